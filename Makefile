@@ -1,0 +1,54 @@
+# oreledger — `make demo` runs the platform with the demo province; `make test` runs the tests.
+# Safe to rerun: each step only redoes what changed.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: install demo serve test test-fast lint format translations messages clean
+
+install: $(VENV)/.installed node_modules/.installed translations
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/oreledger compile-translations --verbosity 0
+
+demo: install
+	$(BIN)/oreledger demo
+
+serve: install
+	$(BIN)/oreledger serve
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/oreledger makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Refresh the zh-Hans catalogues of every app after changing translatable strings.
+messages: install
+	for app in src/oreledger/*/; do \
+	  if [ -d "$$app/templates" ] || ls $$app*.py >/dev/null 2>&1; then \
+	    (cd $$app && mkdir -p locale && ../../../$(BIN)/oreledger makemessages -l zh_Hans --no-obsolete --no-location >/dev/null); \
+	  fi; \
+	done
+
+clean:
+	rm -rf $(VENV) node_modules var

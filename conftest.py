@@ -1,0 +1,3 @@
+"""Test configuration for the whole repository."""
+
+pytest_plugins = ["oreledger.core.testing.fixtures"]

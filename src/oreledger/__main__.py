@@ -1,0 +1,5 @@
+"""`python -m oreledger` is the `oreledger` command."""
+
+from oreledger.cli import main
+
+main()

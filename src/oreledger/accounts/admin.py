@@ -1,0 +1,39 @@
+"""Django admin for accounts (administrators only)."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from oreledger.accounts.models import ApiToken, Department, DepartmentKind, Region, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    """People, with their role and jurisdiction."""
+
+    list_display = ("username", "display_name", "role", "region", "enterprise", "is_active")
+    list_filter = ("role", "is_active")
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("oreledger", {"fields": ("display_name", "role", "region", "department", "enterprise")}),
+    )
+    raw_id_fields = ("enterprise",)
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin[Region]):
+    """The administrative tree."""
+
+    list_display = ("code", "name_zh", "name_en", "level", "parent")
+    search_fields = ("code", "name_zh", "name_en")
+
+
+admin.site.register(DepartmentKind)
+admin.site.register(Department)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    """Tokens (keys are never stored, only their hash)."""
+
+    list_display = ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("prefix", "key_hash")

@@ -1,0 +1,15 @@
+"""Accounts: people, their roles, regions (GB/T 2260) and departments."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    """Users, jurisdictions and API tokens."""
+
+    name = "oreledger.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts and jurisdictions")
+
+    def ready(self) -> None:
+        from oreledger.accounts import menu, policies  # noqa: F401  (registrations)

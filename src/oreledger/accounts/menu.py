@@ -1,0 +1,17 @@
+"""Accounts' pages in the menu."""
+
+from django.utils.translation import gettext_lazy as _
+
+from oreledger.accounts.models import User
+from oreledger.core.navigation import MenuItem, register_menu_item
+from oreledger.core.permissions import VIEW, may
+
+register_menu_item(
+    MenuItem(
+        section=_("Administration"),
+        label=_("Users"),
+        url_name="accounts:user_list",
+        visible=lambda user: may(user, VIEW, User),
+        order=800,
+    )
+)

@@ -1,0 +1,241 @@
+"""Regions, departments, users and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from oreledger.accounts.choices import LEVEL_DEPTH, RegionLevel, Role
+from oreledger.core.models import FederatedModel, TimestampedModel
+from oreledger.core.permissions import ScopedQuerySet
+
+
+class Region(FederatedModel):
+    """A node of the administrative tree, keyed by its GB/T 2260 code."""
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # "/210000/210300/210381/": everything below a region starts with its path.
+    path = models.CharField(_("path"), max_length=120, unique=True, editable=False)
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lon = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level="province", parent__isnull=True)
+                | (~models.Q(level="province") & models.Q(parent__isnull=False)),
+                name="region_parent_matches_level",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the active language (Chinese when no English name is known)."""
+        if (get_language() or "zh-hans").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_zh
+
+    def clean(self) -> None:
+        """A code of digits; a parent one level up whose code prefixes this one's."""
+        if not self.code.isdigit() or len(self.code) not in (6, 9, 12):
+            raise ValidationError(
+                {"code": _("A region code has 6 digits (GB/T 2260) or 9/12 for towns.")},
+                code="region_code",
+            )
+        parent_depth = LEVEL_DEPTH[RegionLevel(self.parent.level)] if self.parent else -1
+        if parent_depth >= LEVEL_DEPTH[RegionLevel(self.level)]:
+            raise ValidationError(
+                {"parent": _("The parent must be a higher level than the region.")},
+                code="region_parent_level",
+            )
+
+    def compute_path(self) -> str:
+        """The materialised path from the province down to this region."""
+        prefix = self.parent.path if self.parent_id and self.parent else "/"
+        return f"{prefix}{self.code}/"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.path = self.compute_path()
+        super().save(*args, **kwargs)
+
+    def contains(self, other: Region) -> bool:
+        """Whether `other` is this region or below it."""
+        return other.path.startswith(self.path)
+
+
+class DepartmentKind(TimestampedModel):
+    """A kind of government department (reference/permits.md); configuration, not code."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("department kind")
+        verbose_name_plural = _("department kinds")
+        ordering = ["ordering", "code"]
+
+    def __str__(self) -> str:
+        if (get_language() or "zh-hans").startswith("en"):
+            return self.name_en
+        return self.name_zh
+
+
+class Department(FederatedModel):
+    """A department of one region's government, e.g. Haicheng's natural-resources bureau."""
+
+    kind = models.ForeignKey(DepartmentKind, verbose_name=_("kind"), on_delete=models.PROTECT)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["region__path", "kind__ordering"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "kind"], name="department_one_per_region")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.name}{self.kind}"
+
+
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+    """Django's user manager, plus `for_user` scoping."""
+
+
+class User(AbstractUser):
+    """A person using the platform, with one role inside one jurisdiction."""
+
+    display_name = models.CharField(_("name"), max_length=100, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.LEADER)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    enterprise = models.ForeignKey(
+        "registry.Enterprise",
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    objects = ScopedUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def get_absolute_url(self) -> str:
+        """The person's account file."""
+        from django.urls import reverse
+
+        return reverse("accounts:user_detail", args=[self.username])
+
+    def clean(self) -> None:
+        """Government roles need a region; a department officer a department of it."""
+        super().clean()
+        errors: dict[str, Any] = {}
+        if (
+            self.role
+            in (Role.PROVINCE_OFFICE, Role.COUNTY_OPERATOR, Role.DEPARTMENT_OFFICER, Role.LEADER)
+            and self.region_id is None
+        ):
+            errors["region"] = ValidationError(_("This role needs a region."), code="required")
+        if self.role == Role.DEPARTMENT_OFFICER and self.department_id is None:
+            errors["department"] = ValidationError(
+                _("A department officer needs a department."), code="required"
+            )
+        if self.role == Role.ENTERPRISE_USER and self.enterprise_id is None:
+            errors["enterprise"] = ValidationError(
+                _("An enterprise user needs an enterprise."), code="required"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_government(self) -> bool:
+        """Province, county, department staff and leaders."""
+        return self.role in (
+            Role.PROVINCE_OFFICE,
+            Role.COUNTY_OPERATOR,
+            Role.DEPARTMENT_OFFICER,
+            Role.LEADER,
+        )
+
+
+class ApiToken(TimestampedModel):
+    """A secret that lets a system act as one user; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100, default="api")
+    prefix = models.CharField(_("prefix"), max_length=8)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.prefix}…"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        """The stored form of a token key."""
+        return hashlib.sha256(key.encode()).hexdigest()
+
+
+class LoginFailure(models.Model):
+    """A failed login, counted per username and per address to throttle guessing."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.GenericIPAddressField(null=True, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.address}"

@@ -1,0 +1,113 @@
+"""Pages of accounts: login, profile and API tokens, the user list and user files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django.views.decorators.http import require_POST
+
+from oreledger.accounts.forms import ThrottledLoginForm, UserFilter
+from oreledger.accounts.models import ApiToken, User
+from oreledger.accounts.services import issue_api_token, revoke_api_token
+from oreledger.core.audit import history_for
+from oreledger.core.listing import Column, ScopedListView
+from oreledger.core.permissions import VIEW, get_for_user
+
+
+class LoginView(auth_views.LoginView):
+    """Log in, with throttling of repeated failures."""
+
+    form_class = ThrottledLoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        messages.success(self.request, _("Your password was changed."))
+        return super().form_valid(form)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """One's own account and API tokens."""
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    new_key = request.session.pop("new_api_token", None)
+    return render(
+        request,
+        "accounts/profile.html",
+        {"tokens": tokens, "new_key": new_key, "title": _("My account")},
+    )
+
+
+@login_required
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    """Issue an API token for oneself; the key is shown once."""
+    name = (request.POST.get("name") or "api").strip()[:100] or "api"
+    request.session["new_api_token"] = issue_api_token(
+        actor=request.user,
+        user=request.user,
+        name=name,  # type: ignore[arg-type]
+    )
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke one of one's own tokens (another person's token is a 404)."""
+    from django.shortcuts import get_object_or_404
+
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user, revoked_at__isnull=True)
+    revoke_api_token(actor=request.user, token=token)
+    messages.success(request, _("The token was revoked."))
+    return redirect("accounts:profile")
+
+
+class UserListView(ScopedListView):
+    """People in the jurisdiction."""
+
+    model = User
+    title = _("Users")
+    filterset_class = UserFilter
+    related = ("region", "department__kind", "department__region", "enterprise")
+    default_order = "username"
+    columns = (
+        Column("username", _("Username"), order_by="username"),
+        Column("display_name", pgettext_lazy("person", "Name"), order_by="display_name"),
+        Column("role", _("Role"), order_by="role"),
+        Column("region.name", _("Region"), order_by="region__path"),
+        Column("department", _("Department")),
+        Column("enterprise", _("Enterprise"), order_by="enterprise__name"),
+        Column("last_login", _("Last login"), order_by="last_login"),
+    )
+
+
+@login_required
+def user_detail(request: HttpRequest, username: str) -> HttpResponse:
+    """A person's account file with its change history."""
+    person = get_for_user(
+        User.objects.select_related("region", "department", "enterprise"),
+        request.user,
+        VIEW,
+        username=username,
+    )
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {"person": person, "history": history_for(person)[:100], "title": person},
+    )

@@ -1,0 +1,38 @@
+"""The platform's URL map."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularSwaggerSplitView,
+)
+
+from oreledger.core import views as core_views
+
+api_v1 = [
+    path("", include(("oreledger.accounts.api.urls", "accounts"), namespace="accounts")),
+    path("", include(("oreledger.registry.api.urls", "registry"), namespace="registry")),
+    path("", include(("oreledger.grading.api.urls", "grading"), namespace="grading")),
+    path("", include(("oreledger.quotas.api.urls", "quotas"), namespace="quotas")),
+]
+
+urlpatterns = [
+    path("", include("oreledger.core.urls")),
+    path("accounts/", include("oreledger.accounts.urls")),
+    path("registry/", include("oreledger.registry.urls")),
+    path("grading/", include("oreledger.grading.urls")),
+    path("quotas/", include("oreledger.quotas.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+]
+
+handler403 = core_views.error_403
+handler404 = core_views.error_404
+handler500 = core_views.error_500
+
+if settings.DEBUG:
+    urlpatterns.append(path("__debug__/404/", core_views.error_404))

@@ -1,0 +1,15 @@
+"""The core app: base models, audit trail, scoping, jobs and the UI shell."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """Shared machinery every domain app stands on."""
+
+    name = "oreledger.core"
+    label = "core"
+    verbose_name = _("Platform")
+
+    def ready(self) -> None:
+        from oreledger.core import jobs  # noqa: F401  (registers the periodic jobs)

@@ -1,0 +1,34 @@
+"""The platform's own periodic jobs: housekeeping of logins, leases and finished jobs."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from django_tasks import task
+from django_tasks_db.models import DBTaskResult
+
+from oreledger.core.scheduler import schedule
+
+
+@task(queue_name="scheduled")
+def prune_housekeeping(period: str) -> dict[str, int]:
+    """Forget failed logins older than the throttle window and job results older than 30 days."""
+    from oreledger.accounts.models import LoginFailure
+
+    now = timezone.now()
+    logins, _ = LoginFailure.objects.filter(
+        at__lt=now - datetime.timedelta(seconds=settings.OL_LOGIN_WINDOW_SECONDS)
+    ).delete()
+    results, _ = DBTaskResult.objects.filter(
+        status="SUCCESSFUL", finished_at__lt=now - datetime.timedelta(days=30)
+    ).delete()
+    return {"login_failures": logins, "job_results": results}
+
+
+schedule(
+    "core.prune_housekeeping",
+    "oreledger.core.jobs.prune_housekeeping",
+    every=datetime.timedelta(hours=1),
+)

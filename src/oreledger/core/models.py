@@ -1,0 +1,123 @@
+"""Base models and the platform's own records: audit trail, scheduled runs, worker leases."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimestampedModel(models.Model):
+    """A record that knows when it was created and last changed."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def default_owner_node() -> str:
+    """The region code of the platform creating the record (federation-protocol.md)."""
+    return str(settings.OL_NODE_CODE)
+
+
+class FederatedModel(TimestampedModel):
+    """A record that federates: a UUID, the owning node and a version that grows per change."""
+
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
+    owner_node = models.CharField(
+        _("owner node"), max_length=12, default=default_owner_node, editable=False
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def bump_version(self) -> None:
+        """Count one more change of this record (call before saving a change)."""
+        self.version = (self.version or 0) + 1
+
+
+class ObjectChange(models.Model):
+    """One change of a regulated record: who, when, what before, what after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("updated")
+        DELETE = "delete", _("deleted")
+
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("change record")
+        verbose_name_plural = _("change records")
+        ordering = ["-time", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-time"])]
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def changed_fields(self) -> list[tuple[str, Any, Any]]:
+        """(field, before, after) for each field whose value differs."""
+        before, after = self.before or {}, self.after or {}
+        keys = sorted(set(before) | set(after))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class ScheduledRun(models.Model):
+    """A periodic job enqueued for one period; the unique key makes it happen once."""
+
+    job = models.CharField(_("job"), max_length=100)
+    period = models.CharField(_("period"), max_length=40)
+    enqueued_at = models.DateTimeField(_("enqueued at"), auto_now_add=True)
+    task_result_id = models.CharField(_("task result"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        constraints = [
+            models.UniqueConstraint(fields=["job", "period"], name="scheduledrun_once_per_period")
+        ]
+        ordering = ["-enqueued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.period}"
+
+
+class WorkerLease(models.Model):
+    """A live worker's heartbeat; a job held by a worker whose lease lapsed is retried."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, unique=True)
+    hostname = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process"))
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    beat_at = models.DateTimeField(_("last heartbeat"), db_index=True)
+
+    class Meta:
+        verbose_name = _("worker lease")
+        verbose_name_plural = _("worker leases")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.hostname}:{self.pid})"

@@ -1,0 +1,133 @@
+"""A small process supervisor: web, workers and scheduler as children of one command.
+
+Children that die are restarted with a back-off; SIGINT or SIGTERM stops them all
+(SIGTERM first, SIGKILL after a grace period) and the supervisor exits cleanly.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Child:
+    """One supervised program."""
+
+    name: str
+    argv: list[str]
+    process: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+    next_start: float = 0.0
+    started_at: float = field(default=0.0)
+
+    def start(self) -> None:
+        """Start (or restart) the program."""
+        self.process = subprocess.Popen(self.argv)  # noqa: S603 (our own argv)
+        self.started_at = time.monotonic()
+        logger.info("started %s (pid %s)", self.name, self.process.pid)
+
+
+class Supervisor:
+    """Keeps its children running until asked to stop."""
+
+    def __init__(self, children: list[Child], *, grace_seconds: float = 10.0) -> None:
+        self.children = children
+        self.grace_seconds = grace_seconds
+        self.stopping = False
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        self.stopping = True
+
+    def run(self) -> int:
+        """Start every child, restart the ones that die, stop all on a signal."""
+        signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGTERM, self._on_signal)
+        for child in self.children:
+            child.start()
+        while not self.stopping:
+            now = time.monotonic()
+            for child in self.children:
+                process = child.process
+                if process is None:
+                    if now >= child.next_start:
+                        child.start()
+                    continue
+                code = process.poll()
+                if code is None:
+                    continue
+                # A child that lived a while gets an immediate restart; a crash loop backs off.
+                lived = now - child.started_at
+                child.restarts = 0 if lived > 60 else child.restarts + 1
+                delay = min(30.0, 0.5 * 2 ** min(child.restarts, 6))
+                logger.warning("%s exited with %s; restarting in %.1fs", child.name, code, delay)
+                child.process = None
+                child.next_start = now + delay
+            time.sleep(0.2)
+        return self.stop()
+
+    def stop(self) -> int:
+        """SIGTERM every child, wait for the grace period, SIGKILL what remains."""
+        running = [c for c in self.children if c.process and c.process.poll() is None]
+        for child in running:
+            assert child.process is not None
+            child.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + self.grace_seconds
+        for child in running:
+            assert child.process is not None
+            try:
+                child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                logger.warning("%s did not stop in time; killing it", child.name)
+                child.process.kill()
+                child.process.wait()
+        return 0
+
+
+def platform_children(
+    *,
+    host: str,
+    port: int,
+    web_workers: int,
+    threads: int,
+    task_workers: int,
+    scheduler: bool,
+) -> list[Child]:
+    """The embedded platform: gunicorn, task workers and the scheduler."""
+    python = sys.executable
+    children = [
+        Child(
+            "web",
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "oreledger.config.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(web_workers),
+                "--threads",
+                str(threads),
+                "--worker-class",
+                "gthread",
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "10",
+            ],
+        )
+    ]
+    children += [
+        Child(f"worker-{n + 1}", [python, "-m", "oreledger", "worker"]) for n in range(task_workers)
+    ]
+    if scheduler:
+        children.append(Child("scheduler", [python, "-m", "oreledger", "scheduler"]))
+    return children

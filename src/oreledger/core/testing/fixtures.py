@@ -1,0 +1,63 @@
+"""pytest fixtures shared by every app: personas, and a real Chromium for browser tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from oreledger.core.testing.personas import Province, build_province
+
+CHROMIUM = os.environ.get("OL_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture
+def world(db: Any) -> Province:
+    """The two-county province with its personas."""
+    return build_province()
+
+
+@pytest.fixture
+def world_tx(transactional_db: Any) -> Province:
+    """The same province, committed, for tests that use real transactions or processes."""
+    return build_province()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (its own browser download is not used)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's ORM calls are
+    # still synchronous, so Django's async-safety guard must be told so.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any, live_server: Any) -> Iterator[Any]:
+    """A fresh Chinese-locale browser tab; `page.base_url` is the live server."""
+    context = chromium.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    tab.base_url = live_server.url
+    yield tab
+    context.close()

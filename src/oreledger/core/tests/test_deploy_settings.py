@@ -1,0 +1,50 @@
+"""Production mode is locked down: `check --deploy` is clean and bad settings stop startup."""
+
+import os
+import subprocess
+import sys
+
+
+def _run(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    env.update(env_overrides)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "oreledger", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_in_production_mode(tmp_path) -> None:
+    # given a production configuration
+    result = _run(
+        {
+            "OL_MODE": "production",
+            "SECRET_KEY": "k" * 20 + "x9Y!z" * 8,
+            "ALLOWED_HOSTS": "ledger.example",
+            "OL_VAR_DIR": str(tmp_path),
+        },
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    # then Django's deployment checklist finds nothing
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_without_secret_key_refuses_to_start(tmp_path) -> None:
+    result = _run(
+        {"OL_MODE": "production", "ALLOWED_HOSTS": "x", "OL_VAR_DIR": str(tmp_path)}, "check"
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when OL_MODE=production" in result.stderr
+
+
+def test_bad_boolean_refuses_to_start(tmp_path) -> None:
+    result = _run({"DEBUG": "sometimes", "OL_VAR_DIR": str(tmp_path)}, "check")
+    assert result.returncode != 0
+    assert "DEBUG='sometimes' is not a boolean" in result.stderr

@@ -1,0 +1,12 @@
+"""Quotas: annual extraction totals allocated province → county → mine (总量控制)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class QuotasConfig(AppConfig):
+    """The quota ledger."""
+
+    name = "oreledger.quotas"
+    label = "quotas"
+    verbose_name = _("Quotas")

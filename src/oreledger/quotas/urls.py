@@ -1,0 +1,6 @@
+"""URLs of quotas."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "quotas"
+urlpatterns: list = []

@@ -1,0 +1,15 @@
+"""Registry: enterprises, sites, stations, vehicles and permits."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistryConfig(AppConfig):
+    """The ground truth every other part checks against."""
+
+    name = "oreledger.registry"
+    label = "registry"
+    verbose_name = _("Registry")
+
+    def ready(self) -> None:
+        from oreledger.registry import policies  # noqa: F401  (registers the policies)

@@ -1,0 +1,80 @@
+"""Who may see and change registry records."""
+
+from oreledger.core.permissions import (
+    ADD,
+    ALL_ROLES,
+    CHANGE,
+    COUNTY_OPERATOR,
+    DEPARTMENT_OFFICER,
+    PROVINCE_OFFICE,
+    VIEW,
+    ConfigurationPolicy,
+    JurisdictionPolicy,
+    register,
+)
+from oreledger.registry.models import (
+    Enterprise,
+    Permit,
+    PermitRequirement,
+    PermitType,
+    Site,
+    Station,
+    Vehicle,
+)
+
+_REGISTRY_WRITERS = {PROVINCE_OFFICE, COUNTY_OPERATOR}
+
+register(
+    Enterprise,
+    JurisdictionPolicy(
+        region_path="region__path",
+        enterprise="id",
+        roles={VIEW: ALL_ROLES, ADD: _REGISTRY_WRITERS, CHANGE: _REGISTRY_WRITERS},
+    ),
+)
+register(
+    Site,
+    JurisdictionPolicy(
+        region_path="region__path",
+        enterprise="enterprise_id",
+        roles={VIEW: ALL_ROLES, ADD: _REGISTRY_WRITERS, CHANGE: _REGISTRY_WRITERS},
+    ),
+)
+register(
+    Station,
+    JurisdictionPolicy(
+        region_path="region__path",
+        enterprise="site__enterprise_id",
+        roles={VIEW: ALL_ROLES, ADD: _REGISTRY_WRITERS, CHANGE: _REGISTRY_WRITERS},
+    ),
+)
+# A truck is seen where its owner is registered; hauliers see their own fleet.
+register(
+    Vehicle,
+    JurisdictionPolicy(
+        region_path="owner__region__path",
+        enterprise="owner_id",
+        roles={VIEW: ALL_ROLES, ADD: _REGISTRY_WRITERS, CHANGE: _REGISTRY_WRITERS},
+    ),
+)
+# A department officer changes only the permits their own department issued.
+register(
+    Permit,
+    JurisdictionPolicy(
+        region_path="region__path",
+        enterprise="holder_id",
+        department="department_id",
+        roles={
+            VIEW: ALL_ROLES,
+            ADD: _REGISTRY_WRITERS | {DEPARTMENT_OFFICER},
+            CHANGE: _REGISTRY_WRITERS | {DEPARTMENT_OFFICER},
+        },
+    ),
+)
+for _config_model in (PermitType, PermitRequirement):
+    register(
+        _config_model,
+        ConfigurationPolicy(
+            roles={VIEW: ALL_ROLES, ADD: {PROVINCE_OFFICE}, CHANGE: {PROVINCE_OFFICE}}
+        ),
+    )
