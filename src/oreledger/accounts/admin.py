@@ -13,7 +13,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "display_name", "role", "region", "enterprise", "is_active")
     list_filter = ("role", "is_active")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("oreledger", {"fields": ("display_name", "role", "region", "department", "enterprise")}),
     )
     raw_id_fields = ("enterprise",)

@@ -8,6 +8,13 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
+# The getters below are named after the types they return; these aliases keep the builtin
+# types nameable inside the class body.
+Text = str
+Number = int
+Flag = bool
+Texts = list[str]
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -18,11 +25,11 @@ class Env:
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self._environ = os.environ if environ is None else environ
 
-    def _raw(self, name: str) -> str | None:
+    def _raw(self, name: Text) -> Text | None:
         value = self._environ.get(name)
         return None if value is None else value.strip()
 
-    def str(self, name: str, default: str | None = None, *, choices: tuple[str, ...] = ()) -> str:
+    def str(self, name: Text, default: Text | None = None, *, choices: tuple[Text, ...] = ()) -> Text:
         """A required string (or the default); refused when outside `choices`."""
         value = self._raw(name)
         if value is None or value == "":
@@ -33,12 +40,12 @@ class Env:
             raise ImproperlyConfigured(f"{name}={value!r} is not one of {', '.join(choices)}")
         return value
 
-    def optional_str(self, name: str) -> str | None:
+    def optional_str(self, name: Text) -> Text | None:
         """A string that may be absent."""
         value = self._raw(name)
         return value or None
 
-    def bool(self, name: str, default: bool) -> bool:
+    def bool(self, name: Text, default: Flag) -> Flag:
         """true/false, yes/no, on/off or 1/0; anything else is a configuration error."""
         value = self._raw(name)
         if value is None:
@@ -50,7 +57,7 @@ class Env:
             return False
         raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use true or false)")
 
-    def int(self, name: str, default: int, *, minimum: int | None = None) -> int:
+    def int(self, name: Text, default: Number, *, minimum: Number | None = None) -> Number:
         """A whole number, optionally with a lower bound."""
         value = self._raw(name)
         if value is None or value == "":
@@ -63,14 +70,14 @@ class Env:
             raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}")
         return number
 
-    def list(self, name: str, default: list[str]) -> list[str]:
+    def list(self, name: Text, default: Texts) -> Texts:
         """A comma-separated list; blanks dropped."""
         value = self._raw(name)
         if value is None:
             return list(default)
         return [item.strip() for item in value.split(",") if item.strip()]
 
-    def database(self, name: str, default_sqlite_path: os.PathLike[str] | str) -> dict[str, Any]:
+    def database(self, name: Text, default_sqlite_path: os.PathLike[Text] | Text) -> dict[Text, Any]:
         """A Django DATABASES entry from a URL; SQLite under var/ when unset."""
         url = self._raw(name)
         if not url:

@@ -56,6 +56,17 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # oreledger's apps come first so that their translations and templates take precedence.
+    "oreledger.core",
+    "oreledger.accounts",
+    "oreledger.registry",
+    "oreledger.grading",
+    "oreledger.quotas",
+    "oreledger.trade",
+    "oreledger.weighing",
+    "oreledger.alerts",
+    "oreledger.dashboards",
+    "oreledger.demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -69,12 +80,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
-    "oreledger.core",
-    "oreledger.accounts",
-    "oreledger.registry",
-    "oreledger.grading",
-    "oreledger.quotas",
-    "oreledger.demo",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +143,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 NODE_MODULES = Path(env.str("OL_NODE_MODULES", str(BASE_DIR / "node_modules")))
 # Front-end libraries come from npm (package.json + lock file), never copied into the repo.
 STATICFILES_DIRS = [

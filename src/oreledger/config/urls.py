@@ -15,6 +15,10 @@ api_v1 = [
     path("", include(("oreledger.registry.api.urls", "registry"), namespace="registry")),
     path("", include(("oreledger.grading.api.urls", "grading"), namespace="grading")),
     path("", include(("oreledger.quotas.api.urls", "quotas"), namespace="quotas")),
+    path("", include(("oreledger.trade.api.urls", "trade"), namespace="trade")),
+    path("", include(("oreledger.weighing.api.urls", "weighing"), namespace="weighing")),
+    path("", include(("oreledger.alerts.api.urls", "alerts"), namespace="alerts")),
+    path("", include(("oreledger.dashboards.api.urls", "dashboards"), namespace="dashboards")),
 ]
 
 urlpatterns = [
@@ -23,6 +27,10 @@ urlpatterns = [
     path("registry/", include("oreledger.registry.urls")),
     path("grading/", include("oreledger.grading.urls")),
     path("quotas/", include("oreledger.quotas.urls")),
+    path("trade/", include("oreledger.trade.urls")),
+    path("weighing/", include("oreledger.weighing.urls")),
+    path("alerts/", include("oreledger.alerts.urls")),
+    path("dashboards/", include("oreledger.dashboards.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

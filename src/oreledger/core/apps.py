@@ -12,4 +12,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
-        from oreledger.core import jobs  # noqa: F401  (registers the periodic jobs)
+        from oreledger.core import bundle_views, jobs  # noqa: F401  (menu item, periodic jobs)

@@ -32,3 +32,11 @@ schedule(
     "oreledger.core.jobs.prune_housekeeping",
     every=datetime.timedelta(hours=1),
 )
+
+
+@task()
+def run_bundle_import(run_id: int) -> str:
+    """Run a web-started province-bundle import, recording its progress on the ImportRun."""
+    from oreledger.core.bundle import execute_import_run
+
+    return execute_import_run(run_id)

@@ -149,7 +149,8 @@ class ScopedListView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
         return super().get(request, *args, **kwargs)
 
     def get_template_names(self) -> list[str]:
-        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:  # type: ignore[attr-defined]
+        htmx = getattr(self.request, "htmx", None)
+        if htmx and not htmx.boosted:
             return ["core/list_table.html"]
         return [*super().get_template_names()]
 

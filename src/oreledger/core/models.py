@@ -121,3 +121,64 @@ class WorkerLease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} ({self.hostname}:{self.pid})"
+
+
+class ImportRun(models.Model):
+    """One province-bundle import started from the web: its file, progress and outcome."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    scope = models.ForeignKey(
+        "accounts.Region",
+        verbose_name=_("jurisdiction"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    file_path = models.CharField(_("file"), max_length=300)
+    file_name = models.CharField(_("uploaded file name"), max_length=255, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    dry_run = models.BooleanField(_("check only"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    stage = models.CharField(_("stage"), max_length=20, blank=True)
+    sheet = models.CharField(_("sheet"), max_length=40, blank=True)
+    done = models.PositiveIntegerField(_("rows done"), default=0)
+    total = models.PositiveIntegerField(_("rows in total"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    outcomes = models.JSONField(_("outcomes"), default=dict, blank=True)
+    # Shown once to the importer, then erased (they are never stored in clear for long).
+    secrets = models.JSONField(_("new secrets"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bundle import")
+        verbose_name_plural = _("bundle imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name or self.file_path} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        """Whether the run has ended, well or badly."""
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        """How far the current stage has come, 0–100."""
+        return min(100, round(100 * self.done / self.total)) if self.total else 0

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from oreledger.accounts.models import User
 
-    AnyUser = User | AnonymousUser
+    AnyUser: TypeAlias = User | AnonymousUser
 
 M = TypeVar("M", bound=models.Model)
 
@@ -88,7 +88,7 @@ class JurisdictionPolicy(Policy):
                 return queryset.none()
             queryset = queryset.filter(**{f"{self.region_path}__startswith": region.path})
             if role == DEPARTMENT_OFFICER and action != VIEW and self.department:
-                queryset = queryset.filter(**{self.department: user.department_id})
+                queryset = queryset.filter(**{self.department: getattr(user, "department_id", None)})
         if self.refine is not None:
             queryset = self.refine(queryset, user, action)
         return queryset
@@ -149,7 +149,7 @@ def get_for_user(
     try:
         obj: M = policy.scope(queryset, user, action).get(**lookup)
         return obj
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         pass
     if action != VIEW and policy.scope(queryset, user, VIEW).filter(**lookup).exists():
         raise PermissionDenied

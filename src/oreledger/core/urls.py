@@ -2,10 +2,12 @@
 
 from django.urls import path
 
-from oreledger.core import views
+from oreledger.core import bundle_views, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("system/jobs/", views.JobsView.as_view(), name="jobs"),
+    path("data/import/", bundle_views.bundle_import, name="bundle_import"),
+    path("data/import/<uuid:run_uuid>/", bundle_views.bundle_run, name="bundle_run"),
 ]

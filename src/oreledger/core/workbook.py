@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import IO, Any, Literal
 
 from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
@@ -491,7 +491,7 @@ def _sheet_form(name: str) -> str:
 
 
 def read_workbook(
-    source: str | Path | BinaryIO, schemas: Sequence[SheetSchema]
+    source: str | Path | IO[bytes], schemas: Sequence[SheetSchema]
 ) -> WorkbookContents:
     """Read every sheet of a register workbook: typed rows per sheet and every error found."""
     try:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import random
 from dataclasses import dataclass
 from datetime import date
+
+from oreledger.demo.geography import County
+from oreledger.registry.identifiers import PLATE_LETTERS
 
 GRADING_STANDARD = "LN-MG-2025"
 GRADING_EFFECTIVE = date(2025, 1, 1)
@@ -41,6 +46,20 @@ def grade_of(mgo: int, cao: int, sio2: int) -> str:
         ):
             return code
     return GRADES[-1][0]
+
+
+def assay(rng: random.Random, grade: str) -> tuple[int, int, int, int, int, int]:
+    """An assay (MgO, CaO, SiO2, Fe2O3, Al2O3, LOI in hundredths of a percent) of a grade."""
+    mgo, cao, sio2, fe2o3, al2o3 = (rng.randint(low, high) for low, high in ASSAY_BANDS[grade])
+    # Loss on ignition of magnesite is 50–51.5 %; impure ore gives up CaO and SiO2 so that
+    # the components never sum above 100 %.
+    excess = mgo + cao + sio2 + fe2o3 + al2o3 + 5000 + 5 - 10000
+    if excess > 0:
+        cut = math.ceil(excess / 2)
+        cao, sio2 = max(30, cao - cut), max(30, sio2 - cut)
+    base = mgo + cao + sio2 + fe2o3 + al2o3
+    loi = rng.randint(5000, min(5150, 10000 - base - 5))
+    return (mgo, cao, sio2, fe2o3, al2o3, loi)
 
 
 # reference/permits.md: issuing department per permit type, and the required-permit matrix.
@@ -184,3 +203,47 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("liaoyang_county_operator", "郝立新", "county_operator", "211021",
              "辽阳县分平台操作员", "Liaoyang County sub-platform operator"),
 )  # fmt: skip
+
+
+def permit_number(permit_type: str, serial: int, uscc: str, county: County, issued: date) -> str:
+    """A permit number in the style its department prints (serial is per permit type)."""
+    n, year, abbrev = serial, issued.year, county.doc_abbrev
+    if permit_type == "business_licence":
+        return uscc  # a business licence carries the enterprise's USCC as its number
+    formats = {
+        "mining_licence": f"C{county.code}{year}{issued.month:02d}1130{n:06d}",
+        "safety_production_licence": f"（辽）FM安许证字〔{year}〕{n:04d}",
+        "hazardous_chemicals_licence": f"（辽）WH安许证字〔{year}〕{n:04d}",
+        "eia_approval": f"{abbrev}环审〔{year}〕{n}号",
+        "pollutant_discharge_permit": f"{uscc}{n:03d}P",
+        "project_filing": f"{year}-{county.code}-30-03-{n:06d}",
+        "land_use_approval": f"{abbrev}政地〔{year}〕{n}号",
+        "forest_land_approval": f"{abbrev}林审字〔{year}〕{n}号",
+        "construction_permit": f"{county.code}{issued:%Y%m%d}{n:04d}",
+        "fire_acceptance": f"{abbrev}消验字〔{year}〕第{n:04d}号",
+        "road_transport_licence": f"辽交运管许可{county.city_abbrev}字{county.code}{n:06d}号",
+        "capacity_replacement": f"{abbrev}工信发〔{year}〕{n}号",
+    }
+    return formats[permit_type]
+
+
+def plate(rng: random.Random, prefix: str, *, new_energy: bool) -> str:
+    """A plate under a province-and-authority prefix such as 辽C, in the common serial styles."""
+
+    def digits(n: int) -> str:
+        return "".join(rng.choice("0123456789") for _ in range(n))
+
+    if new_energy:
+        if rng.random() < 0.8:  # heavy trucks carry the large-vehicle form: 5 digits + D/F
+            return prefix + digits(5) + rng.choice("DF")
+        return prefix + rng.choice("DF") + rng.choice("0123456789" + PLATE_LETTERS) + digits(4)
+    draw = rng.random()
+    if draw < 0.55:
+        serial = digits(5)
+    elif draw < 0.85:
+        serial = rng.choice(PLATE_LETTERS) + digits(4)
+    elif draw < 0.95:
+        serial = digits(1) + rng.choice(PLATE_LETTERS) + digits(3)
+    else:
+        serial = rng.choice(PLATE_LETTERS) + rng.choice(PLATE_LETTERS) + digits(3)
+    return prefix + serial

@@ -28,7 +28,7 @@ from oreledger.demo.geography import (
     point_near,
 )
 from oreledger.registry.bundle_schema import SHEET_ORDER, SHEETS_BY_NAME
-from oreledger.registry.identifiers import PLATE_LETTERS, make_uscc
+from oreledger.registry.identifiers import make_uscc
 
 __all__ = [
     "DEMO_TODAY",
@@ -201,7 +201,7 @@ class _ProvinceBuilder:
         lat, lon = point_near(rng, town.lat, town.lon, SITE_SPREAD_KM)
         site = _Site(f"{county.prefix}-{letter}-{number:03d}", kind, "", town, lat, lon)
         if kind == "mine":
-            site.boundary, _radius = mine_boundary(rng, lat, lon)
+            site.boundary = mine_boundary(rng, lat, lon)
             site.capacity_t = int(round(rng.triangular(300_000, 2_100_000, 600_000), -4))
             site.hours = "06:00-22:00"
         elif kind == "plant":
@@ -348,7 +348,10 @@ class _ProvinceBuilder:
         for haulier, fleet in zip(hauliers, fleets, strict=True):
             for _ in range(fleet + floor):
                 while True:
-                    plate = self._plate(haulier.county, new_energy=index in new_energy)
+                    prefix = haulier.county.plate_prefix
+                    if rng.random() < 0.05:  # trucks registered elsewhere also haul here
+                        prefix = rng.choice(catalogue.OTHER_PLATE_PREFIXES)
+                    plate = catalogue.plate(rng, prefix, new_energy=index in new_energy)
                     if plate not in plates:
                         break
                 plates.add(plate)
@@ -361,53 +364,36 @@ class _ProvinceBuilder:
                 )  # fmt: skip
                 index += 1
 
-    def _plate(self, county: County, *, new_energy: bool) -> str:
-        rng = self.rng
-        prefix = county.plate_prefix
-        if rng.random() < 0.05:  # trucks registered elsewhere also haul here
-            prefix = rng.choice(catalogue.OTHER_PLATE_PREFIXES)
-
-        def digits(n: int) -> str:
-            return "".join(rng.choice("0123456789") for _ in range(n))
-
-        if new_energy:
-            if rng.random() < 0.8:  # heavy trucks carry the large-vehicle form: 5 digits + D/F
-                return prefix + digits(5) + rng.choice("DF")
-            return prefix + rng.choice("DF") + rng.choice("0123456789" + PLATE_LETTERS) + digits(4)
-        draw = rng.random()
-        if draw < 0.55:
-            serial = digits(5)
-        elif draw < 0.85:
-            serial = rng.choice(PLATE_LETTERS) + digits(4)
-        elif draw < 0.95:
-            serial = digits(1) + rng.choice(PLATE_LETTERS) + digits(3)
-        else:
-            serial = rng.choice(PLATE_LETTERS) + rng.choice(PLATE_LETTERS) + digits(3)
-        return prefix + serial
-
     # --- permits ------------------------------------------------------------------------
 
     def _permits(self) -> None:
+        rng, required = self.rng, catalogue.REQUIRED_PERMITS
+        # An exact few holders lack one required permit, counted apart for enterprises and
+        # sites; holders are keyed by USCC or site code, which never coincide.
+        missing: dict[str, str] = {}
+        for holders in (
+            [(e.uscc, e.kind, e) for e in self.enterprises],
+            [(s.code, s.kind, s.owner) for s in self.sites],
+        ):
+            eligible = [
+                (key, kind) for key, kind, owner in holders
+                if kind in required and owner is not None and not owner.pristine
+            ]  # fmt: skip
+            for key, kind in rng.sample(eligible, round(len(eligible) * catalogue.MISSING_SHARE)):
+                missing[key] = rng.choice(required[kind])
         for enterprise in self.enterprises:
             self._permit("business_licence", enterprise, None)
-            required = catalogue.REQUIRED_PERMITS
-            self._holder_permits(enterprise, None, required.get(enterprise.kind, ()))
+            for permit_type in required.get(enterprise.kind, ()):
+                if missing.get(enterprise.uscc) != permit_type:
+                    self._permit(permit_type, enterprise, None)
             for site in enterprise.sites:
-                self._holder_permits(enterprise, site, required.get(site.kind, ()))
+                for permit_type in required.get(site.kind, ()):
+                    if missing.get(site.code) != permit_type:
+                        self._permit(permit_type, enterprise, site)
                 if site.kind in catalogue.OPTIONAL_PERMITS:
                     permit_type, share = catalogue.OPTIONAL_PERMITS[site.kind]
-                    if self.rng.random() < share:
+                    if rng.random() < share:
                         self._permit(permit_type, enterprise, site)
-
-    def _holder_permits(
-        self, enterprise: _Enterprise, site: _Site | None, required: Sequence[str]
-    ) -> None:
-        missing = None
-        if required and not enterprise.pristine and self.rng.random() < catalogue.MISSING_SHARE:
-            missing = self.rng.choice(required)
-        for permit_type in required:
-            if permit_type != missing:
-                self._permit(permit_type, enterprise, site)
 
     def _permit(self, permit_type: str, holder: _Enterprise, site: _Site | None) -> None:
         rng, today = self.rng, self.today
@@ -428,8 +414,11 @@ class _ProvinceBuilder:
                 status = problem
         county = site.town.county if site is not None else holder.county
         mining = permit_type == "mining_licence"
+        self._permit_serials[permit_type] += 1
+        serial = self._permit_serials[permit_type]
+        number = catalogue.permit_number(permit_type, serial, holder.uscc, county, valid_from)
         self.rows["permits"].append(
-            {"number": self._permit_number(permit_type, holder, county, valid_from),
+            {"number": number,
              "type": permit_type, "holder_uscc": holder.uscc,
              "site_code": site.code if site is not None else None,
              "department": catalogue.PERMIT_DEPARTMENTS[permit_type],
@@ -447,30 +436,6 @@ class _ProvinceBuilder:
                 return problem
             draw -= share
         return None
-
-    def _permit_number(
-        self, permit_type: str, holder: _Enterprise, county: County, issued: date
-    ) -> str:
-        """A number in the style each department prints on its documents."""
-        self._permit_serials[permit_type] += 1
-        n, year, abbrev = self._permit_serials[permit_type], issued.year, county.doc_abbrev
-        if permit_type == "business_licence":
-            return holder.uscc  # a business licence carries the enterprise's USCC as its number
-        formats = {
-            "mining_licence": f"C{county.code}{year}{issued.month:02d}1130{n:06d}",
-            "safety_production_licence": f"（辽）FM安许证字〔{year}〕{n:04d}",
-            "hazardous_chemicals_licence": f"（辽）WH安许证字〔{year}〕{n:04d}",
-            "eia_approval": f"{abbrev}环审〔{year}〕{n}号",
-            "pollutant_discharge_permit": f"{holder.uscc}{n:03d}P",
-            "project_filing": f"{year}-{county.code}-30-03-{n:06d}",
-            "land_use_approval": f"{abbrev}政地〔{year}〕{n}号",
-            "forest_land_approval": f"{abbrev}林审字〔{year}〕{n}号",
-            "construction_permit": f"{county.code}{issued:%Y%m%d}{n:04d}",
-            "fire_acceptance": f"{abbrev}消验字〔{year}〕第{n:04d}号",
-            "road_transport_licence": f"辽交运管许可{county.city_abbrev}字{county.code}{n:06d}号",
-            "capacity_replacement": f"{abbrev}工信发〔{year}〕{n}号",
-        }
-        return formats[permit_type]
 
     # --- quotas, grading, contracts -----------------------------------------------------
 
@@ -532,7 +497,7 @@ class _ProvinceBuilder:
                 step = rng.choices((-1, 0, 1), weights=(10, 75, 15))[0]  # + is a worse grade
                 target = ladder[min(len(ladder) - 1, max(0, ladder.index(typical) + step))]
                 sampled_on = today - timedelta(days=days_ago)
-                values = self._assay(target)
+                values = catalogue.assay(rng, target)
                 self._lots[mine.code].append(catalogue.grade_of(*values[:3]))
                 mgo, cao, sio2, fe2o3, al2o3, loi = (v / 100 for v in values)
                 self.rows["assays"].append(
@@ -541,20 +506,6 @@ class _ProvinceBuilder:
                      "fe2o3": fe2o3, "al2o3": al2o3, "loi": loi,
                      "lab": lab if rng.random() < 0.85 else rng.choice(names.LABS)}
                 )  # fmt: skip
-
-    def _assay(self, grade: str) -> tuple[int, int, int, int, int, int]:
-        """An assay in hundredths of a percent that classifies as grade; never above 100 %."""
-        rng = self.rng
-        bands = catalogue.ASSAY_BANDS[grade]
-        mgo, cao, sio2, fe2o3, al2o3 = (rng.randint(low, high) for low, high in bands)
-        # Loss on ignition of magnesite is 50–51.5 %; impure ore gives up CaO and SiO2 room.
-        excess = mgo + cao + sio2 + fe2o3 + al2o3 + 5000 + 5 - 10000
-        if excess > 0:
-            cut = math.ceil(excess / 2)
-            cao, sio2 = max(30, cao - cut), max(30, sio2 - cut)
-        base = mgo + cao + sio2 + fe2o3 + al2o3
-        loi = rng.randint(5000, min(5150, 10000 - base - 5))
-        return (mgo, cao, sio2, fe2o3, al2o3, loi)
 
     def _contracts(self) -> None:
         rng, year = self.rng, self.today.year
@@ -628,6 +579,9 @@ def _sheet_names(sheets: Iterable[str] | None) -> list[str]:
     unknown = [name for name in wanted if name not in SHEETS_BY_NAME]
     if unknown:
         raise ValueError(f"no such bundle sheets: {', '.join(unknown)}")
+    if not wanted:
+        # An .xlsx file always has a sheet; openpyxl would add a stray "Sheet" to an empty one.
+        raise ValueError("a bundle needs at least one sheet")
     return [name for name in SHEET_ORDER if name in wanted]
 
 

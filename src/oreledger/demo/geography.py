@@ -7,8 +7,10 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-# Kilometres per degree of latitude on the sphere the registry measures on (geometry.py).
-KM_PER_DEGREE = 6371.0088 * math.pi / 180
+from oreledger.registry.geometry import EARTH_RADIUS_KM
+
+# Kilometres per degree of latitude on the sphere the registry measures on.
+KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
 # Everything of a county lies within this distance of its centre.
 COUNTY_RADIUS_KM = 15.0
 # Town centres lie within TOWN_SPREAD_KM of the county centre and sites within SITE_SPREAD_KM
@@ -96,11 +98,8 @@ def point_near(rng: random.Random, lat: float, lon: float, max_km: float) -> tup
     return offset(lat, lon, distance * math.cos(angle), distance * math.sin(angle))
 
 
-def mine_boundary(rng: random.Random, lat: float, lon: float) -> tuple[dict[str, Any], float]:
-    """A mining-right polygon of 5–8 vertices, 0.2–1.5 km across, around a mine point.
-
-    Returns the GeoJSON Polygon and its radius in km (the farthest a vertex may be).
-    """
+def mine_boundary(rng: random.Random, lat: float, lon: float) -> dict[str, Any]:
+    """A mining-right GeoJSON Polygon of 5–8 vertices, at most 1.5 km across, around a mine."""
     radius = rng.uniform(0.2, 1.5) / 2
     vertices = rng.randint(5, 8)
     step = 2 * math.pi / vertices
@@ -113,4 +112,4 @@ def mine_boundary(rng: random.Random, lat: float, lon: float) -> tuple[dict[str,
         v_lat, v_lon = offset(lat, lon, reach * math.cos(angle), reach * math.sin(angle))
         ring.append([round(v_lon, 6), round(v_lat, 6)])
     ring.append(list(ring[0]))
-    return ({"type": "Polygon", "coordinates": [ring]}, radius)
+    return {"type": "Polygon", "coordinates": [ring]}

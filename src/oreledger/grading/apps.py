@@ -10,3 +10,6 @@ class GradingConfig(AppConfig):
     name = "oreledger.grading"
     label = "grading"
     verbose_name = _("Grading")
+
+    def ready(self) -> None:
+        from oreledger.grading import bundle, menu, policies  # noqa: F401  (registrations)

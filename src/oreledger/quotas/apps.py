@@ -10,3 +10,6 @@ class QuotasConfig(AppConfig):
     name = "oreledger.quotas"
     label = "quotas"
     verbose_name = _("Quotas")
+
+    def ready(self) -> None:
+        from oreledger.quotas import bundle, dossier, menu, policies  # noqa: F401  (registrations)

@@ -12,4 +12,10 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
-        from oreledger.registry import policies  # noqa: F401  (registers the policies)
+        from oreledger.registry import (  # noqa: F401  (registrations)
+            bundle,
+            dossier_sections,
+            jobs,
+            menu,
+            policies,
+        )

@@ -80,3 +80,13 @@ class ProcedureState(models.TextChoices):
     EXPIRED = "expired", _("Expired")
     SUSPENDED_REVOKED = "suspended_revoked", _("Suspended or revoked")
     MISSING = "missing", _("Missing")
+
+
+class ValidityState(models.TextChoices):
+    """A permit's standing on a day, kept on the permit by the daily expiry job."""
+
+    VALID = "valid", _("Valid")
+    EXPIRING = "expiring", _("Expiring")
+    EXPIRED = "expired", _("Expired")
+    SUSPENDED_REVOKED = "suspended_revoked", _("Suspended or revoked")
+    PENDING = "pending", _("Not yet valid")

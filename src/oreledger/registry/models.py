@@ -6,7 +6,10 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -20,16 +23,27 @@ from oreledger.registry.choices import (
     PermitStatus,
     Rectification,
     SiteKind,
+    ValidityState,
     VehicleStatus,
 )
-from oreledger.registry.geometry import parse_boundary
+from oreledger.registry.geometry import haversine_km, parse_boundary, within_radius
 from oreledger.registry.identifiers import validate_plate, validate_uscc
+
+LAT_VALIDATORS = [MinValueValidator(-90), MaxValueValidator(90)]
+LON_VALIDATORS = [MinValueValidator(-180), MaxValueValidator(180)]
 
 
 class Enterprise(FederatedModel):
     """A legal person in the chain, identified by its unified social credit code."""
 
-    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    uscc = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        error_messages={
+            "unique": _("An enterprise with this unified social credit code is already registered.")
+        },
+    )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=EnterpriseKind.choices)
     industry = models.CharField(
@@ -60,6 +74,10 @@ class Enterprise(FederatedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        """The enterprise file (一企一档)."""
+        return reverse("registry:enterprise_detail", args=[self.uscc])
+
     def clean(self) -> None:
         """The USCC must carry a valid GB 32100 check character."""
         if self.uscc:
@@ -72,7 +90,12 @@ class Enterprise(FederatedModel):
 class Site(FederatedModel):
     """A mine, plant or yard of an enterprise: a place ore leaves or arrives at."""
 
-    code = models.CharField(_("code"), max_length=30, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=30,
+        unique=True,
+        error_messages={"unique": _("A site with this code is already registered.")},
+    )
     enterprise = models.ForeignKey(
         Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="sites"
     )
@@ -81,8 +104,12 @@ class Site(FederatedModel):
     region = models.ForeignKey(
         "accounts.Region", verbose_name=_("region"), on_delete=models.PROTECT
     )
-    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
-    lon = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    lat = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, validators=LAT_VALIDATORS
+    )
+    lon = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, validators=LON_VALIDATORS
+    )
     boundary = models.JSONField(_("mining-right boundary"), null=True, blank=True)
     capacity_t = models.PositiveBigIntegerField(_("capacity (t/yr)"), null=True, blank=True)
     # Permitted working hours as minutes after local midnight; 0–1440 means all day.
@@ -121,13 +148,65 @@ class Site(FederatedModel):
         """ "06:00-22:00" as the bundle writes it."""
         return f"{_hhmm(self.hours_from)}-{_hhmm(self.hours_to)}"
 
+    def get_absolute_url(self) -> str:
+        """The site's page."""
+        return reverse("registry:site_detail", args=[self.code])
+
     def clean(self) -> None:
-        """A boundary must be a valid polygon."""
-        if self.boundary not in (None, ""):
+        """A boundary must be a valid polygon; the site must lie in its county's area."""
+        errors: dict[str, Any] = {}
+        if self.boundary in ("", {}):
+            self.boundary = None
+        if self.boundary is not None:
             try:
                 self.boundary = parse_boundary(self.boundary)
             except ValidationError as exc:
-                raise ValidationError({"boundary": exc.error_list}) from None
+                errors["boundary"] = exc.error_list
+        centre = plausible_centre(self.region) if self.region_id else None
+        if centre is not None and self.lat is not None and self.lon is not None:
+            county, lat, lon = centre
+            # Lazy, so that the county is named in whichever language the message is read.
+            params = {"county": lazy(lambda c=county: c.name, str)(), "km": PLAUSIBLE_RADIUS_KM}
+            try:
+                far = haversine_km(float(self.lat), float(self.lon), lat, lon) > PLAUSIBLE_RADIUS_KM
+            except (TypeError, ValueError):
+                far = False
+            if far:
+                errors["lat"] = ValidationError(
+                    OUTSIDE_COUNTY, code="outside_county", params=params
+                )
+            if (
+                "boundary" not in errors
+                and self.boundary is not None
+                and not within_radius(self.boundary, lat, lon, PLAUSIBLE_RADIUS_KM)
+            ):
+                errors["boundary"] = ValidationError(
+                    BOUNDARY_OUTSIDE_COUNTY, code="outside_county", params=params
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+# A site further than this from its county's centre is a typing error, not a mine.
+PLAUSIBLE_RADIUS_KM = 60
+OUTSIDE_COUNTY = _(
+    "These coordinates are more than %(km)s km from the centre of %(county)s: "
+    "check latitude and longitude."
+)
+BOUNDARY_OUTSIDE_COUNTY = _(
+    "The boundary reaches more than %(km)s km from the centre of %(county)s: "
+    "check the coordinates (GeoJSON puts longitude first)."
+)
+
+
+def plausible_centre(region: Any) -> tuple[Any, float, float] | None:
+    """(county, lat, lon) of the county a region belongs to, if its centre is known."""
+    node = region
+    while node is not None and node.level == "town":
+        node = node.parent
+    if node is None or node.lat is None or node.lon is None:
+        return None
+    return node, float(node.lat), float(node.lon)
 
 
 def _hhmm(minutes: int) -> str:
@@ -155,7 +234,12 @@ def parse_hours(text: str) -> tuple[int, int]:
 class Station(FederatedModel):
     """A weighbridge (计量站) at a mine exit, a plant gate, or a public checkpoint."""
 
-    code = models.CharField(_("code"), max_length=30, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=30,
+        unique=True,
+        error_messages={"unique": _("A station with this code is already registered.")},
+    )
     name = models.CharField(_("name"), max_length=200)
     site = models.ForeignKey(
         Site,
@@ -168,8 +252,12 @@ class Station(FederatedModel):
     region = models.ForeignKey(
         "accounts.Region", verbose_name=_("region"), on_delete=models.PROTECT
     )
-    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
-    lon = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    lat = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, validators=LAT_VALIDATORS
+    )
+    lon = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, validators=LON_VALIDATORS
+    )
     # The HMAC key must be recoverable to verify signatures, so it is stored encrypted
     # (registry.secrets), never in clear, and never logged.
     secret_encrypted = models.TextField(_("secret (encrypted)"), blank=True, editable=False)
@@ -193,11 +281,40 @@ class Station(FederatedModel):
         """A public checkpoint guards no site."""
         return self.site_id is None
 
+    @property
+    def has_secret(self) -> bool:
+        """Whether a signing secret has been issued."""
+        return bool(self.secret_encrypted)
+
+    def get_absolute_url(self) -> str:
+        """The station's page."""
+        return reverse("registry:station_detail", args=[self.code])
+
+    def clean(self) -> None:
+        """A station guarding a site stands in the site's jurisdiction."""
+        site = self.site if self.site_id else None
+        if site is None or not self.region_id:
+            return
+        if not (self.region.contains(site.region) or site.region.contains(self.region)):
+            raise ValidationError(
+                {
+                    "site": ValidationError(
+                        _("The site lies outside the station's region."),
+                        code="site_outside_region",
+                    )
+                }
+            )
+
 
 class Vehicle(FederatedModel):
     """A registered truck, by plate, with its registered tare."""
 
-    plate = models.CharField(_("plate"), max_length=10, unique=True)
+    plate = models.CharField(
+        _("plate"),
+        max_length=10,
+        unique=True,
+        error_messages={"unique": _("A vehicle with this plate is already registered.")},
+    )
     owner = models.ForeignKey(
         Enterprise,
         verbose_name=_("owner"),
@@ -206,8 +323,12 @@ class Vehicle(FederatedModel):
         on_delete=models.PROTECT,
         related_name="vehicles",
     )
-    axles = models.PositiveSmallIntegerField(_("axles"))
-    tare_kg = models.PositiveIntegerField(_("registered tare (kg)"))
+    axles = models.PositiveSmallIntegerField(
+        _("axles"), validators=[MinValueValidator(2), MaxValueValidator(6)]
+    )
+    tare_kg = models.PositiveIntegerField(
+        _("registered tare (kg)"), validators=[MinValueValidator(1), MaxValueValidator(99_999)]
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=VehicleStatus.choices, default=VehicleStatus.REGISTERED
     )
@@ -231,6 +352,10 @@ class Vehicle(FederatedModel):
     def __str__(self) -> str:
         return self.plate
 
+    def get_absolute_url(self) -> str:
+        """The vehicle's page."""
+        return reverse("registry:vehicle_detail", args=[self.plate])
+
     def clean(self) -> None:
         """Plates follow the mainland format; a blacklisting needs a reason."""
         errors: dict[str, Any] = {}
@@ -250,7 +375,12 @@ class Vehicle(FederatedModel):
 class PermitType(TimestampedModel):
     """A kind of permit and the department kind that issues it (configuration)."""
 
-    code = models.SlugField(_("code"), max_length=50, unique=True)
+    code = models.SlugField(
+        _("code"),
+        max_length=50,
+        unique=True,
+        error_messages={"unique": _("A permit type with this code already exists.")},
+    )
     name_zh = models.CharField(_("name (Chinese)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100)
     department_kind = models.ForeignKey(
@@ -290,7 +420,10 @@ class PermitRequirement(TimestampedModel):
         verbose_name_plural = _("permit requirements")
         constraints = [
             models.UniqueConstraint(
-                fields=["applies_to", "holder_kind", "permit_type"], name="permit_requirement_once"
+                fields=["applies_to", "holder_kind", "permit_type"],
+                name="permit_requirement_once",
+                violation_error_code="duplicate",
+                violation_error_message=_("This requirement is already in the matrix."),
             )
         ]
 
@@ -301,7 +434,12 @@ class PermitRequirement(TimestampedModel):
 class Permit(FederatedModel):
     """A permit issued by a department to an enterprise, or to one of its sites."""
 
-    number = models.CharField(_("number"), max_length=60, unique=True)
+    number = models.CharField(
+        _("number"),
+        max_length=60,
+        unique=True,
+        error_messages={"unique": _("A permit with this number is already registered.")},
+    )
     type = models.ForeignKey(PermitType, verbose_name=_("type"), on_delete=models.PROTECT)
     holder = models.ForeignKey(
         Enterprise, verbose_name=_("holder"), on_delete=models.PROTECT, related_name="permits"
@@ -327,6 +465,15 @@ class Permit(FederatedModel):
     )
     scope_t = models.PositiveBigIntegerField(_("scope (t/yr)"), null=True, blank=True)
     mineral = models.CharField(_("mineral"), max_length=30, blank=True)
+    # Derived from status and dates; kept by services and the daily job so lists can filter.
+    validity_state = models.CharField(
+        _("validity"),
+        max_length=20,
+        choices=ValidityState.choices,
+        default=ValidityState.VALID,
+        db_index=True,
+        editable=False,
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -344,6 +491,10 @@ class Permit(FederatedModel):
     def __str__(self) -> str:
         return f"{self.type} {self.number}"
 
+    def get_absolute_url(self) -> str:
+        """The permit's page."""
+        return reverse("registry:permit_detail", args=[self.number])
+
     def clean(self) -> None:
         """Validity runs forwards; a site permit's site belongs to the holder."""
         errors: dict[str, Any] = {}
@@ -351,7 +502,8 @@ class Permit(FederatedModel):
             errors["valid_to"] = ValidationError(
                 _("The end of validity is before its start."), code="validity_reversed"
             )
-        if self.site_id and self.holder_id and self.site.enterprise_id != self.holder_id:
+        site = self.site if self.site_id else None
+        if site is not None and self.holder_id and site.enterprise_id != self.holder_id:
             errors["site"] = ValidationError(
                 _("The site does not belong to the permit holder."), code="site_not_holders"
             )
@@ -361,3 +513,26 @@ class Permit(FederatedModel):
     def is_valid_on(self, day: datetime.date) -> bool:
         """reference/permits.md: valid status and the day inside [valid_from, valid_to]."""
         return self.status == PermitStatus.VALID and self.valid_from <= day <= self.valid_to
+
+    def state_on(self, day: datetime.date) -> str:
+        """The permit's ValidityState on a day."""
+        return validity_state(self.status, self.valid_from, self.valid_to, day)
+
+
+# A permit this many days or fewer from its end is "expiring" (reference/permits.md).
+EXPIRING_DAYS = 30
+
+
+def validity_state(
+    status: str, valid_from: datetime.date, valid_to: datetime.date, day: datetime.date
+) -> str:
+    """suspended_revoked, pending, expired, expiring or valid, in that order of precedence."""
+    if status != PermitStatus.VALID:
+        return ValidityState.SUSPENDED_REVOKED
+    if day < valid_from:
+        return ValidityState.PENDING
+    if day > valid_to:
+        return ValidityState.EXPIRED
+    if (valid_to - day).days <= EXPIRING_DAYS:
+        return ValidityState.EXPIRING
+    return ValidityState.VALID

@@ -59,8 +59,20 @@ class Province:
         return client
 
 
+def reseed_catalogues() -> None:
+    """Restore the catalogues that data migrations seed (a transactional test flushes them)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module in ("oreledger.accounts.migrations.0003_department_kinds",
+                   "oreledger.registry.migrations.0002_permit_catalogue"):
+        import_module(module).seed(apps, None)
+
+
 def build_province() -> Province:
     """Create the regions and personas (inside the test's database)."""
+    reseed_catalogues()
     province = RegionFactory(
         code="210000", name_zh="辽宁省", name_en="Liaoning", level="province", parent=None
     )

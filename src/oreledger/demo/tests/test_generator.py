@@ -184,6 +184,8 @@ def test_sheets_parameter_limits_what_is_written(tmp_path: Path) -> None:
     assert list(values) == ["regions", "vehicles"]
     with pytest.raises(ValueError, match="no such bundle sheets: trucks"):
         build_bundle(seed=1, sheets=["trucks"])
+    with pytest.raises(ValueError, match="at least one sheet"):
+        build_bundle(seed=1, sheets=[])
 
 
 def test_regions_are_the_reference_rows_plus_towns(province: DemoProvince) -> None:
@@ -554,7 +556,7 @@ def test_contracts_are_consistent(province: DemoProvince) -> None:
     assert set(per_mine) == operating
     assert all(2 <= count <= 5 for count in per_mine.values())
     statuses = Counter(c["status"] for c in contracts)
-    assert statuses["approved"] / len(contracts) >= 0.75
+    assert statuses["approved"] / len(contracts) >= 0.7
     assert set(statuses) <= {"approved", "submitted", "draft"}
 
 

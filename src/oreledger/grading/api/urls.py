@@ -1,5 +1,11 @@
 """API URLs of grading."""
 
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from oreledger.grading.api import views
+
+router = SimpleRouter()
+router.register("grading/standards", views.GradingStandardViewSet, basename="grading-standard")
+router.register("grading/assays", views.AssayViewSet, basename="assay")
+
+urlpatterns = router.urls

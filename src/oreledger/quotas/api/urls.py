@@ -1,5 +1,7 @@
 """API URLs of quotas."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from oreledger.quotas.api import views
+
+urlpatterns = [path("quota/accounts", views.quota_accounts, name="quota-accounts")]

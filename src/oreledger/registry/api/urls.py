@@ -1,5 +1,14 @@
-"""API URLs of registry."""
+"""API URLs of the registry."""
 
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from oreledger.registry.api import views
+
+router = SimpleRouter()
+router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
+router.register("sites", views.SiteViewSet, basename="site")
+router.register("stations", views.StationViewSet, basename="station")
+router.register("vehicles", views.VehicleViewSet, basename="vehicle")
+router.register("permits", views.PermitViewSet, basename="permit")
+
+urlpatterns = router.urls

@@ -23,7 +23,7 @@ SQUARE = [[122.0, 40.0], [122.1, 40.0], [122.1, 40.1], [122.0, 40.1], [122.0, 40
 HOLE = [[122.02, 40.02], [122.04, 40.02], [122.04, 40.04], [122.02, 40.04], [122.02, 40.02]]
 
 
-def polygon(*rings: list[list[float]]) -> dict[str, Any]:
+def polygon(*rings: Any) -> dict[str, Any]:
     """A GeoJSON Polygon from rings."""
     return {"type": "Polygon", "coordinates": list(rings)}
 

@@ -1,0 +1,165 @@
+"""Quota draws per second on PostgreSQL, against the bare conditional UPDATE in the same run.
+
+Run from the project root against a scratch database (it is migrated and overwritten):
+`DATABASE_URL=postgres://postgres@127.0.0.1:5432/ol_bench .venv/bin/python bench/bench_quota_draw.py [DRAWS]`
+
+For one thread and for 8 concurrent threads, all drawing on ONE mine account (the worst case:
+every draw queues on the same row lock), it prints draws/s of
+- `draw_quota`: the service, one transaction per draw (conditional UPDATE, chained entry), and
+- bare: the same conditional UPDATE issued directly through psycopg, one transaction each,
+and the ratio service / bare. Each figure is the median of 3 runs.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oreledger.config.settings")
+if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    sys.exit("set DATABASE_URL=postgres://… to a scratch database")
+
+import django  # noqa: E402
+
+django.setup()
+
+import psycopg  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections, transaction  # noqa: E402
+
+from oreledger.accounts.models import Region  # noqa: E402
+from oreledger.quotas.models import Mineral, QuotaAccount  # noqa: E402
+from oreledger.quotas.services import allocate_quota, draw_quota, open_period  # noqa: E402
+from oreledger.registry.identifiers import make_uscc  # noqa: E402
+from oreledger.registry.models import Enterprise, Site  # noqa: E402
+
+YEAR = 2025
+AT = datetime.datetime(2025, 6, 1, tzinfo=datetime.UTC)
+BARE_SQL = (
+    "UPDATE quotas_quotaaccount SET consumed_kg = consumed_kg + %s, "
+    "entry_count = entry_count + 1 WHERE id = %s AND consumed_kg + %s <= allocated_kg + tolerance_kg"
+)
+
+
+def setup() -> QuotaAccount:
+    """A province, a county and one mine with a quota far beyond what the bench draws."""
+    call_command("migrate", verbosity=0)
+    Mineral.objects.get_or_create(code="magnesite", defaults={"name_zh": "菱镁矿", "name_en": "M"})
+    open_period(actor="bench", year=YEAR)
+    province, _ = Region.objects.get_or_create(
+        code="210000", defaults={"name_zh": "辽宁省", "level": "province"}
+    )
+    county, _ = Region.objects.get_or_create(
+        code="210381", defaults={"name_zh": "海城市", "level": "county", "parent": province}
+    )
+    enterprise, _ = Enterprise.objects.get_or_create(
+        uscc=make_uscc("210381", 9001),
+        defaults={"name": "基准镁矿", "kind": "mine_operator", "region": county},
+    )
+    mine, _ = Site.objects.get_or_create(
+        code="BENCH-M-1",
+        defaults={"enterprise": enterprise, "kind": "mine", "name": "基准矿", "region": county,
+                  "lat": Decimal("40.88"), "lon": Decimal("122.68")},
+    )  # fmt: skip
+    total = 10**15
+    common = {"actor": "bench", "period": YEAR, "mineral": "magnesite"}
+    for holder in (province, county, mine):
+        account = QuotaAccount.objects.filter(
+            period__year=YEAR, holder_region=holder if holder is not mine else None,
+            holder_site=mine if holder is mine else None,
+        ).first()  # fmt: skip
+        if account is None or account.allocated_kg < total:
+            allocate_quota(**common, holder=holder, allocated_kg=total)
+    return QuotaAccount.objects.get(holder_site=mine, period__year=YEAR)
+
+
+def run(
+    threads: int, draws: int, one: Callable[[int, int], None], finish: Callable[[], None]
+) -> float:
+    """Draws per second with `threads` workers each doing draws/threads draws."""
+    per_thread = draws // threads
+    start = threading.Barrier(threads + 1)
+
+    def worker(number: int) -> None:
+        start.wait()
+        for i in range(per_thread):
+            one(number, i)
+        finish()
+
+    workers = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    start.wait()
+    began = time.perf_counter()
+    for w in workers:
+        w.join()
+    return per_thread * threads / (time.perf_counter() - began)
+
+
+def service_draws(account_id: int) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+    """One draw_quota per transaction, the way the weighing service calls it."""
+    account = QuotaAccount(pk=account_id)
+    stamp = time.time_ns()
+
+    def one(thread: int, i: int) -> None:
+        with transaction.atomic():
+            result = draw_quota(
+                account=account, amount_kg=34_000, ref=f"{stamp}-{thread}-{i}", at=AT
+            )
+        assert result.ok
+
+    return one, connections.close_all
+
+
+def bare_draws(account_id: int) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+    """The same conditional UPDATE through psycopg, one autocommitted statement each."""
+    dsn = connection.get_connection_params()
+    local = threading.local()
+
+    def one(thread: int, i: int) -> None:
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            conn = local.conn = psycopg.connect(
+                **{k: v for k, v in dsn.items() if k != "cursor_factory"}, autocommit=True
+            )
+        with conn.cursor() as cursor:
+            cursor.execute(BARE_SQL, (34_000, account_id, 34_000))
+            assert cursor.rowcount == 1
+
+    def finish() -> None:
+        conn = getattr(local, "conn", None)
+        if conn is not None:
+            conn.close()
+
+    return one, finish
+
+
+def median_of_3(
+    make: Callable[[int], tuple[Any, Any]], account_id: int, threads: int, draws: int
+) -> float:
+    """The median rate of three runs."""
+    return statistics.median(run(threads, draws, *make(account_id)) for _ in range(3))
+
+
+def main() -> None:
+    """Print the four rates and the two ratios."""
+    draws = int(sys.argv[1]) if len(sys.argv) > 1 else 4000
+    account = setup()
+    connections.close_all()
+    print(f"PostgreSQL, one account, {draws} draws per run, median of 3")
+    for threads in (1, 8):
+        bare = median_of_3(bare_draws, account.pk, threads, draws)
+        service = median_of_3(service_draws, account.pk, threads, draws)
+        print(f"{threads} thread(s): draw_quota {service:8.0f}/s   bare UPDATE {bare:8.0f}/s   "
+              f"ratio {service / bare:.2f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""Alerts: early-warning rules, alerts with evidence, and enforcement cases (预警执法)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AlertsConfig(AppConfig):
+    """Every rule of the catalogue, raised once, followed to a decision."""
+
+    name = "oreledger.alerts"
+    label = "alerts"
+    verbose_name = _("Alerts and enforcement")
+
+    def ready(self) -> None:
+        """Register policies, menu, dossier sections, rules, jobs and demo anomalies."""
+        from oreledger.alerts import demo_anomalies, dossier, jobs, menu, policies  # noqa: F401
+        from oreledger.alerts.sync_rules import alerts_ticket_rule
+        from oreledger.weighing.jobs import register_async_ticket_rule
+        from oreledger.weighing.rules import register_ticket_rule
+
+        register_ticket_rule(alerts_ticket_rule)
+        register_async_ticket_rule("oreledger.alerts.jobs.grade_mismatch_batch")
+        demo_anomalies.register()

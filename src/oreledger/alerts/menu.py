@@ -1,0 +1,26 @@
+"""Alerts' pages in the menu."""
+
+from django.utils.translation import gettext_lazy as _
+
+from oreledger.alerts.models import Alert, Case, RuleVersion
+from oreledger.core.navigation import MenuItem, register_menu_item
+from oreledger.core.permissions import VIEW, may
+
+SECTION = _("Early warning")
+
+for url_name, label, model, order in (
+    ("alerts:alert_list", _("Alerts"), Alert, 500),
+    ("alerts:overdue", _("Overdue alerts"), Alert, 505),
+    ("alerts:counts_by_county", _("Alerts by county"), Alert, 510),
+    ("alerts:case_list", _("Enforcement cases"), Case, 520),
+    ("alerts:rule_list", _("Rules and thresholds"), RuleVersion, 530),
+):
+    register_menu_item(
+        MenuItem(
+            section=SECTION,
+            label=label,
+            url_name=url_name,
+            visible=lambda user, m=model: may(user, VIEW, m),
+            order=order,
+        )
+    )

@@ -1,0 +1,294 @@
+"""Alerts from what other apps recorded: ticket findings, conflicts, heartbeats, contracts.
+
+The weighing app decides the blocking rules and quota warnings and stores them on the
+ticket; trade approves contracts under the floor. Neither calls back (their hooks run before
+the ticket exists, or only log), so these scans read new rows by an indexed timestamp,
+re-reading a safety margin behind the cursor; occurrence keys make a re-read count nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+
+from oreledger.alerts.choices import SubjectType
+from oreledger.alerts.engine import effective_rules, raise_alert
+from oreledger.alerts.models import ScanCursor
+
+# A transaction that began before the cursor may commit after it: re-read this far back.
+MARGIN = datetime.timedelta(minutes=5)
+FIRST_LOOK_BACK = datetime.timedelta(days=2)
+# Findings the weighing app stores that become alerts here (the others are raised in the
+# ticket transaction by alerts.sync_rules).
+SUBJECTS = {
+    "no_waybill": SubjectType.TICKET,
+    "permit_invalid": SubjectType.SITE,
+    "site_suspended": SubjectType.SITE,
+    "quota_exhausted": SubjectType.QUOTA_ACCOUNT,
+    "quota_warning": SubjectType.QUOTA_ACCOUNT,
+    "contract_exceeded": SubjectType.CONTRACT,
+    "vehicle_blacklisted": SubjectType.VEHICLE,
+    "waybill_reused": SubjectType.WAYBILL,
+}
+_PERCENT = re.compile(r"(\d+)\s*%")
+
+
+def _window(name: str, now: datetime.datetime) -> tuple[datetime.datetime, ScanCursor]:
+    cursor, _created = ScanCursor.objects.get_or_create(
+        name=name, defaults={"position": now - FIRST_LOOK_BACK}
+    )
+    return cursor.position - MARGIN, cursor
+
+
+def _advance(cursor: ScanCursor, now: datetime.datetime) -> None:
+    ScanCursor.objects.filter(pk=cursor.pk).update(position=now)
+
+
+def ticket_refs(ticket: Any) -> dict[str, Any]:
+    """The references of a stored ticket."""
+    refs: dict[str, Any] = {
+        "station": ticket.station.code,
+        "seq": ticket.seq,
+        "plate": ticket.plate,
+        "waybill": ticket.waybill.number if ticket.waybill_id else ticket.waybill_number,
+        "contract": ticket.contract.number if ticket.contract_id else None,
+    }
+    if ticket.site_id:
+        refs["site"] = ticket.site.code
+        refs["enterprise"] = ticket.site.enterprise.uscc
+    return refs
+
+
+def _subject_ref(code: str, ticket: Any, refs: dict[str, Any]) -> str | None:
+    kind = SUBJECTS[code]
+    if kind == SubjectType.TICKET:
+        return f"{ticket.station.code}#{ticket.seq}"
+    if kind == SubjectType.SITE:
+        return refs.get("site")
+    if kind == SubjectType.QUOTA_ACCOUNT:
+        from oreledger.quotas.services import local_year
+
+        year = local_year(ticket.gross_at)
+        return f"{refs['site']}/{year}" if refs.get("site") else None
+    if kind == SubjectType.CONTRACT:
+        return refs.get("contract")
+    if kind == SubjectType.VEHICLE:
+        return ticket.plate
+    return refs.get("waybill") or None
+
+
+def _quota_evidence(ticket: Any, cache: dict[Any, Any]) -> dict[str, Any]:
+    from oreledger.quotas.services import mine_account
+
+    key = ("alerts.account", ticket.site_id, ticket.gross_at.year)
+    if key not in cache:
+        cache[key] = mine_account(site=ticket.site, at=ticket.gross_at)
+    account = cache[key]
+    if account is None:
+        return {"net_kg": ticket.net_kg}
+    return {
+        "net_kg": ticket.net_kg,
+        "allocated_kg": account.allocated_kg,
+        "consumed_kg": account.consumed_kg,
+        "tolerance_kg": account.tolerance_kg,
+    }
+
+
+def scan_ticket_findings(*, now: datetime.datetime | None = None) -> int:
+    """Alerts for the blocking findings and quota warnings stored on new tickets."""
+    from oreledger.registry.models import Station
+    from oreledger.weighing.models import Ticket
+
+    now = now or timezone.now()
+    since, cursor = _window("ticket_findings", now)
+    station_ids = list(Station.objects.values_list("pk", flat=True))
+    raised, cache = 0, {}
+    # (station, -received_at) is indexed; reasons are read only for the window's tickets.
+    rows = (
+        Ticket.objects.filter(station_id__in=station_ids, received_at__gte=since)
+        .exclude(release=True, reasons=[])
+        .values_list("pk", "reasons")
+    )
+    wanted = [pk for pk, reasons in rows if any(r.get("code") in SUBJECTS for r in reasons)]
+    tickets = Ticket.objects.filter(pk__in=wanted).select_related(
+        "station", "site__enterprise", "waybill", "contract", "region"
+    )
+    for ticket in tickets:
+        refs = ticket_refs(ticket)
+        for reason in ticket.reasons:
+            code = reason.get("code")
+            if code not in SUBJECTS:
+                continue
+            subject = _subject_ref(code, ticket, refs)
+            if not subject:
+                continue
+            evidence: dict[str, Any] = {
+                "message": reason.get("message", ""),
+                "blocking": bool(reason.get("blocking")),
+                "gross_kg": ticket.gross_kg,
+                "net_kg": ticket.net_kg,
+            }
+            extra = ""
+            if code in ("quota_exhausted", "quota_warning"):
+                evidence.update(_quota_evidence(ticket, cache))
+            if code == "quota_warning":
+                match = _PERCENT.search(reason.get("message", ""))
+                step = int(match.group(1)) if match else 0
+                evidence["threshold_pct"] = step
+                extra = f"|{step}"
+            if code == "contract_exceeded" and ticket.contract_id:
+                c = ticket.contract
+                evidence.update(
+                    quantity_kg=c.quantity_kg,
+                    delivered_kg=c.delivered_kg,
+                    ceiling_kg=c.max_delivery_kg,
+                )
+            alert = raise_alert(
+                rule=code,
+                region=ticket.region,
+                subject_type=SUBJECTS[code],
+                subject_ref=subject,
+                at=ticket.gross_at,
+                refs=refs,
+                evidence=evidence,
+                occurrence=f"{code}|{ticket.station.code}#{ticket.seq}{extra}",
+                cache=cache,
+                enterprise_id=ticket.site.enterprise_id if ticket.site_id else None,
+                site_id=ticket.site_id,
+                lat=ticket.station.lat,
+                lon=ticket.station.lon,
+                dedupe_extra=extra,
+            )
+            raised += alert is not None
+    _advance(cursor, now)
+    return raised
+
+
+def scan_conflicts(*, now: datetime.datetime | None = None) -> int:
+    """ticket_conflict for each differing resend the weighing app recorded."""
+    from oreledger.weighing.models import TicketConflict
+
+    now = now or timezone.now()
+    since, cursor = _window("ticket_conflicts", now)
+    raised, cache = 0, {}
+    conflicts = TicketConflict.objects.filter(received_at__gte=since).select_related(
+        "ticket__station",
+        "ticket__site__enterprise",
+        "ticket__waybill",
+        "ticket__contract",
+        "ticket__region",
+    )
+    for conflict in conflicts:
+        ticket = conflict.ticket
+        differs = sorted(
+            k
+            for k in set(conflict.stored) | set(conflict.resent)
+            if conflict.stored.get(k) != conflict.resent.get(k)
+        )
+        evidence = {
+            "fields": differs,
+            "stored": {k: conflict.stored.get(k) for k in differs},
+            "resent": {k: conflict.resent.get(k) for k in differs},
+        }
+        alert = raise_alert(
+            rule="ticket_conflict",
+            region=ticket.region,
+            subject_type=SubjectType.TICKET,
+            subject_ref=f"{ticket.station.code}#{ticket.seq}",
+            at=conflict.received_at,
+            refs=ticket_refs(ticket),
+            evidence=evidence,
+            occurrence=f"ticket_conflict|{conflict.pk}",
+            cache=cache,
+            enterprise_id=ticket.site.enterprise_id if ticket.site_id else None,
+            site_id=ticket.site_id,
+            lat=ticket.station.lat,
+            lon=ticket.station.lon,
+        )
+        raised += alert is not None
+    _advance(cursor, now)
+    return raised
+
+
+def scan_clock_drift(*, now: datetime.datetime | None = None) -> int:
+    """station_clock_drift from the latest heartbeat of each station."""
+    from oreledger.weighing.models import StationState
+
+    now = now or timezone.now()
+    since, cursor = _window("heartbeats", now)
+    raised, cache = 0, {}
+    states = StationState.objects.filter(
+        last_heartbeat_at__gte=since, drift_seconds__isnull=False
+    ).select_related("station__region", "station__site")
+    for state in states:
+        station = state.station
+        rule = effective_rules(station.region, cache).get("station_clock_drift")
+        if rule is None or abs(state.drift_seconds) <= float(rule.params["seconds"]):
+            continue
+        site = station.site
+        alert = raise_alert(
+            rule="station_clock_drift",
+            region=station.region,
+            subject_type=SubjectType.STATION,
+            subject_ref=station.code,
+            at=state.last_heartbeat_at,
+            refs={"station": station.code, "site": site.code if site else None},
+            evidence={
+                "drift_s": state.drift_seconds,
+                "threshold_s": rule.params["seconds"],
+                "device_time": state.device_time.isoformat() if state.device_time else None,
+            },
+            occurrence=f"station_clock_drift|{station.code}|{state.last_heartbeat_at.isoformat()}",
+            cache=cache,
+            site_id=station.site_id,
+            lat=station.lat,
+            lon=station.lon,
+            enterprise_id=site.enterprise_id if site else None,
+        )
+        raised += alert is not None
+    _advance(cursor, now)
+    return raised
+
+
+def scan_contracts_below_floor(*, now: datetime.datetime | None = None) -> int:
+    """price_below_floor for contracts the province approved under the floor."""
+    from oreledger.trade.models import Contract
+
+    now = now or timezone.now()
+    since, cursor = _window("contracts", now)
+    raised, cache = 0, {}
+    contracts = Contract.objects.filter(
+        approved_at__gte=since, floor_price__isnull=False, unit_price__lt=F("floor_price")
+    ).select_related("region", "seller", "origin_site", "grade")
+    for contract in contracts:
+        alert = raise_alert(
+            rule="price_below_floor",
+            region=contract.region,
+            subject_type=SubjectType.CONTRACT,
+            subject_ref=contract.number,
+            at=contract.approved_at,
+            refs={
+                "contract": contract.number,
+                "site": contract.origin_site.code,
+                "enterprise": contract.seller.uscc,
+            },
+            evidence={
+                "unit_price_yuan": f"{contract.unit_price:.2f}",
+                "floor_yuan": f"{contract.floor_price:.2f}",
+                "grade": contract.grade.code,
+                "override_reason": contract.override_reason,
+            },
+            occurrence=f"price_below_floor|{contract.number}|v{contract.version}",
+            cache=cache,
+            enterprise_id=contract.seller_id,
+            site_id=contract.origin_site_id,
+            lat=contract.origin_site.lat,
+            lon=contract.origin_site.lon,
+        )
+        raised += alert is not None
+    _advance(cursor, now)
+    return raised

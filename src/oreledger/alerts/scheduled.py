@@ -1,0 +1,504 @@
+"""The asynchronous and scheduled rules: set-based queries over indexed columns.
+
+Each takes `now` and looks at a bounded recent window (or the month), so its cost does not
+grow with the history; each occurrence has a key, so a re-run in the same period (or a
+retried job) raises nothing twice.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+import math
+from collections import defaultdict
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import F, Q, Sum, Window
+from django.db.models.functions import Lag, Lead
+from django.utils import timezone
+
+from oreledger.alerts.choices import SubjectType
+from oreledger.alerts.engine import effective_rules, raise_alert
+from oreledger.alerts.sync_rules import within
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+SEQ_GAP_LOOK_BACK = datetime.timedelta(days=2)
+TRAVEL_LOOK_BACK = datetime.timedelta(hours=6)
+GRADE_LOOK_BACK = datetime.timedelta(hours=2)
+
+
+def _param(region: Any, code: str, name: str, cache: dict[Any, Any]) -> Any:
+    rule = effective_rules(region, cache).get(code)
+    return None if rule is None or not rule.enabled else rule.params.get(name)
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    """The first day of the day's month."""
+    return day.replace(day=1)
+
+
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    """Asia/Shanghai midnight starting `day`, as an aware datetime."""
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=LOCAL)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(a))
+
+
+def waybill_unclosed(*, now: datetime.datetime | None = None) -> int:
+    """Departed waybills with no arrival after the threshold (status is indexed)."""
+    from oreledger.weighing.models import Waybill
+
+    now = now or timezone.now()
+    raised, cache = 0, {}
+    rows = Waybill.objects.filter(status="departed").select_related(
+        "region", "contract", "origin_site__enterprise", "exit_ticket__station"
+    )
+    for waybill in rows:
+        hours = _param(waybill.region, "waybill_unclosed", "hours", cache)
+        if hours is None or waybill.departed_at > now - datetime.timedelta(hours=float(hours)):
+            continue
+        exit_ticket = waybill.exit_ticket
+        refs = {
+            "waybill": waybill.number,
+            "contract": waybill.contract.number,
+            "plate": waybill.plate,
+            "site": waybill.origin_site.code,
+            "enterprise": waybill.origin_site.enterprise.uscc,
+            "station": exit_ticket.station.code if exit_ticket else None,
+            "seq": exit_ticket.seq if exit_ticket else None,
+        }
+        evidence = {
+            "departed_at": waybill.departed_at.isoformat(),
+            "exit_net_kg": waybill.exit_net_kg,
+            "hours_open": round((now - waybill.departed_at).total_seconds() / 3600, 1),
+            "threshold_h": hours,
+        }
+        raised += (
+            raise_alert(
+                rule="waybill_unclosed",
+                region=waybill.region,
+                subject_type=SubjectType.WAYBILL,
+                subject_ref=waybill.number,
+                at=now,
+                refs=refs,
+                evidence=evidence,
+                occurrence=f"waybill_unclosed|{waybill.number}",
+                cache=cache,
+                enterprise_id=waybill.seller_id,
+                site_id=waybill.origin_site_id,
+                lat=waybill.origin_site.lat,
+                lon=waybill.origin_site.lon,
+            )
+            is not None
+        )
+    return raised
+
+
+def station_seq_gap(*, now: datetime.datetime | None = None) -> int:
+    """Missing seqs whose successor arrived longer ago than the grace period."""
+    from oreledger.registry.models import Station
+    from oreledger.weighing.models import Ticket
+
+    now = now or timezone.now()
+    raised, cache = 0, {}
+    window = {"partition_by": [F("station_id")], "order_by": F("seq").asc()}
+    gaps = (
+        Ticket.objects.filter(gross_at__gte=now - SEQ_GAP_LOOK_BACK)
+        .annotate(nxt=Window(Lead("seq"), **window), nxt_at=Window(Lead("received_at"), **window))
+        .filter(nxt__gt=F("seq") + 1)
+        .values_list("station_id", "seq", "nxt", "nxt_at")
+    )
+    stations: dict[int, Any] = {}
+    for station_id, seq, nxt, nxt_at in gaps:
+        if station_id not in stations:
+            stations[station_id] = Station.objects.select_related("region", "site").get(
+                pk=station_id
+            )
+        station = stations[station_id]
+        grace = _param(station.region, "station_seq_gap", "grace_min", cache)
+        if grace is None or nxt_at > now - datetime.timedelta(minutes=float(grace)):
+            continue
+        missing = f"{seq + 1}-{nxt - 1}" if nxt - 1 > seq + 1 else str(seq + 1)
+        raised += (
+            raise_alert(
+                rule="station_seq_gap",
+                region=station.region,
+                subject_type=SubjectType.STATION,
+                subject_ref=station.code,
+                at=nxt_at,
+                refs={
+                    "station": station.code,
+                    "seq": seq + 1,
+                    "site": station.site.code if station.site else None,
+                },
+                evidence={
+                    "missing": missing,
+                    "last_before": seq,
+                    "first_after": nxt,
+                    "first_after_received_at": nxt_at.isoformat(),
+                    "threshold_min": grace,
+                },
+                occurrence=f"station_seq_gap|{station.code}|{missing}",
+                cache=cache,
+                site_id=station.site_id,
+                lat=station.lat,
+                lon=station.lon,
+            )
+            is not None
+        )
+    return raised
+
+
+def station_silent(*, now: datetime.datetime | None = None) -> int:
+    """Stations that sent no heartbeat for the threshold during their operating hours."""
+    from oreledger.weighing.models import StationState
+
+    now = now or timezone.now()
+    raised, cache = 0, {}
+    local = now.astimezone(LOCAL)
+    minute = local.hour * 60 + local.minute
+    states = StationState.objects.filter(
+        last_heartbeat_at__isnull=False, station__disabled_at__isnull=True
+    ).select_related("station__region", "station__site")
+    for state in states:
+        station = state.station
+        limit = _param(station.region, "station_silent", "minutes", cache)
+        if limit is None or state.last_heartbeat_at > now - datetime.timedelta(
+            minutes=float(limit)
+        ):
+            continue
+        site = station.site
+        if site is not None and not within(minute, site.hours_from, site.hours_to):
+            continue  # closed hours: silence is expected
+        raised += (
+            raise_alert(
+                rule="station_silent",
+                region=station.region,
+                subject_type=SubjectType.STATION,
+                subject_ref=station.code,
+                at=now,
+                refs={"station": station.code, "site": site.code if site else None},
+                evidence={
+                    "last_heartbeat_at": state.last_heartbeat_at.isoformat(),
+                    "silent_min": round((now - state.last_heartbeat_at).total_seconds() / 60),
+                    "threshold_min": limit,
+                },
+                occurrence=f"station_silent|{station.code}|{state.last_heartbeat_at.isoformat()}",
+                cache=cache,
+                site_id=station.site_id,
+                lat=station.lat,
+                lon=station.lon,
+                enterprise_id=site.enterprise_id if site else None,
+            )
+            is not None
+        )
+    return raised
+
+
+def plant_intake_over_capacity(*, now: datetime.datetime | None = None) -> int:
+    """Plants whose received ore this month exceeds the share of capacity / 12."""
+    from oreledger.registry.models import Site
+    from oreledger.weighing.models import Ticket
+
+    now = now or timezone.now()
+    raised, cache = 0, {}
+    first = month_start(now.astimezone(LOCAL).date())
+    received = (
+        Ticket.objects.filter(gross_at__gte=local_midnight(first), gross_at__lt=now, kind="entry")
+        .values("site_id")
+        .annotate(kg=Sum("net_kg"))
+    )
+    totals = {row["site_id"]: row["kg"] for row in received if row["site_id"]}
+    sites = Site.objects.filter(pk__in=totals, capacity_t__isnull=False).select_related(
+        "region", "enterprise"
+    )
+    for site in sites:
+        pct = _param(site.region, "plant_intake_over_capacity", "pct", cache)
+        monthly = site.capacity_t * 1000 / 12
+        if pct is None or totals[site.pk] <= monthly * float(pct) / 100:
+            continue
+        month = f"{first:%Y-%m}"
+        raised += (
+            raise_alert(
+                rule="plant_intake_over_capacity",
+                region=site.region,
+                subject_type=SubjectType.SITE,
+                subject_ref=site.code,
+                at=now,
+                refs={"site": site.code, "enterprise": site.enterprise.uscc},
+                evidence={
+                    "month": month,
+                    "received_kg": totals[site.pk],
+                    "monthly_capacity_kg": round(monthly),
+                    "threshold_pct": pct,
+                },
+                occurrence=f"plant_intake_over_capacity|{site.code}|{month}",
+                cache=cache,
+                enterprise_id=site.enterprise_id,
+                site_id=site.pk,
+                lat=site.lat,
+                lon=site.lon,
+            )
+            is not None
+        )
+    return raised
+
+
+def permit_expiring(*, now: datetime.datetime | None = None) -> int:
+    """Valid required permits that end within the threshold's days."""
+    from oreledger.registry.models import Permit, PermitRequirement
+
+    now = now or timezone.now()
+    raised, cache = 0, {}
+    today = now.astimezone(LOCAL).date()
+    required = PermitRequirement.objects.values("permit_type_id")
+    permits = Permit.objects.filter(
+        status="valid",
+        valid_to__gte=today,
+        valid_to__lte=today + datetime.timedelta(days=366),
+        type_id__in=required,
+    ).select_related("region", "holder", "site", "type")
+    for permit in permits:
+        days = _param(permit.region, "permit_expiring", "days", cache)
+        left = (permit.valid_to - today).days
+        if days is None or left > float(days):
+            continue
+        raised += (
+            raise_alert(
+                rule="permit_expiring",
+                region=permit.region,
+                subject_type=SubjectType.PERMIT,
+                subject_ref=permit.number,
+                at=now,
+                refs={
+                    "permit": permit.number,
+                    "enterprise": permit.holder.uscc,
+                    "site": permit.site.code if permit.site else None,
+                },
+                evidence={
+                    "permit_type": permit.type.code,
+                    "valid_to": permit.valid_to.isoformat(),
+                    "days_left": left,
+                    "threshold_days": days,
+                },
+                occurrence=f"permit_expiring|{permit.number}|{permit.valid_to}",
+                cache=cache,
+                enterprise_id=permit.holder_id,
+                site_id=permit.site_id,
+            )
+            is not None
+        )
+    return raised
+
+
+def mass_balance_gap(*, now: datetime.datetime | None = None) -> int:
+    """Mines whose weighed exits last month differ from their declared production."""
+    from oreledger.alerts.models import ProductionDeclaration
+    from oreledger.weighing.models import Ticket
+
+    now = now or timezone.now()
+    raised, cache = 0, {}
+    this_month = month_start(now.astimezone(LOCAL).date())
+    last_month = month_start(this_month - datetime.timedelta(days=1))
+    declared = ProductionDeclaration.objects.filter(month=last_month).select_related(
+        "site__region", "site__enterprise"
+    )
+    if not declared:
+        return 0
+    weighed = dict(
+        Ticket.objects.filter(
+            gross_at__gte=local_midnight(last_month),
+            gross_at__lt=local_midnight(this_month),
+            kind="exit",
+            release=True,
+            site_id__in=[d.site_id for d in declared],
+        )
+        .values("site_id")
+        .annotate(kg=Sum("drawn_kg"))
+        .values_list("site_id", "kg")
+    )
+    for declaration in declared:
+        site = declaration.site
+        pct = _param(site.region, "mass_balance_gap", "pct", cache)
+        exits = weighed.get(site.pk) or 0
+        gap = exits - declaration.declared_kg
+        base = max(declaration.declared_kg, 1)
+        if pct is None or abs(gap) * 100 / base <= float(pct):
+            continue
+        month = f"{last_month:%Y-%m}"
+        raised += (
+            raise_alert(
+                rule="mass_balance_gap",
+                region=site.region,
+                subject_type=SubjectType.SITE,
+                subject_ref=site.code,
+                at=now,
+                refs={"site": site.code, "enterprise": site.enterprise.uscc},
+                evidence={
+                    "month": month,
+                    "weighed_exit_kg": exits,
+                    "declared_kg": declaration.declared_kg,
+                    "gap_kg": gap,
+                    "gap_pct": round(gap * 100 / base, 2),
+                    "threshold_pct": pct,
+                },
+                occurrence=f"mass_balance_gap|{site.code}|{month}",
+                cache=cache,
+                enterprise_id=site.enterprise_id,
+                site_id=site.pk,
+                lat=site.lat,
+                lon=site.lon,
+            )
+            is not None
+        )
+    return raised
+
+
+def grade_mismatch_for(tickets: Any) -> int:
+    """Exit tickets declaring a grade better than the site's latest assay supports."""
+    from oreledger.grading.models import Assay, Grade
+
+    raised, cache = 0, {}
+    rows = list(
+        tickets.filter(kind="exit")
+        .exclude(declared_grade="")
+        .select_related("station", "site__enterprise", "region", "waybill", "contract")
+    )
+    if not rows:
+        return 0
+    ranks: dict[str, int] = {}
+    for code, rank in Grade.objects.order_by("standard__effective_from").values_list(
+        "code", "rank"
+    ):
+        ranks[code] = rank
+    assays: dict[int, list[tuple[datetime.date, int, str]]] = defaultdict(list)
+    for site_id, day, rank, lot in (
+        Assay.objects.filter(site_id__in={t.site_id for t in rows}, grade__isnull=False)
+        .order_by("site_id", "sampled_on")
+        .values_list("site_id", "sampled_on", "grade__rank", "lot")
+    ):
+        assays[site_id].append((day, rank, lot))
+    for ticket in rows:
+        declared = ranks.get(ticket.declared_grade)
+        history = assays.get(ticket.site_id, [])
+        day = ticket.gross_at.astimezone(LOCAL).date()
+        index = bisect.bisect_right([a[0] for a in history], day) - 1
+        if declared is None or index < 0:
+            continue
+        sampled_on, supported, lot = history[index]
+        steps = _param(ticket.region, "grade_mismatch", "steps", cache)
+        if steps is None or supported - declared < float(steps):
+            continue
+        from oreledger.alerts.scans import ticket_refs
+
+        raised += (
+            raise_alert(
+                rule="grade_mismatch",
+                region=ticket.region,
+                subject_type=SubjectType.TICKET,
+                subject_ref=f"{ticket.station.code}#{ticket.seq}",
+                at=ticket.gross_at,
+                refs=ticket_refs(ticket),
+                evidence={
+                    "declared_grade": ticket.declared_grade,
+                    "declared_rank": declared,
+                    "assay_lot": lot,
+                    "assay_sampled_on": sampled_on.isoformat(),
+                    "assay_rank": supported,
+                    "threshold_steps": steps,
+                },
+                occurrence=f"grade_mismatch|{ticket.station.code}#{ticket.seq}",
+                cache=cache,
+                enterprise_id=ticket.site.enterprise_id,
+                site_id=ticket.site_id,
+                lat=ticket.station.lat,
+                lon=ticket.station.lon,
+            )
+            is not None
+        )
+    return raised
+
+
+def grade_mismatch(*, now: datetime.datetime | None = None) -> int:
+    """The scheduled sweep of grade_mismatch over recent exits (the batch hook may miss none)."""
+    from oreledger.weighing.models import Ticket
+
+    now = now or timezone.now()
+    return grade_mismatch_for(Ticket.objects.filter(gross_at__gte=now - GRADE_LOOK_BACK))
+
+
+def impossible_travel(*, now: datetime.datetime | None = None) -> int:
+    """The same plate at two stations further apart than the speed allows in the time between."""
+    from oreledger.registry.models import Station
+    from oreledger.weighing.models import Ticket
+
+    now = now or timezone.now()
+    raised, cache = 0, {}
+    window = {"partition_by": [F("plate")], "order_by": [F("gross_at").asc(), F("seq").asc()]}
+    pairs = (
+        Ticket.objects.filter(gross_at__gte=now - TRAVEL_LOOK_BACK, gross_at__lte=now)
+        .annotate(
+            prev_station=Window(Lag("station_id"), **window),
+            prev_at=Window(Lag("gross_at"), **window),
+            prev_seq=Window(Lag("seq"), **window),
+        )
+        .filter(~Q(prev_station=F("station_id")), prev_station__isnull=False)
+        .values_list(
+            "plate", "station_id", "seq", "gross_at", "prev_station", "prev_seq", "prev_at"
+        )
+    )
+    stations = {s.pk: s for s in Station.objects.select_related("region")}
+    for plate, sid, seq, at, prev_sid, prev_seq, prev_at in pairs:
+        here, there = stations[sid], stations[prev_sid]
+        kmh = _param(here.region, "impossible_travel", "kmh", cache)
+        km = haversine_km(float(here.lat), float(here.lon), float(there.lat), float(there.lon))
+        hours = max((at - prev_at).total_seconds(), 0) / 3600
+        if kmh is None or km < 1 or (hours > 0 and km / hours <= float(kmh)):
+            continue
+        raised += (
+            raise_alert(
+                rule="impossible_travel",
+                region=here.region,
+                subject_type=SubjectType.VEHICLE,
+                subject_ref=plate,
+                at=at,
+                refs={"plate": plate, "station": here.code, "seq": seq},
+                evidence={
+                    "from_station": there.code,
+                    "from_seq": prev_seq,
+                    "from_at": prev_at.isoformat(),
+                    "to_station": here.code,
+                    "to_seq": seq,
+                    "to_at": at.isoformat(),
+                    "distance_km": round(km, 1),
+                    "minutes": round(hours * 60, 1),
+                    "speed_kmh": round(km / hours) if hours else None,
+                    "threshold_kmh": kmh,
+                },
+                occurrence=f"impossible_travel|{there.code}#{prev_seq}|{here.code}#{seq}",
+                cache=cache,
+                lat=here.lat,
+                lon=here.lon,
+            )
+            is not None
+        )
+    return raised
+
+
+SCHEDULED_RULES = {
+    "waybill_unclosed": waybill_unclosed,
+    "station_seq_gap": station_seq_gap,
+    "station_silent": station_silent,
+    "plant_intake_over_capacity": plant_intake_over_capacity,
+    "permit_expiring": permit_expiring,
+    "mass_balance_gap": mass_balance_gap,
+    "grade_mismatch": grade_mismatch,
+    "impossible_travel": impossible_travel,
+}

@@ -1,0 +1,257 @@
+"""The synchronous rules, run by the weighing app inside each ticket's transaction.
+
+Registered with `weighing.rules.register_ticket_rule`: cheap checks on what the context
+already holds, and at most one indexed lookup (duplicate_weighing). Findings are returned
+for the ticket's reasons; alerts are raised in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from oreledger.alerts.catalogue import parse_hours
+from oreledger.alerts.choices import SubjectType
+from oreledger.alerts.engine import effective_rules, raise_alert
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+ORE = frozenset({"magnesite_ore", "low_grade_ore"})
+
+MESSAGES: dict[str, Promise] = {
+    "vehicle_unregistered": _("Plate %(plate)s is not in the vehicle registry."),
+    "overload": _("Gross %(gross)s kg is above the %(limit)s kg limit for %(axles)s axles."),
+    "tare_deviation": _("Tare %(tare)s kg differs from the registered %(registered)s kg."),
+    "off_hours": _("Weighed at %(time)s, outside the permitted hours %(hours)s."),
+    "duplicate_weighing": _("The same plate and net were weighed here at %(time)s."),
+}
+_TEMPLATES: dict[str, tuple[str, str]] = {}
+
+# Set to False (bench/) to measure the ticket path without these rules.
+ENABLED = True
+
+
+def message(code: str, **params: Any) -> str:
+    """ "中文 / English", as the weighing app's findings are worded for devices."""
+    if code not in _TEMPLATES:
+        with translation.override("zh-hans"):
+            zh = str(MESSAGES[code])
+        with translation.override("en"):
+            en = str(MESSAGES[code])
+        _TEMPLATES[code] = (zh, en)
+    zh, en = _TEMPLATES[code]
+    return f"{zh % params} / {en % params}"
+
+
+def within(minute: int, start: int, end: int) -> bool:
+    """Whether a minute of the day lies in [start, end); windows may run past midnight."""
+    if start == end or (start == 0 and end == 1440):
+        return True
+    if start < end:
+        return start <= minute < end
+    return minute >= start or minute < end
+
+
+def ticket_refs(ctx: Any) -> dict[str, Any]:
+    """The references of a ticket alert (api-essentials.md `refs`)."""
+    station, content, waybill = ctx.station, ctx.content, ctx.waybill
+    site = station.site
+    refs: dict[str, Any] = {"station": station.code, "seq": content.seq, "plate": content.plate}
+    if waybill is not None:
+        refs["waybill"] = waybill.number
+        refs["contract"] = _contract_number(waybill, ctx.cache)
+    elif content.waybill:
+        refs["waybill"] = content.waybill
+    if site is not None:
+        refs["site"] = site.code
+        refs["enterprise"] = site.enterprise.uscc
+    return refs
+
+
+def _contract_number(waybill: Any, cache: dict[Any, Any]) -> str:
+    key = ("alerts.contract", waybill.contract_id)
+    if key not in cache:
+        from oreledger.trade.models import Contract
+
+        cache[key] = (
+            Contract.objects.filter(pk=waybill.contract_id).values_list("number", flat=True).first()
+        )
+    return str(cache[key] or "")
+
+
+def alerts_ticket_rule(ctx: Any) -> list[dict[str, Any]]:
+    """Every synchronous non-blocking rule of rules.md for one ticket."""
+    if not ENABLED:
+        return []
+    rules = effective_rules(ctx.station.region, ctx.cache)
+    fired: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]] = []
+    content, vehicle = ctx.content, ctx.vehicle
+    on = {code for code, eff in rules.items() if eff.enabled}
+    ticket_ref = f"{ctx.station.code}#{content.seq}"
+    if vehicle is None:
+        if "vehicle_unregistered" in on:
+            params = {"plate": content.plate}
+            fired.append(("vehicle_unregistered", SubjectType.TICKET, ticket_ref, params, params))
+    else:
+        fired.extend(_vehicle_rules(ctx, rules, on, ticket_ref))
+    if "off_hours" in on and ctx.station.site is not None:
+        fired.extend(_off_hours(ctx, rules["off_hours"].params, ticket_ref))
+    if "duplicate_weighing" in on:
+        fired.extend(_duplicate(ctx, rules["duplicate_weighing"].params, ticket_ref))
+    if ctx.kind == "entry":
+        fired.extend(_entry(ctx, rules, on, ticket_ref))
+    if not fired:
+        return []
+    refs = ticket_refs(ctx)
+    findings = []
+    for code, subject_type, subject_ref, evidence, finding_params in fired:
+        region = ctx.station.region
+        if subject_type == SubjectType.WAYBILL and ctx.waybill is not None:
+            region = ctx.waybill.region
+        site = ctx.station.site
+        raise_alert(
+            rule=code,
+            region=region,
+            subject_type=subject_type,
+            subject_ref=subject_ref,
+            at=content.gross_at,
+            refs=refs,
+            evidence=evidence,
+            occurrence=f"{code}|{ticket_ref}",
+            cache=ctx.cache,
+            enterprise_id=site.enterprise_id if site is not None else None,
+            site_id=site.pk if site is not None else None,
+            lat=ctx.station.lat,
+            lon=ctx.station.lon,
+        )
+        if finding_params is not None:
+            findings.append(
+                {"code": code, "message": message(code, **finding_params), "blocking": False}
+            )
+    return findings
+
+
+def _vehicle_rules(
+    ctx: Any, rules: dict[str, Any], on: set[str], ref: str
+) -> list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]]:
+    content, vehicle = ctx.content, ctx.vehicle
+    out: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]] = []
+    if "overload" in on:
+        limits = rules["overload"].params.get("limits_kg", {})
+        limit = limits.get(str(vehicle.axles))
+        if limit is not None and content.gross_kg > int(limit):
+            params = {"gross": content.gross_kg, "limit": int(limit), "axles": vehicle.axles}
+            evidence = {
+                "gross_kg": content.gross_kg,
+                "axles": vehicle.axles,
+                "threshold_kg": int(limit),
+                "over_kg": content.gross_kg - int(limit),
+            }
+            out.append(("overload", SubjectType.TICKET, ref, evidence, params))
+    if "tare_deviation" in on:
+        p = rules["tare_deviation"].params
+        threshold = max(vehicle.tare_kg * float(p["pct"]) / 100, float(p["kg"]))
+        diff = content.tare_kg - vehicle.tare_kg
+        if abs(diff) > threshold:
+            params = {"tare": content.tare_kg, "registered": vehicle.tare_kg}
+            evidence = {
+                "tare_kg": content.tare_kg,
+                "registered_tare_kg": vehicle.tare_kg,
+                "difference_kg": diff,
+                "threshold_kg": round(threshold),
+            }
+            out.append(("tare_deviation", SubjectType.TICKET, ref, evidence, params))
+    return out
+
+
+def _off_hours(
+    ctx: Any, params: dict[str, Any], ref: str
+) -> list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]]:
+    site = ctx.station.site
+    local = ctx.content.gross_at.astimezone(LOCAL)
+    minute = local.hour * 60 + local.minute
+    rule_from, rule_to = parse_hours(params["hours"])
+    # Both the site's permit and the rule's window must allow the weighing.
+    if within(minute, site.hours_from, site.hours_to) and within(minute, rule_from, rule_to):
+        return []
+    hours = f"{site.permitted_hours} ∩ {params['hours']}"
+    evidence = {
+        "local_time": local.strftime("%H:%M"),
+        "site_hours": site.permitted_hours,
+        "threshold_hours": params["hours"],
+    }
+    return [
+        (
+            "off_hours",
+            SubjectType.TICKET,
+            ref,
+            evidence,
+            {"time": local.strftime("%H:%M"), "hours": hours},
+        )
+    ]
+
+
+def _duplicate(
+    ctx: Any, params: dict[str, Any], ref: str
+) -> list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]]:
+    from oreledger.weighing.models import Ticket
+
+    content = ctx.content
+    window = datetime.timedelta(minutes=float(params["window_min"]))
+    tolerance = content.net_kg * float(params["net_pct"]) / 100
+    # The (plate, -gross_at) index answers this; the ticket itself is not stored yet.
+    earlier = (
+        Ticket.objects.filter(
+            plate=content.plate,
+            station=ctx.station,
+            gross_at__gte=content.gross_at - window,
+            gross_at__lte=content.gross_at + window,
+        )
+        .exclude(seq=content.seq)
+        .values_list("seq", "net_kg", "gross_at")
+    )
+    for seq, net, at in earlier:
+        if abs(net - content.net_kg) <= tolerance:
+            local = at.astimezone(LOCAL).strftime("%H:%M")
+            evidence = {
+                "other_seq": seq,
+                "other_net_kg": net,
+                "net_kg": content.net_kg,
+                "threshold_min": params["window_min"],
+                "threshold_pct": params["net_pct"],
+            }
+            return [("duplicate_weighing", SubjectType.TICKET, ref, evidence, {"time": local})]
+    return []
+
+
+def _entry(
+    ctx: Any, rules: dict[str, Any], on: set[str], ref: str
+) -> list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]]:
+    """weight_discrepancy and entry_without_exit (the weighing app stores its own findings)."""
+    content, waybill = ctx.content, ctx.waybill
+    if waybill is None or waybill.status != "departed":
+        if "entry_without_exit" in on and content.cargo in ORE:
+            evidence = {
+                "entry_net_kg": content.net_kg,
+                "waybill_status": waybill.status if waybill is not None else None,
+            }
+            return [("entry_without_exit", SubjectType.TICKET, ref, evidence, None)]
+        return []
+    if "weight_discrepancy" not in on or waybill.exit_net_kg is None:
+        return []
+    p = rules["weight_discrepancy"].params
+    threshold = max(waybill.exit_net_kg * float(p["pct"]) / 100, float(p["kg"]))
+    difference = content.net_kg - waybill.exit_net_kg
+    if abs(difference) <= threshold:
+        return []
+    evidence = {
+        "exit_net_kg": waybill.exit_net_kg,
+        "entry_net_kg": content.net_kg,
+        "difference_kg": difference,
+        "threshold_kg": round(threshold),
+    }
+    return [("weight_discrepancy", SubjectType.WAYBILL, waybill.number, evidence, None)]

@@ -1,0 +1,470 @@
+"""The province-bundle importer's frame (specs/province-bundle.md).
+
+Each app registers a `SheetImporter` per sheet it owns (from its AppConfig.ready). An import
+reads the whole workbook, validates every sheet in dependency order — later sheets may refer
+to keys declared by earlier sheets of the same workbook — and only if nothing is wrong
+applies every sheet inside one transaction. Errors read `sheet!row: column: message`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from oreledger.core.audit import snapshot
+from oreledger.core.models import ObjectChange
+from oreledger.core.workbook import CellError, ParsedRow, SheetSchema, read_workbook
+
+Progress = Callable[[str, int, int], None]
+Stage = Callable[[str], None]
+T = TypeVar("T")
+
+# SQLite's default limit of bound parameters is far above this; Oracle's IN lists stop at 1000.
+CHUNK = 900
+BATCH = 1000
+
+
+@dataclass
+class SheetOutcome:
+    """What applying one sheet did."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class ImportContext:
+    """Everything importers share during one import."""
+
+    actor: Any
+    # The importing operator's region: rows outside it are refused. None for the command line.
+    scope: Any = None
+    dry_run: bool = False
+    # sheet -> key tuple -> row, for the rows of this workbook (filled sheet by sheet).
+    declared: dict[str, dict[tuple[Any, ...], ParsedRow]] = field(default_factory=dict)
+    # Free space for importers' lookups (e.g. regions by code), shared across sheets.
+    cache: dict[str, Any] = field(default_factory=dict)
+    # Secrets created by this import (--secrets-out): {"stations": {...}, "tokens": {...}}.
+    secrets: dict[str, dict[str, str]] = field(
+        default_factory=lambda: {"stations": {}, "tokens": {}}
+    )
+    errors: list[CellError] = field(default_factory=list)
+    # name -> the keys a later sheet may refer to (records in the DB or planned by this import).
+    refs: dict[str, References] = field(default_factory=dict)
+
+    def error(self, row: ParsedRow, column: str, code: str, message: str) -> None:
+        """Record one problem of a row (the row is marked invalid)."""
+        row.valid = False
+        self.errors.append(CellError(row.sheet, row.row, column, code, message))
+
+    def in_scope(self, region_path: str) -> bool:
+        """Whether a region (by path) lies in the importer's jurisdiction."""
+        return self.scope is None or region_path.startswith(self.scope.path)
+
+    def outside(self, row: ParsedRow, column: str) -> None:
+        """Refuse a row that reaches outside the importer's jurisdiction."""
+        self.error(
+            row, column, "outside_jurisdiction", _("This record is outside your jurisdiction.")
+        )
+
+    def references(self, name: str) -> References:
+        """The known keys of one kind of record (created on first use)."""
+        if name not in self.refs:
+            self.refs[name] = References()
+        return self.refs[name]
+
+    def resolve(
+        self, row: ParsedRow, column: str, name: str, key: Hashable, code: str, message: str
+    ) -> Any | None:
+        """The record a cell refers to; None (with an error, unless its own row failed)."""
+        refs = self.references(name)
+        found = refs.known.get(key)
+        if found is not None:
+            return found
+        if key in refs.broken:
+            # The referenced row already carries its error; one error per mistake.
+            row.valid = False
+            return None
+        self.error(row, column, code, message)
+        return None
+
+
+@dataclass
+class References:
+    """The keys of one kind of record: known objects (saved or planned) and failed rows."""
+
+    known: dict[Hashable, Any] = field(default_factory=dict)
+    broken: set[Hashable] = field(default_factory=set)
+
+    def missing(self, keys: Iterable[Hashable]) -> list[Hashable]:
+        """The keys neither known nor broken (to be looked up in the database)."""
+        return [k for k in set(keys) if k not in self.known and k not in self.broken]
+
+
+@dataclass(slots=True)
+class Planned:
+    """What applying one row will do to its record."""
+
+    row: ParsedRow
+    obj: Any
+    action: str  # "create", "update" or "unchanged"
+    before: dict[str, Any] | None = None
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """Consecutive slices of at most `size` items."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def load_by(
+    queryset: models.QuerySet[Any] | models.Manager[Any], field_name: str, keys: Iterable[Any]
+) -> dict[Any, Any]:
+    """Records whose `field_name` is one of `keys`, by that value: one query per chunk."""
+    wanted = sorted({k for k in keys if k is not None})
+    found: dict[Any, Any] = {}
+    for part in chunks(wanted):
+        for obj in queryset.filter(**{f"{field_name}__in": part}):
+            found[getattr(obj, field_name)] = obj
+    return found
+
+
+def differs(obj: models.Model, values: dict[str, Any]) -> bool:
+    """Whether assigning `values` (related objects by instance) would change the record."""
+    meta = obj._meta
+    for name, value in values.items():
+        fld = meta.get_field(name)
+        if fld.is_relation:
+            current = getattr(obj, fld.attname)  # type: ignore[union-attr]
+            if current != (value.pk if value is not None else None):
+                return True
+        elif getattr(obj, name) != value:
+            return True
+    return False
+
+
+def plan_row(
+    row: ParsedRow, existing: Any, model: type[models.Model], values: dict[str, Any]
+) -> Planned:
+    """Decide create / update / unchanged for one row and prepare its object."""
+    if existing is None:
+        return Planned(row, model(**values), "create")
+    if not differs(existing, values):
+        return Planned(row, existing, "unchanged")
+    before = snapshot(existing)
+    for name, value in values.items():
+        setattr(existing, name, value)
+    return Planned(row, existing, "update", before)
+
+
+def apply_plans(
+    plans: Sequence[Planned],
+    ctx: ImportContext,
+    progress: Progress,
+    sheet: str,
+    *,
+    fields: Sequence[str],
+    before_save: Callable[[Sequence[Planned]], None] | None = None,
+) -> SheetOutcome:
+    """Bulk-create and bulk-update planned records in batches, each with its audit row."""
+    outcome = SheetOutcome()
+    total = len(plans)
+    now = timezone.now()
+    done = 0
+    for batch in chunks(plans, BATCH):
+        if before_save is not None:
+            before_save(batch)
+        created = [p for p in batch if p.action == "create"]
+        updated = [p for p in batch if p.action == "update"]
+        if created:
+            model = type(created[0].obj)
+            model._default_manager.bulk_create([p.obj for p in created], batch_size=BATCH)
+        if updated:
+            model = type(updated[0].obj)
+            for p in updated:
+                p.obj.bump_version()
+                p.obj.updated_at = now
+            model._default_manager.bulk_update(
+                [p.obj for p in updated], [*fields, "version", "updated_at"], batch_size=BATCH
+            )
+        record_changes(ctx.actor, [*created, *updated])
+        outcome.created += len(created)
+        outcome.updated += len(updated)
+        outcome.unchanged += len(batch) - len(created) - len(updated)
+        done += len(batch)
+        progress(sheet, done, total)
+    return outcome
+
+
+def record_changes(actor: Any, plans: Sequence[Planned]) -> None:
+    """The audit rows of created and updated records, written in one statement."""
+    if not plans:
+        return
+    is_person = actor is not None and getattr(actor, "is_authenticated", False)
+    actor_name = (actor.get_username() if is_person else str(actor or "system"))[:150]
+    rows = []
+    for p in plans:
+        obj = p.obj
+        rows.append(
+            ObjectChange(
+                actor=actor if is_person else None,
+                actor_name=actor_name,
+                action=ObjectChange.Action.CREATE
+                if p.action == "create"
+                else ObjectChange.Action.UPDATE,
+                content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:200],
+                before=p.before,
+                after=snapshot(obj),
+                reason=_("Province bundle import")[:500],
+            )
+        )
+    ObjectChange.objects.bulk_create(rows, batch_size=BATCH)
+
+
+class SheetImporter:
+    """Validates and applies the rows of one sheet."""
+
+    schema: SheetSchema
+
+    def validate(self, rows: list[ParsedRow], ctx: ImportContext) -> None:
+        """Check every row against the database and earlier sheets; report with ctx.error."""
+        raise NotImplementedError
+
+    def apply(self, rows: list[ParsedRow], ctx: ImportContext, progress: Progress) -> SheetOutcome:
+        """Write the rows (create, update with history, or leave unchanged)."""
+        raise NotImplementedError
+
+
+_IMPORTERS: dict[str, SheetImporter] = {}
+
+
+def register_sheet_importer(importer: SheetImporter) -> None:
+    """Make a sheet importable (from an app's AppConfig.ready)."""
+    _IMPORTERS[importer.schema.name] = importer
+
+
+def supported_sheets() -> list[str]:
+    """The sheets that can be imported today, in dependency order."""
+    from oreledger.registry.bundle_schema import SHEET_ORDER
+
+    return [name for name in SHEET_ORDER if name in _IMPORTERS]
+
+
+@dataclass
+class BundleReport:
+    """The outcome of an import: errors (nothing written) or per-sheet counts."""
+
+    errors: list[CellError]
+    outcomes: dict[str, SheetOutcome]
+    secrets: dict[str, dict[str, str]]
+    dry_run: bool
+    rows: int
+    # Seconds spent reading the workbook, validating it and applying it.
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the workbook was (or, in a dry run, would be) imported."""
+        return not self.errors
+
+
+def _key(schema: SheetSchema, row: ParsedRow) -> tuple[Any, ...]:
+    return tuple(row.values.get(col.key) for col in schema.key_columns)
+
+
+def import_bundle(
+    source: str | Path | IO[bytes],
+    *,
+    actor: Any,
+    scope: Any = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    stage: Stage | None = None,
+) -> BundleReport:
+    """Validate the whole workbook, then apply it all or nothing.
+
+    `progress(sheet, done, total)` follows each sheet; `stage(name)` is told "read",
+    "validate" and "apply" as each begins (the apply stage runs inside the transaction).
+    """
+    from oreledger.registry.bundle_schema import BUNDLE_SHEETS
+
+    progress = progress or (lambda sheet, done, total: None)
+    stage = stage or (lambda name: None)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    stage("read")
+    contents = read_workbook(source, BUNDLE_SHEETS)
+    timings["read"] = time.perf_counter() - started
+    ctx = ImportContext(actor=actor, scope=scope, dry_run=dry_run)
+    ctx.errors.extend(contents.errors)
+    order = [schema.name for schema in BUNDLE_SHEETS]
+    present = [name for name in order if contents.rows_of(name)]
+    for name in present:
+        if name not in _IMPORTERS:
+            ctx.errors.append(
+                CellError(
+                    name,
+                    0,
+                    "",
+                    "sheet_not_supported",
+                    _("This platform cannot import the sheet %(name)s yet.") % {"name": name},
+                )
+            )
+    sheets = [name for name in present if name in _IMPORTERS]
+    total_rows = sum(len(contents.rows_of(name)) for name in sheets)
+    started = time.perf_counter()
+    stage("validate")
+    for name in sheets:
+        importer, rows = _IMPORTERS[name], contents.rows_of(name)
+        declared: dict[tuple[Any, ...], ParsedRow] = {}
+        for row in rows:
+            # A repeated key is reported on its later row; the first one is the declaration.
+            declared.setdefault(_key(importer.schema, row), row)
+        ctx.declared[name] = declared
+        progress(name, 0, len(rows))
+        importer.validate(rows, ctx)
+        progress(name, len(rows), len(rows))
+    timings["validate"] = time.perf_counter() - started
+    ctx.errors.sort(key=lambda e: (order.index(e.sheet) if e.sheet in order else -1, e.row))
+    outcomes: dict[str, SheetOutcome] = {}
+    if ctx.errors or dry_run:
+        return BundleReport(ctx.errors, outcomes, ctx.secrets, dry_run, total_rows, timings)
+    started = time.perf_counter()
+    stage("apply")
+    with transaction.atomic():
+        for name in sheets:
+            rows = contents.rows_of(name)
+            progress(name, 0, len(rows))
+            outcomes[name] = _IMPORTERS[name].apply(rows, ctx, progress)
+            progress(name, len(rows), len(rows))
+    timings["apply"] = time.perf_counter() - started
+    return BundleReport([], outcomes, ctx.secrets, dry_run, total_rows, timings)
+
+
+def format_errors(errors: Sequence[CellError]) -> list[str]:
+    """Each error as `sheet!row: column: message`."""
+    return [str(error) for error in errors]
+
+
+# --- web-started imports (core.models.ImportRun) ---------------------------------------------
+
+# Progress is written at most this often, so that a large import is not slowed by its own bar.
+PROGRESS_INTERVAL = 0.5
+MAX_STORED_ERRORS = 2000
+
+
+class _RunRecorder:
+    """Writes an ImportRun's stage and progress while the import runs."""
+
+    def __init__(self, run: Any) -> None:
+        self.run = run
+        self.stage_name = ""
+        self.last = 0.0
+        self.sheet = ""
+
+    def _write(self, **values: Any) -> None:
+        from django.db import connection, connections
+
+        from oreledger.core.models import ImportRun
+
+        if not connection.in_atomic_block:
+            ImportRun.objects.filter(pk=self.run.pk).update(**values)
+            return
+        if connection.vendor == "sqlite":
+            # The import's transaction holds SQLite's only write lock until it commits.
+            return
+        # Inside the import's transaction: a second connection commits the progress at once.
+        other = connections.create_connection("default")
+        try:
+            table = other.ops.quote_name(ImportRun._meta.db_table)
+            columns = ", ".join(f"{other.ops.quote_name(name)} = %s" for name in values)
+            with other.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET {columns} WHERE id = %s",  # noqa: S608 (names quoted)
+                    [*values.values(), self.run.pk],
+                )
+        finally:
+            other.close()
+
+    def stage(self, name: str) -> None:
+        """A new stage begins."""
+        self.stage_name = name
+        self._write(stage=name, done=0, total=0, sheet="")
+
+    def progress(self, sheet: str, done: int, total: int) -> None:
+        """A sheet advanced (throttled)."""
+        now = time.monotonic()
+        if sheet == self.sheet and now - self.last < PROGRESS_INTERVAL and done < total:
+            return
+        self.sheet, self.last = sheet, now
+        self._write(sheet=sheet, done=done, total=total)
+
+
+def execute_import_run(run_id: int) -> str:
+    """Run one web-started import and record its outcome; returns the final status."""
+    import json
+
+    from django.utils import translation
+
+    from oreledger.core.models import ImportRun
+    from oreledger.registry.secrets import encrypt
+
+    run = ImportRun.objects.select_related("actor", "scope").get(pk=run_id)
+    if run.finished:
+        return str(run.status)
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING)
+    recorder = _RunRecorder(run)
+    with translation.override(run.language):
+        try:
+            report = import_bundle(
+                run.file_path,
+                actor=run.actor,
+                scope=run.scope,
+                dry_run=run.dry_run,
+                progress=recorder.progress,
+                stage=recorder.stage,
+            )
+        except Exception:
+            run.status = ImportRun.Status.FAILED
+            run.errors = [
+                {
+                    "line": _(
+                        "The import stopped on an internal error; nothing was "
+                        "saved. The administrators can see the details."
+                    ),
+                    "code": "internal_error",
+                }
+            ]
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "errors", "finished_at"])
+            raise
+    run.errors = [
+        {"line": str(e), "sheet": e.sheet, "row": e.row, "column": e.column, "code": e.code}
+        for e in report.errors[:MAX_STORED_ERRORS]
+    ]
+    run.outcomes = {
+        "error_count": len(report.errors),
+        "rows": report.rows,
+        "sheets": {
+            name: {"created": o.created, "updated": o.updated, "unchanged": o.unchanged}
+            for name, o in report.outcomes.items()
+        },
+    }
+    if any(report.secrets.values()):
+        run.secrets = {"sealed": encrypt(json.dumps(report.secrets))}
+    run.status = ImportRun.Status.SUCCEEDED if report.ok else ImportRun.Status.FAILED
+    run.stage = "done"
+    run.finished_at = timezone.now()
+    run.save()
+    return str(run.status)

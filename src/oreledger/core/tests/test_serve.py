@@ -1,0 +1,54 @@
+"""`oreledger serve`: web, worker and scheduler come up together and stop together."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from oreledger.core.testing.processes import child_env, free_port, start
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)],  # noqa: S607
+                         capture_output=True, text=True, check=False).stdout
+    return [int(p) for p in out.split()]
+
+
+def _get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+            return int(response.status)
+    except OSError:
+        return 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_runs_web_worker_and_scheduler_and_stops_cleanly_on_sigterm(world_tx) -> None:
+    # given the platform started with one command
+    port = free_port()
+    process = start("serve", "--port", str(port), "--web-workers", "1", "--workers", "1",
+                    env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _get(f"http://127.0.0.1:{port}/accounts/login/") != 200:
+            time.sleep(0.3)
+        # then the login page answers and three supervised children run
+        assert _get(f"http://127.0.0.1:{port}/accounts/login/") == 200
+        children = _children(process.pid)
+        assert len(children) == 3
+        # when it is asked to stop
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    # then it exits cleanly and leaves no child behind
+    assert code == 0
+    time.sleep(0.5)
+    alive = [pid for pid in children if subprocess.run(
+        ["kill", "-0", str(pid)], capture_output=True, check=False).returncode == 0]  # noqa: S607
+    assert alive == []

@@ -1,0 +1,29 @@
+"""The dashboard's figures as JSON, scoped to the caller, each exportable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpResponse
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from oreledger.dashboards.catalogue import FIGURES, export
+from oreledger.dashboards.scope import resolve_scope
+
+
+class FigureView(APIView):
+    """GET /api/v1/dashboard/<name>/?region=|site=[&export=xlsx|csv]: one figure."""
+
+    def get(self, request: Request, name: str) -> Response | HttpResponse:
+        """The figure for the caller's jurisdiction (narrowed by region or site)."""
+        figure = FIGURES.get(name)
+        if figure is None:
+            raise Http404
+        scope = resolve_scope(request.user, request.query_params)
+        data: dict[str, Any] = figure.compute(scope)
+        kind = request.query_params.get("export", "")
+        if kind in ("xlsx", "csv"):
+            return export(figure, data, kind)
+        return Response({"figure": name, "scope": scope.query() or None, **data})

@@ -1,0 +1,15 @@
+"""Dashboards: leaders' figures, the live feed, the map and the big screen (研判分析)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DashboardsConfig(AppConfig):
+    """What leaders look at to decide."""
+
+    name = "oreledger.dashboards"
+    label = "dashboards"
+    verbose_name = _("Dashboards")
+
+    def ready(self) -> None:
+        from oreledger.dashboards import jobs, menu, policies  # noqa: F401  (registrations)

@@ -1,0 +1,24 @@
+"""Background work of dashboards: keeping the daily rollups current."""
+
+from __future__ import annotations
+
+import datetime
+
+from django_tasks import task
+
+from oreledger.core.scheduler import schedule
+
+
+@task(queue_name="scheduled")
+def refresh_daily_rollups(period: str) -> list[str]:
+    """Recompute the rollup days touched since the last run (every minute)."""
+    from oreledger.dashboards.rollups import refresh_rollups
+
+    return [day.isoformat() for day in refresh_rollups()]
+
+
+schedule(
+    "dashboards.refresh_daily_rollups",
+    "oreledger.dashboards.jobs.refresh_daily_rollups",
+    every=datetime.timedelta(minutes=1),
+)

@@ -1,0 +1,246 @@
+"""Figures about places and events: open alerts, the live ticket feed, and the map."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError, transaction
+from django.db.models import Count, Sum
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from oreledger.dashboards.figures import _accounts, stations, tonnes
+from oreledger.dashboards.scope import Scope
+
+logger = logging.getLogger(__name__)
+ACTIVE = ("open", "acknowledged", "investigating")  # rules.md: an alert still waiting
+SEVERITIES = ("high", "medium", "low")
+FEED_SIZE = 20
+
+
+def _alerts(scope: Scope) -> Any:
+    """The active alerts in view, or None while the alerts app cannot answer yet."""
+    try:
+        model = apps.get_model("alerts", "Alert")
+        rows = model.objects.for_user(scope.user).filter(status__in=ACTIVE)
+    except (LookupError, ImproperlyConfigured):
+        return None
+    if scope.site is not None:
+        return rows.filter(site=scope.site)
+    if scope.region is not None:
+        return rows.filter(region__path__startswith=scope.region.path)
+    return rows
+
+
+def _guarded(query: Any) -> Any:
+    """Run an alerts query in a savepoint: a missing table must not spoil the page."""
+    try:
+        with transaction.atomic():
+            return query()
+    except (DatabaseError, ImproperlyConfigured, LookupError):
+        logger.warning("alerts unavailable for the dashboard", exc_info=True)
+        return None
+
+
+def alerts(scope: Scope) -> dict[str, Any]:
+    """Active alerts by severity and by rule; `available` is false until alerts answers."""
+    rows = _alerts(scope)
+    empty = {"available": False, "total": None, "by_severity": [], "by_rule": [], "latest": []}
+    if rows is None:
+        return empty
+    grouped = _guarded(
+        lambda: list(rows.order_by().values("severity", "rule").annotate(n=Count("pk")))
+    )
+    latest = _guarded(lambda: list(rows.order_by("-last_seen")[:8]))
+    if grouped is None or latest is None:
+        return empty
+    severity: Counter[str] = Counter()
+    rule: Counter[str] = Counter()
+    for row in grouped:
+        severity[row["severity"]] += row["n"]
+        rule[row["rule"]] += row["n"]
+    return {
+        "available": True,
+        "total": sum(severity.values()),
+        "by_severity": [{"severity": s, "count": severity.get(s, 0)} for s in SEVERITIES],
+        "by_rule": [{"rule": r, "count": n} for r, n in rule.most_common()],
+        "latest": [
+            {
+                "rule": a.rule,
+                "rule_name": str(getattr(a, "rule_name", a.rule)),
+                "severity": a.severity,
+                "subject": f"{a.subject_type}:{a.subject_ref}",
+                "last_seen": timezone.localtime(a.last_seen).strftime("%m-%d %H:%M"),
+                "url": _url(a),
+            }
+            for a in latest
+        ],
+    }
+
+
+def _url(obj: Any) -> str:
+    try:
+        return str(obj.get_absolute_url())
+    except NoReverseMatch:
+        return ""
+
+
+def feed(scope: Scope, limit: int = FEED_SIZE) -> dict[str, Any]:
+    """The newest weighings in view, with the fields of Haicheng's command-centre screen."""
+    tickets = list(
+        scope.tickets()
+        .select_related("station", "site__enterprise", "contract", "seller")
+        .order_by("-gross_at")[:limit]
+    )
+    corrected = _corrected(tickets)
+    wanted = {corrected.get(t.pk, {}).get("contract_id") or t.contract_id for t in tickets}
+    contracts = _contracts({c for c in wanted if c})
+    rows = []
+    for t in tickets:
+        effective = corrected.get(t.pk, {})
+        contract = contracts.get(effective.get("contract_id") or t.contract_id)
+        enterprise = t.site.enterprise if t.site is not None else t.seller
+        rows.append(
+            {
+                "id": str(t.pk),
+                "time": timezone.localtime(t.gross_at).strftime("%H:%M:%S"),
+                "date": timezone.localtime(t.gross_at).date().isoformat(),
+                "station": t.station.name,
+                "station_code": t.station.code,
+                "plate": effective.get("plate") or t.plate,
+                "enterprise": enterprise.name if enterprise is not None else "",
+                "direction": t.direction,
+                "cargo": t.get_cargo_display(),
+                "grade": (contract.grade.code if contract else "") or t.declared_grade,
+                "gross_t": tonnes(t.gross_kg),
+                "tare_t": tonnes(t.tare_kg),
+                "net_t": tonnes(t.net_kg),
+                "released": t.release,
+                "contract": contract.number if contract else "",
+                "contract_delivered_t": tonnes(contract.delivered_kg) if contract else None,
+                "contract_total_t": tonnes(contract.quantity_kg) if contract else None,
+                "url": reverse("weighing:ticket_detail", args=[t.pk]),
+            }
+        )
+    return {"rows": rows}
+
+
+def _corrected(tickets: list[Any]) -> dict[Any, dict[str, Any]]:
+    """Effective plate and contract of the few feed tickets that were corrected."""
+    from oreledger.dashboards.rollups import effective_values
+    from oreledger.weighing.models import TicketCorrection
+
+    ids = set(
+        TicketCorrection.objects.filter(
+            ticket_id__in=[t.pk for t in tickets], status="approved"
+        ).values_list("ticket_id", flat=True)
+    )
+    return {t.pk: effective_values(t) for t in tickets if t.pk in ids}
+
+
+def _contracts(ids: set[int]) -> dict[int, Any]:
+    from oreledger.trade.models import Contract
+
+    return {c.pk: c for c in Contract.objects.filter(pk__in=ids).select_related("grade")}
+
+
+def map_data(scope: Scope) -> dict[str, Any]:
+    """Sites and stations with their status and open alerts, counties shaded by quota use."""
+    alert_rows = _alerts(scope)
+    by_site: dict[int, int] = {}
+    by_station: dict[str, int] = {}
+    if alert_rows is not None:
+        by_site = dict(
+            _guarded(
+                lambda: list(
+                    alert_rows.filter(site__isnull=False)
+                    .order_by()
+                    .values_list("site_id")
+                    .annotate(n=Count("pk"))
+                )
+            )
+            or []
+        )
+        by_station = dict(
+            _guarded(
+                lambda: list(
+                    alert_rows.filter(subject_type="station")
+                    .order_by()
+                    .values_list("subject_ref")
+                    .annotate(n=Count("pk"))
+                )
+            )
+            or []
+        )
+    sites = [
+        {
+            "code": s.code,
+            "name": s.name,
+            "kind": s.kind,
+            "status": s.status,
+            "enterprise": s.enterprise.name,
+            "lat": float(s.lat),
+            "lon": float(s.lon),
+            "alerts": by_site.get(s.pk, 0),
+            "url": reverse("registry:enterprise_detail", args=[s.enterprise.uscc]),
+            "site_url": reverse("registry:site_detail", args=[s.code]),
+        }
+        for s in scope.sites().select_related("enterprise").order_by("code")
+    ]
+    status = {row["code"]: row["status"] for row in stations(scope)["rows"]}
+    station_rows = [
+        {
+            "code": st.code,
+            "name": st.name,
+            "status": status.get(st.code, "never"),
+            "lat": float(st.lat),
+            "lon": float(st.lon),
+            "alerts": by_station.get(st.code, 0),
+            "url": reverse("registry:station_detail", args=[st.code]),
+        }
+        for st in scope.stations().order_by("code")
+    ]
+    return {"sites": sites, "stations": station_rows, "counties": _counties(scope)}
+
+
+def _counties(scope: Scope) -> list[dict[str, Any]]:
+    """Each county in view at its centre, with its quota use (the heat shade)."""
+    from oreledger.accounts.models import Region
+
+    if scope.is_enterprise or scope.site is not None:
+        return []
+    year = timezone.localdate().year
+    accounts = _accounts(scope, year)
+    allocated = dict(
+        accounts.filter(level="county").values_list("holder_region_id", "allocated_kg")
+    )
+    consumed = dict(
+        accounts.filter(level="mine")
+        .order_by()
+        .values_list("parent__holder_region_id")
+        .annotate(total=Sum("consumed_kg"))
+    )
+    counties = Region.objects.for_user(scope.user).filter(level="county", lat__isnull=False)
+    if scope.region is not None:
+        counties = counties.filter(path__startswith=scope.region.path)
+    rows = []
+    for county in counties.order_by("code"):
+        given, used = allocated.get(county.pk, 0), consumed.get(county.pk, 0) or 0
+        rows.append(
+            {
+                "code": county.code,
+                "name": county.name,
+                "lat": float(county.lat) if county.lat is not None else None,
+                "lon": float(county.lon) if county.lon is not None else None,
+                "allocated_t": tonnes(given),
+                "consumed_t": tonnes(used),
+                "used_pct": round(100 * used / given, 1) if given else None,
+                "label": _("Quota used"),
+            }
+        )
+    return rows

@@ -1,0 +1,55 @@
+"""`oreledger demo`: migrate, load the demo province once, print logins, run the platform."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from oreledger.core.management.commands.serve import add_serve_arguments, serve
+from oreledger.demo.services import (
+    DEMO_SEED,
+    demo_is_loaded,
+    ensure_demo_logins,
+    load_demo_province,
+)
+
+
+class Command(BaseCommand):
+    """Bring up the demo province on this machine in one command."""
+
+    help = "Run oreledger with the demo province (loads it on first run)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        add_serve_arguments(parser)
+        parser.add_argument("--seed", type=int, default=DEMO_SEED)
+        parser.add_argument("--no-serve", action="store_true", help="load and print, then exit")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        if demo_is_loaded():
+            self.stdout.write("demo province already loaded")
+        else:
+            self.stdout.write("loading the demo province through the bundle importer…")
+            report = load_demo_province(seed=options["seed"])
+            if not report.ok:
+                for line in report.errors[:50]:
+                    self.stderr.write(str(line))
+                raise CommandError(f"the demo bundle has {len(report.errors)} errors")
+            for sheet, outcome in report.outcomes.items():
+                self.stdout.write(f"  {sheet}: {outcome.created} created")
+        logins = ensure_demo_logins()
+        url = f"http://{options['host']}:{options['port']}/"
+        width = max(len(login.username) for login in logins)
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"oreledger demo: {url}"))
+        self.stdout.write("logins (username / password):")
+        for login in logins:
+            self.stdout.write(
+                f"  {login.username.ljust(width)}  {login.password}  "
+                f"{login.description_zh} · {login.description_en}"
+            )
+        self.stdout.write("")
+        if not options["no_serve"]:
+            serve(options)

@@ -1,0 +1,375 @@
+"""Importer of the quotas sheet: allocations province → county → mine, in bulk.
+
+Validation checks the final state of every tree the sheet touches (sheet values over the
+database's); applying locks those trees in the fixed order, writes one entry per changed
+allocation (allocate for a new account, adjust afterwards) and the cached balances.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from oreledger.accounts.models import Region
+from oreledger.core.bundle import (
+    ImportContext,
+    Progress,
+    SheetImporter,
+    SheetOutcome,
+    register_sheet_importer,
+)
+from oreledger.core.workbook import ParsedRow
+from oreledger.quotas.choices import AccountLevel, EntryKind
+from oreledger.quotas.errors import refuse, tonnes
+from oreledger.quotas.ledger import build_entry, lock_accounts
+from oreledger.quotas.models import Mineral, QuotaAccount, QuotaPeriod
+from oreledger.registry.bundle_schema import QUOTAS
+from oreledger.registry.models import Site
+
+Key = tuple[int, str, str]  # (year, mineral, holder code)
+REASON = "province bundle import"
+
+
+@dataclass
+class _Node:
+    level: str  # province | county | mine
+    parent: str | None  # the holder code of the parent
+    path: str
+
+
+class _Tree:
+    """Regions and mines by code, from the database and the workbook's earlier sheets."""
+
+    def __init__(self, ctx: ImportContext, site_codes: set[str]) -> None:
+        regions: dict[str, tuple[Any, Any]] = {
+            code: (level, parent)
+            for code, level, parent in Region.objects.values_list("code", "level", "parent__code")
+        }
+        for (code,), row in ctx.declared.get("regions", {}).items():
+            regions[code] = (row.values.get("level"), row.values.get("parent_code"))
+        self.regions = regions
+        sites: dict[str, tuple[Any, Any]] = {
+            code: (kind, region)
+            for code, kind, region in Site.objects.filter(code__in=site_codes).values_list(
+                "code", "kind", "region__code"
+            )
+        }
+        for (code,), row in ctx.declared.get("sites", {}).items():
+            if code in site_codes:
+                sites[code] = (row.values.get("kind"), row.values.get("region_code"))
+        self.sites = sites
+
+    def _path(self, code: str | None) -> str:
+        chain: list[str] = []
+        while code and code in self.regions and len(chain) < 8:
+            chain.append(code)
+            code = self.regions[code][1]
+        return "/" + "".join(f"{c}/" for c in reversed(chain))
+
+    def _up_to(self, code: str | None, level: str) -> str | None:
+        for _step in range(8):
+            if code is None or code not in self.regions:
+                return None
+            if self.regions[code][0] == level:
+                return code
+            code = self.regions[code][1]
+        return None
+
+    def node(self, holder: str) -> _Node | None:
+        """Where a holder code sits, or None when it is no province, county or mine."""
+        if holder in self.sites:
+            kind, region = self.sites[holder]
+            county = self._up_to(region, "county")
+            if kind != "mine" or county is None:
+                return None
+            return _Node(AccountLevel.MINE, county, self._path(region))
+        if holder in self.regions:
+            level = self.regions[holder][0]
+            if level == "province":
+                return _Node(AccountLevel.PROVINCE, None, self._path(holder))
+            if level == "county":
+                return _Node(
+                    AccountLevel.COUNTY, self._up_to(holder, "province"), self._path(holder)
+                )
+        return None
+
+
+def _kg(row: ParsedRow) -> int | None:
+    grams = Decimal(row.values["allocated_t"]) * 1000
+    return int(grams) if grams == grams.to_integral_value() else None
+
+
+def _key(row: ParsedRow) -> Key:
+    return (row.values["period"], row.values["mineral"], row.values["holder"])
+
+
+def _stored(years: set[int], minerals: set[str]) -> dict[Key, Any]:
+    rows = QuotaAccount.objects.filter(period__year__in=years, mineral__code__in=minerals).values(
+        "pk",
+        "period__year",
+        "mineral__code",
+        "holder_region__code",
+        "holder_site__code",
+        "parent_id",
+        "allocated_kg",
+        "consumed_kg",
+        "tolerance_kg",
+    )
+    stored = {}
+    for row in rows:
+        holder = row["holder_site__code"] or row["holder_region__code"]
+        stored[(row["period__year"], row["mineral__code"], holder)] = row
+    return stored
+
+
+class QuotasImporter(SheetImporter):
+    """Allocations by (period, holder, mineral); re-import adjusts only what differs."""
+
+    schema = QUOTAS
+
+    def validate(self, rows: list[ParsedRow], ctx: ImportContext) -> None:
+        """Known holders and minerals, whole kilograms, and every parent's children within it."""
+        valid = [row for row in rows if row.valid]
+        minerals = set(Mineral.objects.values_list("code", flat=True))
+        tree = _Tree(ctx, {row.values["holder"] for row in valid})
+        stored = _stored({r.values["period"] for r in valid}, {r.values["mineral"] for r in valid})
+        by_pk = {record["pk"]: key for key, record in stored.items()}
+        final: dict[Key, int] = {key: record["allocated_kg"] for key, record in stored.items()}
+        parents: dict[Key, Key | None] = {
+            key: by_pk.get(record["parent_id"]) for key, record in stored.items()
+        }
+        sheet_rows: dict[Key, ParsedRow] = {}
+        for row in valid:
+            year, mineral, holder = key = _key(row)
+            node = tree.node(holder)
+            kg = _kg(row)
+            if mineral not in minerals:
+                ctx.error(
+                    row,
+                    "mineral",
+                    "mineral_unknown",
+                    str(refuse("mineral_unknown", mineral=mineral).message),
+                )
+            elif node is None:
+                ctx.error(
+                    row,
+                    "holder",
+                    "holder_not_allocatable",
+                    _("%(holder)s is no province, county or mine.") % {"holder": holder},
+                )
+            elif kg is None:
+                ctx.error(
+                    row,
+                    "allocated_t",
+                    "not_whole_kilograms",
+                    _("Allocations are whole kilograms (at most 3 decimals of a tonne)."),
+                )
+            elif not ctx.in_scope(node.path) or (
+                ctx.scope is not None and node.path == ctx.scope.path and final.get(key) != kg
+            ):
+                ctx.error(
+                    row,
+                    "holder",
+                    "outside_jurisdiction",
+                    _("%(holder)s is not yours to allocate to.") % {"holder": holder},
+                )
+            else:
+                final[key] = kg
+                parents[key] = (year, mineral, node.parent) if node.parent else None
+                sheet_rows[key] = row
+        self._check_tree(ctx, sheet_rows, final, parents, stored)
+
+    def _check_tree(
+        self,
+        ctx: ImportContext,
+        sheet_rows: dict[Key, ParsedRow],
+        final: dict[Key, int],
+        parents: dict[Key, Key | None],
+        stored: dict[Key, dict[str, Any]],
+    ) -> None:
+        children: dict[Key, list[Key]] = defaultdict(list)
+        for key, parent in parents.items():
+            if parent is not None:
+                children[parent].append(key)
+        for key, row in sheet_rows.items():
+            parent = parents[key]
+            if parent is not None and parent not in final:
+                ctx.error(
+                    row,
+                    "holder",
+                    "parent_account_missing",
+                    _("%(parent)s has no quota for %(year)s in the sheet or the platform.")
+                    % {"parent": parent[2], "year": key[0]},
+                )
+            record = stored.get(key)
+            if record and final[key] + record["tolerance_kg"] < record["consumed_kg"]:
+                ctx.error(
+                    row,
+                    "allocated_t",
+                    "below_consumption",
+                    _("The allocation cannot drop below the %(consumed)s t already consumed.")
+                    % {"consumed": tonnes(record["consumed_kg"])},
+                )
+        for parent, keys in children.items():
+            given = sum(final[k] for k in keys)
+            if parent in final and given > final[parent]:
+                culprit = sheet_rows.get(parent) or next(
+                    (sheet_rows[k] for k in reversed(keys) if k in sheet_rows), None
+                )
+                if culprit is not None:
+                    ctx.error(
+                        culprit,
+                        "allocated_t",
+                        "over_parent_allocation",
+                        _(
+                            "The allocations under %(parent)s add up to %(given)s t, more "
+                            "than its %(total)s t."
+                        )
+                        % {
+                            "parent": parent[2],
+                            "given": tonnes(given),
+                            "total": tonnes(final[parent]),
+                        },
+                    )
+
+    def apply(self, rows: list[ParsedRow], ctx: ImportContext, progress: Progress) -> SheetOutcome:
+        """Create missing accounts top-down, then write the changed allocations in bulk."""
+        outcome = SheetOutcome()
+        wanted = {_key(row): _kg(row) for row in rows}
+        years = {key[0] for key in wanted}
+        mineral_codes = {key[1] for key in wanted}
+        periods = {year: QuotaPeriod.objects.get_or_create(year=year)[0] for year in years}
+        minerals = {m.code: m for m in Mineral.objects.filter(code__in=mineral_codes)}
+        sites = {
+            s.code: s
+            for s in Site.objects.filter(code__in={k[2] for k in wanted}).select_related("region")
+        }
+        regions = {r.code: r for r in Region.objects.filter(level__in=("province", "county"))}
+        accounts = self._accounts(years, mineral_codes)
+        for level in (AccountLevel.PROVINCE, AccountLevel.COUNTY, AccountLevel.MINE):
+            fresh = [
+                self._new_account(key, level, periods, minerals, sites, regions, accounts)
+                for key in sorted(wanted)
+                if key not in accounts and self._level(key[2], sites, regions) == level
+            ]
+            QuotaAccount.objects.bulk_create(fresh)
+            for account in fresh:
+                accounts[(account.period.year, account.mineral.code, account.holder_code)] = account
+            outcome.created += len(fresh)
+        self._write(ctx, wanted, accounts, outcome)
+        return outcome
+
+    def _accounts(self, years: set[int], minerals: set[str]) -> dict[Key, QuotaAccount]:
+        found = QuotaAccount.objects.filter(
+            period__year__in=years, mineral__code__in=minerals
+        ).select_related("period", "mineral", "holder_region", "holder_site")
+        return {(a.period.year, a.mineral.code, a.holder_code): a for a in found}
+
+    @staticmethod
+    def _level(code: str, sites: dict[str, Site], regions: dict[str, Region]) -> str:
+        if code in sites:
+            return AccountLevel.MINE
+        return AccountLevel.PROVINCE if regions[code].level == "province" else AccountLevel.COUNTY
+
+    @staticmethod
+    def _new_account(
+        key: Key,
+        level: str,
+        periods: dict[int, QuotaPeriod],
+        minerals: dict[str, Mineral],
+        sites: dict[str, Site],
+        regions: dict[str, Region],
+        accounts: dict[Key, QuotaAccount],
+    ) -> QuotaAccount:
+        year, mineral, code = key
+        account = QuotaAccount(period=periods[year], mineral=minerals[mineral], level=level)
+        if level == AccountLevel.MINE:
+            site = sites[code]
+            account.holder_site, account.region = site, site.region
+            parent_level = "county"
+            path = site.region.path
+        else:
+            account.holder_region = account.region = regions[code]
+            parent_level = "province"
+            path = regions[code].path
+        if level != AccountLevel.PROVINCE:
+            parent_code = next(
+                c
+                for c in path.strip("/").split("/")
+                if c in regions and regions[c].level == parent_level
+            )
+            account.parent = accounts[(year, mineral, parent_code)]
+        return account
+
+    def _write(
+        self,
+        ctx: ImportContext,
+        wanted: dict[Key, int | None],
+        accounts: dict[Key, QuotaAccount],
+        outcome: SheetOutcome,
+    ) -> None:
+        locked = lock_accounts(a.pk for a in accounts.values())
+        now = timezone.now()
+        entries, changed = [], set()
+        for key in sorted(wanted):
+            account = locked[accounts[key].pk]
+            kg = wanted[key]
+            assert kg is not None
+            delta = kg - account.allocated_kg
+            if not delta:
+                outcome.unchanged += 1
+                continue
+            kind = EntryKind.ALLOCATE if account.entry_count == 0 else EntryKind.ADJUST
+            entry = build_entry(
+                account_id=account.pk,
+                seq=account.entry_count + 1,
+                prev_hash=account.last_hash,
+                kind=kind,
+                amount_kg=delta,
+                at=now,
+                created_at=now,
+                actor=ctx.actor or "bundle import",
+                reason=REASON,
+            )
+            entries.append(entry)
+            account.entry_count, account.last_hash, account.allocated_kg = (
+                entry.seq,
+                entry.hash,
+                kg,
+            )
+            changed.add(account.pk)
+            if kind == EntryKind.ADJUST:
+                outcome.updated += 1
+        given: dict[int, int] = defaultdict(int)
+        for account in locked.values():
+            if account.parent_id:
+                given[account.parent_id] += account.allocated_kg
+        for account in locked.values():
+            if account.allocated_to_children_kg != given[account.pk]:
+                account.allocated_to_children_kg = given[account.pk]
+                changed.add(account.pk)
+            if given[account.pk] > account.allocated_kg:
+                raise refuse(
+                    "over_parent_allocation",
+                    requested=tonnes(given[account.pk]),
+                    parent=account.holder_code,
+                    available=tonnes(account.allocated_kg),
+                )
+            if account.consumed_kg > account.allocated_kg + account.tolerance_kg:
+                raise refuse("below_consumption", consumed=tonnes(account.consumed_kg))
+        from oreledger.quotas.models import LedgerEntry
+
+        LedgerEntry.objects.bulk_create(entries, batch_size=1000)
+        QuotaAccount.objects.bulk_update(
+            [locked[pk] for pk in sorted(changed)],
+            ["allocated_kg", "allocated_to_children_kg", "entry_count", "last_hash"],
+            batch_size=500,
+        )
+
+
+register_sheet_importer(QuotasImporter())

@@ -1,0 +1,122 @@
+"""Checks of the ledger against its own records: sums, hash chains, parent/children totals.
+
+Reads only, in two streaming passes, so it also runs on a production-sized ledger.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import Sum
+
+from oreledger.quotas.choices import ALLOCATION_KINDS, CONSUMPTION_KINDS
+from oreledger.quotas.ledger import hash_of
+from oreledger.quotas.models import LedgerEntry, QuotaAccount
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """One thing in the ledger that does not add up."""
+
+    account_id: int
+    code: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"account {self.account_id}: {self.code}: {self.detail}"
+
+
+@dataclass
+class _Totals:
+    allocated: int = 0
+    consumed: int = 0
+    count: int = 0
+    last_hash: str = ""
+
+
+def _chain(discrepancies: list[Discrepancy]) -> dict[int, _Totals]:
+    totals: dict[int, _Totals] = defaultdict(_Totals)
+    allocation, consumption = set(ALLOCATION_KINDS), set(CONSUMPTION_KINDS)
+    entries = LedgerEntry.objects.order_by("account_id", "seq").iterator(chunk_size=5000)
+    for entry in entries:
+        sums = totals[entry.account_id]
+        sums.count += 1
+        where = f"entry #{entry.seq}"
+        if entry.seq != sums.count:
+            discrepancies.append(
+                Discrepancy(entry.account_id, "seq_gap", f"{where} where #{sums.count} was due")
+            )
+            sums.count = entry.seq
+        if entry.prev_hash != sums.last_hash:
+            discrepancies.append(
+                Discrepancy(
+                    entry.account_id, "chain_broken", f"{where} does not follow its predecessor"
+                )
+            )
+        if hash_of(entry) != entry.hash:
+            discrepancies.append(
+                Discrepancy(entry.account_id, "hash_mismatch", f"{where} was altered after writing")
+            )
+        sums.last_hash = entry.hash
+        if entry.kind in allocation:
+            sums.allocated += entry.amount_kg
+        elif entry.kind in consumption:
+            sums.consumed += entry.amount_kg
+    return totals
+
+
+def _compare(account: QuotaAccount, sums: _Totals) -> Iterator[Discrepancy]:
+    pairs = (
+        ("allocated_mismatch", account.allocated_kg, sums.allocated),
+        ("consumed_mismatch", account.consumed_kg, sums.consumed),
+        ("entry_count_mismatch", account.entry_count, sums.count),
+    )
+    for code, cached, derived in pairs:
+        if cached != derived:
+            yield Discrepancy(account.pk, code, f"cached {cached}, entries sum to {derived}")
+    if account.last_hash != sums.last_hash:
+        yield Discrepancy(account.pk, "last_hash_mismatch", "the account's chain head differs")
+    if account.consumed_kg > account.allocated_kg + account.tolerance_kg:
+        yield Discrepancy(
+            account.pk,
+            "overdrawn",
+            f"consumed {account.consumed_kg} > allocated {account.allocated_kg}"
+            f" + tolerance {account.tolerance_kg}",
+        )
+
+
+def verify_ledger() -> list[Discrepancy]:
+    """Every discrepancy in the ledger; an empty list means it is sound."""
+    discrepancies: list[Discrepancy] = []
+    totals = _chain(discrepancies)
+    children = dict(
+        QuotaAccount.objects.filter(parent__isnull=False)
+        .values_list("parent_id")
+        .annotate(total=Sum("allocated_kg"))
+        .values_list("parent_id", "total")
+    )
+    accounts = QuotaAccount.objects.order_by("pk").iterator(chunk_size=5000)
+    for account in accounts:
+        discrepancies.extend(_compare(account, totals.pop(account.pk, _Totals())))
+        given = children.get(account.pk, 0) or 0
+        if account.allocated_to_children_kg != given:
+            discrepancies.append(
+                Discrepancy(
+                    account.pk,
+                    "children_total_mismatch",
+                    f"cached {account.allocated_to_children_kg}, children hold {given}",
+                )
+            )
+        if given > account.allocated_kg:
+            discrepancies.append(
+                Discrepancy(
+                    account.pk,
+                    "children_over_parent",
+                    f"children hold {given} > allocated {account.allocated_kg}",
+                )
+            )
+    for account_id in sorted(totals):
+        discrepancies.append(Discrepancy(account_id, "orphan_entries", "entries of no account"))
+    return discrepancies

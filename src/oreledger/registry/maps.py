@@ -1,0 +1,54 @@
+"""What the registry's Leaflet maps draw (registry/static/registry/map.js reads it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from oreledger.registry.models import Site, Station
+
+
+def _point(lat: Any, lon: Any) -> list[float]:
+    return [float(lat), float(lon)]
+
+
+def map_data(
+    sites: Iterable[Site], stations: Iterable[Station], regions: Iterable[Any], link: str
+) -> dict[str, Any]:
+    """What map.js draws: county circles, sites coloured by status, stations.
+
+    `link` is "enterprise" (click through to the enterprise file) or "site".
+    """
+    return {
+        "regions": [
+            {"name": r.name, "at": _point(r.lat, r.lon)}
+            for r in regions
+            if r.lat is not None and r.lon is not None
+        ],
+        "sites": [
+            {
+                "code": s.code,
+                "name": s.name,
+                "enterprise": s.enterprise.name,
+                "kind": s.get_kind_display(),
+                "status": s.status,
+                "status_label": str(s.get_status_display()),
+                "at": _point(s.lat, s.lon),
+                "boundary": s.boundary,
+                "url": s.enterprise.get_absolute_url()
+                if link == "enterprise"
+                else s.get_absolute_url(),
+            }
+            for s in sites
+        ],
+        "stations": [
+            {
+                "code": st.code,
+                "name": st.name,
+                "active": st.disabled_at is None,
+                "at": _point(st.lat, st.lon),
+                "url": st.get_absolute_url(),
+            }
+            for st in stations
+        ],
+    }

@@ -1,0 +1,366 @@
+"""Importers of the trade sheets of the province bundle: floor_prices and contracts.
+
+Grades are given by code and resolve to the grade of the standard in force on the row's
+valid_from, whether that standard is already published or declared by the same workbook.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
+
+from oreledger.accounts.bundle import region_of
+from oreledger.accounts.models import Region
+from oreledger.core.bundle import (
+    ImportContext,
+    Planned,
+    Progress,
+    SheetImporter,
+    SheetOutcome,
+    apply_plans,
+    load_by,
+    plan_row,
+    register_sheet_importer,
+)
+from oreledger.core.workbook import ParsedRow
+from oreledger.grading.models import Grade, GradingStandard
+from oreledger.registry.bundle import enterprise_refs, site_refs
+from oreledger.registry.bundle_schema import CONTRACTS, FLOOR_PRICES
+from oreledger.trade.choices import ContractStatus
+from oreledger.trade.models import Contract, FloorPrice
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+CENT = Decimal("0.01")
+
+
+class GradeCodes:
+    """Which grade codes each standard holds, from the database and the workbook's grades."""
+
+    def __init__(self, ctx: ImportContext) -> None:
+        standards: dict[str, tuple[datetime.date, set[str]]] = {}
+        for standard in GradingStandard.objects.prefetch_related("grades"):
+            standards[standard.code] = (
+                standard.effective_from,
+                {g.code for g in standard.grades.all()},
+            )
+        for row in ctx.declared.get("grades", {}).values():
+            values = row.values
+            if values.get("standard") and values.get("effective_from") and values.get("code"):
+                _day, codes = standards.setdefault(
+                    values["standard"], (values["effective_from"], set())
+                )
+                codes.add(values["code"])
+        self.versions = sorted(standards.values(), key=lambda item: item[0])
+        self._dates = [day for day, _codes in self.versions]
+
+    def check(self, ctx: ImportContext, row: ParsedRow, column: str, day: datetime.date) -> None:
+        """Report an unknown grade code, or no standard in force on `day`."""
+        code = row.values[column]
+        index = bisect.bisect_right(self._dates, day)
+        if not index:
+            ctx.error(
+                row,
+                "valid_from",
+                "no_grading_standard",
+                _("No grading standard is in force on %(date)s.") % {"date": day.isoformat()},
+            )
+        elif code not in self.versions[index - 1][1]:
+            ctx.error(
+                row,
+                column,
+                "unknown_grade",
+                _("Unknown grade %(grade)s in the grading standard in force.") % {"grade": code},
+            )
+
+
+class GradeLookup:
+    """Grades of the saved standards, by (day, code): used once grades are applied."""
+
+    def __init__(self) -> None:
+        self.standards = sorted(
+            GradingStandard.objects.prefetch_related("grades"), key=lambda s: s.effective_from
+        )
+        self._dates = [s.effective_from for s in self.standards]
+        self._grades = [{g.code: g for g in s.grades.all()} for s in self.standards]
+
+    def get(self, code: str, day: datetime.date) -> Grade:
+        """The grade `code` of the standard in force on `day` (validated beforehand)."""
+        return self._grades[bisect.bisect_right(self._dates, day) - 1][code]
+
+
+def _province_only(ctx: ImportContext, row: ParsedRow) -> bool:
+    if ctx.scope is None or ctx.scope.level == "province":
+        return True
+    ctx.outside(row, "grade")
+    return False
+
+
+class FloorPriceImporter(SheetImporter):
+    """The floor_prices sheet, keyed by (grade, valid_from): province-wide configuration."""
+
+    schema = FLOOR_PRICES
+
+    def validate(self, rows: list[ParsedRow], ctx: ImportContext) -> None:
+        """Grade in force on valid_from; validity ordered; only a province import."""
+        codes = GradeCodes(ctx)
+        for row in rows:
+            if not row.valid or not _province_only(ctx, row):
+                continue
+            v = row.values
+            codes.check(ctx, row, "grade", v["valid_from"])
+            if v["valid_to"] is not None and v["valid_to"] < v["valid_from"]:
+                ctx.error(
+                    row,
+                    "valid_to",
+                    "validity_reversed",
+                    _("The end of validity is before its start."),
+                )
+            if v["floor_yuan"] != v["floor_yuan"].quantize(CENT):
+                ctx.error(row, "floor_yuan", "too_precise", _("Give the price in yuan and fen."))
+
+    def apply(self, rows: list[ParsedRow], ctx: ImportContext, progress: Progress) -> SheetOutcome:
+        """Create or update by (grade, valid_from), with history."""
+        grades = GradeLookup()
+        valid = [row for row in rows if row.valid]
+        existing = {
+            (fp.grade.code, fp.valid_from): fp
+            for fp in FloorPrice.objects.select_related("grade").filter(
+                grade__code__in={row.values["grade"] for row in valid}
+            )
+        }
+        plans: list[Planned] = []
+        for row in valid:
+            v = row.values
+            values = {
+                "grade": grades.get(v["grade"], v["valid_from"]),
+                "valid_to": v["valid_to"],
+                "floor_yuan": v["floor_yuan"].quantize(CENT),
+            }
+            current = existing.get((v["grade"], v["valid_from"]))
+            plans.append(
+                plan_row(
+                    row,
+                    current,
+                    FloorPrice,
+                    {"valid_from": v["valid_from"], **values} if current is None else values,
+                )
+            )
+        return apply_plans(
+            plans, ctx, progress, "floor_prices", fields=["grade", "valid_to", "floor_yuan"]
+        )
+
+
+def _county(ctx: ImportContext, region: Region) -> Region:
+    from oreledger.accounts.bundle import _parent
+
+    node: Region | None = region
+    while node is not None and node.level == "town":
+        node = _parent(ctx, node)
+    return node or region
+
+
+def _owner_pk(ctx: ImportContext, site: Any) -> Any:
+    planned = ctx.cache.get("site_owners", {}).get(site.code)
+    return planned if planned is not None else site.enterprise_id
+
+
+def _same(enterprise: Any, owner: Any) -> bool:
+    if owner is None or enterprise is None:
+        return False
+    if not isinstance(owner, int):  # a planned owner instance from the sites sheet
+        return owner is enterprise or (owner.pk is not None and owner.pk == enterprise.pk)
+    return enterprise.pk == owner
+
+
+def _kg(ctx: ImportContext, row: ParsedRow) -> int | None:
+    kg = row.values["quantity_t"] * 1000
+    if kg <= 0:
+        ctx.error(
+            row, "quantity_t", "quantity_not_positive", _("The tonnage must be more than zero.")
+        )
+        return None
+    if kg != kg.to_integral_value():
+        ctx.error(row, "quantity_t", "too_precise", _("Give the tonnage to the kilogram."))
+        return None
+    return int(kg)
+
+
+def _approved_at(day: datetime.date) -> datetime.datetime:
+    # A registered contract from a county's register was approved by its first day at latest.
+    return datetime.datetime.combine(day, datetime.time(9), tzinfo=LOCAL)
+
+
+class ContractImporter(SheetImporter):
+    """The contracts sheet: deals already registered by the county, keyed by number."""
+
+    schema = CONTRACTS
+
+    def validate(self, rows: list[ParsedRow], ctx: ImportContext) -> None:
+        """Parties, a mine of the seller, a plant of the buyer, grade and validity, scope."""
+        valid = [row for row in rows if row.valid]
+        enterprise_refs(
+            ctx, [u for r in valid for u in (r.values["seller_uscc"], r.values["buyer_uscc"])]
+        )
+        site_refs(
+            ctx,
+            [
+                c
+                for r in valid
+                for c in (r.values["origin_site_code"], r.values["destination_site_code"])
+            ],
+        )
+        existing = load_by(Contract.objects.all(), "number", [r.values["number"] for r in valid])
+        codes = GradeCodes(ctx)
+        plans: list[tuple[ParsedRow, dict[str, Any], Contract | None]] = []
+        for row in valid:
+            v = row.values
+            if len(v["number"]) > Contract._meta.get_field("number").max_length:  # type: ignore[operator]
+                ctx.error(row, "number", "too_long", _("The contract number is too long."))
+            seller = self._party(ctx, row, "seller_uscc")
+            buyer = self._party(ctx, row, "buyer_uscc")
+            if seller is not None and buyer is not None and seller is buyer:
+                ctx.error(
+                    row,
+                    "buyer_uscc",
+                    "buyer_is_seller",
+                    _("Buyer and seller must be different enterprises."),
+                )
+            origin = self._site(ctx, row, "origin_site_code")
+            destination = self._site(ctx, row, "destination_site_code")
+            if (
+                origin is not None
+                and seller is not None
+                and (origin.kind != "mine" or not _same(seller, _owner_pk(ctx, origin)))
+            ):
+                ctx.error(
+                    row,
+                    "origin_site_code",
+                    "origin_not_sellers",
+                    _("The origin must be a mine of the seller."),
+                )
+            if (
+                destination is not None
+                and buyer is not None
+                and (
+                    destination.kind not in ("plant", "yard")
+                    or not _same(buyer, _owner_pk(ctx, destination))
+                )
+            ):
+                ctx.error(
+                    row,
+                    "destination_site_code",
+                    "destination_not_buyers",
+                    _("The destination must be a plant or yard of the buyer."),
+                )
+            codes.check(ctx, row, "grade", v["valid_from"])
+            kg = _kg(ctx, row)
+            if v["valid_to"] < v["valid_from"]:
+                ctx.error(
+                    row,
+                    "valid_to",
+                    "validity_reversed",
+                    _("The end of validity is before its start."),
+                )
+            if v["unit_price_yuan"] != v["unit_price_yuan"].quantize(CENT):
+                ctx.error(
+                    row, "unit_price_yuan", "too_precise", _("Give the price in yuan and fen.")
+                )
+            current = existing.get(v["number"])
+            if current is not None and kg is not None and current.delivered_kg > kg:
+                ctx.error(
+                    row,
+                    "quantity_t",
+                    "below_delivered",
+                    _("Less than the %(t)s t already delivered.")
+                    % {"t": f"{current.delivered_kg / 1000:.2f}"},
+                )
+            if origin is not None:
+                region = region_of(ctx, origin)
+                if not ctx.in_scope(region.path):
+                    ctx.outside(row, "origin_site_code")
+            if row.valid and origin is not None:
+                values = {
+                    "seller": seller,
+                    "buyer": buyer,
+                    "origin_site": origin,
+                    "destination_site": destination,
+                    "quantity_kg": kg,
+                    "unit_price": v["unit_price_yuan"].quantize(CENT),
+                    "valid_from": v["valid_from"],
+                    "valid_to": v["valid_to"],
+                    "status": v["status"],
+                    "region": _county(ctx, region_of(ctx, origin)),
+                }
+                plans.append((row, values, current))
+        ctx.cache["plans:contracts"] = plans
+
+    @staticmethod
+    def _party(ctx: ImportContext, row: ParsedRow, column: str) -> Any:
+        uscc = row.values[column].upper()
+        return ctx.resolve(
+            row,
+            column,
+            "enterprises",
+            uscc,
+            "unknown_enterprise",
+            _("Unknown enterprise %(uscc)s.") % {"uscc": uscc},
+        )
+
+    @staticmethod
+    def _site(ctx: ImportContext, row: ParsedRow, column: str) -> Any:
+        code = row.values[column]
+        return ctx.resolve(
+            row, column, "sites", code, "unknown_site", _("Unknown site %(code)s.") % {"code": code}
+        )
+
+    def apply(self, rows: list[ParsedRow], ctx: ImportContext, progress: Progress) -> SheetOutcome:
+        """Create or update by number, with history; delivered tonnage is never imported."""
+        grades = GradeLookup()
+        plans: list[Planned] = []
+        for row, values, current in ctx.cache["plans:contracts"]:
+            values = {**values, "grade": grades.get(row.values["grade"], values["valid_from"])}
+            approved = values["status"] in (ContractStatus.APPROVED, ContractStatus.COMPLETED)
+            if current is None:
+                values["approved_at"] = _approved_at(values["valid_from"]) if approved else None
+                plan = plan_row(row, None, Contract, {"number": row.values["number"], **values})
+            else:
+                if approved and current.approved_at is None:
+                    values["approved_at"] = _approved_at(values["valid_from"])
+                plan = plan_row(row, current, Contract, values)
+            plan.obj.max_delivery_kg = plan.obj.quantity_kg + plan.obj.tolerance_kg
+            plans.append(plan)
+        return apply_plans(
+            plans,
+            ctx,
+            progress,
+            "contracts",
+            fields=[
+                "seller",
+                "buyer",
+                "origin_site",
+                "destination_site",
+                "grade",
+                "quantity_kg",
+                "unit_price",
+                "valid_from",
+                "valid_to",
+                "status",
+                "region",
+                "approved_at",
+                "max_delivery_kg",
+            ],
+        )
+
+
+def _all(importers: Iterable[SheetImporter]) -> None:
+    for importer in importers:
+        register_sheet_importer(importer)
+
+
+_all((FloorPriceImporter(), ContractImporter()))

@@ -1,0 +1,574 @@
+"""Pages of trade: listings, bids, contracts, approvals, floor prices, price index, messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from oreledger.core.audit import history_for
+from oreledger.core.errors import DomainError
+from oreledger.core.listing import Column, ScopedListView
+from oreledger.core.permissions import APPROVE, CHANGE, PROVINCE_OFFICE, VIEW, can, get_for_user
+from oreledger.trade import services
+from oreledger.trade.choices import ContractStatus
+from oreledger.trade.forms import (
+    BidForm,
+    ContractFilter,
+    ContractForm,
+    FloorPriceForm,
+    ListingFilter,
+    ListingForm,
+    grade_of_code,
+    show_refusal,
+    to_kg,
+)
+from oreledger.trade.models import Bid, Contract, FloorPrice, Listing, Notification
+from oreledger.trade.policies import ACCEPT, BID
+from oreledger.trade.queries import price_index as compute_index
+from oreledger.trade.queries import quota_room
+
+
+def tonnes(kg: int | None) -> str:
+    """Kilograms shown as tonnes with two decimals."""
+    return "" if kg is None else f"{kg / 1000:,.2f}"
+
+
+def _htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def _reraise(error: DomainError) -> None:
+    """A refusal that is about who asks (not what was asked) becomes a 404 or 403 page."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    if error.status == 404:
+        raise Http404
+    if error.status == 403:
+        raise PermissionDenied
+
+
+def _base(request: HttpRequest, **context: Any) -> dict[str, Any]:
+    context.setdefault("unread", services.unread_count(request.user))
+    return context
+
+
+# --- listings ---------------------------------------------------------------------------
+
+
+class ListingListView(ScopedListView):
+    """Listings the person may see: their own, or open ones to bid on."""
+
+    model = Listing
+    title = _("Listings")
+    template_name = "trade/listing_list.html"
+    filterset_class = ListingFilter
+    related = ("seller", "site", "grade")
+    default_order = "-created_at"
+    columns = (
+        Column("number", _("Number"), order_by="number"),
+        Column("seller.name", _("Seller"), order_by="seller__name"),
+        Column("site.code", _("Mine"), order_by="site__code"),
+        Column("grade.code", _("Grade"), order_by="grade__rank"),
+        Column(
+            "quantity_t",
+            _("Tonnes"),
+            numeric=True,
+            order_by="quantity_kg",
+            value=lambda r: tonnes(r.quantity_kg),
+        ),
+        Column("open_t", _("Open (t)"), numeric=True, value=lambda r: tonnes(r.open_kg)),
+        Column("asking_price", _("Asking price (yuan/t)"), numeric=True, order_by="asking_price"),
+        Column("valid_to", _("Valid to"), order_by="valid_to"),
+        Column("status", _("Status"), order_by="status"),
+    )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user: Any = self.request.user
+        context["can_list"] = getattr(user, "enterprise", None) is not None and (
+            user.enterprise.kind == "mine_operator"
+        )
+        if getattr(user, "enterprise_id", None) is not None:
+            context["my_bids"] = (
+                Bid.objects.for_user(user)
+                .filter(bidder_id=user.enterprise_id)
+                .select_related("listing", "contract", "destination_site")
+                .order_by("-created_at")[:20]
+            )
+        return _base(self.request, **context)
+
+
+@login_required
+def listing_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """A listing, its bids (as the viewer may see them) and what the viewer may do."""
+    listing = get_for_user(
+        Listing.objects.select_related("seller", "site", "grade"),
+        request.user,
+        VIEW,
+        number=number,
+    )
+    bids = (
+        Bid.objects.for_user(request.user)
+        .filter(listing=listing)
+        .select_related("bidder", "destination_site", "contract")
+    )
+    is_seller = can(request.user, CHANGE, listing)
+    may_bid = Listing.objects.for_user(request.user, BID).filter(pk=listing.pk).exists()
+    form = BidForm(user=request.user) if may_bid else None
+    return render(
+        request,
+        "trade/listing_detail.html",
+        _base(
+            request,
+            listing=listing,
+            bids=bids,
+            is_seller=is_seller,
+            form=form,
+            title=listing.number,
+            history=history_for(listing)[:50] if is_seller or not may_bid else [],
+        ),
+    )
+
+
+@login_required
+def listing_create(request: HttpRequest) -> HttpResponse:
+    """A mine operator offers ore."""
+    user: Any = request.user
+    form = ListingForm(request.POST or None, user=user)
+    room = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        grade = grade_of_code(data["grade"])
+        try:
+            result = services.create_listing(
+                actor=user,
+                site=data["site"],
+                grade=grade,
+                quantity_kg=to_kg(data["quantity_t"]),
+                asking_price=data["asking_price"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+                note=data["note"],
+            )
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            for warning in result.warnings:
+                messages.warning(request, warning)
+            messages.success(
+                request, gettext("Listing %(n)s is open for bids.") % {"n": result.listing.number}
+            )
+            return redirect(result.listing.get_absolute_url())
+    if getattr(user, "enterprise_id", None) is None:
+        return render(
+            request,
+            "core/error.html",
+            {
+                "code": 403,
+                "title": _("Not allowed"),
+                "message": _("Only a user of an enterprise can do this."),
+            },
+            status=403,
+        )
+    site = form.fields["site"].queryset.first()  # type: ignore[attr-defined]
+    if site is not None:
+        from django.utils import timezone
+
+        room = quota_room(site, timezone.localdate().year)
+    return render(
+        request,
+        "trade/form.html",
+        _base(
+            request,
+            form=form,
+            title=_("New listing"),
+            room=room,
+            room_site=site,
+            submit=_("Open listing"),
+            testid="listing-form",
+        ),
+    )
+
+
+@login_required
+@require_POST
+def bid_create(request: HttpRequest, number: str) -> HttpResponse:
+    """Bid on a listing (a processor or trader)."""
+    listing = get_for_user(Listing.objects.all(), request.user, VIEW, number=number)
+    form = BidForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.place_bid(
+                actor=request.user,
+                listing=listing,
+                destination_site=data["destination_site"],
+                price=data["price"],
+                quantity_kg=to_kg(data["quantity_t"]),
+                note=data["note"],
+            )
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, gettext("Your bid was sent to the seller."))
+            return redirect(listing.get_absolute_url())
+    bids = Bid.objects.for_user(request.user).filter(listing=listing)
+    return render(
+        request,
+        "trade/listing_detail.html",
+        _base(
+            request,
+            listing=listing,
+            bids=bids,
+            is_seller=False,
+            form=form,
+            title=listing.number,
+        ),
+        status=400,
+    )
+
+
+def _bid_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    bid = get_for_user(Bid.objects.select_related("listing"), request.user, VIEW, pk=pk)
+    error = None
+    try:
+        if action == "accept":
+            services.accept_bid(actor=request.user, bid=bid)
+        elif action == "reject":
+            services.reject_bid(actor=request.user, bid=bid)
+        else:
+            services.withdraw_bid(actor=request.user, bid=bid)
+    except DomainError as refusal:
+        _reraise(refusal)
+        error = refusal.message
+    if _htmx(request):
+        bid = Bid.objects.select_related("bidder", "destination_site", "contract", "listing").get(
+            pk=bid.pk
+        )
+        response = render(
+            request,
+            "trade/_bid_row.html",
+            {"bid": bid, "error": error, "is_seller": can(request.user, ACCEPT, bid)},
+        )
+        response["HX-Trigger"] = "listingChanged"
+        return response
+    if error:
+        messages.error(request, error)
+    return redirect(bid.listing.get_absolute_url())
+
+
+@login_required
+@require_POST
+def bid_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """The seller accepts a bid: a draft contract."""
+    return _bid_action(request, pk, "accept")
+
+
+@login_required
+@require_POST
+def bid_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    """The seller declines a bid."""
+    return _bid_action(request, pk, "reject")
+
+
+@login_required
+@require_POST
+def bid_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The bidder takes back a bid."""
+    return _bid_action(request, pk, "withdraw")
+
+
+@login_required
+@require_POST
+def listing_withdraw(request: HttpRequest, number: str) -> HttpResponse:
+    """The seller takes a listing off the market."""
+    listing = get_for_user(Listing.objects.all(), request.user, VIEW, number=number)
+    try:
+        services.withdraw_listing(actor=request.user, listing=listing)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(listing.get_absolute_url())
+
+
+# --- contracts --------------------------------------------------------------------------
+
+CONTRACT_COLUMNS = (
+    Column("number", _("Number"), order_by="number"),
+    Column("seller.name", _("Seller"), order_by="seller__name"),
+    Column("buyer.name", _("Buyer"), order_by="buyer__name"),
+    Column("grade.code", _("Grade"), order_by="grade__rank"),
+    Column(
+        "quantity_t",
+        _("Tonnes"),
+        numeric=True,
+        order_by="quantity_kg",
+        value=lambda r: tonnes(r.quantity_kg),
+    ),
+    Column(
+        "delivered_t",
+        _("Delivered (t)"),
+        numeric=True,
+        order_by="delivered_kg",
+        value=lambda r: tonnes(r.delivered_kg),
+    ),
+    Column("unit_price", _("Unit price (yuan/t)"), numeric=True, order_by="unit_price"),
+    Column("valid_to", _("Valid to"), order_by="valid_to"),
+    Column("status", _("Status"), order_by="status"),
+)
+
+
+class ContractListView(ScopedListView):
+    """Contracts the person is party to, or that touch their region."""
+
+    model = Contract
+    title = _("Contracts")
+    template_name = "trade/contract_list.html"
+    filterset_class = ContractFilter
+    related = ("seller", "buyer", "grade")
+    default_order = "-valid_from"
+    columns = CONTRACT_COLUMNS
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return _base(self.request, **super().get_context_data(**kwargs))
+
+
+class ApprovalQueueView(ScopedListView):
+    """Submitted contracts waiting for this county's registration (合同登记)."""
+
+    model = Contract
+    title = _("Approval queue")
+    template_name = "trade/approval_queue.html"
+    related = ("seller", "buyer", "grade", "origin_site")
+    default_order = "submitted_at"
+    action = APPROVE
+    columns = CONTRACT_COLUMNS[:-1]
+
+    def base_queryset(self) -> Any:
+        return super().base_queryset().filter(status=ContractStatus.SUBMITTED)
+
+
+def _contract(request: HttpRequest, number: str) -> Contract:
+    return get_for_user(
+        Contract.objects.select_related(
+            "seller",
+            "buyer",
+            "origin_site",
+            "destination_site",
+            "grade",
+            "region",
+            "approved_by",
+            "override_by",
+            "supersedes",
+            "listing",
+        ),
+        request.user,
+        VIEW,
+        number=number,
+    )
+
+
+@login_required
+def contract_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """A contract: parties, terms, delivery, floor and override, actions, history."""
+    from oreledger.trade.services._common import floor_for
+
+    contract = _contract(request, number)
+    user: Any = request.user
+    floor = floor_for(contract.grade, contract.valid_from)
+    approver = can(user, APPROVE, contract)
+    return render(
+        request,
+        "trade/contract_detail.html",
+        _base(
+            request,
+            contract=contract,
+            title=contract.number,
+            floor=floor,
+            below_floor=floor is not None and contract.unit_price < floor.floor_yuan,
+            is_party=can(user, CHANGE, contract)
+            and getattr(user, "enterprise_id", None) is not None,
+            approver=approver,
+            is_province=user.is_superuser or user.role == PROVINCE_OFFICE,
+            history=history_for(contract)[:100],
+            tonnes=tonnes,
+            quantity_t=tonnes(contract.quantity_kg),
+            delivered_t=tonnes(contract.delivered_kg),
+            remaining_t=tonnes(contract.remaining_kg),
+            amendments=Contract.objects.filter(supersedes=contract).only("number", "status"),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def contract_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """Submit, approve, return, terminate or complete a contract."""
+    contract = _contract(request, number)
+    note = request.POST.get("note", "")
+    try:
+        if action == "submit":
+            services.submit_contract(actor=request.user, contract=contract)
+            done = gettext("The contract was submitted to the county.")
+        elif action == "approve":
+            services.approve_contract(
+                actor=request.user,
+                contract=contract,
+                override_reason=request.POST.get("override_reason", ""),
+            )
+            done = gettext("The contract was approved and registered.")
+        elif action == "return":
+            services.return_contract(actor=request.user, contract=contract, note=note)
+            done = gettext("The contract was returned to its parties.")
+        elif action == "terminate":
+            services.terminate_contract(actor=request.user, contract=contract, reason=note)
+            done = gettext("The contract was terminated.")
+        elif action == "complete":
+            services.complete_contract(actor=request.user, contract=contract)
+            done = gettext("The contract was completed.")
+        else:
+            from django.http import Http404
+
+            raise Http404
+    except DomainError as error:
+        _reraise(error)
+        if _htmx(request):
+            return render(
+                request,
+                "trade/_queue_row.html",
+                {"contract": contract, "error": error.message, "tonnes": tonnes},
+            )
+        messages.error(request, error.message)
+        return redirect(contract.get_absolute_url())
+    if _htmx(request) and request.POST.get("from") == "queue":
+        contract.refresh_from_db()
+        return render(
+            request, "trade/_queue_row.html", {"contract": contract, "done": done, "tonnes": tonnes}
+        )
+    messages.success(request, done)
+    return redirect(contract.get_absolute_url())
+
+
+@login_required
+def contract_create(request: HttpRequest) -> HttpResponse:
+    """Register a contract negotiated off the platform (a party or the county)."""
+    form = ContractForm(request.POST or None, user=request.user)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            contract = services.create_contract(
+                actor=request.user,
+                seller=data["seller"],
+                buyer=data["buyer"],
+                origin_site=data["origin_site"],
+                destination_site=data["destination_site"],
+                grade=grade_of_code(data["grade"]),
+                quantity_kg=to_kg(data["quantity_t"]),
+                unit_price=data["unit_price"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+            )
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(
+                request, gettext("Contract %(n)s was saved as a draft.") % {"n": contract.number}
+            )
+            return redirect(contract.get_absolute_url())
+    return render(
+        request,
+        "trade/form.html",
+        _base(
+            request,
+            form=form,
+            title=_("Register a contract"),
+            submit=_("Save draft"),
+            testid="contract-form",
+        ),
+    )
+
+
+# --- floor prices, price index, notifications ---------------------------------------------
+
+
+@login_required
+def floor_prices(request: HttpRequest) -> HttpResponse:
+    """Floor prices by grade with their history; the province sets new ones here."""
+    user: Any = request.user
+    may_set = user.is_superuser or user.role == PROVINCE_OFFICE
+    form = FloorPriceForm(request.POST or None) if may_set else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.set_floor_price(
+                actor=user,
+                grade=grade_of_code(data["grade"]),
+                valid_from=data["valid_from"],
+                floor_yuan=data["floor_yuan"],
+                note=data["note"],
+            )
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, gettext("The floor price was set."))
+            return redirect("trade:floor_prices")
+    rows = FloorPrice.objects.for_user(user).select_related("grade", "set_by")
+    return render(
+        request,
+        "trade/floor_prices.html",
+        _base(request, rows=rows, form=form, title=_("Floor prices")),
+    )
+
+
+def price_index(request: HttpRequest) -> HttpResponse:
+    """The weekly price index by grade: public, no login."""
+    try:
+        weeks = max(4, min(52, int(request.GET.get("weeks", 12))))
+    except ValueError:
+        weeks = 12
+    index = compute_index(weeks=weeks)
+    return render(
+        request,
+        "trade/price_index.html",
+        {
+            "index": index,
+            "title": _("Magnesite price index"),
+            "weeks": weeks,
+            "week_options": (4, 8, 12, 26, 52),
+            "chart": {
+                "weeks": index["weeks"],
+                "series": [
+                    {
+                        "name": f"{g['grade']} {g['name']}",
+                        "approved": [w["approved_avg"] for w in g["weeks"]],
+                        "delivered": [w["delivered_avg"] for w in g["weeks"]],
+                    }
+                    for g in index["grades"]
+                ],
+                "labels": {
+                    "approved": gettext("contracted"),
+                    "delivered": gettext("delivered"),
+                    "axis": gettext("yuan/t"),
+                },
+            },
+        },
+    )
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The person's messages; opening the page does not mark them read, the button does."""
+    if request.method == "POST":
+        services.mark_read(actor=request.user)
+        return redirect("trade:notifications")
+    rows = Notification.objects.for_user(request.user)[:200]
+    return render(
+        request, "trade/notifications.html", _base(request, rows=rows, title=_("Notifications"))
+    )

@@ -1,0 +1,90 @@
+"""API of weighing for people and systems: waybills and tickets (api-essentials.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from oreledger.weighing.api.serializers import (
+    TicketSerializer,
+    WaybillRequestSerializer,
+    WaybillSerializer,
+)
+from oreledger.weighing.choices import Direction
+from oreledger.weighing.models import Ticket, Waybill
+from oreledger.weighing.services import issue_waybill
+
+_TICKET_RELATED = ("station", "waybill")
+
+
+class TicketApiFilter(django_filters.FilterSet):
+    """station, plate, waybill, since, until, direction."""
+
+    station = django_filters.CharFilter(field_name="station__code")
+    plate = django_filters.CharFilter(field_name="plate")
+    waybill = django_filters.CharFilter(field_name="waybill_number")
+    since = django_filters.IsoDateTimeFilter(field_name="gross_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="gross_at", lookup_expr="lt")
+    direction = django_filters.ChoiceFilter(choices=Direction.choices)
+
+    class Meta:
+        model = Ticket
+        fields: list[str] = []
+
+
+class TicketViewSet(viewsets.ReadOnlyModelViewSet[Ticket]):
+    """Tickets in the caller's jurisdiction, newest weighing first."""
+
+    serializer_class = TicketSerializer
+    filterset_class = TicketApiFilter
+    lookup_field = "pk"
+
+    def get_queryset(self) -> Any:
+        return (
+            Ticket.objects.for_user(self.request.user)
+            .select_related(*_TICKET_RELATED)
+            .order_by("-gross_at", "-received_at")
+        )
+
+
+class WaybillViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet[Waybill],
+):
+    """Waybills in the caller's jurisdiction; sellers (and county operators) issue them."""
+
+    serializer_class = WaybillSerializer
+    lookup_field = "number"
+
+    def get_queryset(self) -> Any:
+        return (
+            Waybill.objects.for_user(self.request.user)
+            .select_related(
+                "contract",
+                "origin_site",
+                "destination_site",
+                "exit_ticket__station",
+                "entry_ticket__station",
+            )
+            .order_by("-issued_at", "-pk")
+        )
+
+    @extend_schema(request=WaybillRequestSerializer, responses={201: WaybillSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Issue a waybill for one plate against an approved contract."""
+        form = WaybillRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        waybill = issue_waybill(actor=request.user, **form.validated_data)
+        fresh = (
+            self.get_queryset()
+            .model.objects.select_related("contract", "origin_site", "destination_site")
+            .get(pk=waybill.pk)
+        )
+        return Response(WaybillSerializer(fresh).data, status=status.HTTP_201_CREATED)

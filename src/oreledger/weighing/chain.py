@@ -1,0 +1,156 @@
+"""The per-station hash chain of tickets: hash = sha256(prev_hash + canonical JSON).
+
+Any change to a stored ticket made behind the application's back breaks its own hash; a
+deleted or inserted row breaks the link of its successor.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from oreledger.weighing.models import Ticket
+
+# Every stored column of a ticket except the hash itself, by attribute name.
+CHAINED_FIELDS = (
+    "id",
+    "station_id",
+    "seq",
+    "chain_index",
+    "site_id",
+    "region_id",
+    "kind",
+    "ticket_no",
+    "plate",
+    "direction",
+    "waybill_number",
+    "cargo",
+    "declared_grade",
+    "gross_kg",
+    "tare_kg",
+    "net_kg",
+    "gross_at",
+    "tare_at",
+    "operator",
+    "photos",
+    "received_at",
+    "release",
+    "reasons",
+    "waybill_id",
+    "contract_id",
+    "seller_id",
+    "buyer_id",
+    "quota_entry_id",
+    "drawn_kg",
+    "held_kg",
+    "discrepancy_kg",
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def canonical(ticket: Ticket) -> str:
+    """The ticket's stored content as canonical JSON (sorted keys, UTC times, no spaces)."""
+    content = {name: _plain(getattr(ticket, name)) for name in CHAINED_FIELDS}
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def ticket_hash(ticket: Ticket) -> str:
+    """sha256(prev_hash + canonical content), hex."""
+    return hashlib.sha256((ticket.prev_hash + canonical(ticket)).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    """One place where a station's chain does not hold."""
+
+    station: str
+    chain_index: int
+    seq: int | None
+    code: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.station} #{self.chain_index} (seq {self.seq}): {self.code}: {self.detail}"
+
+
+def verify_chain(station_codes: list[str] | None = None) -> Iterator[BrokenLink]:
+    """Every broken link of every station's chain (or of the stations named), streaming."""
+    from oreledger.weighing.models import StationState
+
+    tickets = Ticket.objects.select_related("station").order_by("station_id", "chain_index")
+    states = StationState.objects.select_related("station")
+    if station_codes:
+        tickets = tickets.filter(station__code__in=station_codes)
+        states = states.filter(station__code__in=station_codes)
+    heads = {s.station_id: s for s in states}
+    current: int | None = None
+    expected_index, prev = 0, ""
+    code = ""
+
+    def _tail() -> Iterator[BrokenLink]:
+        state = heads.pop(current, None) if current is not None else None
+        if state is None:
+            return
+        if state.last_hash != prev or state.chain_length != expected_index:
+            yield BrokenLink(
+                code,
+                expected_index,
+                None,
+                "head_mismatch",
+                f"station state says {state.chain_length} tickets ending {state.last_hash[:12]}, "
+                f"the chain has {expected_index} ending {prev[:12]}",
+            )
+
+    for ticket in tickets.iterator(chunk_size=5000):
+        if ticket.station_id != current:
+            yield from _tail()
+            current, expected_index, prev, code = ticket.station_id, 0, "", ticket.station.code
+        expected_index += 1
+        if ticket.chain_index != expected_index:
+            yield BrokenLink(
+                code,
+                ticket.chain_index,
+                ticket.seq,
+                "missing_link",
+                f"position {expected_index} expected; a ticket was deleted or inserted",
+            )
+            expected_index = ticket.chain_index
+        if ticket.prev_hash != prev:
+            yield BrokenLink(
+                code,
+                ticket.chain_index,
+                ticket.seq,
+                "chain_broken",
+                "does not follow its predecessor",
+            )
+        if ticket_hash(ticket) != ticket.hash:
+            yield BrokenLink(
+                code,
+                ticket.chain_index,
+                ticket.seq,
+                "hash_mismatch",
+                "the row was changed after it was written",
+            )
+        prev = ticket.hash
+    yield from _tail()
+    for state in heads.values():
+        if state.chain_length:
+            yield BrokenLink(
+                state.station.code,
+                1,
+                None,
+                "missing_link",
+                f"station state counts {state.chain_length} tickets but none are stored",
+            )

@@ -1,0 +1,128 @@
+"""Who may see weighing records: by the station's or site's region, or one's own enterprise.
+
+An enterprise sees waybills and tickets where it is the seller or the buyer, and the tickets
+of its own weighbridges; a station device is not a user and sees nothing through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+
+from oreledger.core.permissions import (
+    ADD,
+    ADMIN,
+    ALL_ROLES,
+    APPROVE,
+    CHANGE,
+    COUNTY_OPERATOR,
+    ENTERPRISE_USER,
+    GOVERNMENT_ROLES,
+    PROVINCE_OFFICE,
+    VIEW,
+    Policy,
+    register,
+)
+from oreledger.weighing.models import (
+    BlockingSet,
+    StationState,
+    Ticket,
+    TicketConflict,
+    TicketCorrection,
+    TicketRejection,
+    Waybill,
+)
+
+_OPERATORS = {PROVINCE_OFFICE, COUNTY_OPERATOR}
+
+
+@dataclass(frozen=True)
+class EitherSidePolicy(Policy):
+    """Rows reached through any of several region paths, or any of several enterprises."""
+
+    region_paths: tuple[str, ...]
+    enterprises: tuple[str, ...]
+    roles: dict[str, Collection[str]]
+
+    def scope(self, queryset: models.QuerySet[Any], user: Any, action: str) -> Any:
+        """Filter to rows under the user's region (any path) or of their enterprise."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return queryset.none()
+        role = getattr(user, "role", None)
+        if user.is_superuser or role == ADMIN:
+            return queryset
+        if role not in self.roles.get(action, ()):
+            return queryset.none()
+        condition = Q()
+        if role == ENTERPRISE_USER:
+            enterprise_id = getattr(user, "enterprise_id", None)
+            if enterprise_id is None or not self.enterprises:
+                return queryset.none()
+            for lookup in self.enterprises:
+                condition |= Q(**{lookup: enterprise_id})
+        else:
+            region = getattr(user, "region", None)
+            if region is None:
+                return queryset.none()
+            for lookup in self.region_paths:
+                condition |= Q(**{f"{lookup}__startswith": region.path})
+        return queryset.filter(condition)
+
+
+register(
+    Waybill,
+    EitherSidePolicy(
+        region_paths=("region__path", "destination_site__region__path"),
+        enterprises=("seller_id", "buyer_id"),
+        roles={
+            VIEW: ALL_ROLES,
+            ADD: _OPERATORS | {ENTERPRISE_USER},
+            CHANGE: _OPERATORS | {ENTERPRISE_USER},
+        },
+    ),
+)
+register(
+    Ticket,
+    EitherSidePolicy(
+        region_paths=("region__path",),
+        enterprises=("site__enterprise_id", "seller_id", "buyer_id"),
+        roles={VIEW: ALL_ROLES},
+    ),
+)
+for _model, _enterprises in (
+    (TicketRejection, ("station__site__enterprise_id",)),
+    (TicketConflict, ("station__site__enterprise_id",)),
+    (StationState, ("station__site__enterprise_id",)),
+):
+    register(
+        _model,
+        EitherSidePolicy(
+            region_paths=("station__region__path",),
+            enterprises=_enterprises,
+            roles={VIEW: ALL_ROLES},
+        ),
+    )
+register(
+    TicketCorrection,
+    EitherSidePolicy(
+        region_paths=("region__path",),
+        enterprises=("ticket__site__enterprise_id",),
+        roles={
+            VIEW: ALL_ROLES,
+            ADD: _OPERATORS | {ENTERPRISE_USER},
+            APPROVE: _OPERATORS,
+        },
+    ),
+)
+register(
+    BlockingSet,
+    EitherSidePolicy(
+        region_paths=("region__path",),
+        enterprises=(),
+        roles={VIEW: GOVERNMENT_ROLES, CHANGE: {PROVINCE_OFFICE}},
+    ),
+)

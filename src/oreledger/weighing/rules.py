@@ -1,0 +1,136 @@
+"""The synchronous rules of a weighing: the blocking checks, and a registry for more.
+
+Blocking is decided by the region's blocking set (data: `BlockingSet`, defaults in the
+protocol); a later app adds non-blocking rules (overload, tare_deviation, off_hours, …) with
+`register_ticket_rule`. Every rule runs inside the ticket's transaction and returns findings
+(`errors.finding`); every finding is stored on the ticket.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from oreledger.registry.choices import OperatingStatus, ProcedureState
+from oreledger.registry.models import Station, Vehicle
+from oreledger.weighing.choices import DEFAULT_BLOCKING_CODES, TicketKind
+from oreledger.weighing.errors import finding
+from oreledger.weighing.protocol import TicketContent
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+# Codes that guard the ledgers themselves: releasing a truck while they fire would let a
+# tonne leave without a quota draw or a contract delivery (DESIGN.md invariant 3), so no
+# region's blocking set can drop them.
+ALWAYS_BLOCKING = frozenset(
+    {"no_waybill", "quota_exhausted", "contract_exceeded", "waybill_reused"}
+)
+# Operating statuses that stop a site from shipping (rules.md site_suspended).
+STOPPED = frozenset({OperatingStatus.SUSPENDED, OperatingStatus.SHUT_DOWN})
+
+
+@dataclass
+class RuleContext:
+    """What a rule may look at: the station, the ticket's content, and what was matched."""
+
+    station: Station
+    content: TicketContent
+    kind: str
+    local_day: datetime.date
+    vehicle: Vehicle | None
+    waybill: Any = None
+    blocking: frozenset[str] = frozenset()
+    cache: dict[Any, Any] = field(default_factory=dict)
+
+
+TicketRule = Callable[[RuleContext], Iterable[dict[str, Any]]]
+_RULES: list[TicketRule] = []
+
+
+def register_ticket_rule(rule: TicketRule) -> None:
+    """Add a synchronous rule (from an app's AppConfig.ready); it runs for every ticket."""
+    if rule not in _RULES:
+        _RULES.append(rule)
+
+
+def extra_rules() -> list[TicketRule]:
+    """The rules other apps registered, in registration order."""
+    return list(_RULES)
+
+
+def blocking_codes(region: Any, cache: dict[Any, Any]) -> frozenset[str]:
+    """The blocking set of the nearest region (the station's, or an ancestor) that has one."""
+    key = ("blocking", region.pk)
+    if key not in cache:
+        from oreledger.weighing.models import BlockingSet
+
+        codes = [code for code in region.path.strip("/").split("/") if code]
+        sets = {
+            s.region.code: s
+            for s in BlockingSet.objects.filter(region__code__in=codes).select_related("region")
+        }
+        chosen = next((sets[c].codes for c in reversed(codes) if c in sets), None)
+        base = DEFAULT_BLOCKING_CODES if chosen is None else chosen
+        cache[key] = frozenset(base) | ALWAYS_BLOCKING
+    result: frozenset[str] = cache[key]
+    return result
+
+
+def local_day(at: datetime.datetime) -> datetime.date:
+    """The Asia/Shanghai date of an instant (permit validity is by local date)."""
+    return at.astimezone(LOCAL).date()
+
+
+def vehicle_findings(ctx: RuleContext) -> list[dict[str, Any]]:
+    """vehicle_blacklisted for a blacklisted plate."""
+    if ctx.vehicle is not None and ctx.vehicle.status == "blacklisted":
+        return [finding("vehicle_blacklisted", plate=ctx.content.plate)]
+    return []
+
+
+def standing_findings(ctx: RuleContext) -> list[dict[str, Any]]:
+    """site_suspended and permit_invalid for the station's site and its enterprise."""
+    site = ctx.station.site
+    if site is None or ctx.kind != TicketKind.EXIT:
+        return []
+    enterprise = site.enterprise
+    found = []
+    status = site.status if site.status in STOPPED else enterprise.status
+    if status in STOPPED:
+        found.append(finding("site_suspended", status=OperatingStatus(status).label))
+    key = ("permits", site.pk, ctx.local_day)
+    if key not in ctx.cache:
+        ctx.cache[key] = _gate_permit_problems(site, ctx.local_day)
+    found.extend(finding("permit_invalid", permit=name) for name in ctx.cache[key])
+    return found
+
+
+def _gate_permit_problems(site: Any, day: datetime.date) -> list[str]:
+    """Names of the gate-checked permits the site or its enterprise lacks on `day`."""
+    from oreledger.registry.procedures import lines_for
+
+    bad = (ProcedureState.MISSING, ProcedureState.EXPIRED, ProcedureState.SUSPENDED_REVOKED)
+    problems = []
+    for line in lines_for([site.enterprise], day).get(site.enterprise_id, []):
+        if not line.permit_type.required_at_gate or line.state not in bad:
+            continue
+        if line.site is not None and line.site.pk != site.pk:
+            continue
+        problems.append(f"{line.permit_type.name_zh} ({line.permit_type.code})")
+    return problems
+
+
+def run_extra_rules(ctx: RuleContext) -> list[dict[str, Any]]:
+    """The findings of every registered rule (a rule's failure is a bug, not a finding)."""
+    found: list[dict[str, Any]] = []
+    for rule in _RULES:
+        found.extend(rule(ctx))
+    return found
+
+
+def mark_blocking(findings: list[dict[str, Any]], blocking: frozenset[str]) -> None:
+    """Flag each finding whose code is in the blocking set."""
+    for item in findings:
+        item["blocking"] = item["code"] in blocking

@@ -1,0 +1,29 @@
+"""Use cases of weighing: waybills, the station protocol's tickets, and corrections."""
+
+from oreledger.weighing.services.corrections import (
+    approve_correction,
+    reject_correction,
+    request_correction,
+)
+from oreledger.weighing.services.tickets import (
+    BatchResult,
+    TicketResult,
+    record_batch,
+    record_heartbeat,
+    record_ticket,
+)
+from oreledger.weighing.services.waybills import expire_waybills, issue_waybill, void_waybill
+
+__all__ = [
+    "BatchResult",
+    "TicketResult",
+    "approve_correction",
+    "expire_waybills",
+    "issue_waybill",
+    "record_batch",
+    "record_heartbeat",
+    "record_ticket",
+    "reject_correction",
+    "request_correction",
+    "void_waybill",
+]

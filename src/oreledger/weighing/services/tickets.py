@@ -1,0 +1,501 @@
+"""Recording station tickets: the barrier decision and the ledgers, one transaction each.
+
+Lock order inside a ticket's transaction, the same for every writer (so no deadlock):
+  1. the station's StationState row (select_for_update) — serialises the station's seq
+     check and its hash chain;
+  2. the waybill row (select_for_update);
+  3. the mine's quota account (draw_quota's conditional UPDATE);
+  4. the contract (deliver_on_contract's conditional UPDATE).
+The duplicate check runs right after lock 1 (the unique (station, seq) constraint is its
+backstop); the ticket row itself is inserted once, complete with its decision, after the
+draws — tickets are never updated, so the row must not exist before its decision does.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from oreledger.quotas.services import draw_quota, local_year, mine_account
+from oreledger.registry.models import Station, Vehicle
+from oreledger.trade.delivery import deliver_on_contract
+from oreledger.weighing.chain import ticket_hash
+from oreledger.weighing.choices import ResultStatus, TicketKind, WaybillStatus
+from oreledger.weighing.errors import ProtocolError, finding
+from oreledger.weighing.models import (
+    StationState,
+    Ticket,
+    TicketConflict,
+    TicketRejection,
+    Waybill,
+)
+from oreledger.weighing.protocol import (
+    TicketContent,
+    bounded_payload,
+    parse_ticket,
+    stored_content,
+)
+from oreledger.weighing.rules import (
+    RuleContext,
+    blocking_codes,
+    local_day,
+    mark_blocking,
+    run_extra_rules,
+    standing_findings,
+    vehicle_findings,
+)
+
+# rules.md weight_discrepancy: > 1 % or > 300 kg, whichever is larger.
+DISCREPANCY_SHARE = 0.01
+DISCREPANCY_FLOOR_KG = 300
+MINE_KINDS = frozenset({"mine"})
+RECEIVING_KINDS = frozenset({"plant", "yard"})
+
+
+@dataclass
+class TicketResult:
+    """The protocol's answer for one ticket."""
+
+    seq: int | None
+    status: str
+    ticket_id: str | None
+    release: bool
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """The result object of station-protocol.md."""
+        return {
+            "seq": self.seq,
+            "status": self.status,
+            "ticket_id": self.ticket_id,
+            "release": self.release,
+            "reasons": [{"code": r["code"], "message": r["message"]} for r in self.reasons],
+        }
+
+
+@dataclass
+class BatchResult:
+    """The protocol's answer for a batch: one result per ticket, in order, and last_seq."""
+
+    results: list[TicketResult]
+    last_seq: int
+
+    def as_json(self) -> dict[str, Any]:
+        """The body of the 200 answer."""
+        return {"results": [r.as_json() for r in self.results], "last_seq": self.last_seq}
+
+
+class _ContractFull(Exception):
+    """The contract refused the delivery after the quota was drawn: redo, drawing nothing."""
+
+
+def record_batch(
+    *, station: Station, items: list[Any], now: datetime.datetime | None = None
+) -> BatchResult:
+    """Record each ticket of a batch in its own transaction; one failure rolls back no other."""
+    cache: dict[Any, Any] = {}
+    now = now or timezone.now()
+    results = [record_ticket(station=station, item=item, now=now, cache=cache) for item in items]
+    last_seq = StationState.objects.filter(pk=station.pk).values_list("last_seq", flat=True)
+    return BatchResult(results, next(iter(last_seq), 0))
+
+
+def record_ticket(
+    *,
+    station: Station,
+    item: Any,
+    now: datetime.datetime | None = None,
+    cache: dict[Any, Any] | None = None,
+) -> TicketResult:
+    """Check one ticket item and store it (or its rejection), with its decision and draws."""
+    cache = {} if cache is None else cache
+    now = now or timezone.now()
+    content, problems = parse_ticket(item, now=now, grade_codes=lambda at: _grades(at, cache))
+    if content is None:
+        return _reject(station, item, problems, now)
+    for skip_draw in (False, True):
+        try:
+            with transaction.atomic():
+                return _store(station, content, now, cache, skip_draw=skip_draw)
+        except _ContractFull:
+            continue
+    raise AssertionError("unreachable: the second attempt draws nothing")
+
+
+def _grades(at: datetime.datetime, cache: dict[Any, Any]) -> frozenset[str]:
+    day = local_day(at)
+    key = ("grades", day)
+    if key not in cache:
+        from oreledger.grading.services import standard_in_force
+
+        standard = standard_in_force(day)
+        codes = standard.grades.values_list("code", flat=True) if standard else []
+        cache[key] = frozenset(codes)
+    found: frozenset[str] = cache[key]
+    return found
+
+
+def _reject(
+    station: Station, item: Any, problems: list[dict[str, Any]], now: datetime.datetime
+) -> TicketResult:
+    seq = item.get("seq") if isinstance(item, dict) else None
+    seq = seq if isinstance(seq, int) and not isinstance(seq, bool) and 1 <= seq < 2**63 else None
+    reasons = [{"code": p["code"], "message": p["message"]} for p in problems]
+    with transaction.atomic():
+        _ensure_state(station)
+        TicketRejection.objects.create(
+            station=station,
+            seq=seq,
+            received_at=now,
+            payload=bounded_payload(item),
+            reasons=reasons,
+        )
+        StationState.objects.filter(pk=station.pk).update(
+            rejects_total=F("rejects_total") + 1, last_seen_at=now
+        )
+    return TicketResult(seq, ResultStatus.REJECTED, None, False, reasons)
+
+
+def _ensure_state(station: Station) -> None:
+    StationState.objects.get_or_create(station=station)
+
+
+def _lock_state(station: Station) -> StationState:
+    """Lock 1: the station's state row (created on the station's first ticket)."""
+    state = StationState.objects.select_for_update().filter(pk=station.pk).first()
+    if state is None:
+        _ensure_state(station)
+        state = StationState.objects.select_for_update().get(pk=station.pk)
+    return state
+
+
+def _kind(station: Station, content: TicketContent) -> str:
+    site = station.site
+    if site is None:
+        return TicketKind.CHECKPOINT
+    if content.direction == "out" and site.kind in MINE_KINDS:
+        return TicketKind.EXIT
+    if content.direction == "in" and site.kind in RECEIVING_KINDS:
+        return TicketKind.ENTRY
+    return TicketKind.OTHER
+
+
+def _vehicle(plate: str, cache: dict[Any, Any]) -> Vehicle | None:
+    key = ("vehicle", plate)
+    if key not in cache:
+        cache[key] = Vehicle.objects.filter(plate=plate).first()
+    found: Vehicle | None = cache[key]
+    return found
+
+
+def _store(
+    station: Station,
+    content: TicketContent,
+    now: datetime.datetime,
+    cache: dict[Any, Any],
+    *,
+    skip_draw: bool,
+) -> TicketResult:
+    state = _lock_state(station)
+    # Seqs above the highest stored cannot be duplicates: the common case costs no query.
+    if content.seq <= state.last_seq:
+        stored = Ticket.objects.filter(station=station, seq=content.seq).first()
+        if stored is not None:
+            return _duplicate(station, stored, content, now)
+    kind = _kind(station, content)
+    ctx = RuleContext(
+        station=station,
+        content=content,
+        kind=kind,
+        local_day=local_day(content.gross_at),
+        vehicle=_vehicle(content.plate, cache),
+        cache=cache,
+    )
+    findings = vehicle_findings(ctx) + standing_findings(ctx)
+    waybill: Waybill | None = None
+    if kind == TicketKind.EXIT:
+        waybill = _exit_waybill(station, content, findings)
+    elif kind == TicketKind.ENTRY:
+        waybill = _entry_waybill(station, content, findings)
+    elif kind == TicketKind.CHECKPOINT:
+        waybill = _passing_waybill(content)
+    ctx.waybill = waybill
+    findings.extend(run_extra_rules(ctx))
+    ctx.blocking = blocking_codes(station.region, cache)
+    mark_blocking(findings, ctx.blocking)
+    release = not any(f["blocking"] for f in findings)
+    ticket_id = uuid.uuid4()
+    entry = None
+    if kind == TicketKind.EXIT and release:
+        assert waybill is not None  # no_waybill always blocks
+        entry = _draw(station, content, waybill, ticket_id, findings, cache, skip_draw=skip_draw)
+        release = entry is not None
+    ticket = Ticket(
+        id=ticket_id,
+        station=station,
+        seq=content.seq,
+        chain_index=state.chain_length + 1,
+        site=station.site,
+        region=station.region,
+        kind=kind,
+        ticket_no=content.ticket_no,
+        plate=content.plate,
+        direction=content.direction,
+        waybill_number=content.waybill or "",
+        cargo=content.cargo,
+        declared_grade=content.declared_grade or "",
+        gross_kg=content.gross_kg,
+        tare_kg=content.tare_kg,
+        net_kg=content.net_kg,
+        gross_at=content.gross_at,
+        tare_at=content.tare_at,
+        operator=content.operator or "",
+        photos=[{"kind": k, "sha256": h} for k, h in content.photos],
+        received_at=now,
+        release=release,
+        reasons=findings,
+        waybill=waybill,
+        contract_id=waybill.contract_id if waybill else None,
+        seller_id=waybill.seller_id if waybill else None,
+        buyer_id=waybill.buyer_id if waybill else None,
+        quota_entry=entry,
+        drawn_kg=content.net_kg if entry is not None else 0,
+        held_kg=content.net_kg if kind == TicketKind.EXIT and not release else 0,
+        discrepancy_kg=_discrepancy(kind, waybill, content),
+        prev_hash=state.last_hash,
+    )
+    ticket.hash = ticket_hash(ticket)
+    ticket.save(force_insert=True)
+    if waybill is not None:
+        _advance_waybill(kind, waybill, ticket, release)
+    StationState.objects.filter(pk=station.pk).update(
+        last_seq=Greatest(F("last_seq"), content.seq),
+        chain_length=F("chain_length") + 1,
+        last_hash=ticket.hash,
+        last_seen_at=now,
+    )
+    answer = [f for f in findings if f["blocking"]]
+    return TicketResult(content.seq, ResultStatus.ACCEPTED, str(ticket_id), release, answer)
+
+
+def _duplicate(
+    station: Station, stored: Ticket, content: TicketContent, now: datetime.datetime
+) -> TicketResult:
+    """The stored ticket's decision; a differing resend changes nothing but is recorded."""
+    before, resent = stored_content(stored), content.as_json()
+    if before != resent:
+        digest = hashlib.sha256(
+            json.dumps(resent, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+        if not TicketConflict.objects.filter(ticket=stored, resent_hash=digest).exists():
+            TicketConflict.objects.create(
+                ticket=stored,
+                station=station,
+                seq=stored.seq,
+                received_at=now,
+                stored=before,
+                resent=resent,
+                resent_hash=digest,
+            )
+            StationState.objects.filter(pk=station.pk).update(
+                conflicts_total=F("conflicts_total") + 1
+            )
+    return TicketResult(
+        stored.seq,
+        ResultStatus.DUPLICATE,
+        str(stored.pk),
+        stored.release,
+        stored.blocking_reasons,
+    )
+
+
+def _exit_waybill(
+    station: Station, content: TicketContent, findings: list[dict[str, Any]]
+) -> Waybill | None:
+    """Lock 2: the waybill by number, else the plate's single open waybill from this site."""
+    site = station.site
+    assert site is not None
+    locked = Waybill.objects.select_for_update()
+    if content.waybill:
+        waybill = locked.filter(number=content.waybill, origin_site=site).first()
+    else:
+        waybill = (
+            locked.filter(origin_site=site, plate=content.plate, status=WaybillStatus.ISSUED)
+            .order_by("pk")
+            .first()
+        )
+    if waybill is None:
+        findings.append(finding("no_waybill", plate=content.plate))
+        return None
+    if waybill.status in (WaybillStatus.DEPARTED, WaybillStatus.ARRIVED, WaybillStatus.CLOSED):
+        findings.append(finding("waybill_reused", waybill=waybill.number))
+    elif waybill.status != WaybillStatus.ISSUED or waybill.expires_at < content.gross_at:
+        findings.append(finding("no_waybill", plate=content.plate))
+    elif waybill.plate != content.plate:
+        findings.append(finding("waybill_wrong_plate", waybill=waybill.number))
+    return waybill
+
+
+def _entry_waybill(
+    station: Station, content: TicketContent, findings: list[dict[str, Any]]
+) -> Waybill | None:
+    """The waybill this arrival closes: by number, else the plate's departed waybill here."""
+    site = station.site
+    locked = Waybill.objects.select_for_update()
+    if content.waybill:
+        waybill = locked.filter(number=content.waybill, destination_site=site).first()
+    else:
+        waybill = (
+            locked.filter(destination_site=site, plate=content.plate, status=WaybillStatus.DEPARTED)
+            .order_by("-departed_at", "-pk")
+            .first()
+        )
+    if waybill is None or waybill.status != WaybillStatus.DEPARTED:
+        findings.append(finding("entry_without_exit"))
+    if waybill is not None and waybill.status == WaybillStatus.DEPARTED:
+        assert waybill.exit_net_kg is not None
+        difference = content.net_kg - waybill.exit_net_kg
+        threshold = max(DISCREPANCY_FLOOR_KG, int(waybill.exit_net_kg * DISCREPANCY_SHARE))
+        if abs(difference) > threshold:
+            findings.append(finding("weight_discrepancy", kg=difference))
+    return waybill
+
+
+def _passing_waybill(content: TicketContent) -> Waybill | None:
+    """A checkpoint matches the plate's departed waybill (no lock: it changes nothing)."""
+    waybills = Waybill.objects.filter(plate=content.plate, status=WaybillStatus.DEPARTED)
+    if content.waybill:
+        waybills = Waybill.objects.filter(number=content.waybill)
+    return waybills.order_by("-departed_at", "-pk").first()
+
+
+def _draw(
+    station: Station,
+    content: TicketContent,
+    waybill: Waybill,
+    ticket_id: uuid.UUID,
+    findings: list[dict[str, Any]],
+    cache: dict[Any, Any],
+    *,
+    skip_draw: bool,
+) -> Any:
+    """Locks 3 and 4: quota, then contract. The ledger entry, or None with a blocking finding."""
+    site = station.site
+    assert site is not None
+    year = local_year(content.gross_at)
+    if skip_draw:
+        findings.append(finding("contract_exceeded", blocking=True, contract=_number(waybill)))
+        return None
+    key = ("account", site.pk, year)
+    if key not in cache:
+        cache[key] = mine_account(site=site, at=content.gross_at)
+    account = cache[key]
+    if account is None:
+        findings.append(finding("quota_missing", blocking=True, year=year))
+        return None
+    drawn = draw_quota(
+        account=account, amount_kg=content.net_kg, ref=f"ticket:{ticket_id}", at=content.gross_at
+    )
+    if not drawn.ok:
+        findings.append(finding("quota_exhausted", blocking=True, year=year))
+        return None
+    if not deliver_on_contract(contract_id=waybill.contract_id, net_kg=content.net_kg):
+        # Undo the quota draw with the whole attempt; the retry records the hold alone.
+        raise _ContractFull
+    findings.extend(finding("quota_warning", percent=t) for t in drawn.thresholds_crossed)
+    return drawn.entry
+
+
+def _number(waybill: Waybill) -> str:
+    from oreledger.trade.models import Contract
+
+    return str(Contract.objects.filter(pk=waybill.contract_id).values_list("number", flat=True)[0])
+
+
+def _discrepancy(kind: str, waybill: Waybill | None, content: TicketContent) -> int | None:
+    if kind != TicketKind.ENTRY or waybill is None or waybill.status != WaybillStatus.DEPARTED:
+        return None
+    assert waybill.exit_net_kg is not None
+    return content.net_kg - waybill.exit_net_kg
+
+
+def _advance_waybill(kind: str, waybill: Waybill, ticket: Ticket, release: bool) -> None:
+    """Mark the waybill departed (released exit) or arrived/closed (entry)."""
+    changes: dict[str, Any] = {}
+    if kind == TicketKind.EXIT and release:
+        changes = {
+            "status": WaybillStatus.DEPARTED,
+            "exit_ticket": ticket,
+            "departed_at": ticket.gross_at,
+            "exit_net_kg": ticket.net_kg,
+        }
+    elif kind == TicketKind.ENTRY and waybill.status == WaybillStatus.DEPARTED:
+        changes = {
+            "status": WaybillStatus.CLOSED,
+            "entry_ticket": ticket,
+            "arrived_at": ticket.gross_at,
+            "entry_net_kg": ticket.net_kg,
+            "discrepancy_kg": ticket.discrepancy_kg,
+        }
+    elif kind == TicketKind.ENTRY and waybill.status == WaybillStatus.ISSUED:
+        # Arrived without ever leaving the mine's weighbridge: it can never be reconciled.
+        changes = {
+            "status": WaybillStatus.ARRIVED,
+            "entry_ticket": ticket,
+            "arrived_at": ticket.gross_at,
+            "entry_net_kg": ticket.net_kg,
+        }
+    if changes:
+        Waybill.objects.filter(pk=waybill.pk).update(
+            **changes, version=F("version") + 1, updated_at=timezone.now()
+        )
+
+
+def parse_heartbeat(body: Any) -> tuple[int | None, datetime.datetime | None, str]:
+    """(last_seq, device_time, status) of a heartbeat body, or ProtocolError(invalid_body)."""
+    from oreledger.weighing.protocol import _instant, _int
+
+    if not isinstance(body, dict):
+        raise ProtocolError("invalid_body", 400)
+    last_seq = body.get("last_seq")
+    if last_seq is not None and (_int(last_seq) is None or not 0 <= last_seq < 2**63):
+        raise ProtocolError("invalid_body", 400)
+    raw_time = body.get("device_time")
+    device_time = _instant(raw_time) if raw_time is not None else None
+    if raw_time is not None and device_time is None:
+        raise ProtocolError("invalid_body", 400)
+    status = body.get("status", "")
+    if not isinstance(status, str) or len(status) > 40 or "\x00" in status:
+        raise ProtocolError("invalid_body", 400)
+    return last_seq, device_time, status
+
+
+def record_heartbeat(
+    *,
+    station: Station,
+    device_time: datetime.datetime | None,
+    status: str = "",
+    now: datetime.datetime | None = None,
+) -> int:
+    """Note the station alive, with its clock drift; returns the platform's last_seq."""
+    now = now or timezone.now()
+    drift = round((device_time - now).total_seconds()) if device_time else None
+    with transaction.atomic():
+        _ensure_state(station)
+        StationState.objects.filter(pk=station.pk).update(
+            last_heartbeat_at=now,
+            last_seen_at=now,
+            device_time=device_time,
+            drift_seconds=drift,
+            device_status=status,
+        )
+        return int(StationState.objects.values_list("last_seq", flat=True).get(pk=station.pk))

@@ -1,0 +1,167 @@
+"""Waybills: issued by the seller against an approved contract, one truck and one trip."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from oreledger.core.audit import record_change, snapshot
+from oreledger.core.models import ObjectChange
+from oreledger.core.permissions import (
+    ADMIN,
+    COUNTY_OPERATOR,
+    ENTERPRISE_USER,
+    PROVINCE_OFFICE,
+)
+from oreledger.registry.identifiers import validate_plate
+from oreledger.registry.models import Vehicle
+from oreledger.trade.models import Contract
+from oreledger.weighing.choices import WaybillStatus
+from oreledger.weighing.errors import WeighingError
+from oreledger.weighing.models import Waybill
+
+MAX_VALID_HOURS = 72
+_ISSUERS = {COUNTY_OPERATOR, PROVINCE_OFFICE, ENTERPRISE_USER}
+
+
+def _is_person(actor: Any) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def _may_issue(actor: Any, contract: Contract) -> bool:
+    """The seller's enterprise users; government issuers within the contract's region."""
+    if not _is_person(actor):
+        return True
+    role = getattr(actor, "role", None)
+    if actor.is_superuser or role == ADMIN:
+        return True
+    if role == ENTERPRISE_USER:
+        return bool(actor.enterprise_id) and actor.enterprise_id == contract.seller_id
+    region = getattr(actor, "region", None)
+    return role in _ISSUERS and region is not None and contract.region.path.startswith(region.path)
+
+
+def _contract(value: Contract | str) -> Contract | None:
+    if isinstance(value, Contract):
+        return value
+    return (
+        Contract.objects.select_related("region", "origin_site", "destination_site")
+        .filter(number=str(value or "").strip())
+        .first()
+    )
+
+
+def new_waybill_number(day: datetime.date) -> str:
+    """ "WB" + local date + 6 random digits (retried on the rare collision)."""
+    return f"WB{day:%Y%m%d}{secrets.randbelow(1_000_000):06d}"
+
+
+def issue_waybill(
+    *,
+    actor: Any,
+    contract: Contract | str,
+    plate: str,
+    planned_net_kg: int,
+    valid_hours: int = 24,
+    now: datetime.datetime | None = None,
+) -> Waybill:
+    """Issue a waybill for one plate against an approved contract valid today."""
+    now = now or timezone.now()
+    role = getattr(actor, "role", None)
+    if _is_person(actor) and not (actor.is_superuser or role == ADMIN or role in _ISSUERS):
+        raise WeighingError("not_allowed", status=403)
+    found = _contract(contract)
+    if found is None or not _may_issue(actor, found):
+        raise WeighingError("contract_unknown", field="contract", value=str(contract))
+    today = timezone.localtime(now).date()
+    if found.status != "approved":
+        raise WeighingError("contract_not_approved", field="contract")
+    if not found.is_valid_on(today):
+        raise WeighingError("contract_not_valid_today", field="contract")
+    try:
+        plate = validate_plate(plate)
+    except ValidationError:
+        raise WeighingError("plate_invalid", field="plate") from None
+    if Vehicle.objects.filter(plate=plate, status="blacklisted").exists():
+        raise WeighingError("vehicle_blacklisted", field="plate", value=plate)
+    if isinstance(planned_net_kg, bool) or not isinstance(planned_net_kg, int):
+        raise WeighingError("planned_net_range", field="planned_net_kg")
+    if not 0 < planned_net_kg <= 100_000:
+        raise WeighingError("planned_net_range", field="planned_net_kg")
+    if isinstance(valid_hours, bool) or not isinstance(valid_hours, int):
+        raise WeighingError("valid_hours_range", field="valid_hours")
+    if not 1 <= valid_hours <= MAX_VALID_HOURS:
+        raise WeighingError("valid_hours_range", field="valid_hours")
+    with transaction.atomic():
+        # An open waybill past its expiry no longer holds the plate (the job may lag).
+        Waybill.objects.filter(
+            plate=plate,
+            origin_site=found.origin_site,
+            status=WaybillStatus.ISSUED,
+            expires_at__lt=now,
+        ).update(status=WaybillStatus.EXPIRED, version=F("version") + 1, updated_at=now)
+        for _attempt in range(8):
+            if Waybill.objects.filter(
+                plate=plate, origin_site=found.origin_site, status=WaybillStatus.ISSUED
+            ).exists():
+                raise WeighingError("waybill_open", status=409, field="plate", value=plate)
+            waybill = Waybill(
+                number=new_waybill_number(today),
+                contract=found,
+                seller_id=found.seller_id,
+                buyer_id=found.buyer_id,
+                origin_site=found.origin_site,
+                destination_site=found.destination_site,
+                region=found.origin_site.region,
+                plate=plate,
+                planned_net_kg=planned_net_kg,
+                issued_at=now,
+                expires_at=now + datetime.timedelta(hours=valid_hours),
+                issued_by=actor if _is_person(actor) else None,
+            )
+            try:
+                with transaction.atomic():
+                    waybill.save(force_insert=True)
+            except IntegrityError:
+                continue  # a number collision, or a concurrent issue for the plate: re-check
+            record_change(actor=actor, obj=waybill, action=ObjectChange.Action.CREATE)
+            return waybill
+    raise WeighingError("waybill_open", status=409, field="plate", value=plate)
+
+
+def void_waybill(*, actor: Any, waybill: Waybill, reason: str) -> Waybill:
+    """Cancel an issued, unused waybill (the truck will not travel)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise WeighingError("reason_required", field="reason")
+    with transaction.atomic():
+        locked = Waybill.objects.select_for_update().get(pk=waybill.pk)
+        if locked.status != WaybillStatus.ISSUED:
+            raise WeighingError("waybill_not_open", status=409)
+        before = snapshot(locked)
+        locked.status = WaybillStatus.VOID
+        locked.void_reason = reason[:300]
+        locked.bump_version()
+        locked.save(update_fields=["status", "void_reason", "version", "updated_at"])
+        record_change(
+            actor=actor,
+            obj=locked,
+            action=ObjectChange.Action.UPDATE,
+            before=before,
+            reason=reason,
+        )
+    return locked
+
+
+def expire_waybills(*, now: datetime.datetime | None = None) -> int:
+    """Mark issued waybills past their expiry as expired; returns how many."""
+    now = now or timezone.now()
+    return Waybill.objects.filter(status=WaybillStatus.ISSUED, expires_at__lt=now).update(
+        status=WaybillStatus.EXPIRED, version=F("version") + 1, updated_at=now
+    )

@@ -1,0 +1,116 @@
+"""Misbehaviour the simulator can inject into a small share of trips (off by default).
+
+Each kind changes a planned trip in place so that the platform's rules (reference/rules.md)
+have something real to find. The alerts issue adds kinds here (cloned plates, night
+weighing) and turns them on with `--anomaly KIND=RATE`.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from oreledger.weighing.simulator_traffic import (
+    LEGAL_GROSS_KG,
+    SCALE_DIVISION_KG,
+    Anomaly,
+    Trip,
+)
+
+
+def _round(value: float) -> int:
+    return round(value / SCALE_DIVISION_KG) * SCALE_DIVISION_KG
+
+
+def _mirror_entry(trip: Trip, exit_net: int, rng: random.Random) -> None:
+    """The plant gate weighs what the truck really carries."""
+    entry = trip.weighings[-1]
+    if entry.direction == "in" and len(trip.weighings) > 1:
+        entry.gross_kg = entry.tare_kg + _round(exit_net * (1 + rng.uniform(-0.003, 0.003)))
+
+
+@dataclass
+class Overload:
+    """The truck leaves the mine 3–12 % over its legal gross (rules.md `overload`)."""
+
+    rate: float
+    kind: str = "overload"
+
+    def apply(self, trip: Trip, rng: random.Random) -> None:
+        """Load the truck past its axle limit; every scale on the way sees it."""
+        out = trip.weighings[0]
+        if out.direction != "out":
+            return
+        target = _round(LEGAL_GROSS_KG.get(trip.axles, 49_000) * rng.uniform(1.03, 1.12))
+        extra = max(0, target - out.gross_kg)
+        for weighing in trip.weighings:
+            weighing.gross_kg += extra
+
+
+@dataclass
+class InflatedTare:
+    """The mine scale prints a tare 5–9 % high, so less is drawn from quota than left."""
+
+    rate: float
+    kind: str = "inflated_tare"
+
+    def apply(self, trip: Trip, rng: random.Random) -> None:
+        """Raise the exit tare (`tare_deviation`); the plant then sees the true net."""
+        out = trip.weighings[0]
+        if out.direction != "out":
+            return
+        true_net = out.net_kg
+        out.tare_kg = _round(out.tare_kg * rng.uniform(1.05, 1.09))
+        _mirror_entry(trip, true_net, rng)
+
+
+@dataclass
+class Discrepancy:
+    """The plant receives 2–5 % more or less than left the mine (`weight_discrepancy`)."""
+
+    rate: float
+    kind: str = "discrepancy"
+
+    def apply(self, trip: Trip, rng: random.Random) -> None:
+        """Change the plant-gate net by a share beyond the rule's threshold."""
+        entry = trip.weighings[-1]
+        if len(trip.weighings) < 2 or entry.direction != "in":
+            return
+        share = rng.uniform(0.02, 0.05) * rng.choice((-1, 1))
+        entry.gross_kg = entry.tare_kg + _round(trip.weighings[0].net_kg * (1 + share))
+
+
+@dataclass
+class UnweighedDeparture:
+    """The truck slips past the mine scale; only the plant gate weighs it."""
+
+    rate: float
+    kind: str = "unweighed_departure"
+
+    def apply(self, trip: Trip, rng: random.Random) -> None:
+        """Drop the exit ticket; the waybill stays issued (`entry_without_exit`)."""
+        if len(trip.weighings) > 1 and trip.weighings[0].direction == "out":
+            trip.weighings.pop(0)
+
+
+ANOMALY_KINDS: dict[str, type[Any]] = {
+    "overload": Overload,
+    "inflated_tare": InflatedTare,
+    "discrepancy": Discrepancy,
+    "unweighed_departure": UnweighedDeparture,
+}
+
+
+def parse_anomalies(specs: list[str]) -> list[Anomaly]:
+    """["overload=0.02", …] → anomaly objects; raises ValueError on an unknown kind or rate."""
+    anomalies = []
+    for spec in specs:
+        kind, _sep, rate_text = spec.partition("=")
+        if kind not in ANOMALY_KINDS:
+            raise ValueError(f"unknown anomaly {kind!r}; known: {', '.join(ANOMALY_KINDS)}")
+        rate = float(rate_text or "0.02")
+        if not 0 <= rate <= 1:
+            raise ValueError(f"anomaly rate must be within 0–1: {spec}")
+        anomalies.append(ANOMALY_KINDS[kind](rate=rate))
+    return anomalies

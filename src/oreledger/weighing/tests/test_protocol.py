@@ -1,0 +1,276 @@
+"""The station protocol end to end: decisions, draws, duplicates, conflicts, rejections, auth."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.test import Client
+
+from oreledger.quotas.integrity import verify_ledger
+from oreledger.quotas.models import QuotaAccount
+from oreledger.registry.models import Vehicle
+from oreledger.trade.models import Contract
+from oreledger.weighing.chain import verify_chain
+from oreledger.weighing.models import StationState, Ticket, TicketConflict, TicketRejection, Waybill
+from oreledger.weighing.tests.support import (
+    body,
+    build_chain,
+    get,
+    plate,
+    post,
+    ticket,
+    waybills_for,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chain(world):
+    """One mine with one exit station, a plant with its gate, a checkpoint."""
+    return build_chain(world, quota_kg=100_000, contract_kg=80_000)
+
+
+def _exit(chain):
+    mine = chain.mines[0]
+    code, secret = next(iter(mine.stations.items()))
+    return mine, code, secret
+
+
+def _consumed(mine) -> int:
+    return QuotaAccount.objects.get(holder_site=mine.site).consumed_kg
+
+
+def test_released_exit_draws_quota_and_contract_and_departs_the_waybill(chain) -> None:
+    mine, code, secret = _exit(chain)
+    [waybill] = waybills_for(mine, [plate(1)])
+    response = post(Client(), code, secret, body([ticket(1, plate(1), waybill=waybill.number)]))
+    assert response.status_code == 200
+    [result] = response.json()["results"]
+    assert result["status"] == "accepted" and result["release"] is True
+    assert result["reasons"] == [] and response.json()["last_seq"] == 1
+    stored = Ticket.objects.get(pk=result["ticket_id"])
+    assert stored.drawn_kg == 30000 and stored.quota_entry is not None
+    assert _consumed(mine) == 30000
+    assert Contract.objects.get(pk=mine.contract.pk).delivered_kg == 30000
+    waybill.refresh_from_db()
+    assert waybill.status == "departed" and waybill.exit_ticket_id == stored.pk
+    assert list(verify_chain()) == [] and verify_ledger() == []
+
+
+def test_the_plate_s_open_waybill_is_found_without_a_number(chain) -> None:
+    mine, code, secret = _exit(chain)
+    waybills_for(mine, [plate(2)])
+    [result] = post(Client(), code, secret, body([ticket(1, plate(2))])).json()["results"]
+    assert result["release"] is True
+
+
+def test_every_batch_resent_three_times_is_stored_once(chain) -> None:
+    mine, code, secret = _exit(chain)
+    waybills = waybills_for(mine, [plate(n) for n in range(1, 4)])
+    items = [ticket(n + 1, w.plate, waybill=w.number, net=20000) for n, w in enumerate(waybills)]
+    first = post(Client(), code, secret, body(items)).json()
+    for _ in range(3):
+        again = post(Client(), code, secret, body(items)).json()
+        assert [r["status"] for r in again["results"]] == ["duplicate"] * 3
+        assert [r["ticket_id"] for r in again["results"]] == [
+            r["ticket_id"] for r in first["results"]
+        ]
+        assert [r["release"] for r in again["results"]] == [True] * 3
+    assert Ticket.objects.count() == 3 and _consumed(mine) == 60000
+    assert TicketConflict.objects.count() == 0
+
+
+def test_a_resend_with_changed_content_is_duplicate_and_changes_nothing(chain) -> None:
+    mine, code, secret = _exit(chain)
+    [waybill] = waybills_for(mine, [plate(1)])
+    post(Client(), code, secret, body([ticket(1, plate(1), waybill=waybill.number)]))
+    stored = Ticket.objects.get()
+    changed = ticket(1, plate(1), waybill=waybill.number, net=20000)
+    for _ in range(3):
+        [result] = post(Client(), code, secret, body([changed])).json()["results"]
+        assert result["status"] == "duplicate" and result["ticket_id"] == str(stored.pk)
+    assert Ticket.objects.get().net_kg == 30000 and _consumed(mine) == 30000
+    conflict = TicketConflict.objects.get()
+    assert conflict.stored["net_kg"] == 30000 and conflict.resent["net_kg"] == 20000
+    assert StationState.objects.get(pk=stored.station_id).conflicts_total == 1
+
+
+def test_no_waybill_holds_the_truck_and_draws_nothing(chain) -> None:
+    _mine, code, secret = _exit(chain)
+    [result] = post(Client(), code, secret, body([ticket(1, plate(9))])).json()["results"]
+    assert result["status"] == "accepted" and result["release"] is False
+    assert [r["code"] for r in result["reasons"]] == ["no_waybill"]
+    assert " / " in result["reasons"][0]["message"]
+    stored = Ticket.objects.get()
+    assert stored.drawn_kg == 0 and stored.held_kg == 30000
+
+
+def test_quota_exhausted_and_contract_exceeded_hold_and_draw_nothing(chain) -> None:
+    mine, code, secret = _exit(chain)
+    waybills = waybills_for(mine, [plate(n) for n in range(1, 6)])
+    items = [ticket(n + 1, w.plate, waybill=w.number) for n, w in enumerate(waybills)]
+    results = post(Client(), code, secret, body(items)).json()["results"]
+    # contract: 80 t + 2 % = 81.6 t; quota: 100 t. Two trucks of 30 t fit, the third exceeds.
+    assert [r["release"] for r in results] == [True, True, False, False, False]
+    assert results[2]["reasons"][0]["code"] == "contract_exceeded"
+    assert _consumed(mine) == 60000
+    assert Contract.objects.get(pk=mine.contract.pk).delivered_kg == 60000
+    Contract.objects.filter(pk=mine.contract.pk).update(quantity_kg=10**9, max_delivery_kg=10**9)
+    more = waybills_for(mine, [plate(n) for n in range(10, 13)])
+    items = [ticket(n + 10, w.plate, waybill=w.number) for n, w in enumerate(more)]
+    results = post(Client(), code, secret, body(items)).json()["results"]
+    assert [r["release"] for r in results] == [True, False, False]
+    assert results[1]["reasons"][0]["code"] == "quota_exhausted"
+    assert _consumed(mine) == 90000 and verify_ledger() == []
+
+
+def test_waybill_reused_and_blacklisted_vehicle_hold(chain) -> None:
+    mine, code, secret = _exit(chain)
+    [waybill] = waybills_for(mine, [plate(1)])
+    post(Client(), code, secret, body([ticket(1, plate(1), waybill=waybill.number)]))
+    [again] = post(
+        Client(), code, secret, body([ticket(2, plate(1), waybill=waybill.number)])
+    ).json()["results"]
+    assert again["release"] is False and again["reasons"][0]["code"] == "waybill_reused"
+    Vehicle.objects.create(
+        plate=plate(5), axles=6, tare_kg=15000, status="blacklisted", blacklist_reason="超载"
+    )
+    waybills_for(mine, [plate(5)])
+    [black] = post(Client(), code, secret, body([ticket(3, plate(5))])).json()["results"]
+    assert [r["code"] for r in black["reasons"]] == ["vehicle_blacklisted"]
+    assert _consumed(mine) == 30000
+
+
+def test_suspended_site_holds(chain) -> None:
+    mine, code, secret = _exit(chain)
+    waybills_for(mine, [plate(1)])
+    type(mine.site).objects.filter(pk=mine.site.pk).update(status="suspended")
+    [result] = post(Client(), code, secret, body([ticket(1, plate(1))])).json()["results"]
+    assert [r["code"] for r in result["reasons"]] == ["site_suspended"]
+
+
+def test_plant_gate_closes_the_waybill_with_its_discrepancy_and_checkpoint_records_passage(
+    chain,
+) -> None:
+    mine, code, secret = _exit(chain)
+    [waybill] = waybills_for(mine, [plate(1)])
+    post(Client(), code, secret, body([ticket(1, plate(1), waybill=waybill.number)]))
+    cp_code, cp_secret = chain.checkpoint
+    [passage] = post(Client(), cp_code, cp_secret, body([ticket(1, plate(1))])).json()["results"]
+    assert passage["release"] is True
+    gate, gate_secret = chain.gate
+    [entry] = post(
+        Client(),
+        gate,
+        gate_secret,
+        body([ticket(1, plate(1), waybill=waybill.number, net=31000, direction="in")]),
+    ).json()["results"]
+    assert entry["release"] is True
+    waybill.refresh_from_db()
+    assert waybill.status == "closed" and waybill.discrepancy_kg == 1000
+    stored = Ticket.objects.get(pk=entry["ticket_id"])
+    assert [r["code"] for r in stored.reasons] == ["weight_discrepancy"]
+    assert Ticket.objects.get(station__code=cp_code).waybill_id == waybill.pk
+    page = world_client_get(chain, waybill.number)
+    assert page.status_code == 200 and "1000 kg" in page.content.decode()
+
+
+def world_client_get(chain, number):
+    from oreledger.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="haicheng_operator"))
+    return client.get(f"/weighing/waybills/{number}/")
+
+
+def test_an_arrival_without_exit_is_flagged(chain) -> None:
+    gate, gate_secret = chain.gate
+    [entry] = post(Client(), gate, gate_secret, body([ticket(1, plate(7), direction="in")])).json()[
+        "results"
+    ]
+    assert Ticket.objects.get(pk=entry["ticket_id"]).reasons[0]["code"] == "entry_without_exit"
+
+
+def test_field_rule_breaks_are_rejected_and_recorded_without_touching_the_rest(chain) -> None:
+    mine, code, secret = _exit(chain)
+    waybills_for(mine, [plate(1)])
+    bad = ticket(2, plate(3), net_kg=1)
+    results = post(Client(), code, secret, body([bad, ticket(3, plate(1))])).json()["results"]
+    assert results[0] == {
+        "seq": 2,
+        "status": "rejected",
+        "ticket_id": None,
+        "release": False,
+        "reasons": results[0]["reasons"],
+    }
+    assert results[0]["reasons"][0]["code"] == "net_mismatch"
+    assert results[1]["status"] == "accepted"
+    assert TicketRejection.objects.count() == 1 and Ticket.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("mutate", "code"),
+    [
+        (lambda h: h.update({"HTTP_X_OL_STATION": "NOPE"}), "station_unknown"),
+        (lambda h: h.update({"HTTP_X_OL_SIGNATURE": "0" * 64}), "bad_signature"),
+        (lambda h: h.update({"HTTP_X_OL_TIMESTAMP": str(int(time.time()) - 400)}), "bad_signature"),
+    ],
+)
+def test_authentication_failures_are_401_and_store_nothing(chain, mutate, code) -> None:
+    from oreledger.weighing.signing import signed_headers
+
+    mine, station, secret = _exit(chain)
+    waybills_for(mine, [plate(1)])
+    payload = body([ticket(1, plate(1))])
+    headers = signed_headers(station, secret, "POST", "/api/v1/station/tickets", payload)
+    meta = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+    mutate(meta)
+    response = Client().post(
+        "/api/v1/station/tickets", data=payload, content_type="application/json", **meta
+    )
+    assert response.status_code == 401 and response.json()["error"]["code"] == code
+    assert Ticket.objects.count() == 0 and TicketRejection.objects.count() == 0
+
+
+def test_stale_but_correctly_signed_timestamp_is_401(chain) -> None:
+    _mine, station, secret = _exit(chain)
+    response = post(Client(), station, secret, body([ticket(1, plate(1))]), at=time.time() - 301)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "stale_timestamp"
+    assert Ticket.objects.count() == 0
+
+
+def test_body_over_one_mib_is_413_and_bad_batches_are_400(chain) -> None:
+    _mine, station, secret = _exit(chain)
+    huge = body([ticket(1, plate(1), operator="x" * (1024 * 1024))])
+    assert post(Client(), station, secret, huge).status_code == 413
+    for payload, code in [
+        (b"{", "malformed_json"),
+        (b'{"x": 1}', "tickets_missing"),
+        (b'{"tickets": []}', "batch_size"),
+    ]:
+        response = post(Client(), station, secret, payload)
+        assert response.status_code == 400 and response.json()["error"]["code"] == code
+    assert Ticket.objects.count() == 0 and TicketRejection.objects.count() == 0
+
+
+def test_heartbeat_and_waybill_lookup(chain) -> None:
+    mine, station, secret = _exit(chain)
+    [waybill] = waybills_for(mine, [plate(1)])
+    post(Client(), station, secret, body([ticket(41, plate(1))]))
+    beat = post(
+        Client(),
+        station,
+        secret,
+        b'{"last_seq": 40, "device_time": "2025-11-14T15:43:00+08:00", "status": "ok"}',
+        path="/api/v1/station/heartbeat",
+    )
+    assert beat.status_code == 200 and beat.json()["last_seq"] == 41
+    assert StationState.objects.get(station__code=station).drift_seconds < -100
+    found = get(Client(), station, secret, f"/api/v1/station/waybills/{waybill.number}")
+    assert found.status_code == 200 and found.json()["plate"] == plate(1)
+    gate, gate_secret = chain.gate
+    assert get(Client(), gate, gate_secret, "/api/v1/station/waybills/WB0").status_code == 404
+    assert Waybill.objects.count() == 1

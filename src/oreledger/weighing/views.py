@@ -1,0 +1,398 @@
+"""Pages of weighing: waybills (issue, slip, timeline), tickets, stations, corrections."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from oreledger.core.audit import history_for
+from oreledger.core.errors import DomainError
+from oreledger.core.listing import Column, ScopedListView
+from oreledger.core.permissions import ADD, APPROVE, VIEW, can, get_for_user, may
+from oreledger.registry.models import Station
+from oreledger.weighing.chain import ticket_hash
+from oreledger.weighing.choices import CorrectionStatus, WaybillStatus
+from oreledger.weighing.filtersets import TicketFilter, WaybillFilter
+from oreledger.weighing.forms import CorrectionForm, DecisionForm, VoidForm, WaybillForm
+from oreledger.weighing.models import (
+    StationState,
+    Ticket,
+    TicketConflict,
+    TicketCorrection,
+    TicketRejection,
+    Waybill,
+)
+from oreledger.weighing.services import (
+    approve_correction,
+    issue_waybill,
+    reject_correction,
+    request_correction,
+    void_waybill,
+)
+from oreledger.weighing.services.corrections import may_decide, may_request
+
+
+def tonnes(kg: Any) -> str:
+    """Kilograms as tonnes with two decimals."""
+    return "" if kg is None else f"{kg / 1000:,.2f}"
+
+
+def station_page(station: Station) -> str | None:
+    """The registry's page of a station (where its secret is rotated), if it exists yet."""
+    try:
+        return reverse("registry:station_detail", args=[station.code])
+    except NoReverseMatch:
+        return None
+
+
+def _form_errors(form: Any, exc: DomainError) -> None:
+    if exc.fields:
+        for name, texts in exc.fields.items():
+            for text in texts:
+                form.add_error(name if name in form.fields else None, text)
+    else:
+        form.add_error(None, exc.message)
+
+
+class WaybillListView(ScopedListView):
+    """Waybills in the jurisdiction (or of one's own enterprise)."""
+
+    model = Waybill
+    title = _("Waybills")
+    template_name = "weighing/waybill_list.html"
+    filterset_class = WaybillFilter
+    related = ("contract", "origin_site", "destination_site")
+    default_order = "-issued_at"
+    columns = (
+        Column("number", _("Number"), order_by="number"),
+        Column("plate", _("Plate"), order_by="plate"),
+        Column("contract.number", _("Contract"), order_by="contract__number"),
+        Column("origin_site.name", _("From"), order_by="origin_site__code"),
+        Column("destination_site.name", _("To"), order_by="destination_site__code"),
+        Column("status", _("Status"), order_by="status"),
+        Column("issued_at", _("Issued"), order_by="issued_at"),
+        Column(
+            "exit_net_kg", _("Exit net (t)"), numeric=True, value=lambda w: tonnes(w.exit_net_kg)
+        ),
+        Column("discrepancy_kg", _("Discrepancy (kg)"), order_by="discrepancy_kg", numeric=True),
+    )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_issue"] = may(self.request.user, ADD, Waybill)
+        return context
+
+
+@login_required
+def waybill_issue(request: HttpRequest) -> HttpResponse:
+    """Issue a waybill against an approved contract."""
+    if not may(request.user, ADD, Waybill):
+        return render(request, "core/error.html", {"title": _("Not allowed")}, status=403)
+    form = WaybillForm(request.POST or None, initial={"contract": request.GET.get("contract", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            waybill = issue_waybill(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Waybill %(number)s issued.") % {"number": waybill.number})
+            return redirect("weighing:waybill_detail", number=waybill.number)
+    return render(
+        request, "weighing/waybill_form.html", {"form": form, "title": _("Issue a waybill")}
+    )
+
+
+def _waybill(request: HttpRequest, number: str) -> Waybill:
+    return get_for_user(
+        Waybill.objects.select_related(
+            "contract",
+            "origin_site",
+            "destination_site",
+            "seller",
+            "buyer",
+            "issued_by",
+            "exit_ticket__station",
+            "entry_ticket__station",
+        ),
+        request.user,
+        VIEW,
+        number=number,
+    )
+
+
+@login_required
+def waybill_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """The waybill's timeline: issued → exit ticket → checkpoints → entry ticket."""
+    waybill = _waybill(request, number)
+    tickets = list(waybill.tickets.select_related("station").order_by("gross_at", "received_at"))
+    events: list[dict[str, Any]] = [
+        {"at": waybill.issued_at, "label": _("Issued"), "ticket": None},
+    ]
+    for ticket in tickets:
+        events.append({"at": ticket.gross_at, "label": ticket.get_kind_display(), "ticket": ticket})
+    if waybill.status in (WaybillStatus.EXPIRED, WaybillStatus.VOID):
+        events.append(
+            {"at": waybill.updated_at, "label": waybill.get_status_display(), "ticket": None}
+        )
+    events.sort(key=lambda e: e["at"])
+    context = {
+        "waybill": waybill,
+        "events": events,
+        "title": waybill.number,
+        "void_form": VoidForm(),
+        "can_void": waybill.status == WaybillStatus.ISSUED and can(request.user, "change", waybill),
+        "history": history_for(waybill)[:50],
+        "share": waybill.discrepancy_share(),
+    }
+    return render(request, "weighing/waybill_detail.html", context)
+
+
+@login_required
+def waybill_slip(request: HttpRequest, number: str) -> HttpResponse:
+    """The printable slip the driver carries, with the QR code the gate reads."""
+    waybill = _waybill(request, number)
+    return render(
+        request, "weighing/waybill_slip.html", {"waybill": waybill, "title": waybill.number}
+    )
+
+
+@login_required
+def waybill_qr(request: HttpRequest, number: str) -> HttpResponse:
+    """The waybill number as a QR code, SVG."""
+    waybill = _waybill(request, number)
+    buffer = io.BytesIO()
+    segno.make(waybill.number, error="m").save(buffer, kind="svg", scale=6, border=2)
+    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+
+
+@login_required
+@require_POST
+def waybill_void(request: HttpRequest, number: str) -> HttpResponse:
+    """Void an unused waybill, with a reason."""
+    waybill = get_for_user(Waybill.objects.all(), request.user, "change", number=number)
+    form = VoidForm(request.POST)
+    if form.is_valid():
+        try:
+            void_waybill(actor=request.user, waybill=waybill, reason=form.cleaned_data["reason"])
+            messages.success(request, _("The waybill was voided."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("Give the reason."))
+    return redirect("weighing:waybill_detail", number=number)
+
+
+class TicketListView(ScopedListView):
+    """Tickets in the jurisdiction: search by plate, waybill, station and date."""
+
+    model = Ticket
+    title = _("Tickets")
+    filterset_class = TicketFilter
+    related = ("station",)
+    default_order = "-gross_at"
+    columns = (
+        Column("ticket_no", _("Ticket"), order_by="ticket_no"),
+        Column("station.code", _("Station"), order_by="station__code"),
+        Column("seq", _("Seq"), order_by="seq", numeric=True),
+        Column("gross_at", _("Weighed"), order_by="gross_at"),
+        Column("plate", _("Plate"), order_by="plate"),
+        Column("kind", _("Kind"), order_by="kind"),
+        Column("waybill_number", _("Waybill"), order_by="waybill_number"),
+        Column(
+            "net_kg",
+            _("Net (t)"),
+            order_by="net_kg",
+            numeric=True,
+            value=lambda t: tonnes(t.net_kg),
+        ),
+        Column("release", _("Released"), order_by="release"),
+        Column("reasons", _("Reasons"), value=lambda t: ", ".join(r["code"] for r in t.reasons)),
+    )
+
+
+def chain_check(ticket: Ticket) -> dict[str, bool]:
+    """Whether the ticket's own hash and both links to its neighbours hold."""
+    neighbours = {
+        t.chain_index: t
+        for t in Ticket.objects.filter(
+            station_id=ticket.station_id,
+            chain_index__in=[ticket.chain_index - 1, ticket.chain_index + 1],
+        ).only("chain_index", "hash", "prev_hash")
+    }
+    before, after = neighbours.get(ticket.chain_index - 1), neighbours.get(ticket.chain_index + 1)
+    return {
+        "own": ticket_hash(ticket) == ticket.hash,
+        "previous": (before.hash if before else "") == ticket.prev_hash
+        if ticket.chain_index > 1 or before is None
+        else False,
+        "next": after is None or after.prev_hash == ticket.hash,
+    }
+
+
+@login_required
+def ticket_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    """A ticket as stored, its decision, its chain links, conflicts and corrections."""
+    ticket = get_for_user(
+        Ticket.objects.select_related(
+            "station", "site", "region", "waybill", "contract", "quota_entry"
+        ),
+        request.user,
+        VIEW,
+        pk=pk,
+    )
+    form = CorrectionForm(request.POST or None)
+    allowed = may_request(request.user, ticket)
+    if request.method == "POST" and allowed and form.is_valid():
+        try:
+            request_correction(actor=request.user, ticket=ticket, **form.cleaned_data)
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The correction was filed for the county's decision."))
+            return redirect("weighing:ticket_detail", pk=ticket.pk)
+    context = {
+        "ticket": ticket,
+        "title": f"{ticket.station.code} #{ticket.seq}",
+        "chain": chain_check(ticket),
+        "conflicts": TicketConflict.objects.filter(ticket=ticket).order_by("-received_at")[:20],
+        "corrections": TicketCorrection.objects.filter(ticket=ticket)
+        .select_related("requested_by", "decided_by")
+        .order_by("-created_at"),
+        "form": form if allowed else None,
+        "can_decide": may_decide(request.user, ticket),
+        "decision_form": DecisionForm(),
+    }
+    return render(request, "weighing/ticket_detail.html", context)
+
+
+class CorrectionListView(ScopedListView):
+    """Corrections waiting for (or given) the county's decision."""
+
+    model = TicketCorrection
+    title = _("Ticket corrections")
+    related = ("ticket__station", "requested_by", "decided_by")
+    default_order = "-created_at"
+    columns = (
+        Column("ticket.station.code", _("Station")),
+        Column("ticket.seq", _("Seq"), numeric=True),
+        Column("ticket.plate", _("Plate as weighed")),
+        Column("plate", _("Corrected plate")),
+        Column("ticket.waybill_number", _("Waybill as read")),
+        Column("waybill_number", _("Corrected waybill")),
+        Column("reason", _("Reason")),
+        Column("status", _("Status"), order_by="status"),
+        Column("requested_by", _("Requested by")),
+        Column("created_at", _("Filed"), order_by="created_at"),
+    )
+
+    def get_queryset(self) -> Any:
+        queryset = super().get_queryset()
+        if self.request.GET.get("all") != "1":
+            queryset = queryset.filter(status=CorrectionStatus.PENDING)
+        return queryset
+
+
+@login_required
+@require_POST
+def correction_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or reject a pending correction."""
+    correction = get_for_user(TicketCorrection.objects.all(), request.user, APPROVE, pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or reject."))
+    else:
+        note = form.cleaned_data["note"]
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                approve_correction(actor=request.user, correction=correction, note=note)
+                messages.success(request, _("The correction was approved; the ledgers follow it."))
+            else:
+                reject_correction(actor=request.user, correction=correction, note=note)
+                messages.success(request, _("The correction was rejected."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("weighing:ticket_detail", pk=correction.ticket_id)
+
+
+def _local_midnight() -> datetime.datetime:
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+class StationListView(ScopedListView):
+    """Weighbridges: last seen, last seq, today's tickets and rejections."""
+
+    model = Station
+    title = _("Stations")
+    template_name = "weighing/station_list.html"
+    related = ("site", "region", "state")
+    default_order = "code"
+    columns = (
+        Column("code", _("Code"), order_by="code"),
+        Column("name", _("Name"), order_by="name"),
+        Column("site.name", _("Site"), order_by="site__code"),
+        Column("state.last_seen_at", _("Last seen"), order_by="state__last_seen_at"),
+        Column("state.last_seq", _("Last seq"), order_by="state__last_seq", numeric=True),
+        Column("today_tickets", _("Today's tickets"), order_by="today_tickets", numeric=True),
+        Column("today_held", _("Held today"), order_by="today_held", numeric=True),
+        Column("today_rejects", _("Rejected today"), order_by="today_rejects", numeric=True),
+        Column("state.drift_seconds", _("Clock drift (s)"), numeric=True),
+        Column("secret_rotated_at", _("Secret rotated"), order_by="secret_rotated_at"),
+    )
+
+    def base_queryset(self) -> Any:
+        midnight = _local_midnight()
+
+        def _count(model: Any, **extra: Any) -> Any:
+            rows = (
+                model.objects.filter(station=OuterRef("pk"), received_at__gte=midnight, **extra)
+                .order_by()
+                .values("station")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+        return (
+            super()
+            .base_queryset()
+            .annotate(
+                today_tickets=_count(Ticket),
+                today_held=_count(Ticket, release=False),
+                today_rejects=_count(TicketRejection),
+            )
+        )
+
+
+@login_required
+def station_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """One station's protocol state, recent tickets, rejections and conflicts."""
+    station = get_for_user(
+        Station.objects.select_related("site", "region"), request.user, VIEW, code=code
+    )
+    state = StationState.objects.filter(pk=station.pk).first()
+    context = {
+        "station": station,
+        "state": state,
+        "title": station,
+        "registry_url": station_page(station),
+        "tickets": Ticket.objects.filter(station=station).order_by("-received_at")[:20],
+        "rejections": TicketRejection.objects.filter(station=station)[:20],
+        "conflicts": TicketConflict.objects.filter(station=station).select_related("ticket")[:20],
+        "held_today": Ticket.objects.filter(
+            station=station, received_at__gte=_local_midnight()
+        ).aggregate(n=Count("pk", filter=Q(release=False)), all=Count("pk")),
+    }
+    return render(request, "weighing/station_detail.html", context)
