@@ -3,7 +3,7 @@
 Run from the project root against a scratch database (it is migrated and overwritten):
 `DATABASE_URL=postgres://postgres@127.0.0.1:5432/ol_bench .venv/bin/python bench/bench_quota_draw.py [DRAWS]`
 
-For one thread and for 8 concurrent threads, all drawing on ONE mine account (the worst case:
+For one worker and for 8 concurrent worker processes (as gunicorn runs them), all drawing on ONE mine account (the worst case:
 every draw queues on the same row lock), it prints draws/s of
 - `draw_quota`: the service, one transaction per draw (conditional UPDATE, chained entry), and
 - bare: the same conditional UPDATE issued directly through psycopg, one transaction each,
@@ -13,6 +13,7 @@ and the ratio service / bare. Each figure is the median of 3 runs.
 from __future__ import annotations
 
 import datetime
+import multiprocessing
 import os
 import statistics
 import sys
@@ -20,13 +21,12 @@ import threading
 import time
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oreledger.config.settings")
 if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
     sys.exit("set DATABASE_URL=postgres://… to a scratch database")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -42,6 +42,7 @@ from oreledger.registry.models import Enterprise, Site  # noqa: E402
 
 YEAR = 2025
 AT = datetime.datetime(2025, 6, 1, tzinfo=datetime.UTC)
+Maker = Callable[[int], tuple[Callable[[int, int], None], Callable[[], None]]]
 BARE_SQL = (
     "UPDATE quotas_quotaaccount SET consumed_kg = consumed_kg + %s, "
     "entry_count = entry_count + 1 WHERE id = %s AND consumed_kg + %s <= allocated_kg + tolerance_kg"
@@ -80,27 +81,32 @@ def setup() -> QuotaAccount:
     return QuotaAccount.objects.get(holder_site=mine, period__year=YEAR)
 
 
-def run(
-    threads: int, draws: int, one: Callable[[int, int], None], finish: Callable[[], None]
-) -> float:
-    """Draws per second with `threads` workers each doing draws/threads draws."""
-    per_thread = draws // threads
-    start = threading.Barrier(threads + 1)
+def run(workers: int, draws: int, make: Maker, account_id: int) -> float:
+    """Draws per second with `workers` processes (as web workers run) sharing the draws."""
+    per_worker = draws // workers
+    context = multiprocessing.get_context("fork")
+    ready, go = context.Barrier(workers + 1), context.Event()
 
     def worker(number: int) -> None:
-        start.wait()
-        for i in range(per_thread):
+        one, finish = make(account_id)
+        one(number, -1)  # connect (and warm up) before the clock starts
+        ready.wait()
+        go.wait()
+        for i in range(per_worker):
             one(number, i)
         finish()
 
-    workers = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
-    for w in workers:
-        w.start()
-    start.wait()
+    connections.close_all()
+    processes = [context.Process(target=worker, args=(n,)) for n in range(workers)]
+    for process in processes:
+        process.start()
+    ready.wait()
     began = time.perf_counter()
-    for w in workers:
-        w.join()
-    return per_thread * threads / (time.perf_counter() - began)
+    go.set()
+    for process in processes:
+        process.join()
+        assert process.exitcode == 0, "a worker failed"
+    return per_worker * workers / (time.perf_counter() - began)
 
 
 def service_draws(account_id: int) -> tuple[Callable[[int, int], None], Callable[[], None]]:
@@ -109,6 +115,9 @@ def service_draws(account_id: int) -> tuple[Callable[[int, int], None], Callable
     stamp = time.time_ns()
 
     def one(thread: int, i: int) -> None:
+        if i < 0:
+            connection.ensure_connection()
+            return
         with transaction.atomic():
             result = draw_quota(
                 account=account, amount_kg=34_000, ref=f"{stamp}-{thread}-{i}", at=AT
@@ -129,6 +138,8 @@ def bare_draws(account_id: int) -> tuple[Callable[[int, int], None], Callable[[]
             conn = local.conn = psycopg.connect(
                 **{k: v for k, v in dsn.items() if k != "cursor_factory"}, autocommit=True
             )
+        if i < 0:
+            return
         with conn.cursor() as cursor:
             cursor.execute(BARE_SQL, (34_000, account_id, 34_000))
             assert cursor.rowcount == 1
@@ -141,11 +152,9 @@ def bare_draws(account_id: int) -> tuple[Callable[[int, int], None], Callable[[]
     return one, finish
 
 
-def median_of_3(
-    make: Callable[[int], tuple[Any, Any]], account_id: int, threads: int, draws: int
-) -> float:
+def median_of_3(make: Maker, account_id: int, workers: int, draws: int) -> float:
     """The median rate of three runs."""
-    return statistics.median(run(threads, draws, *make(account_id)) for _ in range(3))
+    return statistics.median(run(workers, draws, make, account_id) for _ in range(3))
 
 
 def main() -> None:
@@ -157,7 +166,7 @@ def main() -> None:
     for threads in (1, 8):
         bare = median_of_3(bare_draws, account.pk, threads, draws)
         service = median_of_3(service_draws, account.pk, threads, draws)
-        print(f"{threads} thread(s): draw_quota {service:8.0f}/s   bare UPDATE {bare:8.0f}/s   "
+        print(f"{threads} worker(s): draw_quota {service:8.0f}/s   bare UPDATE {bare:8.0f}/s   "
               f"ratio {service / bare:.2f}")  # fmt: skip
 
 

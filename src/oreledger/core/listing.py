@@ -14,6 +14,7 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django.utils.text import slugify
 from django.views.generic import ListView
 from openpyxl import Workbook
@@ -47,6 +48,13 @@ class Column:
         if "." not in self.key and callable(display):
             return display()
         return value
+
+
+def shown(value: Any) -> Any:
+    """A value as a table cell shows it: booleans as yes/no in the person's language."""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return value
 
 
 def cell_text(value: Any) -> Any:
@@ -163,7 +171,7 @@ class ScopedListView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
             title=self.title,
             columns=self.columns,
             rows=[
-                (row, [(col, col.read(row)) for col in self.columns])
+                (row, [(col, shown(col.read(row))) for col in self.columns])
                 for row in context["object_list"]
             ],
             filterset=self.filterset,

@@ -92,7 +92,9 @@ def tonnage(scope: Scope, today: datetime.date | None = None) -> dict[str, Any]:
     return {"today": today.isoformat(), "periods": rows}
 
 
-def _period_sums(daily: dict[Any, dict[str, int]], start: datetime.date, end: datetime.date) -> dict[str, Any]:
+def _period_sums(
+    daily: dict[Any, dict[str, int]], start: datetime.date, end: datetime.date
+) -> dict[str, Any]:
     out = inbound = trucks = held = drawn = 0
     for (day, direction, released), row in daily.items():
         if not start <= day <= end:
@@ -115,11 +117,15 @@ def _period_sums(daily: dict[Any, dict[str, int]], start: datetime.date, end: da
     }
 
 
-def daily_series(scope: Scope, days: int = 30, today: datetime.date | None = None) -> dict[str, Any]:
+def daily_series(
+    scope: Scope, days: int = 30, today: datetime.date | None = None
+) -> dict[str, Any]:
     """Released out/in tonnes and trucks per day for the last `days` days (a chart)."""
     today = today or timezone.localdate()
     first = today - datetime.timedelta(days=days - 1)
-    sums: dict[datetime.date, dict[str, int]] = defaultdict(lambda: {"out": 0, "in": 0, "trucks": 0})
+    sums: dict[datetime.date, dict[str, int]] = defaultdict(
+        lambda: {"out": 0, "in": 0, "trucks": 0}
+    )
     for row in (
         scope.rollups()
         .filter(day__gte=first, day__lte=today, released=True)

@@ -50,7 +50,13 @@ def _guarded(query: Any) -> Any:
 def alerts(scope: Scope) -> dict[str, Any]:
     """Active alerts by severity and by rule; `available` is false until alerts answers."""
     rows = _alerts(scope)
-    empty = {"available": False, "total": None, "by_severity": [], "by_rule": [], "latest": []}
+    empty: dict[str, Any] = {
+        "available": False,
+        "total": None,
+        "by_severity": [],
+        "by_rule": [],
+        "latest": [],
+    }
     if rows is None:
         return empty
     grouped = _guarded(
@@ -103,7 +109,7 @@ def feed(scope: Scope, limit: int = FEED_SIZE) -> dict[str, Any]:
     rows = []
     for t in tickets:
         effective = corrected.get(t.pk, {})
-        contract = contracts.get(effective.get("contract_id") or t.contract_id)
+        contract = contracts.get(effective.get("contract_id") or t.contract_id or 0)
         enterprise = t.site.enterprise if t.site is not None else t.seller
         rows.append(
             {

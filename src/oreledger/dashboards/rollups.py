@@ -265,7 +265,8 @@ def _chosen_days(days: int | None, today: datetime.date | None) -> list[datetime
 def stored_day(day: datetime.date) -> dict[tuple[Any, ...], dict[str, int]]:
     """The stored rows of one day, keyed like `rows_for` writes them."""
     stored = {}
-    for row in DailyRollup.objects.filter(day=day).values():
+    rows: Any = DailyRollup.objects.filter(day=day).values()
+    for row in rows:
         key = tuple(
             row[k]
             for k in ("station_id", "site_id", "region_path", "grade", "direction", "released")

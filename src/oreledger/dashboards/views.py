@@ -20,8 +20,7 @@ def _api_urls(scope: Scope) -> dict[str, str]:
     """Each figure's API endpoint for this scope (the charts fetch them to refresh)."""
     query = urlencode(scope.query())
     return {
-        name: reverse(f"api:dashboards:{name}") + (f"?{query}" if query else "")
-        for name in FIGURES
+        name: reverse(f"api:dashboards:{name}") + (f"?{query}" if query else "") for name in FIGURES
     }
 
 
@@ -76,7 +75,9 @@ def overview(request: HttpRequest) -> HttpResponse:
 def feed(request: HttpRequest) -> HttpResponse:
     """The newest weighings (an HTMX fragment, polled every few seconds)."""
     scope = resolve_scope(request.user, request.GET)
-    template = "dashboards/_feed_screen.html" if request.GET.get("screen") else "dashboards/_feed.html"
+    template = (
+        "dashboards/_feed_screen.html" if request.GET.get("screen") else "dashboards/_feed.html"
+    )
     return render(request, template, {"feed": places.feed(scope), "scope": scope})
 
 

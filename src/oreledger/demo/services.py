@@ -42,6 +42,15 @@ def load_demo_province(*, seed: int = DEMO_SEED) -> BundleReport:
     return import_bundle(path, actor=None)
 
 
+def open_demo_market(*, seed: int = DEMO_SEED) -> dict[str, int]:
+    """Open listings and bids on top of the imported contracts (the market a demo shows)."""
+    from django.utils import timezone
+
+    from oreledger.trade.demo import create_demo_market
+
+    return create_demo_market(seed=seed, today=timezone.localdate())
+
+
 def ensure_demo_logins() -> list[DemoLogin]:
     """Give every demo user the demo password (the bundle carries no passwords)."""
     logins = []
@@ -60,7 +69,7 @@ def ensure_demo_logins() -> list[DemoLogin]:
                     demo_user.description_en,
                 )
             )
-        admin, created = User.objects.get_or_create(
+        admin, _created = User.objects.get_or_create(
             username="admin",
             defaults={
                 "role": "admin",

@@ -332,7 +332,7 @@ class LedgerEntry(models.Model):
                 name="ledgerentry_reverse_shape",
             ),
         ]
-        indexes = [models.Index(fields=["account", "kind", "at"])]
+        indexes = [models.Index(fields=["account", "at"])]
 
     def __str__(self) -> str:
         return f"{self.account_id}#{self.seq} {self.kind} {self.amount_kg}"

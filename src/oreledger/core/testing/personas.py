@@ -60,14 +60,28 @@ class Province:
 
 
 def reseed_catalogues() -> None:
-    """Restore the catalogues that data migrations seed (a transactional test flushes them)."""
+    """Restore what data migrations seed (a transactional test flushes it).
+
+    Every oreledger data migration exposes an idempotent `seed(apps, schema_editor)`; they
+    are run again in migration order.
+    """
+    import pkgutil
     from importlib import import_module
 
     from django.apps import apps
 
-    for module in ("oreledger.accounts.migrations.0003_department_kinds",
-                   "oreledger.registry.migrations.0002_permit_catalogue"):
-        import_module(module).seed(apps, None)
+    for config in apps.get_app_configs():
+        if not config.name.startswith("oreledger."):
+            continue
+        try:
+            package = import_module(f"{config.name}.migrations")
+        except ModuleNotFoundError:
+            continue
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+            module = import_module(f"{package.__name__}.{info.name}")
+            seed = getattr(module, "seed", None)
+            if callable(seed):
+                seed(apps, None)
 
 
 def build_province() -> Province:

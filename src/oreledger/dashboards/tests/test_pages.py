@@ -28,16 +28,29 @@ def day(world):
     return built
 
 
-@pytest.mark.parametrize("path", ["/dashboards/", "/dashboards/map/", "/dashboards/screen/",
-                                  "/dashboards/feed/", "/dashboards/screen/tiles/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/dashboards/",
+        "/dashboards/map/",
+        "/dashboards/screen/",
+        "/dashboards/feed/",
+        "/dashboards/screen/tiles/",
+    ],
+)
 def test_pages_for_every_persona(world, day, path) -> None:
-    check_matrix(world, lambda c: c.get(path), {**EVERYONE_SEES, "anonymous": 302},
-                 watch=[DailyRollup])
+    check_matrix(
+        world, lambda c: c.get(path), {**EVERYONE_SEES, "anonymous": 302}, watch=[DailyRollup]
+    )
 
 
 def test_api_for_every_persona(world, day) -> None:
-    check_matrix(world, lambda c: c.get("/api/v1/dashboard/tonnage/"),
-                 {**EVERYONE_SEES, "anonymous": 401}, api=True)
+    check_matrix(
+        world,
+        lambda c: c.get("/api/v1/dashboard/tonnage/"),
+        {**EVERYONE_SEES, "anonymous": 401},
+        api=True,
+    )
 
 
 def test_haicheng_operator_sees_only_haicheng(world, day) -> None:

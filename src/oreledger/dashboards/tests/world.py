@@ -74,14 +74,23 @@ def simulate_day(world: Any, *, trucks: int = 6) -> Day:
             n += 1
             send(code, waybill.plate, waybill=waybill.number, net=30000 + 100 * n)
             if n % 2:
-                send(chain.gate[0], waybill.plate, waybill=waybill.number, direction="in",
-                     net=30000 + 100 * n - 50)
+                send(
+                    chain.gate[0],
+                    waybill.plate,
+                    waybill=waybill.number,
+                    direction="in",
+                    net=30000 + 100 * n - 50,
+                )
     send(next(iter(chain.mines[0].stations)), plate(999))  # no waybill: held at the gate
     second = second_contract(chain, world)
     spare = waybills_for(second, [plate(0)])
     station, _secret = create_station(
-        actor=None, code="DSQ-CP-01", name="大石桥检查站", region=world.dashiqiao,
-        lat=Decimal("40.64"), lon=Decimal("122.51"),
+        actor=None,
+        code="DSQ-CP-01",
+        name="大石桥检查站",
+        region=world.dashiqiao,
+        lat=Decimal("40.64"),
+        lon=Decimal("122.51"),
     )
     seqs["DSQ-CP-01"] = 0
     send("DSQ-CP-01", plate(5000), net=20000)

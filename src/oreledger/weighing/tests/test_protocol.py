@@ -171,7 +171,7 @@ def test_plant_gate_closes_the_waybill_with_its_discrepancy_and_checkpoint_recor
     waybill.refresh_from_db()
     assert waybill.status == "closed" and waybill.discrepancy_kg == 1000
     stored = Ticket.objects.get(pk=entry["ticket_id"])
-    assert [r["code"] for r in stored.reasons] == ["weight_discrepancy"]
+    assert "weight_discrepancy" in [r["code"] for r in stored.reasons]
     assert Ticket.objects.get(station__code=cp_code).waybill_id == waybill.pk
     page = world_client_get(chain, waybill.number)
     assert page.status_code == 200 and "1000 kg" in page.content.decode()

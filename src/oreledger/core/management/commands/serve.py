@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from oreledger.core.supervisor import Supervisor, platform_children
+from oreledger.core.supervisor import Child, Supervisor, platform_children
 
 
 def add_serve_arguments(parser: CommandParser) -> None:
@@ -20,8 +20,8 @@ def add_serve_arguments(parser: CommandParser) -> None:
     parser.add_argument("--no-scheduler", action="store_true", help="run no scheduler here")
 
 
-def serve(options: dict[str, Any]) -> int:
-    """Run web + workers + scheduler until Ctrl-C / SIGTERM."""
+def serve(options: dict[str, Any], extra: list[Child] | None = None) -> int:
+    """Run web + workers + scheduler (and any extra children) until Ctrl-C / SIGTERM."""
     children = platform_children(
         host=options["host"],
         port=options["port"],
@@ -30,7 +30,7 @@ def serve(options: dict[str, Any]) -> int:
         task_workers=options["workers"],
         scheduler=not options["no_scheduler"],
     )
-    return Supervisor(children).run()
+    return Supervisor([*children, *(extra or [])]).run()
 
 
 class Command(BaseCommand):

@@ -16,7 +16,9 @@ class Command(BaseCommand):
     help = "Rebuild the dashboards' daily rollups from the tickets, or --check them."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--check", action="store_true", help="compare only; exit 1 on a difference")
+        parser.add_argument(
+            "--check", action="store_true", help="compare only; exit 1 on a difference"
+        )
         parser.add_argument("--days", type=int, default=None, help="only the last N local days")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from oreledger.core.management.commands.serve import add_serve_arguments, serve
+from oreledger.core.supervisor import Child
 from oreledger.demo.services import (
     DEMO_SEED,
     demo_is_loaded,
     ensure_demo_logins,
     load_demo_province,
+    open_demo_market,
 )
 
 
@@ -25,6 +28,12 @@ class Command(BaseCommand):
         add_serve_arguments(parser)
         parser.add_argument("--seed", type=int, default=DEMO_SEED)
         parser.add_argument("--no-serve", action="store_true", help="load and print, then exit")
+        parser.add_argument(
+            "--no-stations", action="store_true", help="do not run the station simulator"
+        )
+        parser.add_argument(
+            "--history-days", type=int, default=2, help="days of weighings simulated at first start"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
@@ -39,6 +48,8 @@ class Command(BaseCommand):
                 raise CommandError(f"the demo bundle has {len(report.errors)} errors")
             for sheet, outcome in report.outcomes.items():
                 self.stdout.write(f"  {sheet}: {outcome.created} created")
+            market = open_demo_market(seed=options["seed"])
+            self.stdout.write("  market: " + ", ".join(f"{k} {v}" for k, v in market.items()))
         logins = ensure_demo_logins()
         url = f"http://{options['host']}:{options['port']}/"
         width = max(len(login.username) for login in logins)
@@ -52,4 +63,19 @@ class Command(BaseCommand):
             )
         self.stdout.write("")
         if not options["no_serve"]:
-            serve(options)
+            extra = [] if options["no_stations"] else [station_simulator(options)]
+            serve(options, extra)
+
+
+def station_simulator(options: dict[str, Any]) -> Child:
+    """Weighbridges of the demo province: history at first start, then a live trickle."""
+    host = options["host"] if options["host"] not in ("0.0.0.0", "", "::") else "127.0.0.1"  # noqa: S104
+    return Child(
+        "stations",
+        [
+            sys.executable, "-m", "oreledger", "simulate-stations",
+            "--url", f"http://{host}:{options['port']}",
+            "--history-days", str(options["history_days"]),
+            "--live", "--speed", "3", "--seed", str(options["seed"]), "--offline-drill",
+        ],
+    )

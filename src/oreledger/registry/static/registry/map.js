@@ -12,6 +12,8 @@
 
   function draw(element, data) {
     var map = L.map(element, { attributionControl: false, zoomSnap: 0.25, preferCanvas: false });
+    // Vector layers project against the map's view, so a view must exist before they are added.
+    map.setView([40.9, 122.7], 8);
     var bounds = [];
     (data.regions || []).forEach(function (region) {
       L.circle(region.at, {
