@@ -1,10 +1,11 @@
 """Quota draws per second on PostgreSQL, against the bare conditional UPDATE in the same run.
 
 Run from the project root against a scratch database (it is migrated and overwritten):
-`DATABASE_URL=postgres://postgres@127.0.0.1:5432/ol_bench .venv/bin/python bench/bench_quota_draw.py [DRAWS]`
+`DATABASE_URL=postgres://postgres@127.0.0.1:5432/ol_bench \\
+    .venv/bin/python bench/bench_quota_draw.py [DRAWS]`
 
-For one worker and for 8 concurrent worker processes (as gunicorn runs them), all drawing on ONE mine account (the worst case:
-every draw queues on the same row lock), it prints draws/s of
+For one worker and for 8 concurrent worker processes (as gunicorn runs them), all drawing on
+ONE mine account (the worst case: every draw queues on the same row lock), it prints draws/s of
 - `draw_quota`: the service, one transaction per draw (conditional UPDATE, chained entry), and
 - bare: the same conditional UPDATE issued directly through psycopg, one transaction each,
 and the ratio service / bare. Each figure is the median of 3 runs.
@@ -45,7 +46,8 @@ AT = datetime.datetime(2025, 6, 1, tzinfo=datetime.UTC)
 Maker = Callable[[int], tuple[Callable[[int, int], None], Callable[[], None]]]
 BARE_SQL = (
     "UPDATE quotas_quotaaccount SET consumed_kg = consumed_kg + %s, "
-    "entry_count = entry_count + 1 WHERE id = %s AND consumed_kg + %s <= allocated_kg + tolerance_kg"
+    "entry_count = entry_count + 1 "
+    "WHERE id = %s AND consumed_kg + %s <= allocated_kg + tolerance_kg"
 )
 
 
@@ -66,16 +68,23 @@ def setup() -> QuotaAccount:
     )
     mine, _ = Site.objects.get_or_create(
         code="BENCH-M-1",
-        defaults={"enterprise": enterprise, "kind": "mine", "name": "基准矿", "region": county,
-                  "lat": Decimal("40.88"), "lon": Decimal("122.68")},
-    )  # fmt: skip
+        defaults={
+            "enterprise": enterprise,
+            "kind": "mine",
+            "name": "基准矿",
+            "region": county,
+            "lat": Decimal("40.88"),
+            "lon": Decimal("122.68"),
+        },
+    )
     total = 10**15
     common = {"actor": "bench", "period": YEAR, "mineral": "magnesite"}
     for holder in (province, county, mine):
         account = QuotaAccount.objects.filter(
-            period__year=YEAR, holder_region=holder if holder is not mine else None,
+            period__year=YEAR,
+            holder_region=holder if holder is not mine else None,
             holder_site=mine if holder is mine else None,
-        ).first()  # fmt: skip
+        ).first()
         if account is None or account.allocated_kg < total:
             allocate_quota(**common, holder=holder, allocated_kg=total)
     return QuotaAccount.objects.get(holder_site=mine, period__year=YEAR)
@@ -166,8 +175,10 @@ def main() -> None:
     for threads in (1, 8):
         bare = median_of_3(bare_draws, account.pk, threads, draws)
         service = median_of_3(service_draws, account.pk, threads, draws)
-        print(f"{threads} worker(s): draw_quota {service:8.0f}/s   bare UPDATE {bare:8.0f}/s   "
-              f"ratio {service / bare:.2f}")  # fmt: skip
+        print(
+            f"{threads} worker(s): draw_quota {service:8.0f}/s   bare UPDATE {bare:8.0f}/s   "
+            f"ratio {service / bare:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -105,15 +105,15 @@ def _waybills(
         region__path__startswith=region.path, departed_at__gte=since, departed_at__lt=until
     )
     if rule == "weight_discrepancy":
-        rows = base.filter(entry_net_kg__isnull=False, exit_net_kg__isnull=False).values_list(
+        nets: Any = base.filter(entry_net_kg__isnull=False, exit_net_kg__isnull=False).values_list(
             "region__path", "exit_net_kg", "entry_net_kg"
         )
-        for path, exit_kg, entry_kg in rows:
+        for path, exit_kg, entry_kg in nets:
             for i, p in enumerate(variants):
                 if abs(entry_kg - exit_kg) > max(exit_kg * float(p["pct"]) / 100, float(p["kg"])):
                     results[i][county_of(path)] += 1
         return results
-    rows = base.values_list("region__path", "departed_at", "arrived_at")
+    rows: Any = base.values_list("region__path", "departed_at", "arrived_at")
     for path, departed, arrived in rows:
         for i, p in enumerate(variants):
             limit = departed + datetime.timedelta(hours=float(p["hours"]))

@@ -324,7 +324,7 @@ RULES: tuple[RuleSpec, ...] = (
 
 BY_CODE: dict[str, RuleSpec] = {rule.code: rule for rule in RULES}
 CODES = tuple(BY_CODE)
-SEVERITY_ORDER = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
+SEVERITY_ORDER: dict[str, int] = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
 
 
 def spec(code: str) -> RuleSpec:

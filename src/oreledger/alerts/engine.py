@@ -20,7 +20,11 @@ from oreledger.alerts.catalogue import BY_CODE, spec, strictest
 from oreledger.alerts.choices import EventKind, Severity
 from oreledger.alerts.models import Alert, AlertEvent, DeadlinePolicy, RuleVersion
 
-DEFAULT_DEADLINE_HOURS = {Severity.HIGH: 24, Severity.MEDIUM: 72, Severity.LOW: 24 * 7}
+DEFAULT_DEADLINE_HOURS: dict[str, int] = {
+    Severity.HIGH: 24,
+    Severity.MEDIUM: 72,
+    Severity.LOW: 24 * 7,
+}
 
 
 @dataclass(frozen=True)

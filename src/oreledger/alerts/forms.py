@@ -29,8 +29,12 @@ class ResolveForm(forms.Form):
 class AssignForm(forms.Form):
     """A person (username) or a department of the region."""
 
-    assignee = forms.ModelChoiceField(label=_("Person"), queryset=None, required=False)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=None, required=False)
+    assignee: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Person"), queryset=None, required=False
+    )
+    department: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Department"), queryset=None, required=False
+    )
 
     def __init__(self, *args: Any, users: Any, departments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,5 +1,7 @@
 """Alerts' pages in the menu."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from oreledger.alerts.models import Alert, Case, RuleVersion
@@ -7,6 +9,12 @@ from oreledger.core.navigation import MenuItem, register_menu_item
 from oreledger.core.permissions import VIEW, may
 
 SECTION = _("Early warning")
+
+
+def _visible(model: Any) -> Any:
+    """Whether the user's role may view the model's rows."""
+    return lambda user: may(user, VIEW, model)
+
 
 for url_name, label, model, order in (
     ("alerts:alert_list", _("Alerts"), Alert, 500),
@@ -20,7 +28,7 @@ for url_name, label, model, order in (
             section=SECTION,
             label=label,
             url_name=url_name,
-            visible=lambda user, m=model: may(user, VIEW, m),
+            visible=_visible(model),
             order=order,
         )
     )

@@ -29,6 +29,8 @@ register(
     Alert,
     JurisdictionPolicy(
         region_path="region__path",
+        # A department officer handles the alerts assigned to their department.
+        department="department_id",
         roles={VIEW: GOVERNMENT_ROLES, CHANGE: _HANDLERS, ADD: _HANDLERS},
     ),
 )

@@ -106,7 +106,8 @@ def scan_ticket_findings(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     since, cursor = _window("ticket_findings", now)
     station_ids = list(Station.objects.values_list("pk", flat=True))
-    raised, cache = 0, {}
+    raised = 0
+    cache: dict[Any, Any] = {}
     # (station, -received_at) is indexed; reasons are read only for the window's tickets.
     rows = (
         Ticket.objects.filter(station_id__in=station_ids, received_at__gte=since)
@@ -117,6 +118,8 @@ def scan_ticket_findings(*, now: datetime.datetime | None = None) -> int:
     tickets = Ticket.objects.filter(pk__in=wanted).select_related(
         "station", "site__enterprise", "waybill", "contract", "region"
     )
+    ticket: Any
+
     for ticket in tickets:
         refs = ticket_refs(ticket)
         for reason in ticket.reasons:
@@ -174,7 +177,8 @@ def scan_conflicts(*, now: datetime.datetime | None = None) -> int:
 
     now = now or timezone.now()
     since, cursor = _window("ticket_conflicts", now)
-    raised, cache = 0, {}
+    raised = 0
+    cache: dict[Any, Any] = {}
     conflicts = TicketConflict.objects.filter(received_at__gte=since).select_related(
         "ticket__station",
         "ticket__site__enterprise",
@@ -182,6 +186,8 @@ def scan_conflicts(*, now: datetime.datetime | None = None) -> int:
         "ticket__contract",
         "ticket__region",
     )
+    conflict: Any
+
     for conflict in conflicts:
         ticket = conflict.ticket
         differs = sorted(
@@ -220,10 +226,13 @@ def scan_clock_drift(*, now: datetime.datetime | None = None) -> int:
 
     now = now or timezone.now()
     since, cursor = _window("heartbeats", now)
-    raised, cache = 0, {}
+    raised = 0
+    cache: dict[Any, Any] = {}
     states = StationState.objects.filter(
         last_heartbeat_at__gte=since, drift_seconds__isnull=False
     ).select_related("station__region", "station__site")
+    state: Any
+
     for state in states:
         station = state.station
         rule = effective_rules(station.region, cache).get("station_clock_drift")
@@ -260,10 +269,13 @@ def scan_contracts_below_floor(*, now: datetime.datetime | None = None) -> int:
 
     now = now or timezone.now()
     since, cursor = _window("contracts", now)
-    raised, cache = 0, {}
+    raised = 0
+    cache: dict[Any, Any] = {}
     contracts = Contract.objects.filter(
         approved_at__gte=since, floor_price__isnull=False, unit_price__lt=F("floor_price")
     ).select_related("region", "seller", "origin_site", "grade")
+    contract: Any
+
     for contract in contracts:
         alert = raise_alert(
             rule="price_below_floor",

@@ -56,10 +56,13 @@ def waybill_unclosed(*, now: datetime.datetime | None = None) -> int:
     from oreledger.weighing.models import Waybill
 
     now = now or timezone.now()
-    raised, cache = 0, {}
+    raised = 0
+    cache: dict[Any, Any] = {}
     rows = Waybill.objects.filter(status="departed").select_related(
         "region", "contract", "origin_site__enterprise", "exit_ticket__station"
     )
+    waybill: Any
+
     for waybill in rows:
         hours = _param(waybill.region, "waybill_unclosed", "hours", cache)
         if hours is None or waybill.departed_at > now - datetime.timedelta(hours=float(hours)):
@@ -107,8 +110,9 @@ def station_seq_gap(*, now: datetime.datetime | None = None) -> int:
     from oreledger.weighing.models import Ticket
 
     now = now or timezone.now()
-    raised, cache = 0, {}
-    window = {"partition_by": [F("station_id")], "order_by": F("seq").asc()}
+    raised = 0
+    cache: dict[Any, Any] = {}
+    window: dict[str, Any] = {"partition_by": [F("station_id")], "order_by": F("seq").asc()}
     gaps = (
         Ticket.objects.filter(gross_at__gte=now - SEQ_GAP_LOOK_BACK)
         .annotate(nxt=Window(Lead("seq"), **window), nxt_at=Window(Lead("received_at"), **window))
@@ -161,12 +165,15 @@ def station_silent(*, now: datetime.datetime | None = None) -> int:
     from oreledger.weighing.models import StationState
 
     now = now or timezone.now()
-    raised, cache = 0, {}
+    raised = 0
+    cache: dict[Any, Any] = {}
     local = now.astimezone(LOCAL)
     minute = local.hour * 60 + local.minute
     states = StationState.objects.filter(
         last_heartbeat_at__isnull=False, station__disabled_at__isnull=True
     ).select_related("station__region", "station__site")
+    state: Any
+
     for state in states:
         station = state.station
         limit = _param(station.region, "station_silent", "minutes", cache)
@@ -208,7 +215,8 @@ def plant_intake_over_capacity(*, now: datetime.datetime | None = None) -> int:
     from oreledger.weighing.models import Ticket
 
     now = now or timezone.now()
-    raised, cache = 0, {}
+    raised = 0
+    cache: dict[Any, Any] = {}
     first = month_start(now.astimezone(LOCAL).date())
     received = (
         Ticket.objects.filter(gross_at__gte=local_midnight(first), gross_at__lt=now, kind="entry")
@@ -219,6 +227,8 @@ def plant_intake_over_capacity(*, now: datetime.datetime | None = None) -> int:
     sites = Site.objects.filter(pk__in=totals, capacity_t__isnull=False).select_related(
         "region", "enterprise"
     )
+    site: Any
+
     for site in sites:
         pct = _param(site.region, "plant_intake_over_capacity", "pct", cache)
         monthly = site.capacity_t * 1000 / 12
@@ -256,7 +266,8 @@ def permit_expiring(*, now: datetime.datetime | None = None) -> int:
     from oreledger.registry.models import Permit, PermitRequirement
 
     now = now or timezone.now()
-    raised, cache = 0, {}
+    raised = 0
+    cache: dict[Any, Any] = {}
     today = now.astimezone(LOCAL).date()
     required = PermitRequirement.objects.values("permit_type_id")
     permits = Permit.objects.filter(
@@ -265,6 +276,8 @@ def permit_expiring(*, now: datetime.datetime | None = None) -> int:
         valid_to__lte=today + datetime.timedelta(days=366),
         type_id__in=required,
     ).select_related("region", "holder", "site", "type")
+    permit: Any
+
     for permit in permits:
         days = _param(permit.region, "permit_expiring", "days", cache)
         left = (permit.valid_to - today).days
@@ -304,7 +317,8 @@ def mass_balance_gap(*, now: datetime.datetime | None = None) -> int:
     from oreledger.weighing.models import Ticket
 
     now = now or timezone.now()
-    raised, cache = 0, {}
+    raised = 0
+    cache: dict[Any, Any] = {}
     this_month = month_start(now.astimezone(LOCAL).date())
     last_month = month_start(this_month - datetime.timedelta(days=1))
     declared = ProductionDeclaration.objects.filter(month=last_month).select_related(
@@ -324,6 +338,8 @@ def mass_balance_gap(*, now: datetime.datetime | None = None) -> int:
         .annotate(kg=Sum("drawn_kg"))
         .values_list("site_id", "kg")
     )
+    declaration: Any
+
     for declaration in declared:
         site = declaration.site
         pct = _param(site.region, "mass_balance_gap", "pct", cache)
@@ -365,7 +381,8 @@ def grade_mismatch_for(tickets: Any) -> int:
     """Exit tickets declaring a grade better than the site's latest assay supports."""
     from oreledger.grading.models import Assay, Grade
 
-    raised, cache = 0, {}
+    raised = 0
+    cache: dict[Any, Any] = {}
     rows = list(
         tickets.filter(kind="exit")
         .exclude(declared_grade="")
@@ -385,6 +402,8 @@ def grade_mismatch_for(tickets: Any) -> int:
         .values_list("site_id", "sampled_on", "grade__rank", "lot")
     ):
         assays[site_id].append((day, rank, lot))
+    ticket: Any
+
     for ticket in rows:
         declared = ranks.get(ticket.declared_grade)
         history = assays.get(ticket.site_id, [])
@@ -440,8 +459,12 @@ def impossible_travel(*, now: datetime.datetime | None = None) -> int:
     from oreledger.weighing.models import Ticket
 
     now = now or timezone.now()
-    raised, cache = 0, {}
-    window = {"partition_by": [F("plate")], "order_by": [F("gross_at").asc(), F("seq").asc()]}
+    raised = 0
+    cache: dict[Any, Any] = {}
+    window: dict[str, Any] = {
+        "partition_by": [F("plate")],
+        "order_by": [F("gross_at").asc(), F("seq").asc()],
+    }
     pairs = (
         Ticket.objects.filter(gross_at__gte=now - TRAVEL_LOOK_BACK, gross_at__lte=now)
         .annotate(

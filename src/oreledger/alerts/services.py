@@ -153,13 +153,13 @@ def change_rule(
 
 # --- the alert lifecycle -------------------------------------------------------------------
 
-_NEXT = {
+_NEXT: dict[str, tuple[str, ...]] = {
     AlertStatus.ACKNOWLEDGED: (AlertStatus.OPEN,),
     AlertStatus.INVESTIGATING: (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED),
     AlertStatus.RESOLVED: ACTIVE_STATUSES,
     AlertStatus.ESCALATED: ACTIVE_STATUSES,
 }
-_EVENT = {
+_EVENT: dict[str, str] = {
     AlertStatus.ACKNOWLEDGED: EventKind.ACKNOWLEDGED,
     AlertStatus.INVESTIGATING: EventKind.INVESTIGATING,
     AlertStatus.RESOLVED: EventKind.RESOLVED,
@@ -370,7 +370,7 @@ def decide_case(
         record_change(
             actor=actor, obj=case, action=ObjectChange.Action.UPDATE, before=before, reason=note
         )
-        if decision == DecisionKind.SUSPENSION:
+        if decision == DecisionKind.SUSPENSION and case.site is not None:
             from oreledger.registry.services import change_site_status
 
             change_site_status(

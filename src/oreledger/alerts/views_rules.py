@@ -87,7 +87,7 @@ def rule_detail(request: HttpRequest, code: str) -> HttpResponse:
                 note=change_form.cleaned_data["note"],
             )
         except DomainError as exc:
-            for name, texts in (exc.fields or {None: [exc.message]}).items():
+            for name, texts in (exc.fields or {"": [exc.message]}).items():
                 for text in texts:
                     change_form.add_error(None, f"{name}: {text}" if name else text)
         else:

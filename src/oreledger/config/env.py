@@ -29,7 +29,9 @@ class Env:
         value = self._environ.get(name)
         return None if value is None else value.strip()
 
-    def str(self, name: Text, default: Text | None = None, *, choices: tuple[Text, ...] = ()) -> Text:
+    def str(
+        self, name: Text, default: Text | None = None, *, choices: tuple[Text, ...] = ()
+    ) -> Text:
         """A required string (or the default); refused when outside `choices`."""
         value = self._raw(name)
         if value is None or value == "":
@@ -77,7 +79,9 @@ class Env:
             return list(default)
         return [item.strip() for item in value.split(",") if item.strip()]
 
-    def database(self, name: Text, default_sqlite_path: os.PathLike[Text] | Text) -> dict[Text, Any]:
+    def database(
+        self, name: Text, default_sqlite_path: os.PathLike[Text] | Text
+    ) -> dict[Text, Any]:
         """A Django DATABASES entry from a URL; SQLite under var/ when unset."""
         url = self._raw(name)
         if not url:

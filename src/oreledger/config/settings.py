@@ -231,6 +231,12 @@ TASKS = {
 OL_WORKER_LEASE_SECONDS = env.int("OL_WORKER_LEASE_SECONDS", 60, minimum=5)
 OL_JOB_MAX_ATTEMPTS = env.int("OL_JOB_MAX_ATTEMPTS", 3, minimum=1)
 
+# A listing over the mine's remaining quota (minus open contracts and listings): refused
+# ("block") or accepted with a warning ("warn").
+OL_TRADE_LISTING_QUOTA_CHECK = env.str(
+    "OL_TRADE_LISTING_QUOTA_CHECK", "block", choices=("block", "warn")
+)
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {
@@ -239,7 +245,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("OL_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # One line per job would drown the console of `oreledger demo`; failures still show.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "django_tasks": {"level": "WARNING"}},
 }
 
 OL_SITE_NAME = _("oreledger — provincial mineral ledger")

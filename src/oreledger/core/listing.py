@@ -14,8 +14,8 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 from openpyxl import Workbook
 
@@ -94,7 +94,7 @@ def xlsx_response(
     return response
 
 
-class ScopedListView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
+class ScopedListView(LoginRequiredMixin, ListView):
     """A list of one model within the user's jurisdiction: filter, sort, page, export.
 
     Subclasses set `model`, `columns`, `filterset_class` (django-filter), `related` (the

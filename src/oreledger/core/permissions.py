@@ -88,7 +88,8 @@ class JurisdictionPolicy(Policy):
                 return queryset.none()
             queryset = queryset.filter(**{f"{self.region_path}__startswith": region.path})
             if role == DEPARTMENT_OFFICER and action != VIEW and self.department:
-                queryset = queryset.filter(**{self.department: getattr(user, "department_id", None)})
+                department_id = getattr(user, "department_id", None)
+                queryset = queryset.filter(**{self.department: department_id})
         if self.refine is not None:
             queryset = self.refine(queryset, user, action)
         return queryset

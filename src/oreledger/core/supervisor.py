@@ -99,6 +99,7 @@ def platform_children(
     threads: int,
     task_workers: int,
     scheduler: bool,
+    access_log: bool = False,
 ) -> list[Child]:
     """The embedded platform: gunicorn, task workers and the scheduler."""
     python = sys.executable
@@ -118,10 +119,9 @@ def platform_children(
                 str(threads),
                 "--worker-class",
                 "gthread",
-                "--access-logfile",
-                "-",
                 "--graceful-timeout",
                 "10",
+                *(["--access-logfile", "-"] if access_log else []),
             ],
         )
     ]

@@ -54,7 +54,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     context = {
         **_common(request, scope),
         "tonnage": tonnage,
-        "breakdown": figures.breakdown(scope),
+        "breakdown": figures.breakdown(scope, quota_of=quota),
         "quota": quota,
         "alerts": places.alerts(scope),
         "prices": figures.prices(),
@@ -91,13 +91,14 @@ def map_page(request: HttpRequest) -> HttpResponse:
 
 def _screen_context(request: HttpRequest) -> dict[str, Any]:
     scope = resolve_scope(request.user, request.GET)
+    quota = figures.quota(scope)
     return {
         **_common(request, scope),
         "tonnage": figures.tonnage(scope),
-        "quota": figures.quota(scope),
+        "quota": quota,
         "alerts": places.alerts(scope),
         "stations": figures.stations(scope),
-        "breakdown": figures.breakdown(scope),
+        "breakdown": figures.breakdown(scope, quota_of=quota),
     }
 
 

@@ -295,14 +295,12 @@ def draw_quota(
     """Draw `amount_kg` from a mine's account inside the caller's transaction.
 
     One conditional UPDATE takes the row lock and moves the balance only if the draw fits
-    within allocated + tolerance; a resent `ref` returns the first draw (duplicate=True).
+    within allocated + tolerance; a resent `ref` returns the first draw (duplicate=True):
+    the unique (account, ref) of consumptions undoes the second draw inside its savepoint.
     """
     if amount_kg <= 0:
         raise refuse("amount_not_positive")
     account_id = account.pk
-    earlier = _consumption(account_id, ref)
-    if earlier is not None:
-        return _duplicate(earlier)
     state: Any
     try:
         with transaction.atomic():
@@ -311,6 +309,10 @@ def draw_quota(
                 consumed_kg__lte=F("allocated_kg") + F("tolerance_kg") - amount_kg,
             ).update(consumed_kg=F("consumed_kg") + amount_kg, entry_count=F("entry_count") + 1)
             if not taken:
+                # Refused, unless this ref was drawn before (a resent ticket is not a new draw).
+                earlier = _consumption(account_id, ref)
+                if earlier is not None:
+                    return _duplicate(earlier)
                 state = QuotaAccount.objects.values("allocated_kg", "consumed_kg").get(
                     pk=account_id
                 )

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oreledger.accounts.bundle import (
@@ -38,6 +39,7 @@ from oreledger.registry.bundle_schema import ENTERPRISES, PERMITS, SITES, STATIO
 from oreledger.registry.choices import VehicleStatus
 from oreledger.registry.geometry import haversine_km, parse_boundary, within_radius
 from oreledger.registry.identifiers import validate_plate, validate_uscc
+from oreledger.registry.jobs import mark_permit_states
 from oreledger.registry.models import (
     Enterprise,
     Permit,
@@ -542,7 +544,7 @@ class PermitImporter(SheetImporter):
                 if kind:
                     plan.obj.department = department_of(ctx, kind, plan.obj.region)
 
-        return apply_plans(
+        outcome = apply_plans(
             [plan for plan, _kind in plans],
             ctx,
             progress,
@@ -561,6 +563,10 @@ class PermitImporter(SheetImporter):
             ],
             before_save=resolve_departments,
         )
+        # Imported permits show their validity (valid / expiring / expired) at once, not
+        # only after the nightly job.
+        mark_permit_states(timezone.localdate())
+        return outcome
 
 
 for _importer in (

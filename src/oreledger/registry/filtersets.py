@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -126,7 +127,10 @@ class PermitFilter(RegionalFilter):
         field_name="validity_state", choices=ValidityState.choices, label=_("Validity")
     )
     expires_before = django_filters.DateFilter(
-        field_name="valid_to", lookup_expr="lte", label=_("Expires by")
+        field_name="valid_to",
+        lookup_expr="lte",
+        label=_("Expires by"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     class Meta:

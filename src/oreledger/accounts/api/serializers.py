@@ -8,7 +8,8 @@ from oreledger.accounts.models import Region, User
 class RegionSerializer(serializers.ModelSerializer[Region]):
     """A region by its GB/T 2260 code."""
 
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # "parent" is also an attribute of every DRF field; the API still calls it parent.
+    parent = serializers.SlugRelatedField[Region](slug_field="code", read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = Region
@@ -18,7 +19,9 @@ class RegionSerializer(serializers.ModelSerializer[Region]):
 class UserSerializer(serializers.ModelSerializer[User]):
     """A person's account (never the password)."""
 
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region: serializers.SlugRelatedField[Region] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     department = serializers.SerializerMethodField()
     enterprise = serializers.SerializerMethodField()
 

@@ -40,4 +40,4 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet[User]):
 @api_view(["GET"])
 def me(request: Request) -> Response:
     """The caller's own account."""
-    return Response(UserSerializer(request.user).data)
+    return Response(UserSerializer(User.objects.get(pk=request.user.pk)).data)

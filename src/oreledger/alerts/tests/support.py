@@ -64,14 +64,25 @@ class World:
         result["station"], result["item"] = code, item
         return result
 
-    def trip(self, plate_: str, *, net: int = 30_000, entry_net: int | None = None,
-             at: datetime.datetime | None = None) -> str:  # fmt: skip
+    def trip(
+        self,
+        plate_: str,
+        *,
+        net: int = 30_000,
+        entry_net: int | None = None,
+        at: datetime.datetime | None = None,
+    ) -> str:
         """A full clean trip: waybill, exit, plant gate; returns the waybill number."""
         number = self.waybill(plate_)
         at = at or timezone.now() - datetime.timedelta(hours=2)
         self.send("exit", plate_, waybill=number, net=net, at=at)
-        self.send("gate", plate_, waybill=number, net=entry_net or net,
-                  at=at + datetime.timedelta(minutes=50))  # fmt: skip
+        self.send(
+            "gate",
+            plate_,
+            waybill=number,
+            net=entry_net or net,
+            at=at + datetime.timedelta(minutes=50),
+        )
         return number
 
 

@@ -99,10 +99,12 @@ def test_each_blocking_rule_becomes_an_alert_with_its_subject(
     assert alert.refs["station"] == w.exit_code and alert.refs["seq"] == result["item"]["seq"]
     assert alert.refs["plate"] == truck and alert.evidence["blocking"] is True
     expected = {
-        "ticket": f"{w.exit_code}#{result['item']['seq']}", "vehicle": truck,
-        "site": w.mine.site.code, "contract": w.mine.contract.number,
+        "ticket": f"{w.exit_code}#{result['item']['seq']}",
+        "vehicle": truck,
+        "site": w.mine.site.code,
+        "contract": w.mine.contract.number,
         "quota_account": f"{w.mine.site.code}/{timezone.localdate().year}",
-    }  # fmt: skip
+    }
     if subject in expected:
         assert alert.subject_ref == expected[subject]
     # and a second scan over the same tickets counts nothing again

@@ -110,10 +110,14 @@ def test_mass_balance_gap_against_the_declaration(w: World) -> None:
 
 def test_grade_mismatch_against_the_latest_assay(w: World) -> None:
     Assay.objects.create(
-        site=w.mine.site, lot="L1", sampled_on=timezone.localdate() - datetime.timedelta(days=5),
-        mgo=Decimal("45.2"), cao=Decimal("0.8"), sio2=Decimal("1.2"),
+        site=w.mine.site,
+        lot="L1",
+        sampled_on=timezone.localdate() - datetime.timedelta(days=5),
+        mgo=Decimal("45.2"),
+        cao=Decimal("0.8"),
+        sio2=Decimal("1.2"),
         grade=Grade.objects.get(code="LM-45"),
-    )  # fmt: skip
+    )
     w.trip(w.truck(5), net=30_000)  # declares LM-46, one step better than LM-45
     honest = w.truck(6)
     w.send("exit", honest, waybill=w.waybill(honest), declared_grade="LM-45")

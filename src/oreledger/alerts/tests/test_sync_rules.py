@@ -1,4 +1,4 @@
-"""The synchronous rules: each fires with the right subject, refs and evidence; near-misses do not."""
+"""The synchronous rules: each fires with its subject, refs and evidence; near-misses do not."""
 
 from __future__ import annotations
 
@@ -28,7 +28,10 @@ def test_overload_fires_above_the_axle_limit_and_not_at_it(w: World) -> None:
     result = w.send("cp", truck, net=34_020, at=timezone.now() - datetime.timedelta(minutes=40))
     # then the ticket is an overload, with its figures and threshold, and the truck goes on
     [alert] = alerts("overload")
-    assert alert.subject_type == "ticket" and alert.subject_ref == f"{w.cp_code}#{result['item']['seq']}"
+    assert (
+        alert.subject_type == "ticket"
+        and alert.subject_ref == f"{w.cp_code}#{result['item']['seq']}"
+    )
     assert alert.refs["station"] == w.cp_code and alert.refs["plate"] == truck
     assert alert.evidence["gross_kg"] == 49_020 and alert.evidence["threshold_kg"] == 49_000
     assert result["release"] is True and alert.version_number == 1
@@ -38,12 +41,21 @@ def test_tare_deviation_fires_beyond_the_larger_of_3_percent_and_500_kg(w: World
     truck = w.truck(2, tare_kg=15_000)
     w.send("cp", truck, tare_kg=15_500, gross_kg=45_500, net_kg=30_000)
     assert alerts("tare_deviation") == []
-    w.send("cp", truck, tare_kg=15_520, gross_kg=45_520, net_kg=30_000,
-           at=timezone.now() - datetime.timedelta(hours=1))  # fmt: skip
+    w.send(
+        "cp",
+        truck,
+        tare_kg=15_520,
+        gross_kg=45_520,
+        net_kg=30_000,
+        at=timezone.now() - datetime.timedelta(hours=1),
+    )
     [alert] = alerts("tare_deviation")
     assert alert.evidence == {
-        "tare_kg": 15_520, "registered_tare_kg": 15_000, "difference_kg": 520, "threshold_kg": 500
-    }  # fmt: skip
+        "tare_kg": 15_520,
+        "registered_tare_kg": 15_000,
+        "difference_kg": 520,
+        "threshold_kg": 500,
+    }
 
 
 def test_off_hours_at_the_mine_exit(w: World) -> None:
@@ -57,7 +69,9 @@ def test_off_hours_at_the_mine_exit(w: World) -> None:
     assert alert.refs["site"] == w.mine.site.code and alert.refs["waybill"]
     assert alert.refs["contract"] == w.mine.contract.number
     assert alert.refs["enterprise"] == w.mine.site.enterprise.uscc
-    assert alert.evidence["local_time"] == "23:10" and alert.enterprise_id == w.mine.site.enterprise_id
+    assert (
+        alert.evidence["local_time"] == "23:10" and alert.enterprise_id == w.mine.site.enterprise_id
+    )
 
 
 def test_vehicle_unregistered(w: World) -> None:
@@ -87,8 +101,11 @@ def test_weight_discrepancy_on_the_waybill(w: World) -> None:
     assert alert.subject_type == "waybill" and alert.subject_ref == number
     assert alert.refs["waybill"] == number and alert.refs["station"] == w.gate_code
     assert alert.evidence == {
-        "exit_net_kg": 30_000, "entry_net_kg": 30_400, "difference_kg": 400, "threshold_kg": 300
-    }  # fmt: skip
+        "exit_net_kg": 30_000,
+        "entry_net_kg": 30_400,
+        "difference_kg": 400,
+        "threshold_kg": 300,
+    }
 
 
 def test_entry_without_exit(w: World) -> None:
@@ -112,16 +129,29 @@ def test_a_repeat_within_the_window_counts_on_the_open_alert(w: World) -> None:
     from oreledger.alerts.engine import raise_alert
 
     again = raise_alert(
-        rule="overload", region=overloads[0].region, subject_type="ticket",
-        subject_ref=overloads[0].subject_ref, at=timezone.now(), refs={}, evidence={},
+        rule="overload",
+        region=overloads[0].region,
+        subject_type="ticket",
+        subject_ref=overloads[0].subject_ref,
+        at=timezone.now(),
+        refs={},
+        evidence={},
         occurrence="test-repeat",
-    )  # fmt: skip
+    )
     assert again is not None and again.pk == overloads[0].pk
     overloads[0].refresh_from_db()
     assert overloads[0].count == 2 and overloads[0].events.count() == 2
     # and the same occurrence is never counted twice
-    assert raise_alert(
-        rule="overload", region=overloads[0].region, subject_type="ticket",
-        subject_ref=overloads[0].subject_ref, at=timezone.now(), refs={}, evidence={},
-        occurrence="test-repeat",
-    ) is None  # fmt: skip
+    assert (
+        raise_alert(
+            rule="overload",
+            region=overloads[0].region,
+            subject_type="ticket",
+            subject_ref=overloads[0].subject_ref,
+            at=timezone.now(),
+            refs={},
+            evidence={},
+            occurrence="test-repeat",
+        )
+        is None
+    )

@@ -21,7 +21,8 @@ from oreledger.core.testing.personas import PERSONAS, Province
 def fingerprint(watched: Iterable[type[models.Model]]) -> str:
     """A digest of every row of the watched models and of the audit trail."""
     digest = hashlib.sha256()
-    for model in [*watched, ObjectChange]:
+    models_to_read: list[type[models.Model]] = [*watched, ObjectChange]
+    for model in models_to_read:
         rows = list(model._default_manager.order_by("pk").values())
         digest.update(json.dumps(rows, default=str, sort_keys=True).encode())
     return digest.hexdigest()

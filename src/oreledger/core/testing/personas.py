@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.test import Client
 from rest_framework.test import APIClient
@@ -84,22 +84,26 @@ def reseed_catalogues() -> None:
                 seed(apps, None)
 
 
+def _region(**attrs: Any) -> Region:
+    return cast(Region, RegionFactory(**attrs))
+
+
 def build_province() -> Province:
     """Create the regions and personas (inside the test's database)."""
     reseed_catalogues()
-    province = RegionFactory(
+    province = _region(
         code="210000", name_zh="辽宁省", name_en="Liaoning", level="province", parent=None
     )
-    anshan = RegionFactory(
+    anshan = _region(
         code="210300", name_zh="鞍山市", name_en="Anshan", level="city", parent=province
     )
-    haicheng = RegionFactory(
+    haicheng = _region(
         code="210381", name_zh="海城市", name_en="Haicheng", level="county", parent=anshan
     )
-    yingkou = RegionFactory(
+    yingkou = _region(
         code="210800", name_zh="营口市", name_en="Yingkou", level="city", parent=province
     )
-    dashiqiao = RegionFactory(
+    dashiqiao = _region(
         code="210882", name_zh="大石桥市", name_en="Dashiqiao", level="county", parent=yingkou
     )
     world = Province(province, anshan, haicheng, yingkou, dashiqiao)
@@ -134,5 +138,5 @@ def build_province() -> Province:
         },
     }
     for name, attrs in specs.items():
-        world.users[name] = UserFactory(username=name, password=PASSWORD, **attrs)
+        world.users[name] = cast(User, UserFactory(username=name, password=PASSWORD, **attrs))
     return world

@@ -60,8 +60,9 @@ def test_a_job_that_keeps_killing_its_worker_fails_visibly(settings) -> None:
     # given a job abandoned by as many workers as the attempt limit
     settings.OL_JOB_MAX_ATTEMPTS = 2
     result = hold_then_finish.enqueue(marker_dir="/nonexistent")
-    DBTaskResult.objects.filter(id=result.id).update(status="RUNNING",
-                                                      worker_ids=["dead-1", "dead-2"])
+    DBTaskResult.objects.filter(id=result.id).update(
+        status="RUNNING", worker_ids=["dead-1", "dead-2"]
+    )
     # when abandoned jobs are collected
     counts = requeue_abandoned_jobs()
     # then it is failed with the reason, not retried forever
@@ -74,8 +75,9 @@ def test_a_job_that_keeps_killing_its_worker_fails_visibly(settings) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_job_held_by_a_live_worker_is_left_alone() -> None:
     result = hold_then_finish.enqueue(marker_dir="/nonexistent")
-    WorkerLease.objects.create(worker_id="alive", hostname="h", pid=1,
-                               beat_at=datetime.datetime.now(datetime.UTC))
+    WorkerLease.objects.create(
+        worker_id="alive", hostname="h", pid=1, beat_at=datetime.datetime.now(datetime.UTC)
+    )
     DBTaskResult.objects.filter(id=result.id).update(status="RUNNING", worker_ids=["alive"])
     assert requeue_abandoned_jobs() == {"requeued": 0, "failed": 0}
     assert DBTaskResult.objects.get(id=result.id).status == "RUNNING"
@@ -85,15 +87,20 @@ def test_a_job_held_by_a_live_worker_is_left_alone() -> None:
 def one_periodic_job(monkeypatch):
     """Only a test job is scheduled, every 15 minutes."""
     monkeypatch.setattr(scheduler, "_JOBS", {})
-    scheduler.schedule("test.record_period", "oreledger.core.tests.tasks_for_tests.record_period",
-                       every=datetime.timedelta(minutes=15))
+    scheduler.schedule(
+        "test.record_period",
+        "oreledger.core.tests.tasks_for_tests.record_period",
+        every=datetime.timedelta(minutes=15),
+    )
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_schedulers_side_by_side_enqueue_each_period_once(one_periodic_job) -> None:
     # given two schedulers ticking at the same instants over four periods
-    instants = [datetime.datetime(2026, 11, 22, 1, m, tzinfo=datetime.UTC)
-                for m in (0, 7, 14, 15, 29, 30, 44, 45, 59)]
+    instants = [
+        datetime.datetime(2026, 11, 22, 1, m, tzinfo=datetime.UTC)
+        for m in (0, 7, 14, 15, 29, 30, 44, 45, 59)
+    ]
     barrier = threading.Barrier(2)
     enqueued: list[list[str]] = []
 
@@ -112,8 +119,12 @@ def test_two_schedulers_side_by_side_enqueue_each_period_once(one_periodic_job) 
         thread.join(timeout=120)
     # then each 15-minute period has exactly one run and one job
     periods = sorted(ScheduledRun.objects.values_list("period", flat=True))
-    assert periods == ["2026-11-22T09:00", "2026-11-22T09:15", "2026-11-22T09:30",
-                       "2026-11-22T09:45"]
+    assert periods == [
+        "2026-11-22T09:00",
+        "2026-11-22T09:15",
+        "2026-11-22T09:30",
+        "2026-11-22T09:45",
+    ]
     assert sum(len(names) for names in enqueued) == 4
     jobs = DBTaskResult.objects.filter(task_path__endswith="record_period")
     assert sorted(job.args_kwargs["kwargs"]["period"] for job in jobs) == periods

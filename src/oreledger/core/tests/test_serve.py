@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import time
@@ -13,9 +14,17 @@ from oreledger.core.testing.processes import child_env, free_port, start
 
 
 def _children(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)],  # noqa: S607
-                         capture_output=True, text=True, check=False).stdout
+    command = ["ps", "-o", "pid=", "--ppid", str(pid)]
+    out = subprocess.run(command, capture_output=True, text=True, check=False).stdout  # noqa: S603
     return [int(p) for p in out.split()]
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _get(url: str) -> int:
@@ -30,11 +39,23 @@ def _get(url: str) -> int:
 def test_serve_runs_web_worker_and_scheduler_and_stops_cleanly_on_sigterm(world_tx) -> None:
     # given the platform started with one command
     port = free_port()
-    process = start("serve", "--port", str(port), "--web-workers", "1", "--workers", "1",
-                    env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = start(
+        "serve",
+        "--port",
+        str(port),
+        "--web-workers",
+        "1",
+        "--workers",
+        "1",
+        env=child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and _get(f"http://127.0.0.1:{port}/accounts/login/") != 200:
+        while (
+            time.monotonic() < deadline and _get(f"http://127.0.0.1:{port}/accounts/login/") != 200
+        ):
             time.sleep(0.3)
         # then the login page answers and three supervised children run
         assert _get(f"http://127.0.0.1:{port}/accounts/login/") == 200
@@ -49,6 +70,5 @@ def test_serve_runs_web_worker_and_scheduler_and_stops_cleanly_on_sigterm(world_
     # then it exits cleanly and leaves no child behind
     assert code == 0
     time.sleep(0.5)
-    alive = [pid for pid in children if subprocess.run(
-        ["kill", "-0", str(pid)], capture_output=True, check=False).returncode == 0]  # noqa: S607
+    alive = [pid for pid in children if _running(pid)]
     assert alive == []

@@ -57,7 +57,10 @@ def test_a_change_keeps_who_when_before_and_after_and_shows_on_the_record(world)
     # then the change is recorded with both values
     change = history_for(person).get()
     assert (change.actor, change.action, change.reason) == (
-        world.user("haicheng_operator"), "update", "更正姓名")
+        world.user("haicheng_operator"),
+        "update",
+        "更正姓名",
+    )
     assert change.before["display_name"] == "海城自然资源局 孙丽"
     assert change.after["display_name"] == "孙丽华"
     assert change.changed_fields() == [("display_name", "海城自然资源局 孙丽", "孙丽华")]

@@ -40,16 +40,27 @@ def demo_standard():
 
 
 def _components(mgo, cao, sio2, loi="50"):
-    return {"mgo": D(mgo), "cao": D(cao), "sio2": D(sio2), "fe2o3": None, "al2o3": None,
-            "loi": D(loi)}  # fmt: skip
+    return {
+        "mgo": D(mgo),
+        "cao": D(cao),
+        "sio2": D(sio2),
+        "fe2o3": None,
+        "al2o3": None,
+        "loi": D(loi),
+    }
 
 
 @pytest.mark.parametrize(
     ("mgo", "cao", "sio2", "grade"),
-    [("47.20", "0.50", "0.40", "LMT-47"), ("47.20", "0.70", "0.40", "LM-46"),
-     ("46.00", "0.80", "1.20", "LM-46"), ("45.50", "1.60", "1.00", "LM-44"),
-     ("43.00", "3.00", "1.00", "LM-41"), ("38.00", "1.00", "1.00", "LG")],
-)  # fmt: skip
+    [
+        ("47.20", "0.50", "0.40", "LMT-47"),
+        ("47.20", "0.70", "0.40", "LM-46"),
+        ("46.00", "0.80", "1.20", "LM-46"),
+        ("45.50", "1.60", "1.00", "LM-44"),
+        ("43.00", "3.00", "1.00", "LM-41"),
+        ("38.00", "1.00", "1.00", "LG"),
+    ],
+)
 def test_an_assay_gets_the_best_grade_whose_limits_it_meets(demo_standard, mgo, cao, sio2, grade):
     assert classify(components=_components(mgo, cao, sio2), on=JAN_2025).code == grade
 
@@ -62,11 +73,13 @@ def test_before_the_first_standard_there_is_no_grade(demo_standard) -> None:
 
 @pytest.mark.parametrize(
     ("table", "code"),
-    [([DEMO[0], GradeSpec("X", "x", 1, D("40"))], "grade_ranks_overlap"),
-     ([DEMO[0], GradeSpec("LMT-47", "x", 2, D("40"))], "grade_code_duplicate"),
-     ([DEMO[1], GradeSpec("X", "x", 3, D("46.5"), D("1"), D("1"))], "grade_limits_inverted"),
-     ([], "grade_table_empty")],
-)  # fmt: skip
+    [
+        ([DEMO[0], GradeSpec("X", "x", 1, D("40"))], "grade_ranks_overlap"),
+        ([DEMO[0], GradeSpec("LMT-47", "x", 2, D("40"))], "grade_code_duplicate"),
+        ([DEMO[1], GradeSpec("X", "x", 3, D("46.5"), D("1"), D("1"))], "grade_limits_inverted"),
+        ([], "grade_table_empty"),
+    ],
+)
 def test_malformed_tables_are_refused(table, code) -> None:
     with pytest.raises(DomainError) as refusal:
         publish_standard(actor="test", code="BAD", effective_from=JAN_2025, grades=table)
@@ -86,17 +99,24 @@ def test_a_new_version_never_rewrites_history(demo_standard) -> None:
     stricter = [GradeSpec(g.code, g.name_zh, g.rank, g.mgo_min and g.mgo_min + 1) for g in DEMO]
     today = datetime.date(2026, 3, 1)
     with pytest.raises(DomainError) as backdated:
-        publish_standard(actor="test", code="LN-MG-2026", effective_from=today, grades=stricter,
-                         today=today)  # fmt: skip
+        publish_standard(
+            actor="test", code="LN-MG-2026", effective_from=today, grades=stricter, today=today
+        )
     with pytest.raises(DomainError) as rewritten:
         publish_standard(actor="test", code="LN-MG-2025", effective_from=JAN_2025, grades=stricter)
-    new, created = publish_standard(actor="test", code="LN-MG-2026",
-                                    effective_from=datetime.date(2026, 4, 1), grades=stricter,
-                                    today=today)  # fmt: skip
+    new, created = publish_standard(
+        actor="test",
+        code="LN-MG-2026",
+        effective_from=datetime.date(2026, 4, 1),
+        grades=stricter,
+        today=today,
+    )
     table = GradeTable.load()
     assert (backdated.value.code, rewritten.value.code, created) == (
-        "standard_not_future", "standard_exists", True,
-    )  # fmt: skip
+        "standard_not_future",
+        "standard_exists",
+        True,
+    )
     assert table.standard_on(datetime.date(2026, 3, 31)) == demo_standard
     assert table.standard_on(datetime.date(2026, 4, 1)) == new
     assert (
@@ -109,17 +129,28 @@ def test_a_new_version_never_rewrites_history(demo_standard) -> None:
 
 def test_recorded_assays_are_graded_and_impossible_ones_refused(world, demo_standard) -> None:
     site = SiteFactory(enterprise=world.user("enterprise_user").enterprise, region=world.haicheng)
-    assay = record_assay(actor="test", site=site, lot="L1", sampled_on=JAN_2025,
-                         components=_components("46.2", "0.5", "0.9"))  # fmt: skip
+    assay = record_assay(
+        actor="test",
+        site=site,
+        lot="L1",
+        sampled_on=JAN_2025,
+        components=_components("46.2", "0.5", "0.9"),
+    )
     refusals = []
     for components in (_components("48.0", "0.1", "0.1"), _components("47", "2", "2", loi="50")):
         with pytest.raises(DomainError) as refusal:
-            record_assay(actor="test", site=site, lot="L2", sampled_on=JAN_2025,
-                         components=components)  # fmt: skip
+            record_assay(
+                actor="test", site=site, lot="L2", sampled_on=JAN_2025, components=components
+            )
         refusals.append(refusal.value.code)
     with pytest.raises(DomainError) as duplicate:
-        record_assay(actor="test", site=site, lot="L1", sampled_on=JAN_2025,
-                     components=_components("46.2", "0.5", "0.9"))  # fmt: skip
+        record_assay(
+            actor="test",
+            site=site,
+            lot="L1",
+            sampled_on=JAN_2025,
+            components=_components("46.2", "0.5", "0.9"),
+        )
     assert assay.grade.code == "LM-46"
     assert refusals == ["assay_impossible", "assay_impossible"]
     assert duplicate.value.code == "assay_duplicate"

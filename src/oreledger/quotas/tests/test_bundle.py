@@ -20,10 +20,13 @@ from oreledger.registry.bundle_schema import ASSAYS, GRADES, QUOTAS
 
 pytestmark = pytest.mark.django_db
 GRADE_ROWS = [
-    ("LMT-47", "特级", 1, 47.0, 0.6, 0.6), ("LM-46", "一级", 2, 46.0, 0.8, 1.2),
-    ("LM-45", "二级", 3, 45.0, 1.5, 1.5), ("LM-44", "三级", 4, 44.0, 2.0, 2.0),
-    ("LM-41", "四级", 5, 41.0, 4.0, 4.0), ("LG", "贫矿", 6, 0, None, None),
-]  # fmt: skip
+    ("LMT-47", "特级", 1, 47.0, 0.6, 0.6),
+    ("LM-46", "一级", 2, 46.0, 0.8, 1.2),
+    ("LM-45", "二级", 3, 45.0, 1.5, 1.5),
+    ("LM-44", "三级", 4, 44.0, 2.0, 2.0),
+    ("LM-41", "四级", 5, 41.0, 4.0, 4.0),
+    ("LG", "贫矿", 6, 0, None, None),
+]
 
 
 def _workbook(**sheets: list[dict[str, Any]]) -> BytesIO:
@@ -39,10 +42,18 @@ def _workbook(**sheets: list[dict[str, Any]]) -> BytesIO:
 
 def _grades(standard: str = "LN-MG-2025", **change: Any) -> list[dict[str, Any]]:
     rows = [
-        {"standard": standard, "code": c, "name_zh": n, "rank": r, "mgo_min": m, "cao_max": ca,
-         "sio2_max": si, "effective_from": datetime.date(2025, 1, 1)}
+        {
+            "standard": standard,
+            "code": c,
+            "name_zh": n,
+            "rank": r,
+            "mgo_min": m,
+            "cao_max": ca,
+            "sio2_max": si,
+            "effective_from": datetime.date(2025, 1, 1),
+        }
         for c, n, r, m, ca, si in GRADE_ROWS
-    ]  # fmt: skip
+    ]
     rows[-1].update(change)
     return rows
 
@@ -50,20 +61,47 @@ def _grades(standard: str = "LN-MG-2025", **change: Any) -> list[dict[str, Any]]
 def _quotas(ledger, mine_t: int = 1_200) -> list[dict[str, Any]]:
     world = ledger.world
     return [
-        {"period": 2026, "holder": world.province.code, "mineral": "magnesite", "allocated_t": 9_000},
-        {"period": 2026, "holder": world.haicheng.code, "mineral": "magnesite", "allocated_t": 3_000},
+        {
+            "period": 2026,
+            "holder": world.province.code,
+            "mineral": "magnesite",
+            "allocated_t": 9_000,
+        },
+        {
+            "period": 2026,
+            "holder": world.haicheng.code,
+            "mineral": "magnesite",
+            "allocated_t": 3_000,
+        },
         {"period": 2026, "holder": "HC-M-001", "mineral": "magnesite", "allocated_t": mine_t},
         {"period": 2026, "holder": "HC-M-002", "mineral": "magnesite", "allocated_t": 800.5},
-    ]  # fmt: skip
+    ]
 
 
 def _assays() -> list[dict[str, Any]]:
     return [
-        {"site_code": "HC-M-001", "lot": "L1", "sampled_on": datetime.date(2025, 3, 1),
-         "mgo": 46.5, "cao": 0.7, "sio2": 1.0, "fe2o3": 0.3, "al2o3": 0.1, "loi": 50.9, "lab": "鞍山检测"},
-        {"site_code": "HC-M-002", "lot": "L1", "sampled_on": datetime.date(2025, 3, 2),
-         "mgo": 40.2, "cao": 2.5, "sio2": 2.5, "loi": 50.0},
-    ]  # fmt: skip
+        {
+            "site_code": "HC-M-001",
+            "lot": "L1",
+            "sampled_on": datetime.date(2025, 3, 1),
+            "mgo": 46.5,
+            "cao": 0.7,
+            "sio2": 1.0,
+            "fe2o3": 0.3,
+            "al2o3": 0.1,
+            "loi": 50.9,
+            "lab": "鞍山检测",
+        },
+        {
+            "site_code": "HC-M-002",
+            "lot": "L1",
+            "sampled_on": datetime.date(2025, 3, 2),
+            "mgo": 40.2,
+            "cao": 2.5,
+            "sio2": 2.5,
+            "loi": 50.0,
+        },
+    ]
 
 
 def test_import_then_reimport_changes_nothing(ledger) -> None:
@@ -78,20 +116,23 @@ def test_import_then_reimport_changes_nothing(ledger) -> None:
     mine = QuotaAccount.objects.get(holder_site__code="HC-M-002", period__year=2026)
     assert (mine.allocated_kg, mine.parent.holder_region.code) == (800_500, "210381")
     assert dict(Assay.objects.values_list("site__code", "grade__code")) == {
-        "HC-M-001": "LM-46", "HC-M-002": "LG",
-    }  # fmt: skip
+        "HC-M-001": "LM-46",
+        "HC-M-002": "LG",
+    }
     assert verify_ledger() == []
 
 
 def test_a_changed_allocation_is_written_as_an_adjustment(ledger) -> None:
     import_bundle(_workbook(quotas=_quotas(ledger)), actor=None)
     report = import_bundle(_workbook(quotas=_quotas(ledger, mine_t=1_500)), actor=None)
-    entries = LedgerEntry.objects.filter(account__holder_site__code="HC-M-001",
-                                         account__period__year=2026)  # fmt: skip
+    entries = LedgerEntry.objects.filter(
+        account__holder_site__code="HC-M-001", account__period__year=2026
+    )
     assert report.outcomes["quotas"].updated == 1
     assert list(entries.values_list("kind", "amount_kg")) == [
-        ("allocate", 1_200 * T), ("adjust", 300 * T),
-    ]  # fmt: skip
+        ("allocate", 1_200 * T),
+        ("adjust", 300 * T),
+    ]
     assert verify_ledger() == []
 
 

@@ -24,8 +24,13 @@ TRUCK_KG = 34 * T
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_draws_take_exactly_what_fits(ledger_tx) -> None:
     # given a mine whose remaining quota holds exactly 17 trucks of 34 t
-    allocate_quota(actor="test", period=YEAR, mineral="magnesite",
-                   holder=ledger_tx.hc_mine, allocated_kg=FITTING * TRUCK_KG)  # fmt: skip
+    allocate_quota(
+        actor="test",
+        period=YEAR,
+        mineral="magnesite",
+        holder=ledger_tx.hc_mine,
+        allocated_kg=FITTING * TRUCK_KG,
+    )
     account = ledger_tx.account(ledger_tx.hc_mine)
     results: list[DrawResult] = []
     errors: list[BaseException] = []
@@ -61,7 +66,9 @@ def test_fifty_concurrent_draws_take_exactly_what_fits(ledger_tx) -> None:
     seqs = list(LedgerEntry.objects.filter(account=account).values_list("seq", flat=True))
     assert seqs == list(range(1, account.entry_count + 1))
     assert sorted(r.thresholds_crossed for r in results if r.thresholds_crossed) == [
-        [80], [90], [100],
-    ]  # fmt: skip
+        [80],
+        [90],
+        [100],
+    ]
     assert verify_ledger() == []
     call_command("verify_ledger")

@@ -24,10 +24,16 @@ def test_account_page_is_404_outside_the_county(ledger) -> None:
     check_matrix(
         ledger.world,
         lambda c: c.get(f"/quotas/accounts/{dsq.pk}/"),
-        {"province_officer": 200, "dashiqiao_operator": 200, "haicheng_operator": 404,
-         "department_officer": 404, "enterprise_user": 404, "anonymous": 302},
+        {
+            "province_officer": 200,
+            "dashiqiao_operator": 200,
+            "haicheng_operator": 404,
+            "department_officer": 404,
+            "enterprise_user": 404,
+            "anonymous": 302,
+        },
         watch=WATCH,
-    )  # fmt: skip
+    )
 
 
 def test_transfer_request_is_refused_outside_the_county(ledger) -> None:
@@ -35,12 +41,20 @@ def test_transfer_request_is_refused_outside_the_county(ledger) -> None:
     mine = ledger.account(ledger.dsq_mine)
     check_matrix(
         ledger.world,
-        lambda c: c.post(f"/quotas/accounts/{dsq.pk}/transfer/",
-                         {"source": mine.pk, "target": mine.pk, "amount": "1", "reason": "x"}),
-        {"province_officer": 302, "dashiqiao_operator": 302, "haicheng_operator": 404,
-         "department_officer": 404, "enterprise_user": 404, "anonymous": 302},
+        lambda c: c.post(
+            f"/quotas/accounts/{dsq.pk}/transfer/",
+            {"source": mine.pk, "target": mine.pk, "amount": "1", "reason": "x"},
+        ),
+        {
+            "province_officer": 302,
+            "dashiqiao_operator": 302,
+            "haicheng_operator": 404,
+            "department_officer": 404,
+            "enterprise_user": 404,
+            "anonymous": 302,
+        },
         watch=WATCH,
-    )  # fmt: skip
+    )
     assert QuotaChange.objects.count() == 0  # the same mine twice is refused by the service
 
 
@@ -48,19 +62,31 @@ def test_api_lists_accounts_in_jurisdiction_as_a_plain_list(ledger) -> None:
     responses = check_matrix(
         ledger.world,
         lambda c: c.get("/api/v1/quota/accounts", {"period": YEAR, "mineral": "magnesite"}),
-        {"province_officer": 200, "dashiqiao_operator": 200, "haicheng_operator": 200,
-         "department_officer": 200, "enterprise_user": 200, "anonymous": 401},
+        {
+            "province_officer": 200,
+            "dashiqiao_operator": 200,
+            "haicheng_operator": 200,
+            "department_officer": 200,
+            "enterprise_user": 200,
+            "anonymous": 401,
+        },
         api=True,
         watch=WATCH,
-    )  # fmt: skip
+    )
     assert [a["holder"] for a in responses["haicheng_operator"].json()] == [
-        "210381", "HC-M-001", "HC-M-002",
-    ]  # fmt: skip
+        "210381",
+        "HC-M-001",
+        "HC-M-002",
+    ]
     assert [a["holder"] for a in responses["enterprise_user"].json()] == ["HC-M-001", "HC-M-002"]
     assert responses["dashiqiao_operator"].json()[1] == {
-        "period": 2025, "holder": "DSQ-M-001", "mineral": "magnesite",
-        "allocated_kg": 2_000 * T, "consumed_kg": 0, "remaining_kg": 2_000 * T,
-    }  # fmt: skip
+        "period": 2025,
+        "holder": "DSQ-M-001",
+        "mineral": "magnesite",
+        "allocated_kg": 2_000 * T,
+        "consumed_kg": 0,
+        "remaining_kg": 2_000 * T,
+    }
     assert len(responses["province_officer"].json()) == 6
 
 
@@ -75,18 +101,26 @@ def test_api_filters_by_holder_and_refuses_an_unknown_period(ledger) -> None:
 
 def test_mine_table_shows_figures_and_exports(ledger) -> None:
     with transaction.atomic():
-        draw_quota(account=ledger.account(ledger.hc_mine), amount_kg=1_350 * T, ref="t",
-                   at=datetime.datetime.now(datetime.UTC))  # fmt: skip
+        draw_quota(
+            account=ledger.account(ledger.hc_mine),
+            amount_kg=1_350 * T,
+            ref="t",
+            at=datetime.datetime.now(datetime.UTC),
+        )
     client = ledger.world.client("haicheng_operator")
     page = client.get("/quotas/", {"period": YEAR})
     export = client.get("/quotas/", {"period": YEAR, "export": "xlsx"})
-    cells = {row.holder_site.code: dict((c.key, v) for c, v in cells)
-             for row, cells in page.context["rows"]}  # fmt: skip
+    cells = {
+        row.holder_site.code: dict((c.key, v) for c, v in cells)
+        for row, cells in page.context["rows"]
+    }
     assert sorted(cells) == ["HC-M-001", "HC-M-002"]
     first = cells["HC-M-001"]
     assert (str(first["allocated"]), str(first["consumed"]), str(first["remaining"])) == (
-        "1500.00", "1350.00", "150.00",
-    )  # fmt: skip
+        "1500.00",
+        "1350.00",
+        "150.00",
+    )
     assert (first["used"], first["burn"]) == (90.0, 45.0)
     assert first["forecast"] == datetime.date.today() + datetime.timedelta(days=3)
     rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))
@@ -108,8 +142,9 @@ def test_over_allocation_is_flagged_as_you_type_and_refused_on_save(ledger) -> N
 def test_county_operator_allocates_to_their_mines(ledger) -> None:
     client = ledger.world.client("haicheng_operator")
     page = client.get("/quotas/allocate/", {"period": YEAR})
-    saved = client.post("/quotas/allocate/",
-                        {"period": YEAR, "alloc-HC-M-001": "1800", "alloc-HC-M-002": "1000"})  # fmt: skip
+    saved = client.post(
+        "/quotas/allocate/", {"period": YEAR, "alloc-HC-M-001": "1800", "alloc-HC-M-002": "1000"}
+    )
     assert [h.code for h, _a, _v in page.context["rows"]] == ["HC-M-001", "HC-M-002"]
     assert saved.status_code == 302
     assert ledger.account(ledger.hc_mine).allocated_kg == 1_800 * T

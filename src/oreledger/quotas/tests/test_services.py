@@ -54,8 +54,13 @@ def test_allocations_build_the_tree_and_the_ledger_is_sound(ledger) -> None:
 def test_allocation_over_the_parent_is_refused_and_changes_nothing(ledger) -> None:
     before = _state()
     with pytest.raises(DomainError) as refusal:
-        allocate_quota(actor="test", period=YEAR, mineral="magnesite",
-                       holder=ledger.hc_mine, allocated_kg=3_001 * T)  # fmt: skip
+        allocate_quota(
+            actor="test",
+            period=YEAR,
+            mineral="magnesite",
+            holder=ledger.hc_mine,
+            allocated_kg=3_001 * T,
+        )
     assert refusal.value.code == "over_parent_allocation"
     assert refusal.value.message_in("en").startswith("This allocation would hand out 4,001.00 t")
     assert _state() == before
@@ -64,8 +69,12 @@ def test_allocation_over_the_parent_is_refused_and_changes_nothing(ledger) -> No
 def test_batch_allocation_checks_the_final_sum(ledger) -> None:
     # given Haicheng 4,000 t with 1,500 + 1,000 handed out
     # when one mine drops by 1,000 and the other rises by 2,000 in one batch
-    allocate_children(actor="test", period=YEAR, mineral="magnesite",
-                      allocations=[(ledger.hc_mine, 500 * T), (ledger.hc_mine_2, 3_000 * T)])  # fmt: skip
+    allocate_children(
+        actor="test",
+        period=YEAR,
+        mineral="magnesite",
+        allocations=[(ledger.hc_mine, 500 * T), (ledger.hc_mine_2, 3_000 * T)],
+    )
     # then the final sum (3,500 t) fits and the county's cache follows
     assert ledger.account(ledger.world.haicheng).allocated_to_children_kg == 3_500 * T
     assert verify_ledger() == []
@@ -81,8 +90,14 @@ def test_batch_allocation_checks_the_final_sum(ledger) -> None:
 )
 def test_bad_allocations_are_refused_and_change_nothing(ledger, kwargs, code) -> None:
     before = _state()
-    args = {"actor": "test", "period": YEAR, "mineral": "magnesite",
-            "holder": ledger.hc_mine, "allocated_kg": 100 * T, **kwargs}  # fmt: skip
+    args = {
+        "actor": "test",
+        "period": YEAR,
+        "mineral": "magnesite",
+        "holder": ledger.hc_mine,
+        "allocated_kg": 100 * T,
+        **kwargs,
+    }
     with pytest.raises(DomainError) as refusal:
         allocate_quota(**args)
     assert refusal.value.code == code
@@ -91,8 +106,9 @@ def test_bad_allocations_are_refused_and_change_nothing(ledger, kwargs, code) ->
 
 def test_unknown_period_message_is_bilingual(ledger) -> None:
     with pytest.raises(DomainError) as refusal:
-        allocate_quota(actor="test", period=2031, mineral="magnesite",
-                       holder=ledger.hc_mine, allocated_kg=1)  # fmt: skip
+        allocate_quota(
+            actor="test", period=2031, mineral="magnesite", holder=ledger.hc_mine, allocated_kg=1
+        )
     assert refusal.value.message_in("en") == (
         "There is no quota period 2031; the province opens periods."
     )
@@ -102,11 +118,21 @@ def test_unknown_period_message_is_bilingual(ledger) -> None:
 def test_allocation_cannot_drop_below_what_was_passed_on_or_consumed(ledger) -> None:
     _draw(ledger.account(ledger.hc_mine), 900 * T, "t-1")
     with pytest.raises(DomainError) as below_children:
-        allocate_quota(actor="test", period=YEAR, mineral="magnesite",
-                       holder=ledger.world.haicheng, allocated_kg=2_000 * T)  # fmt: skip
+        allocate_quota(
+            actor="test",
+            period=YEAR,
+            mineral="magnesite",
+            holder=ledger.world.haicheng,
+            allocated_kg=2_000 * T,
+        )
     with pytest.raises(DomainError) as below_consumed:
-        allocate_quota(actor="test", period=YEAR, mineral="magnesite",
-                       holder=ledger.hc_mine, allocated_kg=800 * T)  # fmt: skip
+        allocate_quota(
+            actor="test",
+            period=YEAR,
+            mineral="magnesite",
+            holder=ledger.hc_mine,
+            allocated_kg=800 * T,
+        )
     assert below_children.value.code == "below_children_allocation"
     assert below_consumed.value.code == "below_consumption"
 
@@ -114,16 +140,26 @@ def test_allocation_cannot_drop_below_what_was_passed_on_or_consumed(ledger) -> 
 def test_a_county_operator_cannot_allocate_in_another_county(ledger) -> None:
     before = _state()
     with pytest.raises(DomainError) as refusal:
-        allocate_quota(actor=ledger.world.user("haicheng_operator"), period=YEAR,
-                       mineral="magnesite", holder=ledger.dsq_mine, allocated_kg=1 * T)  # fmt: skip
+        allocate_quota(
+            actor=ledger.world.user("haicheng_operator"),
+            period=YEAR,
+            mineral="magnesite",
+            holder=ledger.dsq_mine,
+            allocated_kg=1 * T,
+        )
     assert (refusal.value.code, refusal.value.status) == ("account_unknown", 404)
     assert _state() == before
 
 
 def test_a_county_operator_cannot_raise_their_own_county(ledger) -> None:
     with pytest.raises(DomainError) as refusal:
-        allocate_quota(actor=ledger.world.user("haicheng_operator"), period=YEAR,
-                       mineral="magnesite", holder=ledger.world.haicheng, allocated_kg=9 * T)  # fmt: skip
+        allocate_quota(
+            actor=ledger.world.user("haicheng_operator"),
+            period=YEAR,
+            mineral="magnesite",
+            holder=ledger.world.haicheng,
+            allocated_kg=9 * T,
+        )
     assert refusal.value.code == "account_unknown"
 
 
@@ -135,8 +171,11 @@ def test_draws_report_thresholds_and_stop_at_the_allocation(ledger) -> None:
     assert (first.ok, first.remaining_kg, first.thresholds_crossed) == (True, 300 * T, [80])
     assert (second.ok, second.remaining_kg, second.thresholds_crossed) == (True, 0, [90, 100])
     assert (refused.ok, refused.code, refused.remaining_kg, refused.entry) == (
-        False, "quota_exhausted", 0, None,
-    )  # fmt: skip
+        False,
+        "quota_exhausted",
+        0,
+        None,
+    )
     mine.refresh_from_db()
     assert (mine.consumed_kg, mine.entry_count) == (1_500 * T, 3)
     assert verify_ledger() == []
@@ -172,8 +211,10 @@ def test_a_draw_rolls_back_with_the_callers_transaction(ledger) -> None:
         raise RuntimeError("the ticket failed to store")
     mine.refresh_from_db()
     assert (mine.consumed_kg, mine.entry_count, LedgerEntry.objects.filter(ref="t-1").count()) == (
-        0, 1, 0,
-    )  # fmt: skip
+        0,
+        1,
+        0,
+    )
 
 
 def test_reversal_gives_back_the_draw_once(ledger) -> None:
@@ -196,8 +237,13 @@ def test_mine_account_is_found_by_the_local_year(ledger) -> None:
 def test_transfer_between_mines_needs_another_persons_approval(ledger) -> None:
     world = ledger.world
     source, target = ledger.account(ledger.hc_mine), ledger.account(ledger.hc_mine_2)
-    change = request_transfer(actor=world.user("haicheng_operator"), source=source,
-                              target=target, amount_kg=200 * T, reason="产能置换")  # fmt: skip
+    change = request_transfer(
+        actor=world.user("haicheng_operator"),
+        source=source,
+        target=target,
+        amount_kg=200 * T,
+        reason="产能置换",
+    )
     with pytest.raises(DomainError) as own:
         approve_change(actor=world.user("haicheng_operator"), change=change)
     with pytest.raises(DomainError) as outsider:
@@ -209,23 +255,32 @@ def test_transfer_between_mines_needs_another_persons_approval(ledger) -> None:
     assert (source.allocated_kg, target.allocated_kg) == (1_300 * T, 1_200 * T)
     assert QuotaChange.objects.get().status == ChangeStatus.APPROVED
     assert list(LedgerEntry.objects.filter(change=change).values_list("kind", "amount_kg")) == [
-        ("transfer", -200 * T), ("transfer", 200 * T),
-    ]  # fmt: skip
+        ("transfer", -200 * T),
+        ("transfer", 200 * T),
+    ]
     assert verify_ledger() == []
 
 
 def test_transfer_across_counties_is_refused(ledger) -> None:
     with pytest.raises(DomainError) as refusal:
-        request_transfer(actor="test", source=ledger.account(ledger.hc_mine),
-                         target=ledger.account(ledger.dsq_mine), amount_kg=T, reason="x")  # fmt: skip
+        request_transfer(
+            actor="test",
+            source=ledger.account(ledger.hc_mine),
+            target=ledger.account(ledger.dsq_mine),
+            amount_kg=T,
+            reason="x",
+        )
     assert refusal.value.code == "transfer_not_siblings"
 
 
 def test_adjustment_over_the_parent_is_refused_at_approval(ledger) -> None:
     world = ledger.world
-    change = request_adjustment(actor=world.user("haicheng_operator"),
-                                account=ledger.account(ledger.hc_mine), amount_kg=1_501 * T,
-                                reason="复核")  # fmt: skip
+    change = request_adjustment(
+        actor=world.user("haicheng_operator"),
+        account=ledger.account(ledger.hc_mine),
+        amount_kg=1_501 * T,
+        reason="复核",
+    )
     with pytest.raises(DomainError) as refusal:
         approve_change(actor=world.user("province_officer"), change=change)
     assert refusal.value.code == "over_parent_allocation"
@@ -234,9 +289,12 @@ def test_adjustment_over_the_parent_is_refused_at_approval(ledger) -> None:
 
 def test_rejection_needs_a_note_and_moves_nothing(ledger) -> None:
     world = ledger.world
-    change = request_adjustment(actor=world.user("haicheng_operator"),
-                                account=ledger.account(ledger.hc_mine), amount_kg=-100 * T,
-                                reason="复核")  # fmt: skip
+    change = request_adjustment(
+        actor=world.user("haicheng_operator"),
+        account=ledger.account(ledger.hc_mine),
+        amount_kg=-100 * T,
+        reason="复核",
+    )
     reject_change(actor=world.user("province_officer"), change=change, note="依据不足")
     assert QuotaChange.objects.get().status == ChangeStatus.REJECTED
     assert ledger.account(ledger.hc_mine).allocated_kg == 1_500 * T
@@ -244,8 +302,13 @@ def test_rejection_needs_a_note_and_moves_nothing(ledger) -> None:
 
 @pytest.mark.parametrize(
     ("before", "after", "allocated", "expected"),
-    [(0, 79, 100, []), (79, 80, 100, [80]), (0, 100, 100, [80, 90, 100]), (100, 101, 100, []),
-     (0, 1, 0, [80, 90, 100])],
-)  # fmt: skip
+    [
+        (0, 79, 100, []),
+        (79, 80, 100, [80]),
+        (0, 100, 100, [80, 90, 100]),
+        (100, 101, 100, []),
+        (0, 1, 0, [80, 90, 100]),
+    ],
+)
 def test_crossed_thresholds(before, after, allocated, expected) -> None:
     assert crossed(before, after, allocated, (80, 90, 100)) == expected

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from oreledger.core.models import ObjectChange
 from oreledger.registry import secrets, services
+from oreledger.registry.errors import InvalidRecord
 from oreledger.registry.models import Station
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,7 @@ def test_rotation_keeps_the_old_secret_for_the_grace_period(world, records) -> N
 
 
 def test_grace_outside_limits_is_refused(world, records) -> None:
-    with pytest.raises(services._common.InvalidRecord) as caught:  # type: ignore[attr-defined]
+    with pytest.raises(InvalidRecord) as caught:
         services.rotate_station_secret(
             actor=world.user("haicheng_operator"),
             station=records.hc_station,

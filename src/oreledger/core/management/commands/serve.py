@@ -18,6 +18,7 @@ def add_serve_arguments(parser: CommandParser) -> None:
     parser.add_argument("--threads", type=int, default=4, help="threads per web process")
     parser.add_argument("--workers", type=int, default=1, help="background job workers")
     parser.add_argument("--no-scheduler", action="store_true", help="run no scheduler here")
+    parser.add_argument("--access-log", action="store_true", help="log every request")
 
 
 def serve(options: dict[str, Any], extra: list[Child] | None = None) -> int:
@@ -29,6 +30,7 @@ def serve(options: dict[str, Any], extra: list[Child] | None = None) -> int:
         threads=options["threads"],
         task_workers=options["workers"],
         scheduler=not options["no_scheduler"],
+        access_log=options["access_log"],
     )
     return Supervisor([*children, *(extra or [])]).run()
 

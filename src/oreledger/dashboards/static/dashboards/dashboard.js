@@ -44,7 +44,7 @@
       var c = palette(dark), o = base(dark), rows = data.rows || [];
       o.tooltip = { trigger: "item" };
       o.legend.show = false;
-      o.series = [{ type: "pie", radius: ["40%", "70%"], label: { color: c.text, fontSize: dark ? 18 : 12, formatter: "{b}\n{c} t" },
+      o.series = [{ type: "pie", radius: ["38%", "62%"], label: { color: c.text, fontSize: dark ? 18 : 12, formatter: "{b}\n{c} t" },
         data: rows.map(function (r) { return { name: r.grade, value: r.out_t }; }) }];
       return o;
     },
@@ -53,8 +53,8 @@
       var pct = data.used_pct === null || data.used_pct === undefined ? 0 : data.used_pct;
       return { series: [{ type: "gauge", min: 0, max: 100, progress: { show: true, width: dark ? 22 : 14 },
         axisLine: { lineStyle: { width: dark ? 22 : 14, color: [[0.8, "#2e7d32"], [0.9, "#d68910"], [1, "#c0392b"]] } },
-        axisLabel: { color: c.text, fontSize: dark ? 14 : 10 }, splitLine: { show: false }, axisTick: { show: false },
-        pointer: { show: false }, title: { color: c.text }, detail: { valueAnimation: true, formatter: "{value}%", color: c.text, fontSize: dark ? 40 : 22, offsetCenter: [0, "10%"] },
+        axisLabel: { show: false }, splitLine: { show: false }, axisTick: { show: false },
+        pointer: { show: false }, title: { color: c.text }, detail: { valueAnimation: true, formatter: "{value}%", color: c.text, fontSize: dark ? 30 : 20, offsetCenter: [0, "0%"] },
         data: [{ value: pct }] }] };
     },
     prices: function (data, dark) {

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from oreledger.alerts.demo_anomalies import demo_specs
 from oreledger.core.management.commands.serve import add_serve_arguments, serve
 from oreledger.core.supervisor import Child
 from oreledger.demo.services import (
@@ -73,9 +74,21 @@ def station_simulator(options: dict[str, Any]) -> Child:
     return Child(
         "stations",
         [
-            sys.executable, "-m", "oreledger", "simulate-stations",
-            "--url", f"http://{host}:{options['port']}",
-            "--history-days", str(options["history_days"]),
-            "--live", "--speed", "3", "--seed", str(options["seed"]), "--offline-drill",
+            sys.executable,
+            "-m",
+            "oreledger",
+            "simulate-stations",
+            "--url",
+            f"http://{host}:{options['port']}",
+            "--history-days",
+            str(options["history_days"]),
+            "--live",
+            "--speed",
+            "3",
+            "--seed",
+            str(options["seed"]),
+            "--offline-drill",
+            # A small realistic share of cheating, so that the demo shows real alerts.
+            *[arg for spec in demo_specs() for arg in ("--anomaly", spec)],
         ],
     )

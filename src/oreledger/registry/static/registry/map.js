@@ -24,7 +24,8 @@
         icon: L.divIcon({ className: "map-region-label", html: "", iconSize: null }),
         interactive: false
       }).addTo(map).getElement().textContent = region.name;
-      bounds.push(region.at);
+      var area = L.latLng(region.at).toBounds(COUNTY_RADIUS_M * 2);
+      bounds.push(area.getNorthEast(), area.getSouthWest());
     });
     (data.sites || []).forEach(function (site) {
       var colour = COLOURS[site.status] || "#66717e";
