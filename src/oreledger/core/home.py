@@ -11,6 +11,8 @@ from oreledger.core.permissions import VIEW, may
 
 # (app_label.Model, label, url name) — counted when the person may see that model.
 _COUNTED = [
+    ("quotas.QuotaAccount", _("Quota accounts"), "quotas:account_list"),
+    ("trade.Contract", _("Contracts"), "trade:contract_list"),
     ("registry.Enterprise", _("Enterprises"), "registry:enterprise_list"),
     ("registry.Site", _("Sites"), "registry:site_list"),
     ("registry.Station", _("Stations"), "registry:station_list"),
@@ -49,7 +51,16 @@ def jurisdiction_summary(user: Any) -> dict[str, Any]:
                 "url": url,
             }
         )
+    dashboard = None
+    try:
+        rollup = apps.get_model("dashboards.DailyRollup")
+        if may(user, VIEW, rollup):
+            dashboard = {"overview": reverse("dashboards:overview"),
+                         "screen": reverse("dashboards:screen")}
+    except (LookupError, NoReverseMatch):
+        pass
     return {
+        "dashboard": dashboard,
         "region_chain": list(reversed(chain)),
         "enterprise": getattr(user, "enterprise", None),
         "counts": counts,

@@ -165,6 +165,10 @@ class Ticket(models.Model):
             models.Index(fields=["station", "-received_at"]),
             models.Index(fields=["-gross_at"]),
             models.Index(fields=["waybill_number"]),
+            # Rollup and alert jobs scan what arrived since their watermark.
+            models.Index(fields=["received_at"]),
+            # An enterprise's live feed: its sites' newest weighings.
+            models.Index(fields=["site", "-gross_at"]),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,216 @@
+"""One Dashiqiao record of every kind a route can reach, for the jurisdiction sweep.
+
+`build_dashiqiao(world)` builds them on top of the personas with the apps' own test helpers
+and services; `routes_with_kwargs()` and `scoped_list_routes()` enumerate the project's URLs.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from oreledger.accounts.models import ApiToken, Region, User
+from oreledger.alerts.models import Alert, Case
+from oreledger.alerts.services import open_case
+from oreledger.core.listing import ScopedListView
+from oreledger.core.models import ImportRun
+from oreledger.core.testing.personas import Province
+from oreledger.grading.models import Assay, GradingStandard
+from oreledger.grading.services import record_assay
+from oreledger.quotas.models import QuotaAccount, QuotaChange
+from oreledger.quotas.services import allocate_quota, request_adjustment
+from oreledger.registry.models import Enterprise, Permit, PermitRequirement, PermitType, Site
+from oreledger.registry.models import Station, Vehicle
+from oreledger.registry.services import create_station
+from oreledger.registry.tests.conftest import build_records
+from oreledger.trade import services as trade
+from oreledger.trade.models import Bid, Contract, FloorPrice, Listing
+from oreledger.trade.tests.market import Market, build_market, contract_terms, listing_terms
+from oreledger.weighing.models import Ticket, TicketCorrection, Waybill
+from oreledger.weighing.services.corrections import request_correction
+from oreledger.weighing.tests.support import (
+    Mine,
+    body,
+    give_gate_permits,
+    post,
+    ticket,
+    waybills_for,
+)
+
+SKIPPED_PREFIXES = ("admin/", "__debug__/")
+
+
+@dataclass(frozen=True)
+class Route:
+    """One URL pattern: its namespaced name, its full pattern, its view callback."""
+
+    name: str
+    pattern: str
+    callback: Any
+
+    @property
+    def api(self) -> bool:
+        """An API route (token authentication) rather than a page (session)."""
+        return self.name.startswith("api:")
+
+
+def all_routes() -> Iterator[Route]:
+    """Every named URL pattern of the project, outside the admin and the debug toolbar."""
+
+    def walk(patterns: Any, prefix: str, namespace: str) -> Iterator[Route]:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                yield from walk(entry.url_patterns, prefix + str(entry.pattern), inner)
+            elif isinstance(entry, URLPattern):
+                full = prefix + str(entry.pattern)
+                if not full.startswith(SKIPPED_PREFIXES) and entry.name:
+                    yield Route(namespace + entry.name, full, entry.callback)
+
+    yield from walk(get_resolver().url_patterns, "", "")
+
+
+def routes_with_kwargs() -> dict[str, Route]:
+    """The routes whose URL carries a record lookup (a converter or a named group)."""
+    return {r.name: r for r in all_routes() if "<" in r.pattern}
+
+
+def scoped_list_routes() -> dict[str, type[ScopedListView]]:
+    """The routes without kwargs served by a ScopedListView (they export with ?export=xlsx)."""
+    found = {}
+    for route in all_routes():
+        view_class = getattr(route.callback, "view_class", None)
+        if (
+            "<" not in route.pattern
+            and isinstance(view_class, type)
+            and issubclass(view_class, ScopedListView)
+        ):
+            found[route.name] = view_class
+    return found
+
+
+@dataclass
+class Dashiqiao:
+    """A record of every kind in Dashiqiao (210882), and what the sweep needs around them."""
+
+    world: Province
+    market: Market
+    region: Region
+    user: User
+    token: ApiToken
+    enterprise: Enterprise
+    site: Site
+    station: Station
+    vehicle: Vehicle
+    permit: Permit
+    permit_type: PermitType
+    requirement: PermitRequirement
+    standard: GradingStandard
+    floor_price: FloorPrice
+    assay: Assay
+    account: QuotaAccount
+    change: QuotaChange
+    listing: Listing
+    bid: Bid
+    contract: Contract
+    submitted: Contract
+    waybill: Waybill
+    ticket: Ticket
+    correction: TicketCorrection
+    alert: Alert
+    case: Case
+    run: ImportRun
+    # A Haicheng mine's exit station (code, secret), to ask the station API as Haicheng.
+    haicheng_station: tuple[str, str]
+
+
+def build_dashiqiao(world: Province) -> Dashiqiao:
+    """Registry records in both counties, the trade market, then Dashiqiao's flow of ore."""
+    records = build_records(world)
+    market = build_market(world)
+    dsq, site, operator = records.dsq, records.dsq_site, world.user("dashiqiao_operator")
+    year = market.today.year
+    allocate_quota(actor=None, period=year, mineral="magnesite", holder=world.dashiqiao,
+                   allocated_kg=200_000_000)  # fmt: skip
+    allocate_quota(actor=None, period=year, mineral="magnesite", holder=site,
+                   allocated_kg=100_000_000)  # fmt: skip
+    account = QuotaAccount.objects.get(holder_site=site, period__year=year)
+    change = request_adjustment(actor="test", account=account, amount_kg=1_000, reason="核减")
+    listing = trade.create_listing(**listing_terms(market, actor=None, site=site)).listing
+    bid = trade.place_bid(actor=market.rival_user, listing=listing,
+                          destination_site=market.rival_plant, price=Decimal("430"),
+                          quantity_kg=100_000)  # fmt: skip
+    terms = contract_terms(market, actor=None, seller=dsq, origin_site=site, buyer=market.rival,
+                           destination_site=market.rival_plant)  # fmt: skip
+    contract = trade.create_contract(**terms)
+    trade.submit_contract(actor=None, contract=contract)
+    contract = trade.approve_contract(actor=None, contract=contract)
+    submitted = trade.submit_contract(actor=None, contract=trade.create_contract(**terms))
+    give_gate_permits(site, world.dashiqiao)
+    exit_station, secret = create_station(actor=None, code="DSQ-ST-002", name="金鼎矿出口",
+                                          region=world.dashiqiao, lat=site.lat, lon=site.lon,
+                                          site=site)  # fmt: skip
+    [waybill] = waybills_for(Mine(site, contract), [records.dsq_vehicle.plate])
+    at = timezone.now() - datetime.timedelta(hours=1)
+    overloaded = ticket(1, waybill.plate, waybill=waybill.number, net=34_500, at=at,
+                        ticket_no="DSQ-T-0001")  # fmt: skip
+    response = post(Client(), exit_station.code, str(secret), body([overloaded]))
+    assert response.status_code == 200, response.content
+    weighed = Ticket.objects.get(station=exit_station)
+    correction = request_correction(actor=operator, ticket=weighed, reason="车牌识别错误",
+                                    plate="辽H30003")  # fmt: skip
+    alert = Alert.objects.filter(region=world.dashiqiao).order_by("first_seen").first()
+    assert alert is not None, "the overloaded Dashiqiao ticket raised no alert"
+    Alert.objects.filter(pk=alert.pk).update(deadline=timezone.now() - datetime.timedelta(hours=1))
+    case = open_case(actor=operator, title="金鼎矿超载运输", region=world.dashiqiao,
+                     enterprise=dsq, site=site, violations="超载")  # fmt: skip
+    assay = record_assay(actor=None, site=site, lot="DSQ-LOT-0001",
+                         sampled_on=market.today - datetime.timedelta(days=1),
+                         components={"mgo": Decimal("46.20"), "cao": Decimal("0.80"),
+                                     "sio2": Decimal("1.10")}, lab="大石桥检测站")  # fmt: skip
+    run = ImportRun.objects.create(actor=operator, scope=world.dashiqiao, file_path="/nonexistent",
+                                   file_name="大石桥台账.xlsx", status="succeeded", stage="done",
+                                   finished_at=timezone.now())  # fmt: skip
+    world.api("dashiqiao_operator")  # issues the persona's token
+    hc_station, hc_secret = create_station(actor=None, code="HC-ST-SWEEP", name="华鑫一号矿出口",
+                                           region=world.haicheng, lat=market.mine.lat,
+                                           lon=market.mine.lon, site=market.mine)  # fmt: skip
+    requirement = PermitRequirement.objects.order_by("pk").first()
+    assert requirement is not None, "the permit matrix is seeded by migration"
+    return Dashiqiao(
+        world=world,
+        market=market,
+        region=world.dashiqiao,
+        user=operator,
+        token=ApiToken.objects.filter(user=operator).get(),
+        enterprise=dsq,
+        site=site,
+        station=records.dsq_station,
+        vehicle=records.dsq_vehicle,
+        permit=records.dsq_permit,
+        permit_type=records.dsq_permit.type,
+        requirement=requirement,
+        standard=market.standard,
+        floor_price=FloorPrice.objects.filter(grade=market.grade()).get(),
+        assay=assay,
+        account=account,
+        change=change,
+        listing=listing,
+        bid=bid,
+        contract=contract,
+        submitted=submitted,
+        waybill=waybill,
+        ticket=weighed,
+        correction=correction,
+        alert=Alert.objects.get(pk=alert.pk),
+        case=case,
+        run=run,
+        haicheng_station=(hc_station.code, str(hc_secret)),
+    )
