@@ -219,6 +219,20 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from npm (swagger-ui-dist) through static files; the split view keeps CSP strict.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
+    # Routes that answer with and without a trailing slash are documented once.
+    "PREPROCESSING_HOOKS": ["oreledger.core.api.schema.drop_trailing_slash_twins"],
+    # Many records have a "status"; each vocabulary gets its own component name (approval
+    # decisions of quota changes and ticket corrections share one: pending/approved/rejected).
+    "ENUM_NAME_OVERRIDES": {
+        f"{name}Enum": f"oreledger.{app}.choices.{name}"
+        for app, name in (
+            ("alerts", "AlertStatus"), ("alerts", "CaseStatus"), ("trade", "BidStatus"),
+            ("trade", "ContractStatus"), ("trade", "ListingStatus"), ("quotas", "ChangeStatus"),
+            ("quotas", "PeriodStatus"),
+            ("weighing", "WaybillStatus"), ("registry", "OperatingStatus"),
+            ("registry", "PermitStatus"), ("registry", "VehicleStatus"),
+        )
+    },
 }
 
 TASKS = {

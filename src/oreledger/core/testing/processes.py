@@ -25,7 +25,7 @@ def test_database_url() -> str:
 
 def child_env(**overrides: str) -> dict[str, str]:
     """The environment for a child oreledger process on the test database."""
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env["DATABASE_URL"] = test_database_url()
     env.update(overrides)
     return env

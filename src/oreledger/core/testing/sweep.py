@@ -127,6 +127,8 @@ class Dashiqiao:
     alert: Alert
     case: Case
     run: ImportRun
+    # The Dashiqiao mine's exit station (code, secret), which weighed the ticket.
+    exit_station: tuple[str, str]
     # A Haicheng mine's exit station (code, secret), to ask the station API as Haicheng.
     haicheng_station: tuple[str, str]
 
@@ -212,5 +214,6 @@ def build_dashiqiao(world: Province) -> Dashiqiao:
         alert=Alert.objects.get(pk=alert.pk),
         case=case,
         run=run,
+        exit_station=(exit_station.code, str(secret)),
         haicheng_station=(hc_station.code, str(hc_secret)),
     )

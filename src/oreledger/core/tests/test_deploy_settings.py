@@ -6,7 +6,9 @@ import sys
 
 
 def _run(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser fixture for the test process only.
+    dropped = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(env_overrides)
     return subprocess.run(  # noqa: S603
         [sys.executable, "-m", "oreledger", *args],

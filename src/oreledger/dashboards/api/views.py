@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,6 +18,14 @@ from oreledger.dashboards.scope import resolve_scope
 class FigureView(APIView):
     """GET /api/v1/dashboard/<name>/?region=|site=[&export=xlsx|csv]: one figure."""
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("region", str, description="GB/T 2260 code inside your jurisdiction"),
+            OpenApiParameter("site", str, description="a site code inside your jurisdiction"),
+            OpenApiParameter("export", str, enum=["xlsx", "csv"]),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request: Request, name: str) -> Response | HttpResponse:
         """The figure for the caller's jurisdiction (narrowed by region or site)."""
         figure = FIGURES.get(name)

@@ -9,6 +9,8 @@ from typing import Any, ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from oreledger.accounts.models import DepartmentKind, Region
@@ -49,6 +51,7 @@ class ScopedSlugField(serializers.SlugRelatedField):
         return manager.for_user(getattr(request, "user", None), self.action)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class DepartmentField(serializers.Field):
     """An issuing department by its kind's code (e.g. "natural_resources")."""
 

@@ -25,5 +25,8 @@ class Command(BaseCommand):
             catalogue = polib.pofile(str(po_path))
             catalogue.save_as_mofile(str(po_path.with_suffix(".mo")))
             count += 1
-            self.stdout.write(f"{po_path.relative_to(PACKAGE)}: {catalogue.percent_translated()}%")
-        self.stdout.write(f"compiled {count} catalogues")
+            if options["verbosity"] > 1:
+                name = po_path.relative_to(PACKAGE)
+                self.stdout.write(f"{name}: {catalogue.percent_translated()}%")
+        if options["verbosity"] > 0:
+            self.stdout.write(f"compiled {count} catalogues")
