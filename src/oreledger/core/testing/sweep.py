@@ -26,8 +26,15 @@ from oreledger.grading.models import Assay, GradingStandard
 from oreledger.grading.services import record_assay
 from oreledger.quotas.models import QuotaAccount, QuotaChange
 from oreledger.quotas.services import allocate_quota, request_adjustment
-from oreledger.registry.models import Enterprise, Permit, PermitRequirement, PermitType, Site
-from oreledger.registry.models import Station, Vehicle
+from oreledger.registry.models import (
+    Enterprise,
+    Permit,
+    PermitRequirement,
+    PermitType,
+    Site,
+    Station,
+    Vehicle,
+)
 from oreledger.registry.services import create_station
 from oreledger.registry.tests.conftest import build_records
 from oreledger.trade import services as trade
