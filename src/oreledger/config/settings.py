@@ -226,11 +226,17 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         f"{name}Enum": f"oreledger.{app}.choices.{name}"
         for app, name in (
-            ("alerts", "AlertStatus"), ("alerts", "CaseStatus"), ("trade", "BidStatus"),
-            ("trade", "ContractStatus"), ("trade", "ListingStatus"), ("quotas", "ChangeStatus"),
+            ("alerts", "AlertStatus"),
+            ("alerts", "CaseStatus"),
+            ("trade", "BidStatus"),
+            ("trade", "ContractStatus"),
+            ("trade", "ListingStatus"),
+            ("quotas", "ChangeStatus"),
             ("quotas", "PeriodStatus"),
-            ("weighing", "WaybillStatus"), ("registry", "OperatingStatus"),
-            ("registry", "PermitStatus"), ("registry", "VehicleStatus"),
+            ("weighing", "WaybillStatus"),
+            ("registry", "OperatingStatus"),
+            ("registry", "PermitStatus"),
+            ("registry", "VehicleStatus"),
         )
     },
 }

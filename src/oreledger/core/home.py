@@ -55,8 +55,10 @@ def jurisdiction_summary(user: Any) -> dict[str, Any]:
     try:
         rollup = apps.get_model("dashboards.DailyRollup")
         if may(user, VIEW, rollup):
-            dashboard = {"overview": reverse("dashboards:overview"),
-                         "screen": reverse("dashboards:screen")}
+            dashboard = {
+                "overview": reverse("dashboards:overview"),
+                "screen": reverse("dashboards:screen"),
+            }
     except (LookupError, NoReverseMatch):
         pass
     return {
