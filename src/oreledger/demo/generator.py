@@ -527,6 +527,7 @@ class _ProvinceBuilder:
             low, high = self.scale.contracts_per_mine
             count = rng.randint(low, high)
             lots = self._lots.get(mine.code) or ["LG"]
+            ladder = [code for code, *_rest in catalogue.GRADES]
             mode = Counter(lots).most_common(1)[0][0]
             quota = self._current_quota.get(mine.code, 0)
             ceiling = min(200, max(20, int(0.9 * quota / count) // 1000))
@@ -534,6 +535,10 @@ class _ProvinceBuilder:
                 assert plant.owner is not None
                 serial += 1
                 grade = mode if rng.random() < 0.75 else rng.choice(lots)
+                # Never sell better ore than the latest assay supports: an honest mine's trucks
+                # must not raise grade_mismatch (rules.md) on every trip.
+                if ladder.index(grade) < ladder.index(lots[-1]):
+                    grade = lots[-1]
                 floor = catalogue.FLOOR_YUAN[grade]
                 draw = 1.0 if mine.owner.pristine else rng.random()
                 status = "draft" if draw < 0.05 else "submitted" if draw < 0.15 else "approved"
