@@ -62,6 +62,15 @@ def _approved() -> Any:
     )
 
 
+def rollup_direction(kind: str, direction: str) -> str:
+    """ "out" (mine exits), "in" (plant gates) or "via" (checkpoint passages).
+
+    A checkpoint passage is the same load seen again on the road: counting it as tonnage in
+    would double the plants' intake.
+    """
+    return "via" if kind == "checkpoint" else direction
+
+
 def compute_day(day: datetime.date) -> dict[Key, Cell]:
     """The rollup cells of one local day, straight from the tickets and corrections."""
     start, end = day_bounds(day)
@@ -76,6 +85,7 @@ def compute_day(day: datetime.date) -> dict[Key, Cell]:
             "declared_grade",
             "contract__grade__code",
             "direction",
+            "kind",
             "release",
         )
         .annotate(
@@ -90,7 +100,7 @@ def compute_day(day: datetime.date) -> dict[Key, Cell]:
     for row in plain:
         grade = row["contract__grade__code"] or row["declared_grade"] or ""
         key = (row["station_id"], row["site_id"], row["region_id"], grade)
-        cells[(*key, row["direction"], row["release"])].add(
+        cells[(*key, rollup_direction(row["kind"], row["direction"]), row["release"])].add(
             trucks=row["trucks"],
             net_kg=row["net"],
             gross_kg=row["gross"],
@@ -102,7 +112,7 @@ def compute_day(day: datetime.date) -> dict[Key, Cell]:
         effective = effective_values(ticket)
         grade = effective["grade"] or ticket.declared_grade or ""
         key = (ticket.station_id, ticket.site_id, ticket.region_id, grade)
-        cells[(*key, ticket.direction, ticket.release)].add(
+        cells[(*key, rollup_direction(ticket.kind, ticket.direction), ticket.release)].add(
             trucks=1,
             net_kg=ticket.net_kg,
             gross_kg=ticket.gross_kg,

@@ -98,5 +98,8 @@ def simulate_day(world: Any, *, trucks: int = 6) -> Day:
 
 
 def released_out_kg(**lookup: Any) -> int:
-    """Released exit-direction net straight from the tickets (the test's own arithmetic)."""
-    return sum(t.net_kg for t in Ticket.objects.filter(release=True, direction="out", **lookup))
+    """Released mine-exit net straight from the tickets (the test's own arithmetic).
+
+    Checkpoint passages are not exits: the same load seen again on the road.
+    """
+    return sum(t.net_kg for t in Ticket.objects.filter(release=True, kind="exit", **lookup))
