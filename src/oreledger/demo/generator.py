@@ -511,6 +511,7 @@ class _ProvinceBuilder:
         rng, year = self.rng, self.today.year
         plants = [s for s in self.sites if s.kind == "plant" and s.status == "operating"]
         serial = 0
+        ladder = [code for code, *_rest in catalogue.GRADES]
         for mine in self.sites:
             if mine.kind != "mine" or mine.status != "operating" or not plants:
                 continue
@@ -527,7 +528,6 @@ class _ProvinceBuilder:
             low, high = self.scale.contracts_per_mine
             count = rng.randint(low, high)
             lots = self._lots.get(mine.code) or ["LG"]
-            ladder = [code for code, *_rest in catalogue.GRADES]
             mode = Counter(lots).most_common(1)[0][0]
             quota = self._current_quota.get(mine.code, 0)
             ceiling = min(200, max(20, int(0.9 * quota / count) // 1000))

@@ -71,6 +71,13 @@ class RegistryViewSet(
             raise drf_exceptions.PermissionDenied()
         return super().create(request, *args, **kwargs)
 
+    def _reason(self, request: Request) -> str:
+        """The required reason of a status action (400 with the field error when missing)."""
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        reason: str = body.validated_data["reason"]
+        return reason
+
     def _answer(self, obj: Any) -> Response:
         return Response(self.get_serializer(obj).data)
 
@@ -131,9 +138,7 @@ class StationViewSet(RegistryViewSet):
     def disable(self, request: Request, code: str) -> Response:
         """Stop honouring the station's signatures."""
         station = self.get_object()
-        body = ReasonSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        reason = body.validated_data["reason"]
+        reason = self._reason(request)
         return self._answer(
             services.disable_station(actor=request.user, station=station, reason=reason)
         )
@@ -153,9 +158,7 @@ class VehicleViewSet(RegistryViewSet):
     def blacklist(self, request: Request, plate: str) -> Response:
         """Bar the truck from hauling, with the reason."""
         vehicle = self.get_object()
-        body = ReasonSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        reason = body.validated_data["reason"]
+        reason = self._reason(request)
         return self._answer(
             services.blacklist_vehicle(actor=request.user, vehicle=vehicle, reason=reason)
         )
@@ -165,9 +168,7 @@ class VehicleViewSet(RegistryViewSet):
     def reinstate(self, request: Request, plate: str) -> Response:
         """Lift the blacklisting, with the reason."""
         vehicle = self.get_object()
-        body = ReasonSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        reason = body.validated_data["reason"]
+        reason = self._reason(request)
         return self._answer(
             services.reinstate_vehicle(actor=request.user, vehicle=vehicle, reason=reason)
         )
