@@ -6,9 +6,12 @@ Run from the project root against a scratch database (it is migrated and overwri
 
 For one worker and for 8 concurrent worker processes (as gunicorn runs them), all drawing on
 ONE mine account (the worst case: every draw queues on the same row lock), it prints draws/s of
-- `draw_quota`: the service, one transaction per draw (conditional UPDATE, chained entry), and
-- bare: the same conditional UPDATE issued directly through psycopg, one transaction each,
-and the ratio service / bare. Each figure is the median of 3 runs.
+- bare: the same conditional UPDATE issued directly through psycopg, one transaction each;
+- `draw_quota` on its own (its one statement is its transaction: conditional UPDATE, chained
+  entry), and the ratio to bare;
+- `draw_quota` inside a caller's `transaction.atomic()` (as weighing calls it, plus the BEGIN
+  and COMMIT round trips the caller pays for), and its ratio.
+Each figure is the median of 3 runs.
 """
 
 from __future__ import annotations
@@ -119,7 +122,20 @@ def run(workers: int, draws: int, make: Maker, account_id: int) -> float:
 
 
 def service_draws(account_id: int) -> tuple[Callable[[int, int], None], Callable[[], None]]:
-    """One draw_quota per transaction, the way the weighing service calls it."""
+    """One draw_quota per transaction: on its own a draw is one statement, its own transaction."""
+    return _draws(account_id, in_caller_transaction=False)
+
+
+def service_draws_in_transaction(
+    account_id: int,
+) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+    """One draw_quota inside a caller's transaction.atomic (BEGIN and COMMIT round trips)."""
+    return _draws(account_id, in_caller_transaction=True)
+
+
+def _draws(
+    account_id: int, *, in_caller_transaction: bool
+) -> tuple[Callable[[int, int], None], Callable[[], None]]:
     account = QuotaAccount(pk=account_id)
     stamp = time.time_ns()
 
@@ -127,11 +143,13 @@ def service_draws(account_id: int) -> tuple[Callable[[int, int], None], Callable
         if i < 0:
             connection.ensure_connection()
             return
-        with transaction.atomic():
-            result = draw_quota(
-                account=account, amount_kg=34_000, ref=f"{stamp}-{thread}-{i}", at=AT
-            )
-        assert result.ok
+        ref = f"{stamp}-{thread}-{i}"
+        if in_caller_transaction:
+            with transaction.atomic():
+                result = draw_quota(account=account, amount_kg=34_000, ref=ref, at=AT)
+        else:
+            result = draw_quota(account=account, amount_kg=34_000, ref=ref, at=AT)
+        assert result.ok and not result.duplicate
 
     return one, connections.close_all
 
@@ -174,10 +192,12 @@ def main() -> None:
     print(f"PostgreSQL, one account, {draws} draws per run, median of 3")
     for threads in (1, 8):
         bare = median_of_3(bare_draws, account.pk, threads, draws)
-        service = median_of_3(service_draws, account.pk, threads, draws)
+        alone = median_of_3(service_draws, account.pk, threads, draws)
+        inside = median_of_3(service_draws_in_transaction, account.pk, threads, draws)
         print(
-            f"{threads} worker(s): draw_quota {service:8.0f}/s   bare UPDATE {bare:8.0f}/s   "
-            f"ratio {service / bare:.2f}"
+            f"{threads} worker(s): bare UPDATE {bare:6.0f}/s   draw_quota {alone:6.0f}/s "
+            f"(ratio {alone / bare:.2f})   draw_quota in a caller's transaction "
+            f"{inside:6.0f}/s (ratio {inside / bare:.2f})"
         )
 
 

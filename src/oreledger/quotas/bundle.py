@@ -337,11 +337,8 @@ class QuotasImporter(SheetImporter):
                 reason=REASON,
             )
             entries.append(entry)
-            account.entry_count, account.last_hash, account.allocated_kg = (
-                entry.seq,
-                entry.hash,
-                kg,
-            )
+            account.entry_count, account.allocated_kg = entry.seq, kg
+            account.prev_hash, account.last_hash = entry.prev_hash, entry.hash
             changed.add(account.pk)
             if kind == EntryKind.ADJUST:
                 outcome.updated += 1
@@ -367,7 +364,7 @@ class QuotasImporter(SheetImporter):
         LedgerEntry.objects.bulk_create(entries, batch_size=1000)
         QuotaAccount.objects.bulk_update(
             [locked[pk] for pk in sorted(changed)],
-            ["allocated_kg", "allocated_to_children_kg", "entry_count", "last_hash"],
+            ["allocated_kg", "allocated_to_children_kg", "entry_count", "prev_hash", "last_hash"],
             batch_size=500,
         )
 

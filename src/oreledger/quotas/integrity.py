@@ -33,6 +33,7 @@ class _Totals:
     allocated: int = 0
     consumed: int = 0
     count: int = 0
+    prev_hash: str = ""
     last_hash: str = ""
 
 
@@ -59,7 +60,7 @@ def _chain(discrepancies: list[Discrepancy]) -> dict[int, _Totals]:
             discrepancies.append(
                 Discrepancy(entry.account_id, "hash_mismatch", f"{where} was altered after writing")
             )
-        sums.last_hash = entry.hash
+        sums.prev_hash, sums.last_hash = entry.prev_hash, entry.hash
         if entry.kind in allocation:
             sums.allocated += entry.amount_kg
         elif entry.kind in consumption:
@@ -76,7 +77,7 @@ def _compare(account: QuotaAccount, sums: _Totals) -> Iterator[Discrepancy]:
     for code, cached, derived in pairs:
         if cached != derived:
             yield Discrepancy(account.pk, code, f"cached {cached}, entries sum to {derived}")
-    if account.last_hash != sums.last_hash:
+    if account.last_hash != sums.last_hash or account.prev_hash != sums.prev_hash:
         yield Discrepancy(account.pk, "last_hash_mismatch", "the account's chain head differs")
     if account.consumed_kg > account.allocated_kg + account.tolerance_kg:
         yield Discrepancy(

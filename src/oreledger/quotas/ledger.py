@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
+import psycopg
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Case, F, IntegerField, Value, When
 
-from oreledger.quotas.choices import AccountLevel
+from oreledger.quotas.choices import AccountLevel, EntryKind
 from oreledger.quotas.models import LedgerEntry, QuotaAccount
 
 _LEVEL_ORDER = {AccountLevel.PROVINCE: 0, AccountLevel.COUNTY: 1, AccountLevel.MINE: 2}
@@ -24,10 +26,13 @@ def _instant(value: datetime.datetime) -> str:
     return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
 
 
-def entry_hash(
+_SEP = "\x1f"
+
+
+def _parts(
     *,
     account_id: int,
-    seq: int,
+    seq: int | str,
     kind: str,
     amount_kg: int,
     at: datetime.datetime,
@@ -38,8 +43,7 @@ def entry_hash(
     ref: str,
     reverses_id: int | None,
     prev_hash: str,
-) -> str:
-    """SHA-256 over a canonical serialisation of the entry's fields and the previous hash."""
+) -> list[str]:
     parts = (
         "v1",
         str(account_id),
@@ -55,8 +59,21 @@ def entry_hash(
         "" if reverses_id is None else str(reverses_id),
         prev_hash,
     )
-    payload = "\x1f".join(part.replace("\x1f", " ") for part in parts)
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return [part.replace(_SEP, " ") for part in parts]
+
+
+def entry_hash(**fields: Any) -> str:
+    """SHA-256 over a canonical serialisation of the entry's fields and the previous hash."""
+    return hashlib.sha256(_SEP.join(_parts(**fields)).encode()).hexdigest()
+
+
+def hash_around(**fields: Any) -> tuple[str, str]:
+    """(before, between): the payload is before + seq + between + prev_hash.
+
+    For the database to chain an entry whose seq and prev_hash only the locked row knows.
+    """
+    parts = _parts(**fields, seq="", prev_hash="")
+    return _SEP.join(parts[:2]) + _SEP, _SEP + _SEP.join(parts[3:-1]) + _SEP
 
 
 def hash_of(entry: LedgerEntry) -> str:
@@ -156,7 +173,9 @@ def chain_after_increment(
         reverses_id=reverses_id,
     )
     entry.save(force_insert=True)
-    QuotaAccount.objects.filter(pk=account_id).update(last_hash=entry.hash)
+    QuotaAccount.objects.filter(pk=account_id).update(
+        prev_hash=entry.prev_hash, last_hash=entry.hash
+    )
     return entry, state
 
 
@@ -193,3 +212,143 @@ def lock_accounts(ids: Iterable[int]) -> dict[int, QuotaAccount]:
         QuotaAccount.objects.select_for_update().filter(pk__in=wanted).order_by(level_order, "pk")
     )
     return {row.pk: row for row in rows}
+
+
+# A draw is one statement, so on its own it is one transaction (as cheap as the bare UPDATE
+# allows) and inside a caller's transaction it is one round trip. The conditional UPDATE takes
+# the row lock, moves the balance only if the draw fits and the ref was never consumed, and
+# chains in SQL: SET clauses see the row as it was, so `prev_hash` receives the old head and
+# `last_hash` the new entry's hash — sha256(before || seq || between || old head), the payload
+# of `entry_hash`. A concurrent draw of the same ref that the snapshot could not see fails on
+# the unique (account, ref) index and the whole statement with it.
+_STATEMENTS = {
+    # PostgreSQL: the entry is inserted from the UPDATE's RETURNING (a data-modifying CTE).
+    "postgresql": (
+        "WITH drawn AS ("
+        " UPDATE quotas_quotaaccount SET consumed_kg = consumed_kg + %(amount)s,"
+        " entry_count = entry_count + 1, prev_hash = last_hash, last_hash = encode(sha256("
+        "convert_to(%(before)s || CAST(entry_count + 1 AS TEXT) || %(between)s || last_hash,"
+        " 'UTF8')), 'hex')"
+        " WHERE id = %(account)s AND consumed_kg <= allocated_kg + tolerance_kg - %(amount)s"
+        " AND NOT EXISTS (SELECT 1 FROM quotas_ledgerentry WHERE account_id = %(account)s"
+        " AND kind = 'consume' AND ref = %(ref)s)"
+        " RETURNING entry_count, prev_hash, last_hash, allocated_kg, consumed_kg)"
+        " INSERT INTO quotas_ledgerentry (account_id, seq, kind, amount_kg, at, created_at,"
+        " actor_id, actor_name, reason, change_id, ref, reverses_id, prev_hash, hash)"
+        " SELECT %(account)s, entry_count, 'consume', %(amount)s, %(at)s, %(created_at)s,"
+        " %(actor_id)s, %(actor_name)s, '', NULL, %(ref)s, NULL, prev_hash, last_hash"
+        " FROM drawn RETURNING id, seq, prev_hash, hash,"
+        " (SELECT allocated_kg FROM drawn), (SELECT consumed_kg FROM drawn)",
+    ),
+    # SQLite has no data-modifying CTE: two statements in the caller's transaction. Django
+    # registers SHA256(text) -> hex digest on every SQLite connection.
+    "sqlite": (
+        "UPDATE quotas_quotaaccount SET consumed_kg = consumed_kg + %(amount)s,"
+        " entry_count = entry_count + 1, prev_hash = last_hash, last_hash = SHA256("
+        "%(before)s || CAST(entry_count + 1 AS TEXT) || %(between)s || last_hash)"
+        " WHERE id = %(account)s AND consumed_kg <= allocated_kg + tolerance_kg - %(amount)s"
+        " AND NOT EXISTS (SELECT 1 FROM quotas_ledgerentry WHERE account_id = %(account)s"
+        " AND kind = 'consume' AND ref = %(ref)s)"
+        " RETURNING entry_count, prev_hash, last_hash, allocated_kg, consumed_kg",
+        "INSERT INTO quotas_ledgerentry (account_id, seq, kind, amount_kg, at, created_at,"
+        " actor_id, actor_name, reason, change_id, ref, reverses_id, prev_hash, hash)"
+        " VALUES (%(account)s, %(seq)s, 'consume', %(amount)s, %(at)s, %(created_at)s,"
+        " %(actor_id)s, %(actor_name)s, '', NULL, %(ref)s, NULL, %(prev_hash)s, %(hash)s)"
+        " RETURNING id",
+    ),
+}
+
+
+def _prepared(db: Any, sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
+    """Run a hot statement as a server-side prepared statement (planning it once per connection).
+
+    Django's cursors bind client-side, so the draw's CTE would be planned on every truck —
+    about as long as executing it.
+    """
+    db.ensure_connection()
+    with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        row: tuple[Any, ...] | None = cursor.fetchone()
+    return row
+
+
+class Taken(NamedTuple):
+    """A consumption written and the account's balances after it."""
+
+    entry: LedgerEntry
+    allocated_kg: int
+    consumed_kg: int
+
+
+def take_consumption(
+    account_id: int,
+    *,
+    amount_kg: int,
+    ref: str,
+    at: datetime.datetime,
+    created_at: datetime.datetime,
+    actor: Any,
+) -> Taken | None:
+    """Draw and chain a consumption (hot path of every weighed truck); None if it cannot.
+
+    None when the draw does not fit or `ref` was consumed before. One statement on
+    PostgreSQL; on SQLite two, so the caller must hold a transaction there.
+    """
+    who = actor_fields(actor)
+    before, between = hash_around(
+        account_id=account_id,
+        kind=EntryKind.CONSUME,
+        amount_kg=amount_kg,
+        at=at,
+        created_at=created_at,
+        actor_name=who["actor_name"],
+        reason="",
+        change_id=None,
+        ref=ref,
+        reverses_id=None,
+    )
+    db = connections[DEFAULT_DB_ALIAS]
+    adapt = db.ops.adapt_datetimefield_value
+    params: dict[str, Any] = {
+        "account": account_id,
+        "amount": amount_kg,
+        "ref": ref,
+        "before": before,
+        "between": between,
+        "at": adapt(at),
+        "created_at": adapt(created_at),
+        "actor_id": who["actor"].pk if who["actor"] is not None else None,
+        "actor_name": who["actor_name"],
+    }
+    statements = _STATEMENTS[db.vendor]
+    if db.vendor == "postgresql":
+        row = _prepared(db, statements[0], params)
+        if row is None:
+            return None
+        entry_id, seq, prev_hash, hash_, allocated, consumed = row
+    else:
+        with db.cursor() as cursor:
+            cursor.execute(statements[0], params)
+            row = cursor.fetchone()
+            if row is None:
+                return None
+            seq, prev_hash, hash_, allocated, consumed = row
+            chained = {"seq": seq, "prev_hash": prev_hash, "hash": hash_}
+            cursor.execute(statements[1], {**params, **chained})
+            (entry_id,) = cursor.fetchone()
+    entry = LedgerEntry(
+        pk=entry_id,
+        account_id=account_id,
+        seq=seq,
+        kind=EntryKind.CONSUME,
+        amount_kg=amount_kg,
+        at=at,
+        created_at=created_at,
+        ref=ref,
+        prev_hash=prev_hash,
+        hash=hash_,
+        **who,
+    )
+    entry._state.adding = False
+    entry._state.db = db.alias
+    return Taken(entry, allocated, consumed)

@@ -99,6 +99,11 @@ class QuotaAccount(FederatedModel):
     tolerance_kg = models.BigIntegerField(_("tolerance (kg)"), default=0)
     entry_count = models.PositiveIntegerField(_("entries"), default=0)
     last_hash = models.CharField(_("last hash"), max_length=64, blank=True, default="")
+    # The newest entry's prev_hash: lets one UPDATE advance the chain head and hand the entry
+    # its predecessor's hash (a draw is a single statement; see ledger.take_consumption).
+    prev_hash = models.CharField(
+        _("hash before the last entry"), max_length=64, blank=True, default=""
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -267,8 +272,14 @@ class LedgerEntryQuerySet(ScopedQuerySet["LedgerEntry"]):
 class LedgerEntry(models.Model):
     """One immutable movement of an account, chained to the previous one by its hash."""
 
+    # Indexed by (account, seq) and (account, at); the FK's own index would only slow the
+    # insert every weighed truck makes.
     account = models.ForeignKey(
-        QuotaAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="entries"
+        QuotaAccount,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_index=False,
     )
     seq = models.PositiveIntegerField(_("sequence"))
     kind = models.CharField(_("kind"), max_length=10, choices=EntryKind.choices)
@@ -282,6 +293,7 @@ class LedgerEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
@@ -292,6 +304,7 @@ class LedgerEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="entries",
+        db_index=False,
     )
     # A ticket reference or another source key; unique per account for consumption.
     ref = models.CharField(_("reference"), max_length=100, blank=True)
@@ -332,7 +345,20 @@ class LedgerEntry(models.Model):
                 name="ledgerentry_reverse_shape",
             ),
         ]
-        indexes = [models.Index(fields=["account", "at"])]
+        # Consumptions (nearly every row) have neither actor nor approval: partial indexes.
+        indexes = [
+            models.Index(fields=["account", "at"]),
+            models.Index(
+                fields=["actor"],
+                condition=models.Q(actor__isnull=False),
+                name="ledgerentry_by_actor",
+            ),
+            models.Index(
+                fields=["change"],
+                condition=models.Q(change__isnull=False),
+                name="ledgerentry_by_change",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account_id}#{self.seq} {self.kind} {self.amount_kg}"

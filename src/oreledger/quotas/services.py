@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -29,7 +30,7 @@ from oreledger.quotas.choices import (
     PeriodStatus,
 )
 from oreledger.quotas.errors import refuse, tonnes
-from oreledger.quotas.ledger import chain_after_increment, lock_accounts, move
+from oreledger.quotas.ledger import chain_after_increment, lock_accounts, move, take_consumption
 from oreledger.quotas.models import LedgerEntry, Mineral, QuotaAccount, QuotaChange, QuotaPeriod
 from oreledger.registry.models import Site
 
@@ -292,57 +293,56 @@ def draw_quota(
     actor: Any = None,
     thresholds: Sequence[int] = WARNING_THRESHOLDS,
 ) -> DrawResult:
-    """Draw `amount_kg` from a mine's account inside the caller's transaction.
+    """Draw `amount_kg` from a mine's account, in the caller's transaction if there is one.
 
     One conditional UPDATE takes the row lock and moves the balance only if the draw fits
-    within allocated + tolerance; a resent `ref` returns the first draw (duplicate=True):
-    the unique (account, ref) of consumptions undoes the second draw inside its savepoint.
+    within allocated + tolerance (`ledger.take_consumption`); it is atomic on its own. A
+    resent `ref` returns the first draw (duplicate=True) and draws nothing.
     """
     if amount_kg <= 0:
         raise refuse("amount_not_positive")
-    account_id = account.pk
-    state: Any
+    draw = partial(
+        take_consumption,
+        account.pk,
+        amount_kg=amount_kg,
+        ref=ref,
+        at=at,
+        created_at=timezone.now(),
+        actor=actor if actor is not None else "station",
+    )
+    db = connections[DEFAULT_DB_ALIAS]
+    postgresql = db.vendor == "postgresql"
+    alone = postgresql and not db.in_atomic_block
     try:
-        with transaction.atomic():
-            taken = QuotaAccount.objects.filter(
-                pk=account_id,
-                consumed_kg__lte=F("allocated_kg") + F("tolerance_kg") - amount_kg,
-            ).update(consumed_kg=F("consumed_kg") + amount_kg, entry_count=F("entry_count") + 1)
-            if not taken:
-                # Refused, unless this ref was drawn before (a resent ticket is not a new draw).
-                earlier = _consumption(account_id, ref)
-                if earlier is not None:
-                    return _duplicate(earlier)
-                state = QuotaAccount.objects.values("allocated_kg", "consumed_kg").get(
-                    pk=account_id
-                )
-                return DrawResult(
-                    ok=False,
-                    remaining_kg=state["allocated_kg"] - state["consumed_kg"],
-                    code="quota_exhausted",
-                )
-            now = timezone.now()
-            entry, state = chain_after_increment(
-                account_id,
-                kind=EntryKind.CONSUME,
-                amount_kg=amount_kg,
-                at=at,
-                created_at=now,
-                actor=actor if actor is not None else "station",
-                ref=ref,
-            )
+        if postgresql:
+            taken = draw()
+        else:
+            with transaction.atomic():
+                taken = draw()
     except IntegrityError:
-        # A concurrent request drew the same ref first; its draw stands, ours was undone.
-        earlier = _consumption(account_id, ref)
-        if earlier is None:
+        # The same ref drawn concurrently by another transaction: its draw stands. Inside a
+        # caller's PostgreSQL transaction the failed statement has aborted that transaction,
+        # which must then be retried as a whole (weighing's refs are unique per ticket).
+        if postgresql and not alone:
             raise
-        return _duplicate(earlier)
-    allocated, consumed = state["allocated_kg"], state["consumed_kg"]
+        taken = None
+    if taken is None:
+        # Refused, unless this ref was drawn before (a resent ticket is not a new draw).
+        earlier = _consumption(account.pk, ref)
+        if earlier is not None:
+            return _duplicate(earlier)
+        state = QuotaAccount.objects.values("allocated_kg", "consumed_kg").get(pk=account.pk)
+        return DrawResult(
+            ok=False,
+            remaining_kg=state["allocated_kg"] - state["consumed_kg"],
+            code="quota_exhausted",
+        )
+    allocated, consumed = taken.allocated_kg, taken.consumed_kg
     return DrawResult(
         ok=True,
         remaining_kg=allocated - consumed,
         thresholds_crossed=crossed(consumed - amount_kg, consumed, allocated, thresholds),
-        entry=entry,
+        entry=taken.entry,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+from contextlib import nullcontext
 
 import pytest
 from django.core.management import call_command
@@ -22,7 +23,8 @@ TRUCK_KG = 34 * T
 
 @pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
-def test_fifty_concurrent_draws_take_exactly_what_fits(ledger_tx) -> None:
+@pytest.mark.parametrize("in_caller_transaction", [True, False], ids=["in-ticket", "alone"])
+def test_fifty_concurrent_draws_take_exactly_what_fits(ledger_tx, in_caller_transaction) -> None:
     # given a mine whose remaining quota holds exactly 17 trucks of 34 t
     allocate_quota(
         actor="test",
@@ -39,7 +41,7 @@ def test_fifty_concurrent_draws_take_exactly_what_fits(ledger_tx) -> None:
     def truck(number: int) -> None:
         try:
             start.wait()
-            with transaction.atomic():
+            with transaction.atomic() if in_caller_transaction else nullcontext():
                 results.append(
                     draw_quota(account=account, amount_kg=TRUCK_KG, ref=f"T{number}", at=AT)
                 )

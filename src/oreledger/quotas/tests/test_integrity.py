@@ -60,6 +60,11 @@ def test_a_cached_balance_altered_by_raw_sql_is_reported(drawn) -> None:
     ]
 
 
+def test_an_account_chain_head_altered_by_raw_sql_is_reported(drawn) -> None:
+    _raw("UPDATE quotas_quotaaccount SET prev_hash = %s WHERE id = %s", ["0" * 64, drawn.pk])
+    assert [(d.account_id, d.code) for d in verify_ledger()] == [(drawn.pk, "last_hash_mismatch")]
+
+
 def test_a_deleted_entry_breaks_the_chain(drawn) -> None:
     first = LedgerEntry.objects.get(ref="t-1")
     _raw("DELETE FROM quotas_ledgerentry WHERE id = %s", [first.pk])

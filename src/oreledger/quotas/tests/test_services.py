@@ -10,6 +10,7 @@ from django.db import transaction
 from oreledger.core.errors import DomainError
 from oreledger.quotas.choices import ChangeStatus, EntryKind
 from oreledger.quotas.integrity import verify_ledger
+from oreledger.quotas.ledger import hash_of
 from oreledger.quotas.models import LedgerEntry, QuotaAccount, QuotaChange
 from oreledger.quotas.services import (
     allocate_children,
@@ -188,6 +189,23 @@ def test_a_resent_ticket_does_not_draw_twice(ledger) -> None:
     assert again.duplicate and again.entry == first.entry
     mine.refresh_from_db()
     assert mine.consumed_kg == 30 * T
+
+
+def test_a_draw_chained_by_the_database_is_the_entry_python_recomputes(ledger) -> None:
+    # given a ref with characters the canonical payload must carry exactly (CJK, separator)
+    mine = ledger.account(ledger.hc_mine)
+    first = _draw(mine, 30 * T, "辽C·12345\x1f#1")
+    second = _draw(mine, 31 * T, "辽C·12345#2")
+    # then each returned entry is the stored row, and its hash is the one Python computes
+    stored = list(LedgerEntry.objects.filter(kind=EntryKind.CONSUME).order_by("seq"))
+    assert [(e.pk, e.seq, e.prev_hash, e.hash) for e in stored] == [
+        (d.entry.pk, d.entry.seq, d.entry.prev_hash, d.entry.hash) for d in (first, second)
+    ]
+    assert [hash_of(e) for e in stored] == [e.hash for e in stored]
+    assert stored[1].prev_hash == stored[0].hash
+    mine.refresh_from_db()
+    assert (mine.prev_hash, mine.last_hash) == (stored[0].hash, stored[1].hash)
+    assert verify_ledger() == []
 
 
 def test_a_draw_of_nothing_is_refused(ledger) -> None:
