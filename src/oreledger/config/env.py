@@ -97,6 +97,10 @@ class Env:
             return sqlite_database(str(config["NAME"]))
         if not engine.endswith("postgresql"):
             raise ImproperlyConfigured(f"{name}: only postgres:// and sqlite:// are supported")
+        # Django binds client-side and never prepares; psycopg would then refuse even an
+        # explicit prepare=True. The few hot statements that ask (quotas.ledger) get prepared;
+        # nothing is prepared automatically (the threshold is never reached).
+        config.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
         return config
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from oreledger.core.errors import DomainError
 from oreledger.quotas.choices import ChangeStatus, EntryKind
@@ -330,3 +330,20 @@ def test_rejection_needs_a_note_and_moves_nothing(ledger) -> None:
 )
 def test_crossed_thresholds(before, after, allocated, expected) -> None:
     assert crossed(before, after, allocated, (80, 90, 100)) == expected
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+def test_the_draw_is_planned_once_per_connection(ledger) -> None:
+    # given two draws on one connection
+    mine = ledger.account(ledger.hc_mine)
+    _draw(mine, 30 * T, "t-1")
+    _draw(mine, 30 * T, "t-2")
+    # then the server holds the draw as one prepared statement, executed without replanning
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["WITH drawn AS ( UPDATE quotas_quotaaccount%"],
+        )
+        assert cursor.fetchone() == (1,)
