@@ -198,23 +198,16 @@ def _off_hours(
 def _duplicate(
     ctx: Any, params: dict[str, Any], ref: str
 ) -> list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]]:
-    from oreledger.weighing.models import Ticket
-
     content = ctx.content
     window = datetime.timedelta(minutes=float(params["window_min"]))
     tolerance = content.net_kg * float(params["net_pct"]) / 100
-    # The (plate, -gross_at) index answers this; the ticket itself is not stored yet.
-    earlier = (
-        Ticket.objects.filter(
-            plate=content.plate,
-            station=ctx.station,
-            gross_at__gte=content.gross_at - window,
-            gross_at__lte=content.gross_at + window,
-        )
-        .exclude(seq=content.seq)
-        .values_list("seq", "net_kg", "gross_at")
+    # The ticket itself is not stored yet; earlier tickets of its batch may not be either.
+    earlier = ctx.weighings(
+        ctx.station.pk, content.plate, content.gross_at - window, content.gross_at + window
     )
     for seq, net, at in earlier:
+        if seq == content.seq:
+            continue
         if abs(net - content.net_kg) <= tolerance:
             local = at.astimezone(LOCAL).strftime("%H:%M")
             evidence = {

@@ -100,7 +100,9 @@ class Env:
         # Django binds client-side and never prepares; psycopg would then refuse even an
         # explicit prepare=True. The few hot statements that ask (quotas.ledger) get prepared;
         # nothing is prepared automatically (the threshold is never reached).
-        config.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
+        options: dict[str, Any] = dict(config.get("OPTIONS") or {})  # type: ignore[call-overload]
+        options.setdefault("prepare_threshold", 2**31 - 1)
+        config["OPTIONS"] = options
         return config
 
 

@@ -6,6 +6,8 @@ UPDATE takes serialises concurrent exits against the same contract.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import F
 
 from oreledger.trade.choices import ContractStatus
@@ -39,3 +41,52 @@ def undeliver_on_contract(*, contract_id: int, net_kg: int) -> None:
         delivered_kg=F("delivered_kg") - net_kg
     ):
         Delivery.objects.create(contract_id=contract_id, net_kg=-net_kg)
+
+
+class ContractDeliveries:
+    """A batch's deliveries on contracts locked up front, decided in order, written at once.
+
+    Decides each delivery exactly as `deliver_on_contract` (approved, within the ceiling) on
+    the locked rows held in memory; `write` moves each contract once and inserts the trail.
+    """
+
+    def __init__(self) -> None:
+        self._contracts: dict[int, Contract] = {}
+        self._deliveries: list[Delivery] = []
+        self._changed: set[int] = set()
+
+    def lock(self, contract_ids: Iterable[int]) -> None:
+        """Lock the contracts the batch may deliver on, in ascending id (no deadlock)."""
+        wanted = sorted(set(contract_ids) - set(self._contracts))
+        if self._changed and wanted:
+            raise RuntimeError("lock every contract before the first delivery")
+        if wanted:
+            rows = Contract.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
+            self._contracts.update(
+                (row.pk, row) for row in rows.only("status", "delivered_kg", "max_delivery_kg")
+            )
+
+    def fits(self, *, contract_id: int, net_kg: int) -> bool:
+        """Whether the delivery would be taken now."""
+        held = self._contracts[contract_id]
+        within = held.delivered_kg + net_kg <= held.max_delivery_kg
+        return held.status == ContractStatus.APPROVED and within
+
+    def deliver(self, *, contract_id: int, net_kg: int) -> bool:
+        """Whether the delivery fits; if so it is counted (and written by `write`)."""
+        if net_kg <= 0:
+            raise ValueError("net_kg must be positive")
+        if not self.fits(contract_id=contract_id, net_kg=net_kg):
+            return False
+        held = self._contracts[contract_id]
+        held.delivered_kg += net_kg
+        self._changed.add(contract_id)
+        self._deliveries.append(Delivery(contract_id=contract_id, net_kg=net_kg))
+        return True
+
+    def write(self) -> None:
+        """Move each contract's delivered tonnage once and insert the dated trail."""
+        for pk in sorted(self._changed):
+            Contract.objects.filter(pk=pk).update(delivered_kg=self._contracts[pk].delivered_kg)
+        Delivery.objects.bulk_create(self._deliveries)
+        self._deliveries, self._changed = [], set()

@@ -21,6 +21,8 @@ from oreledger.weighing.errors import finding
 from oreledger.weighing.protocol import TicketContent
 
 LOCAL = ZoneInfo("Asia/Shanghai")
+# (seq, net_kg, gross_at) of one weighing.
+Weighing = tuple[int, int, datetime.datetime]
 # Codes that guard the ledgers themselves: releasing a truck while they fire would let a
 # tonne leave without a quota draw or a contract delivery (DESIGN.md invariant 3), so no
 # region's blocking set can drop them.
@@ -29,6 +31,19 @@ ALWAYS_BLOCKING = frozenset(
 )
 # Operating statuses that stop a site from shipping (rules.md site_suspended).
 STOPPED = frozenset({OperatingStatus.SUSPENDED, OperatingStatus.SHUT_DOWN})
+
+
+def stored_weighings(
+    station_id: int, plate: str, start: datetime.datetime, end: datetime.datetime
+) -> list[Weighing]:
+    """(seq, net_kg, gross_at) of the station's stored tickets of a plate in [start, end]."""
+    from oreledger.weighing.models import Ticket
+
+    # The (plate, -gross_at) index answers this.
+    rows = Ticket.objects.filter(
+        plate=plate, station_id=station_id, gross_at__gte=start, gross_at__lte=end
+    ).values_list("seq", "net_kg", "gross_at")
+    return list(rows)
 
 
 @dataclass
@@ -43,9 +58,18 @@ class RuleContext:
     waybill: Any = None
     blocking: frozenset[str] = frozenset()
     cache: dict[Any, Any] = field(default_factory=dict)
+    # (station_id, plate, from, to) -> (seq, net_kg, gross_at) of the station's weighings of
+    # the plate in that span, stored or decided earlier in the same batch (see units).
+    weighings: Callable[[int, str, datetime.datetime, datetime.datetime], list[Weighing]] = field(
+        default=lambda station_id, plate, start, end: stored_weighings(
+            station_id, plate, start, end
+        )
+    )
 
 
 TicketRule = Callable[[RuleContext], Iterable[dict[str, Any]]]
+
+
 _RULES: list[TicketRule] = []
 
 

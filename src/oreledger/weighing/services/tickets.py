@@ -1,14 +1,19 @@
-"""Recording station tickets: the barrier decision and the ledgers, one transaction each.
+"""Recording station tickets: the barrier decision and the ledgers, in one transaction.
 
-Lock order inside a ticket's transaction, the same for every writer (so no deadlock):
+Lock order, the same for every writer (so no deadlock):
   1. the station's StationState row (select_for_update) — serialises the station's seq
      check and its hash chain;
-  2. the waybill row (select_for_update);
-  3. the mine's quota account (draw_quota's conditional UPDATE);
-  4. the contract (deliver_on_contract's conditional UPDATE).
+  2. the waybill rows (select_for_update; a batch takes its waybills in ascending id);
+  3. the mine's quota account (draw_quota's conditional UPDATE, or the batch's lock);
+  4. the contract (deliver_on_contract's conditional UPDATE, or the batch's lock by id).
 The duplicate check runs right after lock 1 (the unique (station, seq) constraint is its
 backstop); the ticket row itself is inserted once, complete with its decision, after the
 draws — tickets are never updated, so the row must not exist before its decision does.
+
+A batch is recorded in one transaction (`units.WholeBatch`): one commit for the batch; each
+ticket is still decided on its own and a rejected ticket rolls back nothing. If the batch
+cannot be recorded that way (a seq twice in it, a deadlock), it is recorded ticket by
+ticket, each in its own transaction (`units.OneTicket`), with the same decisions.
 """
 
 from __future__ import annotations
@@ -20,15 +25,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
-from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from oreledger.quotas.services import draw_quota, local_year, mine_account
-from oreledger.registry.models import Station, Vehicle
-from oreledger.trade.delivery import deliver_on_contract
-from oreledger.weighing.chain import ticket_hash
+from oreledger.quotas.services import local_year
+from oreledger.registry.models import Station
 from oreledger.weighing.choices import ResultStatus, TicketKind, WaybillStatus
 from oreledger.weighing.errors import ProtocolError, finding
 from oreledger.weighing.models import (
@@ -53,6 +55,7 @@ from oreledger.weighing.rules import (
     standing_findings,
     vehicle_findings,
 )
+from oreledger.weighing.services.units import ContractFull, OneTicket, Unbatchable, WholeBatch
 
 # rules.md weight_discrepancy: > 1 % or > 300 kg, whichever is larger.
 DISCREPANCY_SHARE = 0.01
@@ -94,19 +97,41 @@ class BatchResult:
         return {"results": [r.as_json() for r in self.results], "last_seq": self.last_seq}
 
 
-class _ContractFull(Exception):
-    """The contract refused the delivery after the quota was drawn: redo, drawing nothing."""
+# Off only to measure the ticket-by-ticket path (bench/).
+BATCHED = True
 
 
 def record_batch(
     *, station: Station, items: list[Any], now: datetime.datetime | None = None
 ) -> BatchResult:
-    """Record each ticket of a batch in its own transaction; one failure rolls back no other."""
-    cache: dict[Any, Any] = {}
+    """Record a batch: in one transaction if it can be, else each ticket in its own."""
     now = now or timezone.now()
+    if BATCHED and len(items) > 1:
+        cache: dict[Any, Any] = {}
+        parsed = [_parse(item, now, cache) for item in items]
+        try:
+            with transaction.atomic():
+                unit = WholeBatch(cache, station, [c for c, _ in parsed if c is not None])
+                results = [
+                    _reject(station, item, problems, now)
+                    if content is None
+                    else _store(station, content, now, cache, unit=unit)
+                    for item, (content, problems) in zip(items, parsed, strict=True)
+                ]
+                unit.write()
+            return BatchResult(results, unit.last_seq)
+        except (Unbatchable, DatabaseError):
+            pass  # all of it rolled back; decided again below, ticket by ticket
+    cache = {}
     results = [record_ticket(station=station, item=item, now=now, cache=cache) for item in items]
     last_seq = StationState.objects.filter(pk=station.pk).values_list("last_seq", flat=True)
     return BatchResult(results, next(iter(last_seq), 0))
+
+
+def _parse(
+    item: Any, now: datetime.datetime, cache: dict[Any, Any]
+) -> tuple[TicketContent | None, list[dict[str, Any]]]:
+    return parse_ticket(item, now=now, grade_codes=lambda at: _grades(at, cache))
 
 
 def record_ticket(
@@ -116,17 +141,19 @@ def record_ticket(
     now: datetime.datetime | None = None,
     cache: dict[Any, Any] | None = None,
 ) -> TicketResult:
-    """Check one ticket item and store it (or its rejection), with its decision and draws."""
+    """Check one ticket item and store it (or its rejection), in its own transaction."""
     cache = {} if cache is None else cache
     now = now or timezone.now()
-    content, problems = parse_ticket(item, now=now, grade_codes=lambda at: _grades(at, cache))
+    content, problems = _parse(item, now, cache)
     if content is None:
         return _reject(station, item, problems, now)
     for skip_draw in (False, True):
         try:
             with transaction.atomic():
-                return _store(station, content, now, cache, skip_draw=skip_draw)
-        except _ContractFull:
+                return _store(
+                    station, content, now, cache, unit=OneTicket(cache), skip_draw=skip_draw
+                )
+        except ContractFull:
             continue
     raise AssertionError("unreachable: the second attempt draws nothing")
 
@@ -169,15 +196,6 @@ def _ensure_state(station: Station) -> None:
     StationState.objects.get_or_create(station=station)
 
 
-def _lock_state(station: Station) -> StationState:
-    """Lock 1: the station's state row (created on the station's first ticket)."""
-    state = StationState.objects.select_for_update().filter(pk=station.pk).first()
-    if state is None:
-        _ensure_state(station)
-        state = StationState.objects.select_for_update().get(pk=station.pk)
-    return state
-
-
 def _kind(station: Station, content: TicketContent) -> str:
     site = station.site
     if site is None:
@@ -189,26 +207,20 @@ def _kind(station: Station, content: TicketContent) -> str:
     return TicketKind.OTHER
 
 
-def _vehicle(plate: str, cache: dict[Any, Any]) -> Vehicle | None:
-    key = ("vehicle", plate)
-    if key not in cache:
-        cache[key] = Vehicle.objects.filter(plate=plate).first()
-    found: Vehicle | None = cache[key]
-    return found
-
-
 def _store(
     station: Station,
     content: TicketContent,
     now: datetime.datetime,
     cache: dict[Any, Any],
     *,
-    skip_draw: bool,
+    unit: OneTicket,
+    skip_draw: bool = False,
 ) -> TicketResult:
-    state = _lock_state(station)
+    """Decide one ticket and store it through its unit of work."""
+    state = unit.state(station)
     # Seqs above the highest stored cannot be duplicates: the common case costs no query.
     if content.seq <= state.last_seq:
-        stored = Ticket.objects.filter(station=station, seq=content.seq).first()
+        stored = unit.stored(station, content.seq)
         if stored is not None:
             return _duplicate(station, stored, content, now)
     kind = _kind(station, content)
@@ -217,15 +229,16 @@ def _store(
         content=content,
         kind=kind,
         local_day=local_day(content.gross_at),
-        vehicle=_vehicle(content.plate, cache),
+        vehicle=unit.vehicle(content.plate),
         cache=cache,
+        weighings=unit.weighings,
     )
     findings = vehicle_findings(ctx) + standing_findings(ctx)
     waybill: Waybill | None = None
     if kind == TicketKind.EXIT:
-        waybill = _exit_waybill(station, content, findings)
+        waybill = _exit_waybill(unit, station, content, findings)
     elif kind == TicketKind.ENTRY:
-        waybill = _entry_waybill(station, content, findings)
+        waybill = _entry_waybill(unit, station, content, findings)
     elif kind == TicketKind.CHECKPOINT:
         waybill = _passing_waybill(content)
     ctx.waybill = waybill
@@ -237,7 +250,7 @@ def _store(
     entry = None
     if kind == TicketKind.EXIT and release:
         assert waybill is not None  # no_waybill always blocks
-        entry = _draw(station, content, waybill, ticket_id, findings, cache, skip_draw=skip_draw)
+        entry = _draw(unit, station, content, waybill, ticket_id, findings, skip_draw=skip_draw)
         release = entry is not None
     ticket = Ticket(
         id=ticket_id,
@@ -271,18 +284,11 @@ def _store(
         drawn_kg=content.net_kg if entry is not None else 0,
         held_kg=content.net_kg if kind == TicketKind.EXIT and not release else 0,
         discrepancy_kg=_discrepancy(kind, waybill, content),
-        prev_hash=state.last_hash,
     )
-    ticket.hash = ticket_hash(ticket)
-    ticket.save(force_insert=True)
+    unit.save(ticket, state)
     if waybill is not None:
-        _advance_waybill(kind, waybill, ticket, release)
-    StationState.objects.filter(pk=station.pk).update(
-        last_seq=Greatest(F("last_seq"), content.seq),
-        chain_length=F("chain_length") + 1,
-        last_hash=ticket.hash,
-        last_seen_at=now,
-    )
+        _advance_waybill(unit, kind, waybill, ticket, release)
+    unit.advance_state(state, content.seq, now)
     answer = [f for f in findings if f["blocking"]]
     return TicketResult(content.seq, ResultStatus.ACCEPTED, str(ticket_id), release, answer)
 
@@ -319,20 +325,12 @@ def _duplicate(
 
 
 def _exit_waybill(
-    station: Station, content: TicketContent, findings: list[dict[str, Any]]
+    unit: OneTicket, station: Station, content: TicketContent, findings: list[dict[str, Any]]
 ) -> Waybill | None:
     """Lock 2: the waybill by number, else the plate's single open waybill from this site."""
     site = station.site
     assert site is not None
-    locked = Waybill.objects.select_for_update()
-    if content.waybill:
-        waybill = locked.filter(number=content.waybill, origin_site=site).first()
-    else:
-        waybill = (
-            locked.filter(origin_site=site, plate=content.plate, status=WaybillStatus.ISSUED)
-            .order_by("pk")
-            .first()
-        )
+    waybill: Waybill | None = unit.exit_waybill(site.pk, content)
     if waybill is None:
         findings.append(finding("no_waybill", plate=content.plate))
         return None
@@ -346,19 +344,12 @@ def _exit_waybill(
 
 
 def _entry_waybill(
-    station: Station, content: TicketContent, findings: list[dict[str, Any]]
+    unit: OneTicket, station: Station, content: TicketContent, findings: list[dict[str, Any]]
 ) -> Waybill | None:
     """The waybill this arrival closes: by number, else the plate's departed waybill here."""
     site = station.site
-    locked = Waybill.objects.select_for_update()
-    if content.waybill:
-        waybill = locked.filter(number=content.waybill, destination_site=site).first()
-    else:
-        waybill = (
-            locked.filter(destination_site=site, plate=content.plate, status=WaybillStatus.DEPARTED)
-            .order_by("-departed_at", "-pk")
-            .first()
-        )
+    assert site is not None
+    waybill: Waybill | None = unit.entry_waybill(site.pk, content)
     if waybill is None or waybill.status != WaybillStatus.DEPARTED:
         findings.append(finding("entry_without_exit"))
     if waybill is not None and waybill.status == WaybillStatus.DEPARTED:
@@ -379,12 +370,12 @@ def _passing_waybill(content: TicketContent) -> Waybill | None:
 
 
 def _draw(
+    unit: OneTicket,
     station: Station,
     content: TicketContent,
     waybill: Waybill,
     ticket_id: uuid.UUID,
     findings: list[dict[str, Any]],
-    cache: dict[Any, Any],
     *,
     skip_draw: bool,
 ) -> Any:
@@ -395,22 +386,19 @@ def _draw(
     if skip_draw:
         findings.append(finding("contract_exceeded", blocking=True, contract=_number(waybill)))
         return None
-    key = ("account", site.pk, year)
-    if key not in cache:
-        cache[key] = mine_account(site=site, at=content.gross_at)
-    account = cache[key]
+    account = unit.account(site, content.gross_at)
     if account is None:
         findings.append(finding("quota_missing", blocking=True, year=year))
         return None
-    drawn = draw_quota(
-        account=account, amount_kg=content.net_kg, ref=f"ticket:{ticket_id}", at=content.gross_at
+    drawn = unit.draw_and_deliver(
+        account=account, content=content, ref=f"ticket:{ticket_id}", contract_id=waybill.contract_id
     )
+    if drawn is None:
+        findings.append(finding("contract_exceeded", blocking=True, contract=_number(waybill)))
+        return None
     if not drawn.ok:
         findings.append(finding("quota_exhausted", blocking=True, year=year))
         return None
-    if not deliver_on_contract(contract_id=waybill.contract_id, net_kg=content.net_kg):
-        # Undo the quota draw with the whole attempt; the retry records the hold alone.
-        raise _ContractFull
     findings.extend(finding("quota_warning", percent=t) for t in drawn.thresholds_crossed)
     return drawn.entry
 
@@ -428,7 +416,9 @@ def _discrepancy(kind: str, waybill: Waybill | None, content: TicketContent) -> 
     return content.net_kg - waybill.exit_net_kg
 
 
-def _advance_waybill(kind: str, waybill: Waybill, ticket: Ticket, release: bool) -> None:
+def _advance_waybill(
+    unit: OneTicket, kind: str, waybill: Waybill, ticket: Ticket, release: bool
+) -> None:
     """Mark the waybill departed (released exit) or arrived/closed (entry)."""
     changes: dict[str, Any] = {}
     if kind == TicketKind.EXIT and release:
@@ -455,9 +445,7 @@ def _advance_waybill(kind: str, waybill: Waybill, ticket: Ticket, release: bool)
             "entry_net_kg": ticket.net_kg,
         }
     if changes:
-        Waybill.objects.filter(pk=waybill.pk).update(
-            **changes, version=F("version") + 1, updated_at=timezone.now()
-        )
+        unit.advance_waybill(waybill, changes)
 
 
 def parse_heartbeat(body: Any) -> tuple[int | None, datetime.datetime | None, str]:

@@ -155,6 +155,13 @@ def give_gate_permits(site: Site, region: Any) -> None:
 _NUMBERS = itertools.count(1)
 
 
+def exit_gate(chain: Chain) -> tuple[Mine, str, str]:
+    """The first mine, its first exit station's code and secret."""
+    mine = chain.mines[0]
+    code, secret = next(iter(mine.stations.items()))
+    return mine, code, secret
+
+
 def waybills_for(mine: Mine, plates: list[str], *, hours: int = 24) -> list[Waybill]:
     """Issued waybills, one per plate, straight into the table (fast, for load tests)."""
     now = timezone.now()

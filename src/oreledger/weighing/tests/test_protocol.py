@@ -13,9 +13,11 @@ from oreledger.registry.models import Vehicle
 from oreledger.trade.models import Contract
 from oreledger.weighing.chain import verify_chain
 from oreledger.weighing.models import StationState, Ticket, TicketConflict, TicketRejection, Waybill
+from oreledger.weighing.services import tickets
 from oreledger.weighing.tests.support import (
     body,
     build_chain,
+    exit_gate,
     get,
     plate,
     post,
@@ -26,16 +28,16 @@ from oreledger.weighing.tests.support import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True, params=["whole-batch", "ticket-by-ticket"])
+def unit_of_work(request, monkeypatch) -> None:
+    """Every decision here holds whether a batch is recorded whole or ticket by ticket."""
+    monkeypatch.setattr(tickets, "BATCHED", request.param == "whole-batch")
+
+
 @pytest.fixture
 def chain(world):
     """One mine with one exit station, a plant with its gate, a checkpoint."""
     return build_chain(world, quota_kg=100_000, contract_kg=80_000)
-
-
-def _exit(chain):
-    mine = chain.mines[0]
-    code, secret = next(iter(mine.stations.items()))
-    return mine, code, secret
 
 
 def _consumed(mine) -> int:
@@ -43,7 +45,7 @@ def _consumed(mine) -> int:
 
 
 def test_released_exit_draws_quota_and_contract_and_departs_the_waybill(chain) -> None:
-    mine, code, secret = _exit(chain)
+    mine, code, secret = exit_gate(chain)
     [waybill] = waybills_for(mine, [plate(1)])
     response = post(Client(), code, secret, body([ticket(1, plate(1), waybill=waybill.number)]))
     assert response.status_code == 200
@@ -60,14 +62,14 @@ def test_released_exit_draws_quota_and_contract_and_departs_the_waybill(chain) -
 
 
 def test_the_plate_s_open_waybill_is_found_without_a_number(chain) -> None:
-    mine, code, secret = _exit(chain)
+    mine, code, secret = exit_gate(chain)
     waybills_for(mine, [plate(2)])
     [result] = post(Client(), code, secret, body([ticket(1, plate(2))])).json()["results"]
     assert result["release"] is True
 
 
 def test_every_batch_resent_three_times_is_stored_once(chain) -> None:
-    mine, code, secret = _exit(chain)
+    mine, code, secret = exit_gate(chain)
     waybills = waybills_for(mine, [plate(n) for n in range(1, 4)])
     items = [ticket(n + 1, w.plate, waybill=w.number, net=20000) for n, w in enumerate(waybills)]
     first = post(Client(), code, secret, body(items)).json()
@@ -83,7 +85,7 @@ def test_every_batch_resent_three_times_is_stored_once(chain) -> None:
 
 
 def test_a_resend_with_changed_content_is_duplicate_and_changes_nothing(chain) -> None:
-    mine, code, secret = _exit(chain)
+    mine, code, secret = exit_gate(chain)
     [waybill] = waybills_for(mine, [plate(1)])
     post(Client(), code, secret, body([ticket(1, plate(1), waybill=waybill.number)]))
     stored = Ticket.objects.get()
@@ -98,7 +100,7 @@ def test_a_resend_with_changed_content_is_duplicate_and_changes_nothing(chain) -
 
 
 def test_no_waybill_holds_the_truck_and_draws_nothing(chain) -> None:
-    _mine, code, secret = _exit(chain)
+    _mine, code, secret = exit_gate(chain)
     [result] = post(Client(), code, secret, body([ticket(1, plate(9))])).json()["results"]
     assert result["status"] == "accepted" and result["release"] is False
     assert [r["code"] for r in result["reasons"]] == ["no_waybill"]
@@ -108,7 +110,7 @@ def test_no_waybill_holds_the_truck_and_draws_nothing(chain) -> None:
 
 
 def test_quota_exhausted_and_contract_exceeded_hold_and_draw_nothing(chain) -> None:
-    mine, code, secret = _exit(chain)
+    mine, code, secret = exit_gate(chain)
     waybills = waybills_for(mine, [plate(n) for n in range(1, 6)])
     items = [ticket(n + 1, w.plate, waybill=w.number) for n, w in enumerate(waybills)]
     results = post(Client(), code, secret, body(items)).json()["results"]
@@ -127,7 +129,7 @@ def test_quota_exhausted_and_contract_exceeded_hold_and_draw_nothing(chain) -> N
 
 
 def test_waybill_reused_and_blacklisted_vehicle_hold(chain) -> None:
-    mine, code, secret = _exit(chain)
+    mine, code, secret = exit_gate(chain)
     [waybill] = waybills_for(mine, [plate(1)])
     post(Client(), code, secret, body([ticket(1, plate(1), waybill=waybill.number)]))
     [again] = post(
@@ -144,7 +146,7 @@ def test_waybill_reused_and_blacklisted_vehicle_hold(chain) -> None:
 
 
 def test_suspended_site_holds(chain) -> None:
-    mine, code, secret = _exit(chain)
+    mine, code, secret = exit_gate(chain)
     waybills_for(mine, [plate(1)])
     type(mine.site).objects.filter(pk=mine.site.pk).update(status="suspended")
     [result] = post(Client(), code, secret, body([ticket(1, plate(1))])).json()["results"]
@@ -154,7 +156,7 @@ def test_suspended_site_holds(chain) -> None:
 def test_plant_gate_closes_the_waybill_with_its_discrepancy_and_checkpoint_records_passage(
     chain,
 ) -> None:
-    mine, code, secret = _exit(chain)
+    mine, code, secret = exit_gate(chain)
     [waybill] = waybills_for(mine, [plate(1)])
     post(Client(), code, secret, body([ticket(1, plate(1), waybill=waybill.number)]))
     cp_code, cp_secret = chain.checkpoint
@@ -194,7 +196,7 @@ def test_an_arrival_without_exit_is_flagged(chain) -> None:
 
 
 def test_field_rule_breaks_are_rejected_and_recorded_without_touching_the_rest(chain) -> None:
-    mine, code, secret = _exit(chain)
+    mine, code, secret = exit_gate(chain)
     waybills_for(mine, [plate(1)])
     bad = ticket(2, plate(3), net_kg=1)
     results = post(Client(), code, secret, body([bad, ticket(3, plate(1))])).json()["results"]
@@ -221,7 +223,7 @@ def test_field_rule_breaks_are_rejected_and_recorded_without_touching_the_rest(c
 def test_authentication_failures_are_401_and_store_nothing(chain, mutate, code) -> None:
     from oreledger.weighing.signing import signed_headers
 
-    mine, station, secret = _exit(chain)
+    mine, station, secret = exit_gate(chain)
     waybills_for(mine, [plate(1)])
     payload = body([ticket(1, plate(1))])
     headers = signed_headers(station, secret, "POST", "/api/v1/station/tickets", payload)
@@ -235,7 +237,7 @@ def test_authentication_failures_are_401_and_store_nothing(chain, mutate, code) 
 
 
 def test_stale_but_correctly_signed_timestamp_is_401(chain) -> None:
-    _mine, station, secret = _exit(chain)
+    _mine, station, secret = exit_gate(chain)
     response = post(Client(), station, secret, body([ticket(1, plate(1))]), at=time.time() - 301)
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "stale_timestamp"
@@ -243,7 +245,7 @@ def test_stale_but_correctly_signed_timestamp_is_401(chain) -> None:
 
 
 def test_body_over_one_mib_is_413_and_bad_batches_are_400(chain) -> None:
-    _mine, station, secret = _exit(chain)
+    _mine, station, secret = exit_gate(chain)
     huge = body([ticket(1, plate(1), operator="x" * (1024 * 1024))])
     assert post(Client(), station, secret, huge).status_code == 413
     for payload, code in [
@@ -257,7 +259,7 @@ def test_body_over_one_mib_is_413_and_bad_batches_are_400(chain) -> None:
 
 
 def test_heartbeat_and_waybill_lookup(chain) -> None:
-    mine, station, secret = _exit(chain)
+    mine, station, secret = exit_gate(chain)
     [waybill] = waybills_for(mine, [plate(1)])
     post(Client(), station, secret, body([ticket(41, plate(1))]))
     beat = post(

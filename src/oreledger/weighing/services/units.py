@@ -1,0 +1,349 @@
+"""Where a ticket's reads and writes go: straight to the database, or into its batch.
+
+`tickets._store` decides a ticket the same way under both units of work:
+- `OneTicket`: the ticket's own transaction; each lock and write is issued as it happens.
+- `WholeBatch`: a station's whole batch in one transaction. Everything the batch may touch is
+  locked up front in the fixed order (station state → waybills by id → quota accounts →
+  contracts by id), decisions are taken on the locked rows held in memory, and `write`
+  stores the batch with a handful of statements. One commit per batch instead of one per
+  ticket, and no row updated twice in a transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from django.db import connection
+from django.db.models import F, Q
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from oreledger.quotas.batch import QuotaDraws
+from oreledger.quotas.services import DrawResult, draw_quota, local_year, mine_account
+from oreledger.registry.models import Station, Vehicle
+from oreledger.trade.delivery import ContractDeliveries, deliver_on_contract
+from oreledger.weighing.chain import ticket_hash
+from oreledger.weighing.choices import WaybillStatus
+from oreledger.weighing.models import StationState, Ticket, Waybill
+from oreledger.weighing.protocol import TicketContent
+from oreledger.weighing.rules import Weighing, stored_weighings
+
+# The waybill columns a weighing changes, one row per statement: psycopg pipelines an
+# executemany, where Django's bulk_update would build one CASE per column over the batch.
+_WAYBILL_CHANGES = (
+    "status",
+    "exit_ticket",
+    "departed_at",
+    "exit_net_kg",
+    "entry_ticket",
+    "arrived_at",
+    "entry_net_kg",
+    "discrepancy_kg",
+    "updated_at",
+)
+_ADVANCE_WAYBILL = (
+    "UPDATE weighing_waybill SET status = %s, exit_ticket_id = %s, departed_at = %s,"
+    " exit_net_kg = %s, entry_ticket_id = %s, arrived_at = %s, entry_net_kg = %s,"
+    " discrepancy_kg = %s, version = version + 1, updated_at = %s WHERE id = %s"
+)
+
+
+class Unbatchable(Exception):
+    """The batch cannot be decided in memory (a seq twice in it): record it ticket by ticket."""
+
+
+class ContractFull(Exception):
+    """The contract refused the delivery after the quota was drawn: redo, drawing nothing."""
+
+
+def pick_exit_waybill(candidates: list[Waybill], site_id: int, content: TicketContent) -> Any:
+    """The waybill by number, else the plate's issued waybill from this site (lowest id)."""
+    if content.waybill:
+        return next(
+            (w for w in candidates if w.number == content.waybill and w.origin_site_id == site_id),
+            None,
+        )
+    issued = [
+        w
+        for w in candidates
+        if w.origin_site_id == site_id
+        and w.plate == content.plate
+        and w.status == WaybillStatus.ISSUED
+    ]
+    return min(issued, key=lambda w: w.pk, default=None)
+
+
+def pick_entry_waybill(candidates: list[Waybill], site_id: int, content: TicketContent) -> Any:
+    """The waybill by number, else the plate's departed waybill to this site (latest)."""
+    if content.waybill:
+        return next(
+            (
+                w
+                for w in candidates
+                if w.number == content.waybill and w.destination_site_id == site_id
+            ),
+            None,
+        )
+    departed = [
+        w
+        for w in candidates
+        if w.destination_site_id == site_id
+        and w.plate == content.plate
+        and w.status == WaybillStatus.DEPARTED
+    ]
+    return max(departed, key=lambda w: (w.departed_at, w.pk), default=None)
+
+
+class OneTicket:
+    """A ticket in its own transaction: locks and writes go to the database as they happen."""
+
+    def __init__(self, cache: dict[Any, Any]) -> None:
+        self.cache = cache
+
+    def state(self, station: Station) -> StationState:
+        """Lock 1: the station's state row (created on the station's first ticket)."""
+        state = StationState.objects.select_for_update().filter(pk=station.pk).first()
+        if state is None:
+            StationState.objects.get_or_create(station=station)
+            state = StationState.objects.select_for_update().get(pk=station.pk)
+        return state
+
+    def stored(self, station: Station, seq: int) -> Ticket | None:
+        """The ticket already stored under this seq."""
+        return Ticket.objects.filter(station=station, seq=seq).first()
+
+    def vehicle(self, plate: str) -> Vehicle | None:
+        """The registered vehicle of a plate (cached for the request)."""
+        key = ("vehicle", plate)
+        if key not in self.cache:
+            self.cache[key] = Vehicle.objects.filter(plate=plate).first()
+        found: Vehicle | None = self.cache[key]
+        return found
+
+    def weighings(
+        self, station_id: int, plate: str, start: datetime.datetime, end: datetime.datetime
+    ) -> list[Weighing]:
+        """The station's weighings of a plate in [start, end] (for look-back rules)."""
+        return stored_weighings(station_id, plate, start, end)
+
+    def exit_waybill(self, site_id: int, content: TicketContent) -> Any:
+        """Lock 2 for an exit."""
+        locked = Waybill.objects.select_for_update().filter(origin_site_id=site_id)
+        if content.waybill:
+            rows = locked.filter(number=content.waybill)
+        else:
+            rows = locked.filter(plate=content.plate, status=WaybillStatus.ISSUED).order_by("pk")
+        return pick_exit_waybill(list(rows[:1]), site_id, content)
+
+    def entry_waybill(self, site_id: int, content: TicketContent) -> Any:
+        """Lock 2 for an arrival."""
+        locked = Waybill.objects.select_for_update().filter(destination_site_id=site_id)
+        if content.waybill:
+            rows = locked.filter(number=content.waybill)
+        else:
+            rows = locked.filter(plate=content.plate, status=WaybillStatus.DEPARTED).order_by(
+                "-departed_at", "-pk"
+            )
+        return pick_entry_waybill(list(rows[:1]), site_id, content)
+
+    def account(self, site: Any, at: datetime.datetime) -> Any:
+        """The mine's quota account for the year of `at` (cached for the request)."""
+        key = ("account", site.pk, local_year(at))
+        if key not in self.cache:
+            self.cache[key] = mine_account(site=site, at=at)
+        return self.cache[key]
+
+    def draw_and_deliver(
+        self, *, account: Any, content: TicketContent, ref: str, contract_id: int
+    ) -> DrawResult | None:
+        """Locks 3 and 4: the quota draw, then the contract delivery (None: contract full)."""
+        drawn = draw_quota(account=account, amount_kg=content.net_kg, ref=ref, at=content.gross_at)
+        if drawn.ok and not deliver_on_contract(contract_id=contract_id, net_kg=content.net_kg):
+            # Undo the quota draw with the whole attempt; the retry records the hold alone.
+            raise ContractFull
+        return drawn
+
+    def save(self, ticket: Ticket, state: StationState) -> None:
+        """Chain the ticket after the station's head and insert it."""
+        ticket.prev_hash = state.last_hash
+        ticket.hash = ticket_hash(ticket)
+        ticket.save(force_insert=True)
+        state.last_hash = ticket.hash
+
+    def advance_waybill(self, waybill: Waybill, changes: dict[str, Any]) -> None:
+        """Write the waybill's new status."""
+        Waybill.objects.filter(pk=waybill.pk).update(
+            **changes, version=F("version") + 1, updated_at=timezone.now()
+        )
+        for name, value in changes.items():
+            setattr(waybill, name, value)
+
+    def advance_state(self, state: StationState, seq: int, now: datetime.datetime) -> None:
+        """The station's head moves past the stored ticket."""
+        StationState.objects.filter(pk=state.pk).update(
+            last_seq=Greatest(F("last_seq"), seq),
+            chain_length=F("chain_length") + 1,
+            last_hash=state.last_hash,
+            last_seen_at=now,
+        )
+
+
+class WholeBatch(OneTicket):
+    """A station's batch in one transaction: locked up front, decided in memory, then written."""
+
+    def __init__(self, cache: dict[Any, Any], station: Station, contents: list[Any]) -> None:
+        super().__init__(cache)
+        self._state = super().state(station)
+        self._tickets: list[Ticket] = []
+        self._by_seq: dict[int, Ticket] = {}
+        self._waybills: list[Waybill] = []
+        self._changed: dict[int, Waybill] = {}
+        self._draws = QuotaDraws()
+        self._deliveries = ContractDeliveries()
+        self._seen = self._state.last_seq
+        plates = {c.plate for c in contents}
+        self._plates = plates
+        instants = [c.gross_at for c in contents] or [timezone.now()]
+        self._earliest, self._latest = min(instants), max(instants)
+        self._recent: dict[str, list[Weighing]] | None = None
+        self._span = (self._earliest, self._latest)
+        vehicles = {v.plate: v for v in Vehicle.objects.filter(plate__in=plates)}
+        for plate in plates:
+            self.cache[("vehicle", plate)] = vehicles.get(plate)
+        self._lock_up_front(station, contents)
+
+    def _lock_up_front(self, station: Station, contents: list[Any]) -> None:
+        site = station.site
+        if site is None:
+            return
+        numbers = {c.waybill for c in contents if c.waybill}
+        plates = {c.plate for c in contents if not c.waybill}
+        if site.kind == "mine":
+            mine = Q(origin_site_id=site.pk)
+            by_plate = Q(plate__in=plates, status=WaybillStatus.ISSUED)
+        else:
+            mine = Q(destination_site_id=site.pk)
+            by_plate = Q(plate__in=plates, status=WaybillStatus.DEPARTED)
+        wanted = mine & (Q(number__in=numbers) | by_plate)
+        self._waybills = list(Waybill.objects.select_for_update().filter(wanted).order_by("pk"))
+        if site.kind != "mine":
+            return
+        accounts = {self.account(site, c.gross_at) for c in contents}
+        self._draws.lock(a.pk for a in accounts if a is not None)
+        self._deliveries.lock({w.contract_id for w in self._waybills})
+
+    def state(self, station: Station) -> StationState:
+        """The station's state, locked once for the batch."""
+        return self._state
+
+    @property
+    def last_seq(self) -> int:
+        """The highest seq held for the station once the batch is written."""
+        return int(self._state.last_seq)
+
+    def stored(self, station: Station, seq: int) -> Ticket | None:
+        """A ticket stored before the batch (a seq twice in the batch is `Unbatchable`)."""
+        if seq in self._by_seq:
+            raise Unbatchable
+        return super().stored(station, seq) if seq <= self._seen else None
+
+    def exit_waybill(self, site_id: int, content: TicketContent) -> Any:
+        """Among the waybills locked for the batch."""
+        return pick_exit_waybill(self._waybills, site_id, content)
+
+    def entry_waybill(self, site_id: int, content: TicketContent) -> Any:
+        """Among the waybills locked for the batch."""
+        return pick_entry_waybill(self._waybills, site_id, content)
+
+    def draw_and_deliver(
+        self, *, account: Any, content: TicketContent, ref: str, contract_id: int
+    ) -> DrawResult | None:
+        """Decided on the locked rows: quota first, then the contract, as `OneTicket` does."""
+        net = content.net_kg
+        if not self._draws.fits(account=account, amount_kg=net):
+            return self._draws.draw(account=account, amount_kg=net, ref=ref, at=content.gross_at)
+        if not self._deliveries.fits(contract_id=contract_id, net_kg=net):
+            return None
+        drawn = self._draws.draw(account=account, amount_kg=net, ref=ref, at=content.gross_at)
+        self._deliveries.deliver(contract_id=contract_id, net_kg=net)
+        return drawn
+
+    def save(self, ticket: Ticket, state: StationState) -> None:
+        """Keep the ticket for `write` (chained there, once its ledger entry has an id)."""
+        self._tickets.append(ticket)
+        self._by_seq[ticket.seq] = ticket
+
+    def advance_waybill(self, waybill: Waybill, changes: dict[str, Any]) -> None:
+        """Change the locked waybill in memory; `write` stores it."""
+        for name, value in changes.items():
+            setattr(waybill, name, value)
+        self._changed[waybill.pk] = waybill
+
+    def advance_state(self, state: StationState, seq: int, now: datetime.datetime) -> None:
+        """The head moves in memory; `write` stores it."""
+        state.last_seq = max(state.last_seq, seq)
+        state.chain_length += 1
+        state.last_seen_at = now
+
+    def weighings(
+        self, station_id: int, plate: str, start: datetime.datetime, end: datetime.datetime
+    ) -> list[Weighing]:
+        """Stored weighings (read once for the whole batch) and this batch's, in [start, end]."""
+        if self._recent is None:
+            # The first look-back sets the margin: every plate of the batch, every instant of
+            # the batch, widened by it, in one query.
+            reach = max(end - start, datetime.timedelta(0)) / 2
+            self._span = (self._earliest - reach, self._latest + reach)
+            rows = Ticket.objects.filter(
+                station_id=station_id,
+                plate__in=self._plates,
+                gross_at__gte=self._span[0],
+                gross_at__lte=self._span[1],
+            ).values_list("plate", "seq", "net_kg", "gross_at")
+            self._recent = defaultdict(list)
+            for row_plate, seq, net, at in rows:
+                self._recent[row_plate].append((seq, net, at))
+        if self._span[0] <= start and end <= self._span[1] and plate in self._plates:
+            stored = [w for w in self._recent[plate] if start <= w[2] <= end]
+        else:
+            stored = stored_weighings(station_id, plate, start, end)
+        pending = [
+            (t.seq, t.net_kg, t.gross_at)
+            for t in self._tickets
+            if t.plate == plate and t.station_id == station_id and start <= t.gross_at <= end
+        ]
+        return stored + pending
+
+    def _write_waybills(self) -> None:
+        if not self._changed:
+            return
+        fields: list[Any] = [Waybill._meta.get_field(name) for name in _WAYBILL_CHANGES]
+        now = timezone.now()
+        rows = []
+        for waybill in self._changed.values():
+            waybill.version += 1
+            waybill.updated_at = now
+            values = [f.get_db_prep_save(getattr(waybill, f.attname), connection) for f in fields]
+            rows.append((*values, waybill.pk))
+        with connection.cursor() as cursor:
+            cursor.executemany(_ADVANCE_WAYBILL, rows)
+
+    def write(self) -> None:
+        """Store the batch: entries, balances, deliveries, tickets (chained), waybills, head."""
+        self._draws.write()
+        self._deliveries.write()
+        head = self._state.last_hash
+        for ticket in self._tickets:
+            ticket.quota_entry_id = ticket.quota_entry.pk if ticket.quota_entry else None
+            ticket.prev_hash = head
+            ticket.hash = head = ticket_hash(ticket)
+        Ticket.objects.bulk_create(self._tickets)
+        self._write_waybills()
+        StationState.objects.filter(pk=self._state.pk).update(
+            last_seq=self._state.last_seq,
+            chain_length=self._state.chain_length,
+            last_hash=head,
+            last_seen_at=self._state.last_seen_at,
+        )
