@@ -109,7 +109,11 @@ FIGURES = {
             _("Open alerts"),
             places.alerts,
             "by_rule",
-            [_col("rule", _("Rule")), _col("count", _("Open alerts"))],
+            [
+                _col("rule_name", _("Rule")),
+                _col("rule", _("Code")),
+                _col("count", _("Open alerts")),
+            ],
         ),
         Figure(
             "prices",

@@ -74,7 +74,9 @@ def alerts(scope: Scope) -> dict[str, Any]:
         "available": True,
         "total": sum(severity.values()),
         "by_severity": [{"severity": s, "count": severity.get(s, 0)} for s in SEVERITIES],
-        "by_rule": [{"rule": r, "count": n} for r, n in rule.most_common()],
+        "by_rule": [
+            {"rule": r, "rule_name": _rule_name(r), "count": n} for r, n in rule.most_common()
+        ],
         "latest": [
             {
                 "rule": a.rule,
@@ -87,6 +89,14 @@ def alerts(scope: Scope) -> dict[str, Any]:
             for a in latest
         ],
     }
+
+
+def _rule_name(code: str) -> str:
+    """The catalogue's name of a rule in the active language (the code if it is unknown)."""
+    from oreledger.alerts.catalogue import BY_CODE
+
+    spec = BY_CODE.get(code)
+    return str(spec.name) if spec is not None else code
 
 
 def _url(obj: Any) -> str:

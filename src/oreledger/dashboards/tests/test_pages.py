@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
+from oreledger.alerts.engine import raise_alert
 from oreledger.core.testing.matrix import check_matrix
 from oreledger.dashboards.catalogue import FIGURES
 from oreledger.dashboards.models import DailyRollup
@@ -108,11 +110,25 @@ def test_drill_down_province_county_mine(world, day) -> None:
     assert quota["consumed_t"] == round(released_out_kg(site__kind="mine") / 1000, 2)
 
 
-def test_alerts_section_is_guarded(world, day) -> None:
+def test_open_alerts_are_ranked_by_the_rule_s_chinese_name(world, day) -> None:
+    # given two open overload alerts in Haicheng
+    for seq in (1, 2):
+        raise_alert(
+            rule="overload",
+            region=world.haicheng,
+            subject_type="ticket",
+            subject_ref=f"HC-ST-X#{seq}",
+            at=timezone.now(),
+            refs={},
+            evidence={"gross_kg": 52_000},
+        )
+    # when the province officer opens the dashboard and its alerts figure
     data = world.api("province_officer").get("/api/v1/dashboard/alerts/").json()
-    if not data["available"]:
-        page = world.client("province_officer").get("/dashboards/")
-        assert b'data-testid="alerts-unavailable"' in page.content
+    page = world.client("province_officer").get("/dashboards/").content.decode()
+    # then overload is ranked under its catalogue name, with its code alongside
+    overload = next(r for r in data["by_rule"] if r["rule"] == "overload")
+    assert overload == {"rule": "overload", "rule_name": "超载", "count": 2}
+    assert '<span title="overload">超载</span><b>2</b>' in page
 
 
 def test_big_screen_is_chinese_and_has_no_inline_script(world, day) -> None:
