@@ -99,9 +99,11 @@ class Env:
             raise ImproperlyConfigured(f"{name}: only postgres:// and sqlite:// are supported")
         # Django binds client-side and never prepares; psycopg would then refuse even an
         # explicit prepare=True. The few hot statements that ask (quotas.ledger) get prepared;
-        # nothing is prepared automatically (the threshold is never reached).
+        # nothing is prepared automatically (the threshold is never reached). Off behind a
+        # transaction-mode pooler that cannot keep prepared statements.
         options: dict[str, Any] = dict(config.get("OPTIONS") or {})  # type: ignore[call-overload]
-        options.setdefault("prepare_threshold", 2**31 - 1)
+        if self.bool("OL_DB_PREPARE", True):
+            options.setdefault("prepare_threshold", 2**31 - 1)
         config["OPTIONS"] = options
         return config
 

@@ -58,5 +58,15 @@ def test_database_url_for_postgres_and_refusal_of_other_engines(tmp_path) -> Non
         Env({"DATABASE_URL": "mysql://u@h/db"}).database("DATABASE_URL", tmp_path / "x")
 
 
+def test_postgres_may_prepare_the_statements_that_ask_unless_a_pooler_forbids(tmp_path) -> None:
+    url = {"DATABASE_URL": "postgres://ol@db.example/ledger"}
+    # given the default, then psycopg may prepare (Django would otherwise disable it)
+    config = Env(url).database("DATABASE_URL", tmp_path / "x")
+    assert config["OPTIONS"] == {"prepare_threshold": 2**31 - 1}
+    # given a transaction-mode pooler in front, then nothing is prepared
+    pooled = Env({**url, "OL_DB_PREPARE": "false"}).database("DATABASE_URL", tmp_path / "x")
+    assert pooled["OPTIONS"] == {}
+
+
 def test_list_splits_on_commas() -> None:
     assert Env({"H": "a.example, b.example,,"}).list("H", []) == ["a.example", "b.example"]
