@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -301,29 +301,24 @@ def draw_quota(
     """
     if amount_kg <= 0:
         raise refuse("amount_not_positive")
-    draw = partial(
-        take_consumption,
-        account.pk,
-        amount_kg=amount_kg,
-        ref=ref,
-        at=at,
-        created_at=timezone.now(),
-        actor=actor if actor is not None else "station",
-    )
     db = connections[DEFAULT_DB_ALIAS]
     postgresql = db.vendor == "postgresql"
-    alone = postgresql and not db.in_atomic_block
     try:
-        if postgresql:
-            taken = draw()
-        else:
-            with transaction.atomic():
-                taken = draw()
+        # One statement on PostgreSQL is atomic by itself; SQLite's two need a transaction.
+        with nullcontext() if postgresql else transaction.atomic():
+            taken = take_consumption(
+                account.pk,
+                amount_kg=amount_kg,
+                ref=ref,
+                at=at,
+                created_at=timezone.now(),
+                actor=actor if actor is not None else "station",
+            )
     except IntegrityError:
         # The same ref drawn concurrently by another transaction: its draw stands. Inside a
         # caller's PostgreSQL transaction the failed statement has aborted that transaction,
         # which must then be retried as a whole (weighing's refs are unique per ticket).
-        if postgresql and not alone:
+        if postgresql and db.in_atomic_block:
             raise
         taken = None
     if taken is None:

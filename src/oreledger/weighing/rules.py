@@ -60,10 +60,8 @@ class RuleContext:
     cache: dict[Any, Any] = field(default_factory=dict)
     # (station_id, plate, from, to) -> (seq, net_kg, gross_at) of the station's weighings of
     # the plate in that span, stored or decided earlier in the same batch (see units).
-    weighings: Callable[[int, str, datetime.datetime, datetime.datetime], list[Weighing]] = field(
-        default=lambda station_id, plate, start, end: stored_weighings(
-            station_id, plate, start, end
-        )
+    weighings: Callable[[int, str, datetime.datetime, datetime.datetime], list[Weighing]] = (
+        stored_weighings
     )
 
 

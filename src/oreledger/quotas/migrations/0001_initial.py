@@ -9,500 +9,186 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("accounts", "0003_department_kinds"),
-        ("registry", "0003_validity_state_and_messages"),
+        ('accounts', '0003_department_kinds'),
+        ('registry', '0003_validity_state_and_messages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Mineral",
+            name='Mineral',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                ("code", models.SlugField(max_length=30, unique=True, verbose_name="code")),
-                ("name_zh", models.CharField(max_length=100, verbose_name="name (Chinese)")),
-                ("name_en", models.CharField(max_length=100, verbose_name="name (English)")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('code', models.SlugField(max_length=30, unique=True, verbose_name='code')),
+                ('name_zh', models.CharField(max_length=100, verbose_name='name (Chinese)')),
+                ('name_en', models.CharField(max_length=100, verbose_name='name (English)')),
             ],
             options={
-                "verbose_name": "mineral",
-                "verbose_name_plural": "minerals",
-                "ordering": ["code"],
+                'verbose_name': 'mineral',
+                'verbose_name_plural': 'minerals',
+                'ordering': ['code'],
             },
         ),
         migrations.CreateModel(
-            name="QuotaPeriod",
+            name='QuotaPeriod',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="year")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("open", "Open"), ("closed", "Closed")],
-                        default="open",
-                        max_length=10,
-                        verbose_name="status",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='year')),
+                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=10, verbose_name='status')),
             ],
             options={
-                "verbose_name": "quota period",
-                "verbose_name_plural": "quota periods",
-                "ordering": ["-year"],
+                'verbose_name': 'quota period',
+                'verbose_name_plural': 'quota periods',
+                'ordering': ['-year'],
             },
         ),
         migrations.CreateModel(
-            name="QuotaAccount",
+            name='QuotaAccount',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                (
-                    "uuid",
-                    models.UUIDField(
-                        default=uuid.uuid4, editable=False, unique=True, verbose_name="UUID"
-                    ),
-                ),
-                (
-                    "owner_node",
-                    models.CharField(
-                        default=oreledger.core.models.default_owner_node,
-                        editable=False,
-                        max_length=12,
-                        verbose_name="owner node",
-                    ),
-                ),
-                (
-                    "version",
-                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
-                ),
-                (
-                    "level",
-                    models.CharField(
-                        choices=[("province", "Province"), ("county", "County"), ("mine", "Mine")],
-                        max_length=10,
-                        verbose_name="level",
-                    ),
-                ),
-                ("allocated_kg", models.BigIntegerField(default=0, verbose_name="allocated (kg)")),
-                (
-                    "allocated_to_children_kg",
-                    models.BigIntegerField(default=0, verbose_name="allocated onwards (kg)"),
-                ),
-                ("consumed_kg", models.BigIntegerField(default=0, verbose_name="consumed (kg)")),
-                ("tolerance_kg", models.BigIntegerField(default=0, verbose_name="tolerance (kg)")),
-                ("entry_count", models.PositiveIntegerField(default=0, verbose_name="entries")),
-                (
-                    "last_hash",
-                    models.CharField(
-                        blank=True, default="", max_length=64, verbose_name="last hash"
-                    ),
-                ),
-                (
-                    "holder_region",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="accounts.region",
-                        verbose_name="holder region",
-                    ),
-                ),
-                (
-                    "holder_site",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="quota_accounts",
-                        to="registry.site",
-                        verbose_name="holder mine",
-                    ),
-                ),
-                (
-                    "mineral",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        to="quotas.mineral",
-                        verbose_name="mineral",
-                    ),
-                ),
-                (
-                    "parent",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="children",
-                        to="quotas.quotaaccount",
-                        verbose_name="parent account",
-                    ),
-                ),
-                (
-                    "region",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="accounts.region",
-                        verbose_name="region",
-                    ),
-                ),
-                (
-                    "period",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        to="quotas.quotaperiod",
-                        verbose_name="period",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='UUID')),
+                ('owner_node', models.CharField(default=oreledger.core.models.default_owner_node, editable=False, max_length=12, verbose_name='owner node')),
+                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
+                ('level', models.CharField(choices=[('province', 'Province'), ('county', 'County'), ('mine', 'Mine')], max_length=10, verbose_name='level')),
+                ('allocated_kg', models.BigIntegerField(default=0, verbose_name='allocated (kg)')),
+                ('allocated_to_children_kg', models.BigIntegerField(default=0, verbose_name='allocated onwards (kg)')),
+                ('consumed_kg', models.BigIntegerField(default=0, verbose_name='consumed (kg)')),
+                ('tolerance_kg', models.BigIntegerField(default=0, verbose_name='tolerance (kg)')),
+                ('entry_count', models.PositiveIntegerField(default=0, verbose_name='entries')),
+                ('last_hash', models.CharField(blank=True, default='', max_length=64, verbose_name='last hash')),
+                ('holder_region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.region', verbose_name='holder region')),
+                ('holder_site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='quota_accounts', to='registry.site', verbose_name='holder mine')),
+                ('mineral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='quotas.mineral', verbose_name='mineral')),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='quotas.quotaaccount', verbose_name='parent account')),
+                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.region', verbose_name='region')),
+                ('period', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='quotas.quotaperiod', verbose_name='period')),
             ],
             options={
-                "verbose_name": "quota account",
-                "verbose_name_plural": "quota accounts",
-                "ordering": ["period", "mineral", "region__path", "holder_site__code"],
+                'verbose_name': 'quota account',
+                'verbose_name_plural': 'quota accounts',
+                'ordering': ['period', 'mineral', 'region__path', 'holder_site__code'],
             },
         ),
         migrations.CreateModel(
-            name="QuotaChange",
+            name='QuotaChange',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("transfer", "Transfer between mines"), ("adjust", "Adjustment")],
-                        max_length=10,
-                        verbose_name="kind",
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "Pending"),
-                            ("approved", "Approved"),
-                            ("rejected", "Rejected"),
-                        ],
-                        default="pending",
-                        max_length=10,
-                        verbose_name="status",
-                    ),
-                ),
-                ("amount_kg", models.BigIntegerField(verbose_name="amount (kg)")),
-                ("reason", models.CharField(max_length=500, verbose_name="reason")),
-                (
-                    "decided_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
-                ),
-                (
-                    "decision_note",
-                    models.CharField(blank=True, max_length=500, verbose_name="decision note"),
-                ),
-                (
-                    "account",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="changes",
-                        to="quotas.quotaaccount",
-                        verbose_name="account",
-                    ),
-                ),
-                (
-                    "decided_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="decided by",
-                    ),
-                ),
-                (
-                    "requested_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="requested by",
-                    ),
-                ),
-                (
-                    "source",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="outgoing_changes",
-                        to="quotas.quotaaccount",
-                        verbose_name="from account",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('kind', models.CharField(choices=[('transfer', 'Transfer between mines'), ('adjust', 'Adjustment')], max_length=10, verbose_name='kind')),
+                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=10, verbose_name='status')),
+                ('amount_kg', models.BigIntegerField(verbose_name='amount (kg)')),
+                ('reason', models.CharField(max_length=500, verbose_name='reason')),
+                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
+                ('decision_note', models.CharField(blank=True, max_length=500, verbose_name='decision note')),
+                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='quotas.quotaaccount', verbose_name='account')),
+                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
+                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='outgoing_changes', to='quotas.quotaaccount', verbose_name='from account')),
             ],
             options={
-                "verbose_name": "quota change",
-                "verbose_name_plural": "quota changes",
-                "ordering": ["-created_at"],
+                'verbose_name': 'quota change',
+                'verbose_name_plural': 'quota changes',
+                'ordering': ['-created_at'],
             },
         ),
         migrations.CreateModel(
-            name="LedgerEntry",
+            name='LedgerEntry',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("seq", models.PositiveIntegerField(verbose_name="sequence")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("allocate", "Allocation"),
-                            ("transfer", "Transfer"),
-                            ("adjust", "Adjustment"),
-                            ("consume", "Consumption"),
-                            ("reverse", "Reversal"),
-                        ],
-                        max_length=10,
-                        verbose_name="kind",
-                    ),
-                ),
-                ("amount_kg", models.BigIntegerField(verbose_name="amount (kg)")),
-                ("at", models.DateTimeField(verbose_name="effective at")),
-                ("created_at", models.DateTimeField(verbose_name="recorded at")),
-                (
-                    "actor_name",
-                    models.CharField(blank=True, max_length=150, verbose_name="actor name"),
-                ),
-                ("reason", models.CharField(blank=True, max_length=500, verbose_name="reason")),
-                ("ref", models.CharField(blank=True, max_length=100, verbose_name="reference")),
-                (
-                    "prev_hash",
-                    models.CharField(blank=True, max_length=64, verbose_name="previous hash"),
-                ),
-                ("hash", models.CharField(max_length=64, verbose_name="hash")),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="actor",
-                    ),
-                ),
-                (
-                    "reverses",
-                    models.OneToOneField(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="reversed_by",
-                        to="quotas.ledgerentry",
-                        verbose_name="reverses",
-                    ),
-                ),
-                (
-                    "account",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="entries",
-                        to="quotas.quotaaccount",
-                        verbose_name="account",
-                    ),
-                ),
-                (
-                    "change",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="entries",
-                        to="quotas.quotachange",
-                        verbose_name="approval",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('seq', models.PositiveIntegerField(verbose_name='sequence')),
+                ('kind', models.CharField(choices=[('allocate', 'Allocation'), ('transfer', 'Transfer'), ('adjust', 'Adjustment'), ('consume', 'Consumption'), ('reverse', 'Reversal')], max_length=10, verbose_name='kind')),
+                ('amount_kg', models.BigIntegerField(verbose_name='amount (kg)')),
+                ('at', models.DateTimeField(verbose_name='effective at')),
+                ('created_at', models.DateTimeField(verbose_name='recorded at')),
+                ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='actor name')),
+                ('reason', models.CharField(blank=True, max_length=500, verbose_name='reason')),
+                ('ref', models.CharField(blank=True, max_length=100, verbose_name='reference')),
+                ('prev_hash', models.CharField(blank=True, max_length=64, verbose_name='previous hash')),
+                ('hash', models.CharField(max_length=64, verbose_name='hash')),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
+                ('reverses', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversed_by', to='quotas.ledgerentry', verbose_name='reverses')),
+                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='quotas.quotaaccount', verbose_name='account')),
+                ('change', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='quotas.quotachange', verbose_name='approval')),
             ],
             options={
-                "verbose_name": "ledger entry",
-                "verbose_name_plural": "ledger entries",
-                "ordering": ["account", "seq"],
+                'verbose_name': 'ledger entry',
+                'verbose_name_plural': 'ledger entries',
+                'ordering': ['account', 'seq'],
             },
         ),
         migrations.AddConstraint(
-            model_name="quotachange",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("amount_kg", 0), _negated=True),
-                name="quotachange_amount_not_zero",
-            ),
+            model_name='quotachange',
+            constraint=models.CheckConstraint(condition=models.Q(('amount_kg', 0), _negated=True), name='quotachange_amount_not_zero'),
         ),
         migrations.AddConstraint(
-            model_name="quotachange",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("kind", "adjust"), ("source__isnull", True)),
-                    models.Q(("amount_kg__gt", 0), ("kind", "transfer"), ("source__isnull", False)),
-                    _connector="OR",
-                ),
-                name="quotachange_shape",
-            ),
+            model_name='quotachange',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'adjust'), ('source__isnull', True)), models.Q(('amount_kg__gt', 0), ('kind', 'transfer'), ('source__isnull', False)), _connector='OR'), name='quotachange_shape'),
         ),
         migrations.AddIndex(
-            model_name="ledgerentry",
-            index=models.Index(fields=["account", "at"], name="quotas_ledg_account_8422be_idx"),
+            model_name='ledgerentry',
+            index=models.Index(fields=['account', 'at'], name='quotas_ledg_account_8422be_idx'),
         ),
         migrations.AddConstraint(
-            model_name="ledgerentry",
-            constraint=models.UniqueConstraint(
-                fields=("account", "seq"), name="ledgerentry_seq_once"
-            ),
+            model_name='ledgerentry',
+            constraint=models.UniqueConstraint(fields=('account', 'seq'), name='ledgerentry_seq_once'),
         ),
         migrations.AddConstraint(
-            model_name="ledgerentry",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("kind", "consume")),
-                fields=("account", "ref"),
-                name="ledgerentry_consume_ref_once",
-            ),
+            model_name='ledgerentry',
+            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'consume')), fields=('account', 'ref'), name='ledgerentry_consume_ref_once'),
         ),
         migrations.AddConstraint(
-            model_name="ledgerentry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("amount_kg", 0), _negated=True),
-                name="ledgerentry_amount_not_zero",
-            ),
+            model_name='ledgerentry',
+            constraint=models.CheckConstraint(condition=models.Q(('amount_kg', 0), _negated=True), name='ledgerentry_amount_not_zero'),
         ),
         migrations.AddConstraint(
-            model_name="ledgerentry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("kind", "consume"), _negated=True),
-                    ("amount_kg__gt", 0),
-                    _connector="OR",
-                ),
-                name="ledgerentry_consume_positive",
-            ),
+            model_name='ledgerentry',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'consume'), _negated=True), ('amount_kg__gt', 0), _connector='OR'), name='ledgerentry_consume_positive'),
         ),
         migrations.AddConstraint(
-            model_name="ledgerentry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("kind", "reverse"), _negated=True),
-                    models.Q(("amount_kg__lt", 0), ("reverses__isnull", False)),
-                    _connector="OR",
-                ),
-                name="ledgerentry_reverse_shape",
-            ),
+            model_name='ledgerentry',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'reverse'), _negated=True), models.Q(('amount_kg__lt', 0), ('reverses__isnull', False)), _connector='OR'), name='ledgerentry_reverse_shape'),
         ),
         migrations.AddIndex(
-            model_name="quotaaccount",
-            index=models.Index(
-                fields=["period", "mineral", "level"], name="quotas_quot_period__37f442_idx"
-            ),
+            model_name='quotaaccount',
+            index=models.Index(fields=['period', 'mineral', 'level'], name='quotas_quot_period__37f442_idx'),
         ),
         migrations.AddConstraint(
-            model_name="quotaaccount",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("holder_region__isnull", False), ("holder_site__isnull", True)),
-                    models.Q(("holder_region__isnull", True), ("holder_site__isnull", False)),
-                    _connector="OR",
-                ),
-                name="quotaaccount_one_holder",
-            ),
+            model_name='quotaaccount',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('holder_region__isnull', False), ('holder_site__isnull', True)), models.Q(('holder_region__isnull', True), ('holder_site__isnull', False)), _connector='OR'), name='quotaaccount_one_holder'),
         ),
         migrations.AddConstraint(
-            model_name="quotaaccount",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("level", "province"), ("parent__isnull", True)),
-                    models.Q(
-                        models.Q(("level", "province"), _negated=True), ("parent__isnull", False)
-                    ),
-                    _connector="OR",
-                ),
-                name="quotaaccount_parent_matches_level",
-            ),
+            model_name='quotaaccount',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('level', 'province'), ('parent__isnull', True)), models.Q(models.Q(('level', 'province'), _negated=True), ('parent__isnull', False)), _connector='OR'), name='quotaaccount_parent_matches_level'),
         ),
         migrations.AddConstraint(
-            model_name="quotaaccount",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("holder_region__isnull", False)),
-                fields=("period", "mineral", "holder_region"),
-                name="quotaaccount_region_once",
-            ),
+            model_name='quotaaccount',
+            constraint=models.UniqueConstraint(condition=models.Q(('holder_region__isnull', False)), fields=('period', 'mineral', 'holder_region'), name='quotaaccount_region_once'),
         ),
         migrations.AddConstraint(
-            model_name="quotaaccount",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("holder_site__isnull", False)),
-                fields=("period", "mineral", "holder_site"),
-                name="quotaaccount_site_once",
-            ),
+            model_name='quotaaccount',
+            constraint=models.UniqueConstraint(condition=models.Q(('holder_site__isnull', False)), fields=('period', 'mineral', 'holder_site'), name='quotaaccount_site_once'),
         ),
         migrations.AddConstraint(
-            model_name="quotaaccount",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("allocated_kg__gte", 0),
-                    ("allocated_to_children_kg__gte", 0),
-                    ("consumed_kg__gte", 0),
-                    ("tolerance_kg__gte", 0),
-                ),
-                name="quotaaccount_balances_not_negative",
-            ),
+            model_name='quotaaccount',
+            constraint=models.CheckConstraint(condition=models.Q(('allocated_kg__gte', 0), ('allocated_to_children_kg__gte', 0), ('consumed_kg__gte', 0), ('tolerance_kg__gte', 0)), name='quotaaccount_balances_not_negative'),
         ),
         migrations.AddConstraint(
-            model_name="quotaaccount",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("allocated_to_children_kg__lte", models.F("allocated_kg"))),
-                name="quotaaccount_children_within_allocation",
-            ),
+            model_name='quotaaccount',
+            constraint=models.CheckConstraint(condition=models.Q(('allocated_to_children_kg__lte', models.F('allocated_kg'))), name='quotaaccount_children_within_allocation'),
         ),
         migrations.AddConstraint(
-            model_name="quotaaccount",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    (
-                        "consumed_kg__lte",
-                        django.db.models.expressions.CombinedExpression(
-                            models.F("allocated_kg"), "+", models.F("tolerance_kg")
-                        ),
-                    )
-                ),
-                name="quotaaccount_consumed_within_allocation",
-            ),
+            model_name='quotaaccount',
+            constraint=models.CheckConstraint(condition=models.Q(('consumed_kg__lte', django.db.models.expressions.CombinedExpression(models.F('allocated_kg'), '+', models.F('tolerance_kg')))), name='quotaaccount_consumed_within_allocation'),
         ),
     ]

@@ -115,7 +115,7 @@ def record_batch(
                 results = [
                     _reject(station, item, problems, now)
                     if content is None
-                    else _store(station, content, now, cache, unit=unit)
+                    else _store(station, content, now, unit=unit)
                     for item, (content, problems) in zip(items, parsed, strict=True)
                 ]
                 unit.write()
@@ -150,9 +150,7 @@ def record_ticket(
     for skip_draw in (False, True):
         try:
             with transaction.atomic():
-                return _store(
-                    station, content, now, cache, unit=OneTicket(cache), skip_draw=skip_draw
-                )
+                return _store(station, content, now, unit=OneTicket(cache), skip_draw=skip_draw)
         except ContractFull:
             continue
     raise AssertionError("unreachable: the second attempt draws nothing")
@@ -211,7 +209,6 @@ def _store(
     station: Station,
     content: TicketContent,
     now: datetime.datetime,
-    cache: dict[Any, Any],
     *,
     unit: OneTicket,
     skip_draw: bool = False,
@@ -230,7 +227,7 @@ def _store(
         kind=kind,
         local_day=local_day(content.gross_at),
         vehicle=unit.vehicle(content.plate),
-        cache=cache,
+        cache=unit.cache,
         weighings=unit.weighings,
     )
     findings = vehicle_findings(ctx) + standing_findings(ctx)
@@ -243,7 +240,7 @@ def _store(
         waybill = _passing_waybill(content)
     ctx.waybill = waybill
     findings.extend(run_extra_rules(ctx))
-    ctx.blocking = blocking_codes(station.region, cache)
+    ctx.blocking = blocking_codes(station.region, unit.cache)
     mark_blocking(findings, ctx.blocking)
     release = not any(f["blocking"] for f in findings)
     ticket_id = uuid.uuid4()
