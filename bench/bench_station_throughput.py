@@ -134,10 +134,12 @@ def main() -> None:
                 with lock:
                     latencies.append(took)
 
+        cpu_before = cpu_seconds(server.pid)
         started = time.perf_counter()
         with ThreadPoolExecutor(len(plan_b)) as pool:
             list(pool.map(run_single, plan_b))
         elapsed_b = time.perf_counter() - started
+        cpu_after = cpu_seconds(server.pid)
         latencies.sort()
         p50 = statistics.median(latencies) * 1000
         p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000
@@ -146,11 +148,41 @@ def main() -> None:
             f"{elapsed_b:.1f}s: p50 {p50:.1f} ms, p95 {p95:.1f} ms "
             f"({len(latencies) / elapsed_b:,.0f} tickets/s)"
         )
+        per = {k: (cpu_after[k] - cpu_before[k]) / len(latencies) * 1000 for k in cpu_after}
+        print(
+            "    CPU per request: "
+            + ", ".join(f"{k} {v:.1f} ms" for k, v in per.items())
+            + f" (2 cores = {2 * elapsed_b / len(latencies) * 1000:.1f} ms of CPU per request)"
+        )
     finally:
         kill(server)
 
     rate_c = bare_limit(url, chain, accepted_target=args.tickets)
     print(f"(c) bare psycopg limit: {rate_c:,.0f} tickets/s; (a)/(c) = {rate_a / rate_c:.2f}")
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds so far of the web server's processes, PostgreSQL's, and this client's."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = {"web server": 0.0, "PostgreSQL": 0.0, "client": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        used = (int(fields[11]) + int(fields[12])) / tick
+        pid, group = int(entry.name), int(fields[2])
+        if pid == os.getpid():
+            totals["client"] += used
+        elif group == server_pid:
+            totals["web server"] += used
+        elif name.startswith("postgres"):
+            totals["PostgreSQL"] += used
+    return totals
 
 
 def bare_limit(url: str, chain: object, *, accepted_target: int) -> float:

@@ -91,6 +91,31 @@ class Supervisor:
         return 0
 
 
+def web_command(bind: str, *, workers: int, threads: int) -> list[str]:
+    """The production web server: gunicorn, threaded workers (load tests run the same)."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "oreledger.config.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        # A gthread worker accepts every connection it can: kept-alive station connections
+        # all ended up in one process while the other idled (one worker served as many
+        # requests per second as two). Two connections per thread spreads them.
+        "--worker-connections",
+        str(2 * threads),
+        "--graceful-timeout",
+        "10",
+    ]
+
+
 def platform_children(
     *,
     host: str,
@@ -103,28 +128,8 @@ def platform_children(
 ) -> list[Child]:
     """The embedded platform: gunicorn, task workers and the scheduler."""
     python = sys.executable
-    children = [
-        Child(
-            "web",
-            [
-                python,
-                "-m",
-                "gunicorn",
-                "oreledger.config.wsgi:application",
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                str(web_workers),
-                "--threads",
-                str(threads),
-                "--worker-class",
-                "gthread",
-                "--graceful-timeout",
-                "10",
-                *(["--access-logfile", "-"] if access_log else []),
-            ],
-        )
-    ]
+    web = web_command(f"{host}:{port}", workers=web_workers, threads=threads)
+    children = [Child("web", [*web, *(["--access-logfile", "-"] if access_log else [])])]
     children += [
         Child(f"worker-{n + 1}", [python, "-m", "oreledger", "worker"]) for n in range(task_workers)
     ]

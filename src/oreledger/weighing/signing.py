@@ -64,16 +64,25 @@ def read_body(request: Any) -> bytes:
     return body
 
 
-def authenticate_station(request: Any, body: bytes, now: float | None = None) -> Station:
-    """The station that signed this request, or a 401 ProtocolError; nothing is stored."""
+def authenticate_station(
+    request: Any, body: bytes, now: float | None = None, cache: dict[Any, Any] | None = None
+) -> Station:
+    """The station that signed this request, or a 401 ProtocolError; nothing is stored.
+
+    `cache` is the reference snapshot (weighing.reference), if the caller holds one.
+    """
     code = request.META.get("HTTP_X_OL_STATION", "")
     station = None
     if code and len(code) <= 30 and "\x00" not in code:
-        station = (
-            Station.objects.select_related("site__enterprise", "region")
-            .filter(code=code, disabled_at__isnull=True)
-            .first()
-        )
+        cache = {} if cache is None else cache
+        key = ("station", code)
+        if key not in cache:
+            cache[key] = (
+                Station.objects.select_related("site__enterprise", "region")
+                .filter(code=code, disabled_at__isnull=True)
+                .first()
+            )
+        station = cache[key]
     secrets = station_secrets(station) if station is not None else []
     if station is None or not secrets:
         raise ProtocolError("station_unknown", 401)

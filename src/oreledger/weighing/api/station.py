@@ -16,9 +16,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from oreledger.weighing.errors import ProtocolError, bilingual
-from oreledger.weighing.jobs import enqueue_async_rules
 from oreledger.weighing.models import Waybill
 from oreledger.weighing.protocol import MAX_BATCH
+from oreledger.weighing.reference import reference_snapshot
 from oreledger.weighing.services.tickets import parse_heartbeat, record_batch, record_heartbeat
 from oreledger.weighing.signing import authenticate_station, read_body
 
@@ -105,7 +105,8 @@ class TicketBatchView(StationView):
         """Store each ticket (or its rejection) and answer release per ticket."""
         try:
             body = read_body(request)
-            station = authenticate_station(request, body)
+            reference = reference_snapshot()
+            station = authenticate_station(request, body, cache=reference)
             data = _json(body)
             if not isinstance(data, dict) or not isinstance(data.get("tickets"), list):
                 raise ProtocolError("tickets_missing", 400)
@@ -113,9 +114,7 @@ class TicketBatchView(StationView):
                 raise ProtocolError("batch_size", 400)
         except ProtocolError as exc:
             return _error(exc)
-        batch = record_batch(station=station, items=data["tickets"])
-        accepted = [r.ticket_id for r in batch.results if r.status == "accepted" and r.ticket_id]
-        enqueue_async_rules(accepted)
+        batch = record_batch(station=station, items=data["tickets"], cache=reference)
         return Response(batch.as_json())
 
 
@@ -150,7 +149,7 @@ class HeartbeatView(StationView):
         """Record the heartbeat and the device's clock drift."""
         try:
             body = read_body(request)
-            station = authenticate_station(request, body)
+            station = authenticate_station(request, body, cache=reference_snapshot())
             _last, device_time, status = parse_heartbeat(_json(body))
         except ProtocolError as exc:
             return _error(exc)
@@ -187,7 +186,8 @@ class StationWaybillView(StationView):
     def get(self, request: Request, number: str) -> Response:
         """The waybill, if it leaves from or goes to this station's site."""
         try:
-            station = authenticate_station(request, read_body(request))
+            body = read_body(request)
+            station = authenticate_station(request, body, cache=reference_snapshot())
         except ProtocolError as exc:
             return _error(exc)
         waybills = Waybill.objects.select_related("origin_site", "destination_site", "contract")

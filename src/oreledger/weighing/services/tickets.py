@@ -33,6 +33,7 @@ from oreledger.quotas.services import local_year
 from oreledger.registry.models import Station
 from oreledger.weighing.choices import ResultStatus, TicketKind, WaybillStatus
 from oreledger.weighing.errors import ProtocolError, finding
+from oreledger.weighing.jobs import enqueue_async_rules
 from oreledger.weighing.models import (
     StationState,
     Ticket,
@@ -102,12 +103,22 @@ BATCHED = True
 
 
 def record_batch(
-    *, station: Station, items: list[Any], now: datetime.datetime | None = None
+    *,
+    station: Station,
+    items: list[Any],
+    now: datetime.datetime | None = None,
+    cache: dict[Any, Any] | None = None,
 ) -> BatchResult:
-    """Record a batch: in one transaction if it can be, else each ticket in its own."""
+    """Record a batch: in one transaction if it can be, else each ticket in its own.
+
+    `cache` is the reference snapshot (weighing.reference) the caller read, if any.
+    """
     now = now or timezone.now()
-    if BATCHED and len(items) > 1:
-        cache: dict[Any, Any] = {}
+    cache = {} if cache is None else cache
+    if len(items) == 1:
+        result, last_seq = _record_one(station, items[0], now, cache)
+        return BatchResult([result], last_seq if last_seq is not None else _last_seq(station))
+    if BATCHED:
         parsed = [_parse(item, now, cache) for item in items]
         try:
             with transaction.atomic():
@@ -119,13 +130,28 @@ def record_batch(
                     for item, (content, problems) in zip(items, parsed, strict=True)
                 ]
                 unit.write()
+                _follow_up(results)
             return BatchResult(results, unit.last_seq)
         except (Unbatchable, DatabaseError):
             pass  # all of it rolled back; decided again below, ticket by ticket
-    cache = {}
     results = [record_ticket(station=station, item=item, now=now, cache=cache) for item in items]
+    return BatchResult(results, _last_seq(station))
+
+
+def _follow_up(results: list[TicketResult]) -> None:
+    """Queue the asynchronous rules of the newly stored tickets, in the tickets' transaction.
+
+    The job queue is a table of the same database: the job commits with its tickets or not
+    at all, so a crash right after the commit cannot lose it, and it costs no commit of its own.
+    """
+    enqueue_async_rules(
+        [r.ticket_id for r in results if r.status == ResultStatus.ACCEPTED and r.ticket_id]
+    )
+
+
+def _last_seq(station: Station) -> int:
     last_seq = StationState.objects.filter(pk=station.pk).values_list("last_seq", flat=True)
-    return BatchResult(results, next(iter(last_seq), 0))
+    return next(iter(last_seq), 0)
 
 
 def _parse(
@@ -142,15 +168,23 @@ def record_ticket(
     cache: dict[Any, Any] | None = None,
 ) -> TicketResult:
     """Check one ticket item and store it (or its rejection), in its own transaction."""
-    cache = {} if cache is None else cache
-    now = now or timezone.now()
+    return _record_one(station, item, now or timezone.now(), {} if cache is None else cache)[0]
+
+
+def _record_one(
+    station: Station, item: Any, now: datetime.datetime, cache: dict[Any, Any]
+) -> tuple[TicketResult, int | None]:
+    """The ticket's result, and the station's last_seq after it (None if it was not read)."""
     content, problems = _parse(item, now, cache)
     if content is None:
-        return _reject(station, item, problems, now)
+        return _reject(station, item, problems, now), None
     for skip_draw in (False, True):
+        unit = OneTicket(cache)
         try:
             with transaction.atomic():
-                return _store(station, content, now, unit=OneTicket(cache), skip_draw=skip_draw)
+                result = _store(station, content, now, unit=unit, skip_draw=skip_draw)
+                _follow_up([result])
+            return result, unit.last_seq
         except ContractFull:
             continue
     raise AssertionError("unreachable: the second attempt draws nothing")

@@ -101,6 +101,7 @@ class OneTicket:
 
     def __init__(self, cache: dict[Any, Any]) -> None:
         self.cache = cache
+        self._held: StationState | None = None
 
     def state(self, station: Station) -> StationState:
         """Lock 1: the station's state row (created on the station's first ticket)."""
@@ -108,7 +109,13 @@ class OneTicket:
         if state is None:
             StationState.objects.get_or_create(station=station)
             state = StationState.objects.select_for_update().get(pk=station.pk)
+        self._held = state
         return state
+
+    @property
+    def last_seq(self) -> int | None:
+        """The station's last_seq once the ticket is stored (None if the state was not read)."""
+        return None if self._held is None else int(self._held.last_seq)
 
     def stored(self, station: Station, seq: int) -> Ticket | None:
         """The ticket already stored under this seq."""
@@ -182,6 +189,7 @@ class OneTicket:
 
     def advance_state(self, state: StationState, seq: int, now: datetime.datetime) -> None:
         """The station's head moves past the stored ticket."""
+        state.last_seq = max(state.last_seq, seq)
         StationState.objects.filter(pk=state.pk).update(
             last_seq=Greatest(F("last_seq"), seq),
             chain_length=F("chain_length") + 1,

@@ -8,11 +8,11 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterable
 from typing import Any
 
+from oreledger.core.supervisor import web_command
 from oreledger.core.testing.processes import child_env, free_port
 from oreledger.weighing.signing import signed_headers
 
@@ -24,18 +24,7 @@ def start_gunicorn(
     port = port or free_port()
     process = subprocess.Popen(  # noqa: S603 (our own server)
         [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "oreledger.config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--worker-class",
-            "gthread",
+            *web_command(f"127.0.0.1:{port}", workers=workers, threads=threads),
             "--log-level",
             "warning",
         ],
