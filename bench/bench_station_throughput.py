@@ -5,7 +5,10 @@ Run from the project root (a scratch database is dropped and created):
       bench/bench_station_throughput.py [--tickets 8000] [--single 3200]
 
 (a) accepted tickets/s, batches of 100 from 8 stations of 8 mines at once;
-(b) p50/p95 latency of single-ticket requests from 32 concurrent stations;
+(b) p50/p95 latency of single-ticket requests from 32 concurrent stations, each sending its
+    next ticket as soon as the last is answered (a closed loop: the saturated latency);
+(b') the same 32 stations with trucks arriving on a schedule (--rate trucks/s in all), the
+    latency of the barrier decision at that load;
 (c) the bare limit: the same rows (ticket, ledger entry, the four conditional UPDATEs, the
     same constraints) written directly through psycopg, one transaction per 100 tickets as
     the platform commits a station's batch.
@@ -25,6 +28,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -50,6 +54,8 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=3200)
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--paced", type=int, default=1600, help="(b') tickets at --rate")
+    parser.add_argument("--rate", type=float, default=64.0, help="(b') trucks/s, all stations")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -69,7 +75,7 @@ def main() -> None:
     world = build_province()
     mines = 8
     per_station_a = args.tickets // mines
-    per_station_b = args.single // 32
+    per_station_b = args.single // 32 + args.paced // 32
     chain = build_chain(
         world, mines=mines, stations_per_mine=5, quota_kg=10**10, contract_kg=10**10
     )
@@ -126,7 +132,7 @@ def main() -> None:
         def run_single(code: str) -> None:
             secret, items = plan_b[code]
             station = Station(port, code, secret)
-            for item in items:
+            for item in items[: args.single // 32]:
                 t0 = time.perf_counter()
                 answer = station.send([item])
                 took = time.perf_counter() - t0
@@ -134,31 +140,73 @@ def main() -> None:
                 with lock:
                     latencies.append(took)
 
-        cpu_before = cpu_seconds(server.pid)
-        started = time.perf_counter()
-        with ThreadPoolExecutor(len(plan_b)) as pool:
-            list(pool.map(run_single, plan_b))
-        elapsed_b = time.perf_counter() - started
-        cpu_after = cpu_seconds(server.pid)
-        latencies.sort()
-        p50 = statistics.median(latencies) * 1000
-        p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000
-        print(
-            f"(b) {len(latencies)} single-ticket requests from {len(plan_b)} stations in "
-            f"{elapsed_b:.1f}s: p50 {p50:.1f} ms, p95 {p95:.1f} ms "
-            f"({len(latencies) / elapsed_b:,.0f} tickets/s)"
-        )
-        per = {k: (cpu_after[k] - cpu_before[k]) / len(latencies) * 1000 for k in cpu_after}
-        print(
-            "    CPU per request: "
-            + ", ".join(f"{k} {v:.1f} ms" for k, v in per.items())
-            + f" (2 cores = {2 * elapsed_b / len(latencies) * 1000:.1f} ms of CPU per request)"
-        )
+        if args.single:
+            cpu_before = cpu_seconds(server.pid)
+            started = time.perf_counter()
+            with ThreadPoolExecutor(len(plan_b)) as pool:
+                list(pool.map(run_single, plan_b))
+            elapsed_b = time.perf_counter() - started
+            cpu_after = cpu_seconds(server.pid)
+            latencies.sort()
+            p50 = statistics.median(latencies) * 1000
+            p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000
+            print(
+                f"(b) {len(latencies)} single-ticket requests from {len(plan_b)} stations in "
+                f"{elapsed_b:.1f}s: p50 {p50:.1f} ms, p95 {p95:.1f} ms "
+                f"({len(latencies) / elapsed_b:,.0f} tickets/s)"
+            )
+            per = {k: (cpu_after[k] - cpu_before[k]) / len(latencies) * 1000 for k in cpu_after}
+            print(
+                "    CPU per request: "
+                + ", ".join(f"{k} {v:.1f} ms" for k, v in per.items())
+                + f" (2 cores = {2 * elapsed_b / len(latencies) * 1000:.1f} ms of CPU per request)"
+            )
+        if args.paced:
+            paced(port, plan_b, skip=args.single // 32, rate=args.rate)
     finally:
         kill(server)
 
     rate_c = bare_limit(url, chain, accepted_target=args.tickets)
     print(f"(c) bare psycopg limit: {rate_c:,.0f} tickets/s; (a)/(c) = {rate_a / rate_c:.2f}")
+
+
+def paced(port: int, plan: dict[str, Any], *, skip: int, rate: float) -> None:
+    """(b') Trucks arrive on a schedule, not as fast as answers come back (an open loop).
+
+    Each station weighs one truck at a time; a truck's latency runs from its scheduled
+    arrival, so a late answer also delays (and is charged to) the trucks queued behind it.
+    """
+    from oreledger.weighing.tests.load import Station
+
+    latencies: list[float] = []
+    lock = threading.Lock()
+    interval = len(plan) / rate
+    start = time.perf_counter() + 0.5
+
+    def run(index_code: tuple[int, str]) -> None:
+        index, code = index_code
+        secret, items = plan[code]
+        station = Station(port, code, secret)
+        offset = start + interval * index / len(plan)
+        for n, item in enumerate(items[skip:]):
+            due = offset + n * interval
+            time.sleep(max(0.0, due - time.perf_counter()))
+            answer = station.send([item])
+            took = time.perf_counter() - due
+            assert answer["results"][0]["status"] == "accepted", answer
+            with lock:
+                latencies.append(took)
+
+    with ThreadPoolExecutor(len(plan)) as pool:
+        list(pool.map(run, enumerate(plan)))
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    p50 = statistics.median(latencies) * 1000
+    p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000
+    print(
+        f"(b') {len(latencies)} trucks at {rate:.0f}/s over {len(plan)} stations "
+        f"({len(latencies) / elapsed:,.0f} answered/s): p50 {p50:.1f} ms, p95 {p95:.1f} ms"
+    )
 
 
 def cpu_seconds(server_pid: int) -> dict[str, float]:

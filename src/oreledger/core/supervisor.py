@@ -108,9 +108,12 @@ def web_command(bind: str, *, workers: int, threads: int) -> list[str]:
         "gthread",
         # A gthread worker accepts every connection it can: kept-alive station connections
         # all ended up in one process while the other idled (one worker served as many
-        # requests per second as two). Two connections per thread spreads them.
-        "--worker-connections",
-        str(2 * threads),
+        # requests per second as two). Closing each connection after its answer lets every
+        # request go to a free process. A cap on connections per process spread them as well
+        # (measured the same) but would leave stations waiting behind idle kept-alive
+        # connections once a county has a few hundred of them.
+        "--keep-alive",
+        "0",
         "--graceful-timeout",
         "10",
     ]

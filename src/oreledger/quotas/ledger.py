@@ -12,10 +12,10 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Case, F, IntegerField, Value, When
 
+from oreledger.core.prepared import run
 from oreledger.quotas.choices import AccountLevel, EntryKind
 from oreledger.quotas.models import LedgerEntry, QuotaAccount
 
@@ -259,19 +259,6 @@ _STATEMENTS = {
 }
 
 
-def _prepared(db: Any, sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
-    """Run a hot statement as a server-side prepared statement (planning it once per connection).
-
-    Django's cursors bind client-side, so the draw's CTE would be planned on every truck —
-    about as long as executing it.
-    """
-    db.ensure_connection()
-    with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        row: tuple[Any, ...] | None = cursor.fetchone()
-    return row
-
-
 class Taken(NamedTuple):
     """A consumption written and the account's balances after it."""
 
@@ -322,7 +309,8 @@ def take_consumption(
     }
     statements = _STATEMENTS[db.vendor]
     if db.vendor == "postgresql":
-        row = _prepared(db, statements[0], params)
+        rows = run(statements[0], params).rows
+        row = rows[0] if rows else None
         if row is None:
             return None
         entry_id, seq, prev_hash, hash_, allocated, consumed = row

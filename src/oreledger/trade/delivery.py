@@ -8,10 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import F
+from django.utils import timezone
 
+from oreledger.core.prepared import run
 from oreledger.trade.choices import ContractStatus
 from oreledger.trade.models import Contract, Delivery
+
+_DELIVER = (
+    "WITH moved AS (UPDATE trade_contract SET delivered_kg = delivered_kg + %(net)s"
+    " WHERE id = %(contract)s AND status = %(approved)s"
+    " AND delivered_kg <= max_delivery_kg - %(net)s RETURNING id)"
+    " INSERT INTO trade_delivery (contract_id, net_kg, at)"
+    " SELECT id, %(net)s, %(at)s FROM moved"
+)
 
 
 def deliver_on_contract(*, contract_id: int, net_kg: int) -> bool:
@@ -22,6 +33,11 @@ def deliver_on_contract(*, contract_id: int, net_kg: int) -> bool:
     """
     if net_kg <= 0:
         raise ValueError("net_kg must be positive")
+    if connection.vendor == "postgresql":
+        # One round trip: the delivery row is inserted only if the contract moved.
+        now, approved = timezone.now(), ContractStatus.APPROVED.value
+        params = {"contract": contract_id, "net": net_kg, "at": now, "approved": approved}
+        return run(_DELIVER, params).rowcount == 1
     updated = Contract.objects.filter(
         pk=contract_id,
         status=ContractStatus.APPROVED,

@@ -58,4 +58,3 @@ def reference_snapshot() -> Snapshot:
         if _current is None or _current.tokens != tokens or len(_current) >= MAX_ENTRIES:
             _current = Snapshot(tokens)
         return _current
-

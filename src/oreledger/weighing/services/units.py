@@ -12,14 +12,15 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Q
-from django.db.models.functions import Greatest
+from django.db.models import Q
 from django.utils import timezone
 
+from oreledger.core.prepared import run
 from oreledger.quotas.batch import QuotaDraws
 from oreledger.quotas.services import DrawResult, draw_quota, local_year, mine_account
 from oreledger.registry.models import Station, Vehicle
@@ -48,6 +49,40 @@ _ADVANCE_WAYBILL = (
     " exit_net_kg = %s, entry_ticket_id = %s, arrived_at = %s, entry_net_kg = %s,"
     " discrepancy_kg = %s, version = version + 1, updated_at = %s WHERE id = %s"
 )
+
+
+# In the model's field order (from_db defers the columns not listed).
+_HEAD = ["station_id", "last_seq", "chain_length", "last_hash"]
+_LOCK_STATE = f"SELECT {', '.join(_HEAD)} FROM weighing_stationstate WHERE station_id = %s"  # noqa: S608
+_ADVANCE_STATE = (
+    "UPDATE weighing_stationstate SET last_seq = %s, chain_length = %s, last_hash = %s,"
+    " last_seen_at = %s WHERE station_id = %s"
+)
+
+
+def waybill_changes(waybill: Waybill, now: datetime.datetime) -> tuple[Any, ...]:
+    """The parameters of `_ADVANCE_WAYBILL` for a waybill changed in memory (version + 1)."""
+    waybill.version += 1
+    waybill.updated_at = now
+    fields: list[Any] = [Waybill._meta.get_field(name) for name in _WAYBILL_CHANGES]
+    values = [f.get_db_prep_save(getattr(waybill, f.attname), connection) for f in fields]
+    return (*values, waybill.pk)
+
+
+def insert_ticket(ticket: Ticket) -> None:
+    """Insert a new ticket row: the ORM's INSERT without compiling it for every truck."""
+    fields = Ticket._meta.concrete_fields
+    values = [f.get_db_prep_save(f.pre_save(ticket, True), connection) for f in fields]
+    run(_insert_sql(), values)
+    ticket._state.adding = False
+    ticket._state.db = connection.alias
+
+
+@functools.cache
+def _insert_sql() -> str:
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in Ticket._meta.concrete_fields)
+    marks = ", ".join(["%s"] * len(Ticket._meta.concrete_fields))
+    return f"INSERT INTO weighing_ticket ({columns}) VALUES ({marks})"  # noqa: S608 (our columns)
 
 
 class Unbatchable(Exception):
@@ -105,10 +140,14 @@ class OneTicket:
 
     def state(self, station: Station) -> StationState:
         """Lock 1: the station's state row (created on the station's first ticket)."""
-        state = StationState.objects.select_for_update().filter(pk=station.pk).first()
-        if state is None:
+        # SQLite has no row locks: its writers are serialised (BEGIN IMMEDIATE) instead.
+        lock = _LOCK_STATE + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+        rows = run(lock, (station.pk,)).rows
+        if not rows:
             StationState.objects.get_or_create(station=station)
-            state = StationState.objects.select_for_update().get(pk=station.pk)
+            rows = run(lock, (station.pk,)).rows
+        # The head only: what a ticket reads and moves (the other columns load if read).
+        state = StationState.from_db(connection.alias, _HEAD, rows[0])
         self._held = state
         return state
 
@@ -176,26 +215,23 @@ class OneTicket:
         """Chain the ticket after the station's head and insert it."""
         ticket.prev_hash = state.last_hash
         ticket.hash = ticket_hash(ticket)
-        ticket.save(force_insert=True)
+        insert_ticket(ticket)
         state.last_hash = ticket.hash
 
     def advance_waybill(self, waybill: Waybill, changes: dict[str, Any]) -> None:
         """Write the waybill's new status."""
-        Waybill.objects.filter(pk=waybill.pk).update(
-            **changes, version=F("version") + 1, updated_at=timezone.now()
-        )
         for name, value in changes.items():
             setattr(waybill, name, value)
+        run(_ADVANCE_WAYBILL, waybill_changes(waybill, timezone.now()))
 
     def advance_state(self, state: StationState, seq: int, now: datetime.datetime) -> None:
-        """The station's head moves past the stored ticket."""
+        """The station's head moves past the stored ticket (its row is locked: lock 1)."""
         state.last_seq = max(state.last_seq, seq)
-        StationState.objects.filter(pk=state.pk).update(
-            last_seq=Greatest(F("last_seq"), seq),
-            chain_length=F("chain_length") + 1,
-            last_hash=state.last_hash,
-            last_seen_at=now,
-        )
+        state.chain_length += 1
+        state.last_seen_at = now
+        seen = StationState._meta.get_field("last_seen_at").get_db_prep_save(now, connection)
+        values = (state.last_seq, state.chain_length, state.last_hash, seen, state.pk)
+        run(_ADVANCE_STATE, values)
 
 
 class WholeBatch(OneTicket):
@@ -327,14 +363,8 @@ class WholeBatch(OneTicket):
     def _write_waybills(self) -> None:
         if not self._changed:
             return
-        fields: list[Any] = [Waybill._meta.get_field(name) for name in _WAYBILL_CHANGES]
         now = timezone.now()
-        rows = []
-        for waybill in self._changed.values():
-            waybill.version += 1
-            waybill.updated_at = now
-            values = [f.get_db_prep_save(getattr(waybill, f.attname), connection) for f in fields]
-            rows.append((*values, waybill.pk))
+        rows = [waybill_changes(waybill, now) for waybill in self._changed.values()]
         with connection.cursor() as cursor:
             cursor.executemany(_ADVANCE_WAYBILL, rows)
 
