@@ -53,7 +53,7 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=8000)
     parser.add_argument("--single", type=int, default=3200)
     parser.add_argument("--web-workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=16)  # as `oreledger serve`
     parser.add_argument("--paced", type=int, default=1600, help="(b') tickets at --rate")
     parser.add_argument("--rate", type=float, default=64.0, help="(b') trucks/s, all stations")
     args = parser.parse_args()
@@ -147,9 +147,7 @@ def main() -> None:
                 list(pool.map(run_single, plan_b))
             elapsed_b = time.perf_counter() - started
             cpu_after = cpu_seconds(server.pid)
-            latencies.sort()
-            p50 = statistics.median(latencies) * 1000
-            p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000
+            p50, p95 = percentiles(latencies)
             print(
                 f"(b) {len(latencies)} single-ticket requests from {len(plan_b)} stations in "
                 f"{elapsed_b:.1f}s: p50 {p50:.1f} ms, p95 {p95:.1f} ms "
@@ -200,13 +198,17 @@ def paced(port: int, plan: dict[str, Any], *, skip: int, rate: float) -> None:
     with ThreadPoolExecutor(len(plan)) as pool:
         list(pool.map(run, enumerate(plan)))
     elapsed = time.perf_counter() - start
-    latencies.sort()
-    p50 = statistics.median(latencies) * 1000
-    p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000
+    p50, p95 = percentiles(latencies)
     print(
         f"(b') {len(latencies)} trucks at {rate:.0f}/s over {len(plan)} stations "
         f"({len(latencies) / elapsed:,.0f} answered/s): p50 {p50:.1f} ms, p95 {p95:.1f} ms"
     )
+
+
+def percentiles(latencies: list[float]) -> tuple[float, float]:
+    """p50 and p95 in milliseconds."""
+    ordered = sorted(latencies)
+    return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95) - 1] * 1000
 
 
 def cpu_seconds(server_pid: int) -> dict[str, float]:

@@ -2,7 +2,7 @@
 
 Lock order, the same for every writer (so no deadlock):
   1. the station's StationState row (select_for_update) — serialises the station's seq
-     check and its hash chain;
+     check and its hash chain; a round of several stations locks theirs in ascending id;
   2. the waybill rows (select_for_update; a batch takes its waybills in ascending id);
   3. the mine's quota account (draw_quota's conditional UPDATE, or the batch's lock);
   4. the contract (deliver_on_contract's conditional UPDATE, or the batch's lock by id).
@@ -14,6 +14,10 @@ A batch is recorded in one transaction (`units.WholeBatch`): one commit for the 
 ticket is still decided on its own and a rejected ticket rolls back nothing. If the batch
 cannot be recorded that way (a seq twice in it, a deadlock), it is recorded ticket by
 ticket, each in its own transaction (`units.OneTicket`), with the same decisions.
+
+Single-ticket requests that arrive together in one process are recorded as one round
+(`intake.Intake`, `record_round`): the same `WholeBatch` over several stations; a lone
+request takes the `OneTicket` path.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from oreledger.weighing.protocol import (
     parse_ticket,
     stored_content,
 )
+from oreledger.weighing.reference import reference_snapshot
 from oreledger.weighing.rules import (
     RuleContext,
     blocking_codes,
@@ -56,6 +61,7 @@ from oreledger.weighing.rules import (
     standing_findings,
     vehicle_findings,
 )
+from oreledger.weighing.services.intake import Intake, SingleRequest
 from oreledger.weighing.services.units import ContractFull, OneTicket, Unbatchable, WholeBatch
 
 # rules.md weight_discrepancy: > 1 % or > 300 kg, whichever is larger.
@@ -116,13 +122,18 @@ def record_batch(
     now = now or timezone.now()
     cache = {} if cache is None else cache
     if len(items) == 1:
-        result, last_seq = _record_one(station, items[0], now, cache)
-        return BatchResult([result], last_seq if last_seq is not None else _last_seq(station))
+        request = SingleRequest(station, items[0], now, cache)
+        if BATCHED:
+            _INTAKE.record(request)
+        else:
+            record_round([request])
+        answer: BatchResult = request.outcome()
+        return answer
     if BATCHED:
         parsed = [_parse(item, now, cache) for item in items]
         try:
             with transaction.atomic():
-                unit = WholeBatch(cache, station, [c for c, _ in parsed if c is not None])
+                unit = WholeBatch(cache, [(station, [c for c, _ in parsed if c is not None])])
                 results = [
                     _reject(station, item, problems, now)
                     if content is None
@@ -131,11 +142,49 @@ def record_batch(
                 ]
                 unit.write()
                 _follow_up(results)
-            return BatchResult(results, unit.last_seq)
+            return BatchResult(results, unit.head_seq(station))
         except (Unbatchable, DatabaseError):
             pass  # all of it rolled back; decided again below, ticket by ticket
     results = [record_ticket(station=station, item=item, now=now, cache=cache) for item in items]
     return BatchResult(results, _last_seq(station))
+
+
+def record_round(requests: list[SingleRequest]) -> None:
+    """Record single-ticket requests of several stations in one transaction, each answered.
+
+    Each ticket is decided as if alone; a round that cannot be recorded together (one
+    station twice, a deadlock) is rolled back and each request recorded on its own.
+    """
+    if len(requests) > 1:
+        cache = reference_snapshot()
+        parsed = [_parse(r.item, r.now, cache) for r in requests]
+        parts = [
+            (r.station, [] if content is None else [content])
+            for r, (content, _problems) in zip(requests, parsed, strict=True)
+        ]
+        try:
+            with transaction.atomic():
+                unit = WholeBatch(cache, parts)
+                results = [
+                    _reject(r.station, r.item, problems, r.now)
+                    if content is None
+                    else _store(r.station, content, r.now, unit=unit)
+                    for r, (content, problems) in zip(requests, parsed, strict=True)
+                ]
+                unit.write()
+                _follow_up(results)
+            for request, result in zip(requests, results, strict=True):
+                request.answer = BatchResult([result], unit.head_seq(request.station))
+            return
+        except (Unbatchable, DatabaseError):
+            pass  # all of it rolled back; recorded again below, request by request
+    for request in requests:
+        result, last_seq = _record_one(request.station, request.item, request.now, request.cache)
+        seq = last_seq if last_seq is not None else _last_seq(request.station)
+        request.answer = BatchResult([result], seq)
+
+
+_INTAKE = Intake(record_round)
 
 
 def _follow_up(results: list[TicketResult]) -> None:

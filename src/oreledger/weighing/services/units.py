@@ -235,63 +235,96 @@ class OneTicket:
 
 
 class WholeBatch(OneTicket):
-    """A station's batch in one transaction: locked up front, decided in memory, then written."""
+    """Batches of one or more stations in one transaction: locked up front, decided in memory.
 
-    def __init__(self, cache: dict[Any, Any], station: Station, contents: list[Any]) -> None:
+    `parts` pairs each station with its parsed tickets; a station may appear once. Everything
+    is written by `write` with a constant number of statements, whatever the number of
+    tickets and stations.
+    """
+
+    def __init__(
+        self, cache: dict[Any, Any], parts: list[tuple[Station, list[TicketContent]]]
+    ) -> None:
         super().__init__(cache)
-        self._state = super().state(station)
+        stations = {station.pk: station for station, _contents in parts}
+        if len(stations) != len(parts):
+            raise Unbatchable
+        self._states = self._lock_states(stations)
+        self._seen = {pk: state.last_seq for pk, state in self._states.items()}
+        self._advanced: set[int] = set()
         self._tickets: list[Ticket] = []
-        self._by_seq: dict[int, Ticket] = {}
+        self._by_seq: dict[tuple[int, int], Ticket] = {}
         self._waybills: list[Waybill] = []
         self._changed: dict[int, Waybill] = {}
         self._draws = QuotaDraws()
         self._deliveries = ContractDeliveries()
-        self._seen = self._state.last_seq
-        plates = {c.plate for c in contents}
-        self._plates = plates
+        contents = [c for _station, batch in parts for c in batch]
+        self._plates = {c.plate for c in contents}
         instants = [c.gross_at for c in contents] or [timezone.now()]
         self._earliest, self._latest = min(instants), max(instants)
-        self._recent: dict[str, list[Weighing]] | None = None
+        self._recent: dict[tuple[int, str], list[Weighing]] | None = None
         self._span = (self._earliest, self._latest)
-        vehicles = {v.plate: v for v in Vehicle.objects.filter(plate__in=plates)}
-        for plate in plates:
-            self.cache[("vehicle", plate)] = vehicles.get(plate)
-        self._lock_up_front(station, contents)
+        unknown = {p for p in self._plates if ("vehicle", p) not in self.cache}
+        if unknown:
+            vehicles = {v.plate: v for v in Vehicle.objects.filter(plate__in=unknown)}
+            for plate in unknown:
+                self.cache[("vehicle", plate)] = vehicles.get(plate)
+        self._lock_up_front(parts)
 
-    def _lock_up_front(self, station: Station, contents: list[Any]) -> None:
-        site = station.site
-        if site is None:
-            return
-        numbers = {c.waybill for c in contents if c.waybill}
-        plates = {c.plate for c in contents if not c.waybill}
-        if site.kind == "mine":
-            mine = Q(origin_site_id=site.pk)
-            by_plate = Q(plate__in=plates, status=WaybillStatus.ISSUED)
-        else:
-            mine = Q(destination_site_id=site.pk)
-            by_plate = Q(plate__in=plates, status=WaybillStatus.DEPARTED)
-        wanted = mine & (Q(number__in=numbers) | by_plate)
+    @staticmethod
+    def _lock_states(stations: dict[int, Station]) -> dict[int, StationState]:
+        """Lock 1 for every station of the batch, in ascending station id (no deadlock)."""
+
+        def lock() -> dict[int, StationState]:
+            rows = StationState.objects.select_for_update().filter(pk__in=stations).order_by("pk")
+            return {state.pk: state for state in rows.only(*_HEAD)}
+
+        states = lock()
+        if len(states) < len(stations):
+            for pk in set(stations) - set(states):
+                StationState.objects.get_or_create(station=stations[pk])
+            states = lock()
+        return states
+
+    def _lock_up_front(self, parts: list[tuple[Station, list[TicketContent]]]) -> None:
+        wanted, mines = Q(pk__in=[]), []
+        for station, contents in parts:
+            site = station.site
+            if site is None or not contents:
+                continue
+            numbers = {c.waybill for c in contents if c.waybill}
+            plates = {c.plate for c in contents if not c.waybill}
+            if site.kind == "mine":
+                mines.append((site, contents))
+                here = Q(origin_site_id=site.pk)
+                by_plate = Q(plate__in=plates, status=WaybillStatus.ISSUED)
+            else:
+                here = Q(destination_site_id=site.pk)
+                by_plate = Q(plate__in=plates, status=WaybillStatus.DEPARTED)
+            wanted |= here & (Q(number__in=numbers) | by_plate)
         self._waybills = list(Waybill.objects.select_for_update().filter(wanted).order_by("pk"))
-        if site.kind != "mine":
+        if not mines:
             return
-        accounts = {self.account(site, c.gross_at) for c in contents}
+        accounts = {self.account(site, c.gross_at) for site, contents in mines for c in contents}
         self._draws.lock(a.pk for a in accounts if a is not None)
-        self._deliveries.lock({w.contract_id for w in self._waybills})
+        shipping = {site.pk for site, _contents in mines}
+        self._deliveries.lock(
+            {w.contract_id for w in self._waybills if w.origin_site_id in shipping}
+        )
 
     def state(self, station: Station) -> StationState:
         """The station's state, locked once for the batch."""
-        return self._state
+        return self._states[station.pk]
 
-    @property
-    def last_seq(self) -> int:
+    def head_seq(self, station: Station) -> int:
         """The highest seq held for the station once the batch is written."""
-        return int(self._state.last_seq)
+        return int(self._states[station.pk].last_seq)
 
     def stored(self, station: Station, seq: int) -> Ticket | None:
         """A ticket stored before the batch (a seq twice in the batch is `Unbatchable`)."""
-        if seq in self._by_seq:
+        if (station.pk, seq) in self._by_seq:
             raise Unbatchable
-        return super().stored(station, seq) if seq <= self._seen else None
+        return super().stored(station, seq) if seq <= self._seen[station.pk] else None
 
     def exit_waybill(self, site_id: int, content: TicketContent) -> Any:
         """Among the waybills locked for the batch."""
@@ -317,7 +350,7 @@ class WholeBatch(OneTicket):
     def save(self, ticket: Ticket, state: StationState) -> None:
         """Keep the ticket for `write` (chained there, once its ledger entry has an id)."""
         self._tickets.append(ticket)
-        self._by_seq[ticket.seq] = ticket
+        self._by_seq[(ticket.station_id, ticket.seq)] = ticket
 
     def advance_waybill(self, waybill: Waybill, changes: dict[str, Any]) -> None:
         """Change the locked waybill in memory; `write` stores it."""
@@ -330,27 +363,29 @@ class WholeBatch(OneTicket):
         state.last_seq = max(state.last_seq, seq)
         state.chain_length += 1
         state.last_seen_at = now
+        self._advanced.add(state.pk)
 
     def weighings(
         self, station_id: int, plate: str, start: datetime.datetime, end: datetime.datetime
     ) -> list[Weighing]:
         """Stored weighings (read once for the whole batch) and this batch's, in [start, end]."""
         if self._recent is None:
-            # The first look-back sets the margin: every plate of the batch, every instant of
-            # the batch, widened by it, in one query.
+            # The first look-back sets the margin: every station and plate of the batch, every
+            # instant of the batch, widened by it, in one query.
             reach = max(end - start, datetime.timedelta(0)) / 2
             self._span = (self._earliest - reach, self._latest + reach)
             rows = Ticket.objects.filter(
-                station_id=station_id,
+                station_id__in=self._states,
                 plate__in=self._plates,
                 gross_at__gte=self._span[0],
                 gross_at__lte=self._span[1],
-            ).values_list("plate", "seq", "net_kg", "gross_at")
+            ).values_list("station_id", "plate", "seq", "net_kg", "gross_at")
             self._recent = defaultdict(list)
-            for row_plate, seq, net, at in rows:
-                self._recent[row_plate].append((seq, net, at))
-        if self._span[0] <= start and end <= self._span[1] and plate in self._plates:
-            stored = [w for w in self._recent[plate] if start <= w[2] <= end]
+            for row_station, row_plate, seq, net, at in rows:
+                self._recent[(row_station, row_plate)].append((seq, net, at))
+        covered = self._span[0] <= start and end <= self._span[1]
+        if covered and plate in self._plates and station_id in self._states:
+            stored = [w for w in self._recent[(station_id, plate)] if start <= w[2] <= end]
         else:
             stored = stored_weighings(station_id, plate, start, end)
         pending = [
@@ -369,19 +404,22 @@ class WholeBatch(OneTicket):
             cursor.executemany(_ADVANCE_WAYBILL, rows)
 
     def write(self) -> None:
-        """Store the batch: entries, balances, deliveries, tickets (chained), waybills, head."""
+        """Store the batch: entries, balances, deliveries, tickets (chained), waybills, heads."""
         self._draws.write()
         self._deliveries.write()
-        head = self._state.last_hash
+        heads = {pk: state.last_hash for pk, state in self._states.items()}
         for ticket in self._tickets:
             ticket.quota_entry_id = ticket.quota_entry.pk if ticket.quota_entry else None
-            ticket.prev_hash = head
-            ticket.hash = head = ticket_hash(ticket)
+            ticket.prev_hash = heads[ticket.station_id]
+            ticket.hash = heads[ticket.station_id] = ticket_hash(ticket)
         Ticket.objects.bulk_create(self._tickets)
         self._write_waybills()
-        StationState.objects.filter(pk=self._state.pk).update(
-            last_seq=self._state.last_seq,
-            chain_length=self._state.chain_length,
-            last_hash=head,
-            last_seen_at=self._state.last_seen_at,
-        )
+        field = StationState._meta.get_field("last_seen_at")
+        rows = []
+        for pk in sorted(self._advanced):
+            state = self._states[pk]
+            seen = field.get_db_prep_save(state.last_seen_at, connection)
+            rows.append((state.last_seq, state.chain_length, heads[pk], seen, pk))
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(_ADVANCE_STATE, rows)

@@ -18,7 +18,7 @@ from oreledger.weighing.signing import signed_headers
 
 
 def start_gunicorn(
-    port: int | None = None, *, workers: int = 2, threads: int = 8
+    port: int | None = None, *, workers: int = 2, threads: int = 16
 ) -> tuple[subprocess.Popen[bytes], int]:
     """gunicorn (the production server) on the test database, in its own process group."""
     port = port or free_port()
