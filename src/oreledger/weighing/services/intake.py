@@ -102,6 +102,8 @@ class Intake:
                 if not following:
                     self._free += 1
             for request in batch:
+                if request.answer is None and request.error is None:  # interrupted
+                    request.error = RuntimeError("the round was interrupted")
                 request.ready.set()
             if following:
                 following[0].round = following
