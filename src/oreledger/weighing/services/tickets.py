@@ -130,21 +130,10 @@ def record_batch(
         answer: BatchResult = request.outcome()
         return answer
     if BATCHED:
-        parsed = [_parse(item, now, cache) for item in items]
-        try:
-            with transaction.atomic():
-                unit = WholeBatch(cache, [(station, [c for c, _ in parsed if c is not None])])
-                results = [
-                    _reject(station, item, problems, now)
-                    if content is None
-                    else _store(station, content, now, unit=unit)
-                    for item, (content, problems) in zip(items, parsed, strict=True)
-                ]
-                unit.write()
-                _follow_up(results)
+        recorded = _record_together([(station, item, now) for item in items], cache)
+        if recorded is not None:
+            results, unit = recorded
             return BatchResult(results, unit.head_seq(station))
-        except (Unbatchable, DatabaseError):
-            pass  # all of it rolled back; decided again below, ticket by ticket
     results = [record_ticket(station=station, item=item, now=now, cache=cache) for item in items]
     return BatchResult(results, _last_seq(station))
 
@@ -152,36 +141,50 @@ def record_batch(
 def record_round(requests: list[SingleRequest]) -> None:
     """Record single-ticket requests of several stations in one transaction, each answered.
 
-    Each ticket is decided as if alone; a round that cannot be recorded together (one
-    station twice, a deadlock) is rolled back and each request recorded on its own.
+    Each ticket is decided as if alone; a round that cannot be recorded together (a seq
+    twice, a deadlock) is rolled back and each request recorded on its own.
     """
     if len(requests) > 1:
-        cache = reference_snapshot()
-        parsed = [_parse(r.item, r.now, cache) for r in requests]
-        parts = [
-            (r.station, [] if content is None else [content])
-            for r, (content, _problems) in zip(requests, parsed, strict=True)
-        ]
-        try:
-            with transaction.atomic():
-                unit = WholeBatch(cache, parts)
-                results = [
-                    _reject(r.station, r.item, problems, r.now)
-                    if content is None
-                    else _store(r.station, content, r.now, unit=unit)
-                    for r, (content, problems) in zip(requests, parsed, strict=True)
-                ]
-                unit.write()
-                _follow_up(results)
+        entries = [(r.station, r.item, r.now) for r in requests]
+        recorded = _record_together(entries, reference_snapshot())
+        if recorded is not None:
+            results, unit = recorded
             for request, result in zip(requests, results, strict=True):
                 request.answer = BatchResult([result], unit.head_seq(request.station))
             return
-        except (Unbatchable, DatabaseError):
-            pass  # all of it rolled back; recorded again below, request by request
     for request in requests:
         result, last_seq = _record_one(request.station, request.item, request.now, request.cache)
         seq = last_seq if last_seq is not None else _last_seq(request.station)
         request.answer = BatchResult([result], seq)
+
+
+def _record_together(
+    entries: list[tuple[Station, Any, datetime.datetime]], cache: dict[Any, Any]
+) -> tuple[list[TicketResult], WholeBatch] | None:
+    """(station, item, received) in one transaction, in order; None if they cannot be.
+
+    None means nothing was written (a seq twice, a deadlock): record them one by one.
+    """
+    parsed = [_parse(item, now, cache) for _station, item, now in entries]
+    parts: dict[int, tuple[Station, list[TicketContent]]] = {}
+    for (station, _item, _now), (content, _problems) in zip(entries, parsed, strict=True):
+        part = parts.setdefault(station.pk, (station, []))
+        if content is not None:
+            part[1].append(content)
+    try:
+        with transaction.atomic():
+            unit = WholeBatch(cache, list(parts.values()))
+            results = [
+                _reject(station, item, problems, now)
+                if content is None
+                else _store(station, content, now, unit=unit)
+                for (station, item, now), (content, problems) in zip(entries, parsed, strict=True)
+            ]
+            unit.write()
+            _follow_up(results)
+    except (Unbatchable, DatabaseError):
+        return None  # all of it rolled back
+    return results, unit
 
 
 _INTAKE = Intake(record_round)

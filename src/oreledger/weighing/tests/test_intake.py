@@ -177,20 +177,21 @@ def test_a_round_of_six_stations_decides_each_ticket_as_if_alone(six_stations) -
 @pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_a_round_with_a_station_twice_and_a_broken_item_answers_each(six_stations) -> None:
-    # given a round holding one station twice (seq 1 and 2) and a malformed item
+    # given a round holding one station twice (seq 1 and 2, the same waybill) and a
+    # malformed item from a third station
     _chain, gates = six_stations
     (first, w1), (second, w2), (third, _w3) = gates[:3]
     requests = [
         _request(ticket(1, w1.plate, waybill=w1.number, net=NET), first),
         _request(ticket(1, w2.plate, waybill=w2.number, net=NET), second),
-        _request(ticket(2, w2.plate, waybill=w2.number, net=NET), second),
+        _request(ticket(2, w2.plate, waybill=w2.number, net=20_000), second),
         _request({"seq": 1, "plate": "nonsense"}, third),
     ]
     held = Held(record_round, followers=3)
     # when they arrive together
     answers = held.send_all(requests)
-    # then the round is recorded request by request: both of the second station's tickets
-    # are stored in order, the malformed one is rejected, and nothing is counted twice
+    # then the second station's tickets are decided in order within the round (its second
+    # truck finds the waybill used), the malformed item is rejected, nothing counts twice
     assert [len(r) for r in held.rounds] == [1, 3]
     assert [a.results[0].status for a in answers] == [
         "accepted",
@@ -198,8 +199,34 @@ def test_a_round_with_a_station_twice_and_a_broken_item_answers_each(six_station
         "accepted",
         "rejected",
     ]
-    assert [a.last_seq for a in answers[1:3]] == [1, 2]
-    assert "waybill_reused" in [r["code"] for r in answers[2].results[0].reasons]
+    assert [a.results[0].release for a in answers[:3]] == [True, True, False]
+    assert [r["code"] for r in answers[2].results[0].reasons] == ["waybill_reused"]
+    assert [a.last_seq for a in answers[1:3]] == [2, 2]
     assert TicketRejection.objects.filter(station=third).count() == 1
     assert Ticket.objects.count() == 3
+    assert list(verify_chain()) == [] and verify_ledger() == []
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_a_seq_sent_twice_in_one_round_is_recorded_once(six_stations) -> None:
+    # given a station's ticket and its resend (the same seq) arriving in one round
+    _chain, gates = six_stations
+    (first, w1), (second, w2) = gates[:2]
+    item = ticket(1, w2.plate, waybill=w2.number, net=NET)
+    requests = [
+        _request(ticket(1, w1.plate, waybill=w1.number, net=NET), first),
+        _request(item, second),
+        _request(dict(item), second),
+    ]
+    held = Held(record_round, followers=2)
+    # when they arrive together
+    answers = held.send_all(requests)
+    # then the round is recorded request by request: the first is stored, the resend is
+    # its duplicate, and the quota is drawn once
+    assert [len(r) for r in held.rounds] == [1, 2]
+    assert [a.results[0].status for a in answers] == ["accepted", "accepted", "duplicate"]
+    assert answers[2].results[0].ticket_id == answers[1].results[0].ticket_id
+    assert Ticket.objects.filter(station=second).count() == 1
+    assert QuotaAccount.objects.get(holder_site=gates[0][0].site).consumed_kg == 2 * NET
     assert list(verify_chain()) == [] and verify_ledger() == []
