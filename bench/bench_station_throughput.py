@@ -52,8 +52,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=8000)
     parser.add_argument("--single", type=int, default=3200)
-    parser.add_argument("--web-workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=16)  # as `oreledger serve`
+    from oreledger.core.supervisor import WEB_THREADS, WEB_WORKERS  # as `oreledger serve`
+
+    parser.add_argument("--web-workers", type=int, default=WEB_WORKERS)
+    parser.add_argument("--threads", type=int, default=WEB_THREADS)
     parser.add_argument("--paced", type=int, default=1600, help="(b') tickets at --rate")
     parser.add_argument("--rate", type=float, default=64.0, help="(b') trucks/s, all stations")
     args = parser.parse_args()

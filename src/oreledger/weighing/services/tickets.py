@@ -51,7 +51,6 @@ from oreledger.weighing.protocol import (
     parse_ticket,
     stored_content,
 )
-from oreledger.weighing.reference import reference_snapshot
 from oreledger.weighing.rules import (
     RuleContext,
     blocking_codes,
@@ -146,7 +145,8 @@ def record_round(requests: list[SingleRequest]) -> None:
     """
     if len(requests) > 1:
         entries = [(r.station, r.item, r.now) for r in requests]
-        recorded = _record_together(entries, reference_snapshot())
+        # The reference snapshot the latest request read (each request read one on arrival).
+        recorded = _record_together(entries, requests[-1].cache)
         if recorded is not None:
             results, unit = recorded
             for request, result in zip(requests, results, strict=True):

@@ -64,9 +64,20 @@ def waybill_changes(waybill: Waybill, now: datetime.datetime) -> tuple[Any, ...]
     """The parameters of `_ADVANCE_WAYBILL` for a waybill changed in memory (version + 1)."""
     waybill.version += 1
     waybill.updated_at = now
-    fields: list[Any] = [Waybill._meta.get_field(name) for name in _WAYBILL_CHANGES]
+    fields = _fields(Waybill, _WAYBILL_CHANGES)
     values = [f.get_db_prep_save(getattr(waybill, f.attname), connection) for f in fields]
     return (*values, waybill.pk)
+
+
+@functools.cache
+def _fields(model: Any, names: tuple[str, ...]) -> list[Any]:
+    return [model._meta.get_field(name) for name in names]
+
+
+def _seen_at(state: StationState) -> Any:
+    """The state's last_seen_at as the database takes it."""
+    (field,) = _fields(StationState, ("last_seen_at",))
+    return field.get_db_prep_save(state.last_seen_at, connection)
 
 
 def insert_ticket(ticket: Ticket) -> None:
@@ -229,15 +240,14 @@ class OneTicket:
         state.last_seq = max(state.last_seq, seq)
         state.chain_length += 1
         state.last_seen_at = now
-        seen = StationState._meta.get_field("last_seen_at").get_db_prep_save(now, connection)
-        values = (state.last_seq, state.chain_length, state.last_hash, seen, state.pk)
+        values = (state.last_seq, state.chain_length, state.last_hash, _seen_at(state), state.pk)
         run(_ADVANCE_STATE, values)
 
 
 class WholeBatch(OneTicket):
     """Batches of one or more stations in one transaction: locked up front, decided in memory.
 
-    `parts` pairs each station with its parsed tickets; a station may appear once. Everything
+    `parts` pairs each station (once) with its parsed tickets, in order. Everything
     is written by `write` with a constant number of statements, whatever the number of
     tickets and stations.
     """
@@ -247,8 +257,6 @@ class WholeBatch(OneTicket):
     ) -> None:
         super().__init__(cache)
         stations = {station.pk: station for station, _contents in parts}
-        if len(stations) != len(parts):
-            raise Unbatchable
         self._states = self._lock_states(stations)
         self._seen = {pk: state.last_seq for pk, state in self._states.items()}
         self._advanced: set[int] = set()
@@ -414,12 +422,10 @@ class WholeBatch(OneTicket):
             ticket.hash = heads[ticket.station_id] = ticket_hash(ticket)
         Ticket.objects.bulk_create(self._tickets)
         self._write_waybills()
-        field = StationState._meta.get_field("last_seen_at")
         rows = []
         for pk in sorted(self._advanced):
             state = self._states[pk]
-            seen = field.get_db_prep_save(state.last_seen_at, connection)
-            rows.append((state.last_seq, state.chain_length, heads[pk], seen, pk))
+            rows.append((state.last_seq, state.chain_length, heads[pk], _seen_at(state), pk))
         if rows:
             with connection.cursor() as cursor:
                 cursor.executemany(_ADVANCE_STATE, rows)

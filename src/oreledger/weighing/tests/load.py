@@ -12,13 +12,13 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from oreledger.core.supervisor import web_command
+from oreledger.core.supervisor import WEB_THREADS, WEB_WORKERS, web_command
 from oreledger.core.testing.processes import child_env, free_port
 from oreledger.weighing.signing import signed_headers
 
 
 def start_gunicorn(
-    port: int | None = None, *, workers: int = 2, threads: int = 16
+    port: int | None = None, *, workers: int = WEB_WORKERS, threads: int = WEB_THREADS
 ) -> tuple[subprocess.Popen[bytes], int]:
     """gunicorn (the production server) on the test database, in its own process group."""
     port = port or free_port()

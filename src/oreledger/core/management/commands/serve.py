@@ -7,17 +7,21 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from oreledger.core.supervisor import Child, Supervisor, platform_children
+from oreledger.core.supervisor import (
+    WEB_THREADS,
+    WEB_WORKERS,
+    Child,
+    Supervisor,
+    platform_children,
+)
 
 
 def add_serve_arguments(parser: CommandParser) -> None:
     """Options shared by `serve` and `demo`."""
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes")
-    # Single-ticket requests waiting in one process are recorded together (weighing intake):
-    # more threads, larger rounds (2 × 16 answered 32 stations fastest on 2 cores).
-    parser.add_argument("--threads", type=int, default=16, help="threads per web process")
+    parser.add_argument("--web-workers", type=int, default=WEB_WORKERS, help="gunicorn processes")
+    parser.add_argument("--threads", type=int, default=WEB_THREADS, help="threads per web process")
     parser.add_argument("--workers", type=int, default=1, help="background job workers")
     parser.add_argument("--no-scheduler", action="store_true", help="run no scheduler here")
     parser.add_argument("--access-log", action="store_true", help="log every request")
