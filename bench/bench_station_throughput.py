@@ -155,6 +155,7 @@ def main() -> None:
                 f"{elapsed_b:.1f}s: p50 {p50:.1f} ms, p95 {p95:.1f} ms "
                 f"({len(latencies) / elapsed_b:,.0f} tickets/s)"
             )
+            print(f"    spread: {spread(latencies)}")
             per = {k: (cpu_after[k] - cpu_before[k]) / len(latencies) * 1000 for k in cpu_after}
             print(
                 "    CPU per request: "
@@ -205,12 +206,23 @@ def paced(port: int, plan: dict[str, Any], *, skip: int, rate: float) -> None:
         f"(b') {len(latencies)} trucks at {rate:.0f}/s over {len(plan)} stations "
         f"({len(latencies) / elapsed:,.0f} answered/s): p50 {p50:.1f} ms, p95 {p95:.1f} ms"
     )
+    print(f"    spread: {spread(latencies)}")
 
 
 def percentiles(latencies: list[float]) -> tuple[float, float]:
     """p50 and p95 in milliseconds."""
     ordered = sorted(latencies)
     return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95) - 1] * 1000
+
+
+def spread(latencies: list[float]) -> str:
+    """p10, p90, p99 and the slowest, in milliseconds: the shape behind p50 and p95."""
+    ordered = sorted(latencies)
+    at = {q: ordered[max(0, int(len(ordered) * q) - 1)] * 1000 for q in (0.10, 0.90, 0.99)}
+    return (
+        f"p10 {at[0.10]:.1f}, p90 {at[0.90]:.1f}, p99 {at[0.99]:.1f}, "
+        f"max {ordered[-1] * 1000:.1f} ms"
+    )
 
 
 def cpu_seconds(server_pid: int) -> dict[str, float]:

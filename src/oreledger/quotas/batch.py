@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from oreledger.core.prepared import insert, update
 from oreledger.quotas.choices import EntryKind
 from oreledger.quotas.ledger import build_entry, lock_accounts
 from oreledger.quotas.models import LedgerEntry, QuotaAccount
@@ -87,13 +88,7 @@ class QuotaDraws:
         """Insert the entries (their ids are set on them) and move each drawn account once."""
         if not self._entries:
             return
-        LedgerEntry.objects.bulk_create(self._entries)
-        for pk in sorted(self._drawn):
-            held = self._accounts[pk]
-            QuotaAccount.objects.filter(pk=pk).update(
-                consumed_kg=held.consumed_kg,
-                entry_count=held.entry_count,
-                prev_hash=held.prev_hash,
-                last_hash=held.last_hash,
-            )
+        insert(self._entries)
+        drawn = [self._accounts[pk] for pk in sorted(self._drawn)]
+        update(drawn, ["consumed_kg", "entry_count", "prev_hash", "last_hash"])
         self._entries, self._drawn = [], set()

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import F
 
-from oreledger.core.prepared import run
+from oreledger.core.prepared import any_of, columns, every_field, for_update, load, run
 from oreledger.quotas.choices import AccountLevel, EntryKind
 from oreledger.quotas.models import LedgerEntry, QuotaAccount
 
@@ -204,14 +204,20 @@ def lock_accounts(ids: Iterable[int]) -> dict[int, QuotaAccount]:
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    level_order = Case(
-        *(When(level=level, then=Value(rank)) for level, rank in _LEVEL_ORDER.items()),
-        output_field=IntegerField(),
+    names = every_field(QuotaAccount)
+    where, params = any_of("id", wanted)
+    sql = (
+        f"SELECT {columns(QuotaAccount, names)} FROM quotas_quotaaccount"  # noqa: S608
+        f" WHERE {where} ORDER BY {_LEVEL_RANK}, id{for_update()}"
     )
-    rows = (
-        QuotaAccount.objects.select_for_update().filter(pk__in=wanted).order_by(level_order, "pk")
-    )
-    return {row.pk: row for row in rows}
+    return {row.pk: row for row in load(QuotaAccount, names, run(sql, params).rows)}
+
+
+_LEVEL_RANK = (
+    "CASE level "
+    + " ".join(f"WHEN '{level.value}' THEN {rank}" for level, rank in _LEVEL_ORDER.items())
+    + " END"
+)
 
 
 # A draw is one statement, so on its own it is one transaction (as cheap as the bare UPDATE

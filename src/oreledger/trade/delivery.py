@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
-from oreledger.core.prepared import run
+from oreledger.core.prepared import any_of, columns, for_update, insert, load, run, update
 from oreledger.trade.choices import ContractStatus
 from oreledger.trade.models import Contract, Delivery
 
@@ -59,6 +59,9 @@ def undeliver_on_contract(*, contract_id: int, net_kg: int) -> None:
         Delivery.objects.create(contract_id=contract_id, net_kg=-net_kg)
 
 
+_HELD = ["id", "status", "delivered_kg", "max_delivery_kg"]
+
+
 class ContractDeliveries:
     """A batch's deliveries on contracts locked up front, decided in order, written at once.
 
@@ -77,10 +80,13 @@ class ContractDeliveries:
         if self._changed and wanted:
             raise RuntimeError("lock every contract before the first delivery")
         if wanted:
-            rows = Contract.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
-            self._contracts.update(
-                (row.pk, row) for row in rows.only("status", "delivered_kg", "max_delivery_kg")
+            where, params = any_of("id", wanted)
+            sql = (
+                f"SELECT {columns(Contract, _HELD)} FROM trade_contract"  # noqa: S608
+                f" WHERE {where} ORDER BY id{for_update()}"
             )
+            rows = load(Contract, _HELD, run(sql, params).rows)
+            self._contracts.update((row.pk, row) for row in rows)
 
     def fits(self, *, contract_id: int, net_kg: int) -> bool:
         """Whether the delivery would be taken now."""
@@ -102,7 +108,6 @@ class ContractDeliveries:
 
     def write(self) -> None:
         """Move each contract's delivered tonnage once and insert the dated trail."""
-        for pk in sorted(self._changed):
-            Contract.objects.filter(pk=pk).update(delivered_kg=self._contracts[pk].delivered_kg)
-        Delivery.objects.bulk_create(self._deliveries)
+        update([self._contracts[pk] for pk in sorted(self._changed)], ["delivered_kg"])
+        insert(self._deliveries)
         self._deliveries, self._changed = [], set()

@@ -58,3 +58,15 @@ def reference_snapshot() -> Snapshot:
         if _current is None or _current.tokens != tokens or len(_current) >= MAX_ENTRIES:
             _current = Snapshot(tokens)
         return _current
+
+
+def latest_snapshot() -> Snapshot:
+    """The snapshot this process read last, without reading the tokens (may be out of date).
+
+    For a first look only — which station is calling — that is looked at again under
+    `reference_snapshot()` before anything is decided or refused.
+    """
+    current = _current
+    if current is not None and len(current) < MAX_ENTRIES:
+        return current
+    return reference_snapshot()

@@ -26,6 +26,7 @@ import datetime
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +52,7 @@ from oreledger.weighing.protocol import (
     parse_ticket,
     stored_content,
 )
+from oreledger.weighing.reference import Snapshot, reference_snapshot
 from oreledger.weighing.rules import (
     RuleContext,
     blocking_codes,
@@ -113,21 +115,29 @@ def record_batch(
     items: list[Any],
     now: datetime.datetime | None = None,
     cache: dict[Any, Any] | None = None,
+    authenticate: Callable[[Snapshot], Station] | None = None,
 ) -> BatchResult:
     """Record a batch: in one transaction if it can be, else each ticket in its own.
 
-    `cache` is the reference snapshot (weighing.reference) the caller read, if any.
+    `cache` is the reference snapshot (weighing.reference) the caller read, if any. With
+    `authenticate`, the caller looked the station up in a snapshot that may be out of date:
+    the batch reads a fresh one and, if it differs, authenticates the station again under it
+    (ProtocolError if that fails) before deciding anything.
     """
     now = now or timezone.now()
     cache = {} if cache is None else cache
     if len(items) == 1:
-        request = SingleRequest(station, items[0], now, cache)
+        request = SingleRequest(station, items[0], now, cache, authenticate)
         if BATCHED:
             _INTAKE.record(request)
         else:
             record_round([request])
         answer: BatchResult = request.outcome()
         return answer
+    if authenticate is not None:
+        fresh = reference_snapshot()
+        if fresh is not cache:
+            station, cache = authenticate(fresh), fresh
     if BATCHED:
         recorded = _record_together([(station, item, now) for item in items], cache)
         if recorded is not None:
@@ -141,12 +151,17 @@ def record_round(requests: list[SingleRequest]) -> None:
     """Record single-ticket requests of several stations in one transaction, each answered.
 
     Each ticket is decided as if alone; a round that cannot be recorded together (a seq
-    twice, a deadlock) is rolled back and each request recorded on its own.
+    twice, a deadlock) is rolled back and each request recorded on its own. The round reads
+    the reference tokens once; a request whose station was looked up under other tokens is
+    authenticated again (and answered with the ProtocolError if that fails).
     """
+    cache = requests[-1].cache
+    if any(r.authenticate is not None for r in requests):
+        cache = reference_snapshot()
+        requests = [r for r in requests if _under(r, cache)]
     if len(requests) > 1:
         entries = [(r.station, r.item, r.now) for r in requests]
-        # The reference snapshot the latest request read (each request read one on arrival).
-        recorded = _record_together(entries, requests[-1].cache)
+        recorded = _record_together(entries, cache)
         if recorded is not None:
             results, unit = recorded
             for request, result in zip(requests, results, strict=True):
@@ -156,6 +171,18 @@ def record_round(requests: list[SingleRequest]) -> None:
         result, last_seq = _record_one(request.station, request.item, request.now, request.cache)
         seq = last_seq if last_seq is not None else _last_seq(request.station)
         request.answer = BatchResult([result], seq)
+
+
+def _under(request: SingleRequest, fresh: Snapshot) -> bool:
+    """Whether the request's station holds under the fresh snapshot (else its error is set)."""
+    if request.authenticate is not None and request.cache is not fresh:
+        try:
+            request.station = request.authenticate(fresh)
+        except ProtocolError as exc:
+            request.error = exc
+            return False
+        request.cache = fresh
+    return True
 
 
 def _record_together(

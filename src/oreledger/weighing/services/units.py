@@ -17,10 +17,18 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 
-from oreledger.core.prepared import run
+from oreledger.core.prepared import (
+    any_of,
+    columns,
+    every_field,
+    for_update,
+    insert,
+    load,
+    run,
+    update,
+)
 from oreledger.quotas.batch import QuotaDraws
 from oreledger.quotas.services import DrawResult, draw_quota, local_year, mine_account
 from oreledger.registry.models import Station, Vehicle
@@ -78,22 +86,6 @@ def _seen_at(state: StationState) -> Any:
     """The state's last_seen_at as the database takes it."""
     (field,) = _fields(StationState, ("last_seen_at",))
     return field.get_db_prep_save(state.last_seen_at, connection)
-
-
-def insert_ticket(ticket: Ticket) -> None:
-    """Insert a new ticket row: the ORM's INSERT without compiling it for every truck."""
-    fields = Ticket._meta.concrete_fields
-    values = [f.get_db_prep_save(f.pre_save(ticket, True), connection) for f in fields]
-    run(_insert_sql(), values)
-    ticket._state.adding = False
-    ticket._state.db = connection.alias
-
-
-@functools.cache
-def _insert_sql() -> str:
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in Ticket._meta.concrete_fields)
-    marks = ", ".join(["%s"] * len(Ticket._meta.concrete_fields))
-    return f"INSERT INTO weighing_ticket ({columns}) VALUES ({marks})"  # noqa: S608 (our columns)
 
 
 class Unbatchable(Exception):
@@ -226,7 +218,7 @@ class OneTicket:
         """Chain the ticket after the station's head and insert it."""
         ticket.prev_hash = state.last_hash
         ticket.hash = ticket_hash(ticket)
-        insert_ticket(ticket)
+        insert([ticket])
         state.last_hash = ticket.hash
 
     def advance_waybill(self, waybill: Waybill, changes: dict[str, Any]) -> None:
@@ -274,7 +266,7 @@ class WholeBatch(OneTicket):
         self._span = (self._earliest, self._latest)
         unknown = {p for p in self._plates if ("vehicle", p) not in self.cache}
         if unknown:
-            vehicles = {v.plate: v for v in Vehicle.objects.filter(plate__in=unknown)}
+            vehicles = {v.plate: v for v in _vehicles(unknown)}
             for plate in unknown:
                 self.cache[("vehicle", plate)] = vehicles.get(plate)
         self._lock_up_front(parts)
@@ -284,8 +276,10 @@ class WholeBatch(OneTicket):
         """Lock 1 for every station of the batch, in ascending station id (no deadlock)."""
 
         def lock() -> dict[int, StationState]:
-            rows = StationState.objects.select_for_update().filter(pk__in=stations).order_by("pk")
-            return {state.pk: state for state in rows.only(*_HEAD)}
+            where, params = any_of("station_id", sorted(stations))
+            sql = f"SELECT {', '.join(_HEAD)} FROM weighing_stationstate WHERE {where}"  # noqa: S608
+            rows = run(f"{sql} ORDER BY station_id{for_update()}", params).rows
+            return {state.pk: state for state in load(StationState, _HEAD, rows)}
 
         states = lock()
         if len(states) < len(stations):
@@ -295,22 +289,27 @@ class WholeBatch(OneTicket):
         return states
 
     def _lock_up_front(self, parts: list[tuple[Station, list[TicketContent]]]) -> None:
-        wanted, mines = Q(pk__in=[]), []
+        # Which waybills a ticket may take: by number at its site, else an open one of its
+        # plate there. Locked for all the parts at once: every number and plate of the
+        # mines' tickets at any of the mines, and so for the receiving sites — a few more
+        # rows than each ticket's own, in the same ascending id order (no deadlock).
+        mines: list[tuple[Any, list[TicketContent]]] = []
+        wanted: dict[str, tuple[set[int], set[str], set[str]]] = {
+            "origin_site_id": (set(), set(), set()),
+            "destination_site_id": (set(), set(), set()),
+        }
         for station, contents in parts:
             site = station.site
             if site is None or not contents:
                 continue
-            numbers = {c.waybill for c in contents if c.waybill}
-            plates = {c.plate for c in contents if not c.waybill}
             if site.kind == "mine":
                 mines.append((site, contents))
-                here = Q(origin_site_id=site.pk)
-                by_plate = Q(plate__in=plates, status=WaybillStatus.ISSUED)
-            else:
-                here = Q(destination_site_id=site.pk)
-                by_plate = Q(plate__in=plates, status=WaybillStatus.DEPARTED)
-            wanted |= here & (Q(number__in=numbers) | by_plate)
-        self._waybills = list(Waybill.objects.select_for_update().filter(wanted).order_by("pk"))
+            side = "origin_site_id" if site.kind == "mine" else "destination_site_id"
+            sites, numbers, plates = wanted[side]
+            sites.add(site.pk)
+            numbers.update(c.waybill for c in contents if c.waybill)
+            plates.update(c.plate for c in contents if not c.waybill)
+        self._waybills = _lock_waybills(*wanted["origin_site_id"], *wanted["destination_site_id"])
         if not mines:
             return
         accounts = {self.account(site, c.gross_at) for site, contents in mines for c in contents}
@@ -382,14 +381,10 @@ class WholeBatch(OneTicket):
             # instant of the batch, widened by it, in one query.
             reach = max(end - start, datetime.timedelta(0)) / 2
             self._span = (self._earliest - reach, self._latest + reach)
-            rows = Ticket.objects.filter(
-                station_id__in=self._states,
-                plate__in=self._plates,
-                gross_at__gte=self._span[0],
-                gross_at__lte=self._span[1],
-            ).values_list("station_id", "plate", "seq", "net_kg", "gross_at")
             self._recent = defaultdict(list)
-            for row_station, row_plate, seq, net, at in rows:
+            for row_station, row_plate, seq, net, at in _recent_weighings(
+                sorted(self._states), sorted(self._plates), *self._span
+            ):
                 self._recent[(row_station, row_plate)].append((seq, net, at))
         covered = self._span[0] <= start and end <= self._span[1]
         if covered and plate in self._plates and station_id in self._states:
@@ -404,12 +399,11 @@ class WholeBatch(OneTicket):
         return stored + pending
 
     def _write_waybills(self) -> None:
-        if not self._changed:
-            return
         now = timezone.now()
-        rows = [waybill_changes(waybill, now) for waybill in self._changed.values()]
-        with connection.cursor() as cursor:
-            cursor.executemany(_ADVANCE_WAYBILL, rows)
+        for waybill in self._changed.values():
+            waybill.version += 1
+            waybill.updated_at = now
+        update(list(self._changed.values()), [*_WAYBILL_CHANGES, "version"])
 
     def write(self) -> None:
         """Store the batch: entries, balances, deliveries, tickets (chained), waybills, heads."""
@@ -420,12 +414,63 @@ class WholeBatch(OneTicket):
             ticket.quota_entry_id = ticket.quota_entry.pk if ticket.quota_entry else None
             ticket.prev_hash = heads[ticket.station_id]
             ticket.hash = heads[ticket.station_id] = ticket_hash(ticket)
-        Ticket.objects.bulk_create(self._tickets)
+        insert(self._tickets)
         self._write_waybills()
-        rows = []
-        for pk in sorted(self._advanced):
-            state = self._states[pk]
-            rows.append((state.last_seq, state.chain_length, heads[pk], _seen_at(state), pk))
-        if rows:
-            with connection.cursor() as cursor:
-                cursor.executemany(_ADVANCE_STATE, rows)
+        advanced = [self._states[pk] for pk in sorted(self._advanced)]
+        for state in advanced:
+            state.last_hash = heads[state.pk]
+        update(advanced, ["last_seq", "chain_length", "last_hash", "last_seen_at"])
+
+
+def _vehicles(plates: set[str]) -> list[Vehicle]:
+    """The registered vehicles of these plates."""
+    names = every_field(Vehicle)
+    where, params = any_of("plate", sorted(plates))
+    sql = f"SELECT {columns(Vehicle, names)} FROM registry_vehicle WHERE {where}"  # noqa: S608
+    return load(Vehicle, names, run(sql, params).rows)
+
+
+_WAYBILL_FIELDS = every_field(Waybill)
+
+
+def _lock_waybills(
+    origins: set[int],
+    out_numbers: set[str],
+    out_plates: set[str],
+    destinations: set[int],
+    in_numbers: set[str],
+    in_plates: set[str],
+) -> list[Waybill]:
+    """Lock 2 for a batch: the waybills its exits and arrivals may take, in ascending id."""
+    clauses, params = [], []
+    for site_column, sites, numbers, plates, status in (
+        ("origin_site_id", origins, out_numbers, out_plates, WaybillStatus.ISSUED),
+        ("destination_site_id", destinations, in_numbers, in_plates, WaybillStatus.DEPARTED),
+    ):
+        at, at_params = any_of(site_column, sites)
+        by_number, number_params = any_of("number", numbers)
+        by_plate, plate_params = any_of("plate", plates)
+        clauses.append(f"({at} AND ({by_number} OR ({by_plate} AND status = %s)))")
+        params += [*at_params, *number_params, *plate_params, status.value]
+    sql = (
+        f"SELECT {columns(Waybill, _WAYBILL_FIELDS)} FROM weighing_waybill"  # noqa: S608
+        f" WHERE {' OR '.join(clauses)} ORDER BY id{for_update()}"
+    )
+    return load(Waybill, _WAYBILL_FIELDS, run(sql, params).rows)
+
+
+def _recent_weighings(
+    stations: list[int], plates: list[str], start: datetime.datetime, end: datetime.datetime
+) -> list[tuple[Any, ...]]:
+    """(station_id, plate, seq, net_kg, gross_at) of these stations' tickets of these plates."""
+    by_station, station_params = any_of("station_id", stations)
+    by_plate, plate_params = any_of("plate", plates)
+    names = ["station", "plate", "seq", "net_kg", "gross_at"]
+    sql = (
+        f"SELECT {columns(Ticket, names)} FROM weighing_ticket"  # noqa: S608
+        f" WHERE {by_station} AND {by_plate} AND gross_at >= %s AND gross_at <= %s"
+    )
+    (field,) = _fields(Ticket, ("gross_at",))
+    bounds = [field.get_db_prep_value(t, connection) for t in (start, end)]
+    rows = run(sql, [*station_params, *plate_params, *bounds]).rows
+    return [(t.station_id, t.plate, t.seq, t.net_kg, t.gross_at) for t in load(Ticket, names, rows)]

@@ -33,12 +33,16 @@ class Held:
     """An intake whose first round waits until `followers` requests queue behind it."""
 
     def __init__(
-        self, record: Callable[[list[SingleRequest]], None], followers: int, leaders: int = 1
+        self,
+        record: Callable[[list[SingleRequest]], None],
+        followers: int,
+        leaders: int = 1,
+        gather: float = 0.0,
     ) -> None:
         self.rounds: list[list[Any]] = []
         self.started = threading.Event()
         self.record, self.followers, self.leaders = record, followers, leaders
-        self.intake = Intake(self.held, leaders=leaders)
+        self.intake = Intake(self.held, leaders=leaders, gather=gather)
 
     def held(self, batch: list[SingleRequest]) -> None:
         self.rounds.append([r.item for r in batch])
@@ -94,6 +98,50 @@ def test_requests_waiting_while_a_round_runs_form_the_next_round() -> None:
     assert held.rounds == [[0], [1, 2, 3, 4, 5]]
     assert answers == [("answered", n) for n in range(6)]
     assert held.intake.waiting() == 0
+
+
+def _answer_items(batch: list[SingleRequest]) -> None:
+    for request in batch:
+        request.answer = request.item
+
+
+def _in_thread(intake: Intake, request: SingleRequest, answers: list[Any]) -> threading.Thread:
+    thread = threading.Thread(target=lambda: answers.append(intake.record(request)))
+    thread.start()
+    return thread
+
+
+def test_right_after_a_round_of_several_the_next_lead_waits_for_those_it_answered() -> None:
+    # given a round of two just recorded (a window long enough that only the count ends it)
+    held = Held(_answer_items, followers=2, gather=30.0)
+    assert held.send_all([_request(n) for n in range(3)]) == [0, 1, 2]
+    assert held.rounds == [[0], [1, 2]]
+    # when one of the stations it answered sends its next truck
+    answers: list[Any] = []
+    first = _in_thread(held.intake, _request(3), answers)
+    time.sleep(0.2)
+    # then it is not recorded alone, but waits for the other
+    assert held.rounds == [[0], [1, 2]] and answers == []
+    # and when the other arrives, both are recorded as one round
+    second = _in_thread(held.intake, _request(4), answers)
+    first.join(timeout=10)
+    second.join(timeout=10)
+    assert held.rounds == [[0], [1, 2], [3, 4]]
+    assert sorted(answers) == [3, 4]
+
+
+def test_after_a_round_of_one_a_request_leads_at_once() -> None:
+    # given an intake that would wait up to 30 s after a round of several
+    held = Held(_answer_items, followers=0, gather=30.0)
+    answers: list[Any] = []
+    # when two requests come one after the other, each alone
+    for n in range(2):
+        thread = _in_thread(held.intake, _request(n), answers)
+        thread.join(timeout=5)
+        # then each is recorded at once, as a round of one
+        assert not thread.is_alive()
+    assert held.rounds == [[0], [1]]
+    assert answers == [0, 1]
 
 
 def test_two_leaders_record_at_once_and_the_first_free_takes_the_queue() -> None:

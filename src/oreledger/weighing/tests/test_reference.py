@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import importlib
 from collections.abc import Callable
 from typing import Any
@@ -12,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from oreledger.registry.models import Permit, Site, Station, Vehicle
+from oreledger.registry.services import rotate_station_secret
 from oreledger.registry.tests.factories import VehicleFactory
 from oreledger.weighing.models import Ticket
 from oreledger.weighing.reference import reference_snapshot
@@ -125,6 +127,21 @@ def test_a_disabled_station_is_refused_at_once(gate) -> None:
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "station_unknown"
     assert Ticket.objects.count() == 1
+
+
+def test_a_secret_rotated_since_the_last_request_is_accepted_at_once(gate, world) -> None:
+    # given a station that has been sending (the process knows its secret)
+    assert send(gate, 1)["release"] is True
+    # when its secret is rotated with no grace: only the new one is valid
+    station = Station.objects.get(code=gate[1])
+    actor = world.user("haicheng_operator")
+    new = rotate_station_secret(actor=actor, station=station, grace=datetime.timedelta(0))
+    # then a request signed with the new secret is accepted at once, and the old one refused
+    response = post(Client(), gate[1], new, trip(gate, 2))
+    assert response.status_code == 200 and response.json()["results"][0]["status"] == "accepted"
+    refused = post(Client(), gate[1], gate[2], trip(gate, 3))
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "bad_signature"
+    assert list(Ticket.objects.order_by("seq").values_list("seq", flat=True)) == [1, 2]
 
 
 def test_a_rolled_back_change_never_labels_what_others_see(gate) -> None:
