@@ -104,6 +104,11 @@ def main() -> None:
     Vehicle.objects.bulk_create(
         [Vehicle(plate=p, axles=6, tare_kg=15_000) for p in sorted(plates)], batch_size=2000
     )
+    # A platform's tables have planner statistics; freshly filled ones have none yet.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     print(
         f"setup: {mines} mines, {len(plan_a)} batch stations, {len(plan_b)} single stations, "
         f"{len(plates)} registered trucks"

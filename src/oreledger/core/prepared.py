@@ -194,7 +194,7 @@ def update(objs: Sequence[Model], names: Sequence[str], using: str = DEFAULT_DB_
         run_many(_update_statement(model, tuple(names)), rows, using=using)
         return
     arrays = [list(column) for column in zip(*rows, strict=True)]
-    run(_update_many_statement(model, tuple(names)), arrays, using)
+    run(_update_many_statement(model, tuple(names)), [*arrays, arrays[-1]], using)
 
 
 @functools.cache
@@ -212,12 +212,14 @@ def _update_many_statement(model: type[Model], names: tuple[str, ...]) -> str:
     quote = db.ops.quote_name
     fields, pk = _fields(model, names), model._meta.pk
     sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
-    arrays = ", ".join(f"%s::{f.db_type(db)}[]" for f in [*fields, pk])
+    arrays = ", ".join(f"%b::{f.db_type(db)}[]" for f in [*fields, pk])
     aliases = ", ".join(quote(f.column) for f in fields)
-    table = quote(model._meta.db_table)
+    table, key = quote(model._meta.db_table), quote(pk.column)
+    # The ids once more as "key = ANY": the rows are found by their primary key whatever the
+    # planner guesses of the unnest (else it may join a whole table scan to sixteen rows).
     return (
         f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v({aliases}, held_id)"  # noqa: S608
-        f" WHERE {table}.{quote(pk.column)} = v.held_id"
+        f" WHERE {table}.{key} = ANY(%b::{pk.db_type(db)}[]) AND {table}.{key} = v.held_id"
     )
 
 
@@ -266,7 +268,7 @@ def _insert_many_statement(model: type[Model]) -> str:
     db = connections[DEFAULT_DB_ALIAS]
     single, fields, auto = _insert_statement(model, db.vendor)
     head = single[: single.index(" VALUES ")]
-    arrays = ", ".join(f"%s::{f.db_type(db)}[]" for f in fields)
+    arrays = ", ".join(f"%b::{f.db_type(db)}[]" for f in fields)
     returning = f" RETURNING {db.ops.quote_name(auto.column)}" if auto is not None else ""
     return f"{head} SELECT * FROM unnest({arrays}){returning}"  # noqa: S608 (the model's own)
 

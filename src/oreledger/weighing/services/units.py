@@ -443,15 +443,19 @@ def _lock_waybills(
 ) -> list[Waybill]:
     """Lock 2 for a batch: the waybills its exits and arrivals may take, in ascending id."""
     clauses, params = [], []
+    # Each branch leads with the number or the plate (indexed, a few rows each), never with
+    # the site alone: a mine's waybills of a whole year are not scanned to find sixteen.
     for site_column, sites, numbers, plates, status in (
         ("origin_site_id", origins, out_numbers, out_plates, WaybillStatus.ISSUED),
         ("destination_site_id", destinations, in_numbers, in_plates, WaybillStatus.DEPARTED),
     ):
-        at, at_params = any_of(site_column, sites)
         by_number, number_params = any_of("number", numbers)
         by_plate, plate_params = any_of("plate", plates)
-        clauses.append(f"({at} AND ({by_number} OR ({by_plate} AND status = %s)))")
-        params += [*at_params, *number_params, *plate_params, status.value]
+        at, at_params = any_of(site_column, sites)
+        clauses.append(f"({by_number} AND {at})")
+        params += [*number_params, *at_params]
+        clauses.append(f"({by_plate} AND status = %s AND {at})")
+        params += [*plate_params, status.value, *at_params]
     sql = (
         f"SELECT {columns(Waybill, _WAYBILL_FIELDS)} FROM weighing_waybill"  # noqa: S608
         f" WHERE {' OR '.join(clauses)} ORDER BY id{for_update()}"
