@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -210,6 +211,39 @@ def test_field_rule_breaks_are_rejected_and_recorded_without_touching_the_rest(c
     assert results[0]["reasons"][0]["code"] == "net_mismatch"
     assert results[1]["status"] == "accepted"
     assert TicketRejection.objects.count() == 1 and Ticket.objects.count() == 1
+
+
+def test_the_answer_is_compact_utf8_json(chain) -> None:
+    # given a batch with a rejected ticket (its reason's message is in Chinese and English)
+    mine, code, secret = exit_gate(chain)
+    waybills_for(mine, [plate(1)])
+    items = [ticket(2, plate(3), net_kg=1), ticket(3, plate(1))]
+    # when it is sent
+    response = post(Client(), code, secret, body(items))
+    # then the answer is JSON as the protocol's clients have always read it: compact, UTF-8
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    compact = json.dumps(response.json(), ensure_ascii=False, separators=(",", ":"))
+    assert response.content == compact.encode()
+    message = response.json()["results"][0]["reasons"][0]["message"]
+    assert " / " in message and message.split(" / ")[0] in response.content.decode()
+
+
+def test_only_post_is_answered_and_a_get_stores_nothing(chain) -> None:
+    # given a station
+    _mine, code, secret = exit_gate(chain)
+    # when it GETs the tickets endpoint, signed
+    response = get(Client(), code, secret, "/api/v1/station/tickets")
+    # then it is told the method is not allowed, in the platform's error body
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert Ticket.objects.count() == 0 and TicketRejection.objects.count() == 0
+
+
+def test_the_schema_still_describes_the_station_protocol(world) -> None:
+    # when the API schema is read, then the ticket endpoint is in it with its operation
+    schema = world.client("province_officer").get("/api/schema/", HTTP_ACCEPT="application/json")
+    operation = schema.json()["paths"]["/api/v1/station/tickets"]["post"]
+    assert operation["operationId"] == "station_tickets"
 
 
 @pytest.mark.parametrize(
