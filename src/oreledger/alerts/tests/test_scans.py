@@ -19,7 +19,7 @@ from oreledger.alerts.tests.support import World, alerts
 from oreledger.quotas.models import QuotaAccount
 from oreledger.registry.models import Permit, Site, Vehicle
 from oreledger.trade.models import Contract
-from oreledger.weighing.services.tickets import record_heartbeat
+from oreledger.weighing.services.heartbeats import record_heartbeat
 from oreledger.weighing.tests.support import station_obj
 
 pytestmark = pytest.mark.django_db

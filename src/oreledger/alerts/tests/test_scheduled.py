@@ -16,7 +16,7 @@ from oreledger.core.scheduler import enqueue_due, periodic_jobs
 from oreledger.grading.models import Assay, Grade
 from oreledger.registry.models import Permit, Site, Station
 from oreledger.weighing.models import Ticket
-from oreledger.weighing.services.tickets import record_heartbeat
+from oreledger.weighing.services.heartbeats import record_heartbeat
 from oreledger.weighing.tests.support import station_obj
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,8 @@ from oreledger.weighing.errors import ProtocolError, bilingual
 from oreledger.weighing.models import Waybill
 from oreledger.weighing.protocol import MAX_BATCH
 from oreledger.weighing.reference import Snapshot, latest_snapshot, reference_snapshot
-from oreledger.weighing.services.tickets import parse_heartbeat, record_batch, record_heartbeat
+from oreledger.weighing.services.heartbeats import parse_heartbeat, record_heartbeat
+from oreledger.weighing.services.tickets import record_batch
 from oreledger.weighing.signing import authenticate_station, read_body
 
 SIGNED = [

@@ -5,11 +5,11 @@ from oreledger.weighing.services.corrections import (
     reject_correction,
     request_correction,
 )
+from oreledger.weighing.services.heartbeats import record_heartbeat
 from oreledger.weighing.services.tickets import (
     BatchResult,
     TicketResult,
     record_batch,
-    record_heartbeat,
     record_ticket,
 )
 from oreledger.weighing.services.waybills import expire_waybills, issue_waybill, void_waybill
