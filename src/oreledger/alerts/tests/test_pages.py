@@ -14,6 +14,7 @@ from oreledger.alerts.models import Alert, Case
 from oreledger.alerts.services import decide_case, escalate_alert, resolve_alert
 from oreledger.alerts.tests.support import World, alerts
 from oreledger.core.testing.matrix import check_matrix
+from oreledger.weighing.tests.support import on_shift
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,8 @@ def w(world: Any) -> World:
     """The weighing world with one overload alert in Haicheng."""
     w = World(world)
     truck = w.truck(1)
-    w.send("exit", truck, waybill=w.waybill(truck), net=34_500)
+    # On shift: at night the ticket would also raise off_hours.
+    w.send("exit", truck, waybill=w.waybill(truck), net=34_500, at=on_shift())
     return w
 
 

@@ -184,6 +184,22 @@ def waybills_for(mine: Mine, plates: list[str], *, hours: int = 24) -> list[Wayb
     return Waybill.objects.bulk_create(rows)
 
 
+def on_shift() -> datetime.datetime:
+    """An instant well inside the permitted hours (rules.md off_hours: 06:00–22:00 local).
+
+    A minute ago if that lies between 06:30 and 21:30 local, else 21:30 local of the evening
+    before: for tickets whose test counts alerts or statements, so that running at night
+    (22:00–06:00 in Shanghai is 14:00–22:00 UTC) raises no off_hours alert. (Between
+    00:00 and 06:30 on 1 January that evening is in the year before.)
+    """
+    candidate = timezone.localtime(timezone.now() - datetime.timedelta(minutes=1))
+    minute = candidate.hour * 60 + candidate.minute
+    if 6 * 60 + 30 <= minute <= 21 * 60 + 30:
+        return candidate
+    evening = candidate.replace(hour=21, minute=30, second=0, microsecond=0)
+    return evening if evening <= candidate else evening - datetime.timedelta(days=1)
+
+
 def plate(n: int) -> str:
     """A valid plate, distinct for each n < 100000."""
     return f"辽C{n:05d}"

@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from oreledger.alerts.models import Alert
 from oreledger.quotas.integrity import verify_ledger
@@ -23,6 +22,7 @@ from oreledger.weighing.tests.support import (
     body,
     build_chain,
     exit_gate,
+    on_shift,
     plate,
     post,
     ticket,
@@ -73,7 +73,8 @@ def test_a_batch_is_written_with_a_few_statements_not_a_few_per_ticket(chain) ->
     waybills = waybills_for(mine, [plate(n) for n in range(40)])
     for w in waybills:
         VehicleFactory(plate=w.plate, tare_kg=15_000)
-    items = [ticket(n + 1, w.plate, waybill=w.number) for n, w in enumerate(waybills)]
+    at = on_shift()  # at night every ticket would also raise (and count) off_hours
+    items = [ticket(n + 1, w.plate, waybill=w.number, at=at) for n, w in enumerate(waybills)]
     station = Station.objects.select_related("site", "region").get(code=code)
     # when the batch is recorded
     with CaptureQueriesContext(connection) as queries:
@@ -111,7 +112,7 @@ def test_a_weighing_repeated_within_one_batch_is_a_duplicate_weighing(chain) -> 
     mine, code, secret = exit_gate(chain)
     VehicleFactory(plate=plate(1), tare_kg=15_000)
     [waybill] = waybills_for(mine, [plate(1)])
-    at = timezone.now() - datetime.timedelta(minutes=10)
+    at = on_shift() - datetime.timedelta(minutes=10)
     items = [
         ticket(1, plate(1), waybill=waybill.number, at=at),
         ticket(2, plate(1), at=at + datetime.timedelta(minutes=2)),
