@@ -7,6 +7,7 @@ every weighbridge out), else derived from SECRET_KEY with HKDF. Secrets are neve
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import secrets as _random
 
@@ -23,7 +24,13 @@ _AAD = b"oreledger.registry.station-secret"
 
 def _key() -> bytes:
     material = os.environ.get("OL_SECRETS_KEY") or getattr(settings, "OL_SECRETS_KEY", None)
-    source = (material or settings.SECRET_KEY).encode()
+    return _derived((material or settings.SECRET_KEY).encode())
+
+
+# Every signed station request decrypts its station's secret: the derivation is done once
+# per key material, not once per request (keyed by the material, so a new key takes effect).
+@functools.lru_cache(maxsize=4)
+def _derived(source: bytes) -> bytes:
     return HKDF(
         algorithm=hashes.SHA256(),
         length=32,

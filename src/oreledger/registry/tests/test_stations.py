@@ -40,6 +40,20 @@ def test_a_new_station_gets_a_secret_stored_encrypted(world, records) -> None:
     assert station.region == world.haicheng
 
 
+def test_a_secret_sealed_under_one_key_does_not_open_under_another(settings) -> None:
+    # given a secret sealed under the platform's key
+    settings.OL_SECRETS_KEY = "first key material"
+    stored = secrets.encrypt("station secret")
+    assert secrets.decrypt(stored) == "station secret"
+    # when the key material changes (the derived key is kept per material, not per process)
+    settings.OL_SECRETS_KEY = "second key material"
+    # then the stored secret no longer opens, and opens again under the first key
+    with pytest.raises(ValueError, match="cannot be decrypted"):
+        secrets.decrypt(stored)
+    settings.OL_SECRETS_KEY = "first key material"
+    assert secrets.decrypt(stored) == "station secret"
+
+
 def test_rotation_keeps_the_old_secret_for_the_grace_period(world, records) -> None:
     actor = world.user("haicheng_operator")
     station, first = services.create_station(

@@ -61,11 +61,15 @@ class Ticket(models.Model):
     """One weighing as the station sent it, with the platform's decision, stored once."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # No index of its own on station or site: the composite indexes below lead with each
+    # (station, seq), (station, received_at), (site, gross_at), and every index is one more
+    # write for each of the platform's most frequent INSERTs.
     station = models.ForeignKey(
         "registry.Station",
         verbose_name=_("station"),
         on_delete=models.PROTECT,
         related_name="tickets",
+        db_index=False,
     )
     seq = models.BigIntegerField(_("seq"))
     # Position in the station's hash chain (arrival order; seqs may arrive out of order).
@@ -77,6 +81,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="tickets",
+        db_index=False,
     )
     region = models.ForeignKey(
         "accounts.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
