@@ -20,7 +20,7 @@ from oreledger.quotas.models import QuotaAccount
 from oreledger.registry.models import Permit, Site, Vehicle
 from oreledger.trade.models import Contract
 from oreledger.weighing.services.heartbeats import record_heartbeat
-from oreledger.weighing.tests.support import station_obj
+from oreledger.weighing.tests.support import on_shift, station_obj
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,8 @@ def w(world: Any) -> World:
 
 
 def test_a_clean_trip_raises_nothing(w: World) -> None:
-    w.trip(w.truck(1))
+    # exit and plant gate (50 minutes later) both on shift, whatever the hour the test runs
+    w.trip(w.truck(1), at=on_shift(lasting=datetime.timedelta(minutes=50)))
     scan_ticket_findings()
     assert alerts() == []
 

@@ -184,20 +184,22 @@ def waybills_for(mine: Mine, plates: list[str], *, hours: int = 24) -> list[Wayb
     return Waybill.objects.bulk_create(rows)
 
 
-def on_shift() -> datetime.datetime:
+def on_shift(lasting: datetime.timedelta = datetime.timedelta(0)) -> datetime.datetime:
     """An instant well inside the permitted hours (rules.md off_hours: 06:00–22:00 local).
 
-    A minute ago if that lies between 06:30 and 21:30 local, else 21:30 local of the evening
-    before: for tickets whose test counts alerts or statements, so that running at night
-    (22:00–06:00 in Shanghai is 14:00–22:00 UTC) raises no off_hours alert. (Between
-    00:00 and 06:30 on 1 January that evening is in the year before.)
+    The start of a span of `lasting` (a trip from mine exit to plant gate, say) that lies
+    between 06:30 and 21:30 local and ends a minute ago if it can, else at 21:30 local of
+    the evening before: for tickets whose test counts alerts or statements, so that running
+    at night (22:00–06:00 in Shanghai is 14:00–22:00 UTC) raises no off_hours alert.
+    (Between 00:00 and 06:30 on 1 January that evening is in the year before.)
     """
-    candidate = timezone.localtime(timezone.now() - datetime.timedelta(minutes=1))
-    minute = candidate.hour * 60 + candidate.minute
-    if 6 * 60 + 30 <= minute <= 21 * 60 + 30:
-        return candidate
-    evening = candidate.replace(hour=21, minute=30, second=0, microsecond=0)
-    return evening if evening <= candidate else evening - datetime.timedelta(days=1)
+    end = timezone.localtime(timezone.now() - datetime.timedelta(minutes=1))
+    minute = end.hour * 60 + end.minute
+    earliest = 6 * 60 + 30 + lasting.total_seconds() / 60
+    if not earliest <= minute <= 21 * 60 + 30:
+        evening = end.replace(hour=21, minute=30, second=0, microsecond=0)
+        end = evening if evening <= end else evening - datetime.timedelta(days=1)
+    return end - lasting
 
 
 def plate(n: int) -> str:
