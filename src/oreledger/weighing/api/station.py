@@ -62,12 +62,12 @@ _RESULTS = inline_serializer(
 )
 
 
-def _json_answer(payload: Any, status: int = 200) -> JsonResponse:
-    # The bytes DRF's JSONRenderer writes (compact, UTF-8 unescaped), without its rendering.
-    return JsonResponse(payload, status=status, safe=False, json_dumps_params=_COMPACT)
-
-
+# The bytes DRF's JSONRenderer writes (compact, UTF-8 unescaped), without its rendering.
 _COMPACT = {"ensure_ascii": False, "separators": (",", ":")}
+
+
+def _json_answer(payload: Any, status: int = 200) -> JsonResponse:
+    return JsonResponse(payload, status=status, safe=False, json_dumps_params=_COMPACT)
 
 
 def _error(exc: ProtocolError) -> JsonResponse:
