@@ -10,10 +10,12 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 install: $(VENV)/.installed node_modules/.installed translations
 
-$(VENV)/.installed: pyproject.toml constraints.txt
+$(VENV)/.installed: pyproject.toml constraints.txt station/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	# The weighbridge station agent: its own package (station/README.md), tested with the rest.
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e station/
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
