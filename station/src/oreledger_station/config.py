@@ -74,7 +74,6 @@ class Settings:
     camera_folder: Path | None = None
     ui_port: int = 8765
     printer: str = ""
-    printer_width: int = 32
     relay_port: str = ""
     relay_baud: int = 9600
     relay_on: bytes = bytes.fromhex("A00101A2")
@@ -180,7 +179,7 @@ def _extras(data: dict[str, Any], base: Path) -> dict[str, Any]:
     known = {
         "camera": {"folder"},
         "ui": {"port"},
-        "printer": {"target", "width"},
+        "printer": {"target"},
         "relay": {"port", "baud", "on", "off", "seconds"},
         "storage": {"data_dir", "log_dir"},
     }
@@ -193,7 +192,6 @@ def _extras(data: dict[str, Any], base: Path) -> dict[str, Any]:
     extra["camera_folder"] = base / folder if folder else None
     extra["ui_port"] = get("ui", "port", int, 8765)
     extra["printer"] = get("printer", "target", str, "")
-    extra["printer_width"] = get("printer", "width", int, 32)
     extra["relay_port"] = get("relay", "port", str, "")
     extra["relay_baud"] = get("relay", "baud", int, 9600)
     for key in ("on", "off"):
