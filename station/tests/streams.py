@@ -17,7 +17,7 @@ import csv
 import io
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -158,28 +158,35 @@ class Script:
 
 def render(script: Script, fmt: str, baud: int, *, seed: int = 1) -> bytes:
     """The capture: frames back to back at the baud rate, with the line's dirt."""
+    return b"".join(stream(script, fmt, baud, seed=seed))
+
+
+def stream(script: Script, fmt: str, baud: int, *, seed: int = 1) -> Iterator[bytes]:
+    """The capture piece by piece (a week of it does not fit comfortably in memory)."""
     rng = random.Random(seed)
     rate = baud / BITS_PER_BYTE
-    out = bytearray()
-    while True:
-        t = len(out) / rate
-        if t >= script.duration:
-            break
-        kg, moving = script.weight(t)
-        phantom = script.phantom_at(t)
-        if phantom is not None:
-            frame = _frame(fmt, phantom, moving=False, corrupt=True)
-        else:
-            frame = _frame(fmt, kg, moving=moving, corrupt=rng.random() < 0.02)
-        roll = rng.random()
-        if roll < 0.01:
-            frame = frame[: rng.randrange(2, len(frame) - 1)]  # cut short
-        elif roll < 0.03:
-            out += bytes(
-                rng.choice(b"\x00\x02\x03\x7f\xff0123456789+-") for _ in range(rng.randrange(1, 24))
-            )
-        out += frame
-    return bytes(out)
+    length = 0
+    elapsed = 0.0
+    phantoms = list(script.phantoms)
+    for seconds, weight, moving in script.pieces:
+        end = elapsed + seconds
+        while (t := length / rate) < end:
+            while phantoms and phantoms[0][1] <= t:
+                phantoms.pop(0)
+            if phantoms and phantoms[0][0] <= t:
+                frame = _frame(fmt, phantoms[0][2], moving=False, corrupt=True)
+            else:
+                kg = int(round(weight(t - elapsed) / DIVISION_KG) * DIVISION_KG)
+                frame = _frame(fmt, kg, moving=moving, corrupt=rng.random() < 0.02)
+            roll = rng.random()
+            if roll < 0.01:
+                frame = frame[: rng.randrange(2, len(frame) - 1)]  # cut short
+            elif roll < 0.03:
+                noise = b"\x00\x02\x03\x7f\xff0123456789+-"
+                frame = bytes(rng.choice(noise) for _ in range(rng.randrange(1, 24))) + frame
+            length += len(frame)
+            yield frame
+        elapsed = end
 
 
 def _frame(fmt: str, kg: int, *, moving: bool, corrupt: bool) -> bytes:

@@ -199,3 +199,23 @@ def test_parsing_is_far_faster_than_an_indicator_sends() -> None:
     began = time.perf_counter()
     assert len(decoder.feed(data)) == 20_000
     assert 20_000 / (time.perf_counter() - began) > 5_000
+
+
+# --- the committed captures -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", sorted(streams.RECORDED))
+def test_committed_captures_are_what_the_generator_writes(fmt: str, tmp_path) -> None:
+    # given the generator run again
+    streams.write_recorded(tmp_path)
+    baud = streams.RECORDED[fmt][0]
+    name = f"{fmt}-{baud}.bin"
+    # then it writes the committed bytes and EVENTS.csv exactly
+    assert (tmp_path / name).read_bytes() == (streams.DATA / name).read_bytes()
+    events = f"{fmt}-events.csv"
+    assert (tmp_path / events).read_bytes() == (streams.DATA / events).read_bytes()
+    # and the line is dirty: broken checks, cut frames and noise, all counted
+    decoder = make_decoder(fmt)
+    decoder.feed((streams.DATA / name).read_bytes())
+    counts = decoder.counts
+    assert counts.bad_checksum > 500 and counts.malformed > 100 and counts.noise_bytes > 1000
