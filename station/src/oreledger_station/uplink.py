@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from oreledger_station.store import Store, TicketRow
-from oreledger_station.texts import SHANGHAI
+from oreledger_station.texts import SHANGHAI, STATUSES
 
 TICKETS_PATH = "/api/v1/station/tickets"
 HEARTBEAT_PATH = "/api/v1/station/heartbeat"
@@ -327,11 +327,11 @@ class Uplink:
         for ticket in batch:
             row = self.store.ticket(ticket.local_no)
             log.info(
-                "磅单 %s（序号 %s，%s）平台应答：%s，%s",
+                "磅单 %s（序号 %s，%s）%s，%s",
                 row.ticket_no,
                 row.seq,
                 row.plate,
-                row.status,
+                STATUSES.get(row.status, row.status),
                 "放行" if row.release else "禁止放行",
             )
             self.on_answer(row)
