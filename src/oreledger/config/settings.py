@@ -138,6 +138,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+# One numeric date-time form in both languages (core.formats is the same in Python).
+FORMAT_MODULE_PATH = ["oreledger.config.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -266,7 +268,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("OL_LOG_LEVEL", "INFO")},
     # One line per job would drown the console of `oreledger demo`; failures still show.
-    "loggers": {"django.db.backends": {"level": "INFO"}, "django_tasks": {"level": "WARNING"}},
+    # WeasyPrint logs every typesetting step at INFO; its warnings (a missing glyph) still show.
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django_tasks": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 OL_SITE_NAME = _("oreledger — provincial mineral ledger")
