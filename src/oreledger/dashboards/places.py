@@ -9,12 +9,11 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from oreledger.dashboards.figures import _accounts, stations, tonnes
+from oreledger.dashboards.figures import quota, stations, tonnes
 from oreledger.dashboards.scope import Scope
 
 logger = logging.getLogger(__name__)
@@ -165,7 +164,7 @@ def _contracts(ids: set[int]) -> dict[int, Any]:
     return {c.pk: c for c in Contract.objects.filter(pk__in=ids).select_related("grade")}
 
 
-def map_data(scope: Scope) -> dict[str, Any]:
+def map_data(scope: Scope, quota_of: dict[str, Any] | None = None) -> dict[str, Any]:
     """Sites and stations with their status and open alerts, counties shaded by quota use."""
     alert_rows = _alerts(scope)
     by_site: dict[int, int] = {}
@@ -221,42 +220,40 @@ def map_data(scope: Scope) -> dict[str, Any]:
         }
         for st in scope.stations().order_by("code")
     ]
-    return {"sites": sites, "stations": station_rows, "counties": _counties(scope)}
+    return {"sites": sites, "stations": station_rows, "counties": _counties(scope, quota_of)}
 
 
-def _counties(scope: Scope) -> list[dict[str, Any]]:
-    """Each county in view at its centre, with its quota use (the heat shade)."""
+def county_quota_use(
+    scope: Scope, quota_of: dict[str, Any] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Quota figures of each county in view, by code: the rows of the quota card's drill-down
+    (figures.quota), so the map's shading, the county table and the API agree."""
+    if scope.is_enterprise or scope.site is not None:
+        return {}
+    quota_of = quota_of or quota(scope)
+    if scope.region is not None and scope.region.level == "county":
+        own = {key: quota_of[key] for key in ("allocated_t", "consumed_t", "used_pct")}
+        return {scope.region.code: {"code": scope.region.code, **own}}
+    return {row["code"]: row for row in quota_of["children"]}
+
+
+def _counties(scope: Scope, quota_of: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Each county in view with its quota use (the shade) and its centre (the label)."""
     from oreledger.accounts.models import Region
 
-    if scope.is_enterprise or scope.site is not None:
-        return []
-    year = timezone.localdate().year
-    accounts = _accounts(scope, year)
-    allocated = dict(
-        accounts.filter(level="county").values_list("holder_region_id", "allocated_kg")
-    )
-    consumed = dict(
-        accounts.filter(level="mine")
-        .order_by()
-        .values_list("parent__holder_region_id")
-        .annotate(total=Sum("consumed_kg"))
-    )
-    counties = Region.objects.for_user(scope.user).filter(level="county", lat__isnull=False)
-    if scope.region is not None:
-        counties = counties.filter(path__startswith=scope.region.path)
+    use = county_quota_use(scope, quota_of)
     rows = []
-    for county in counties.order_by("code"):
-        given, used = allocated.get(county.pk, 0), consumed.get(county.pk, 0) or 0
+    for county in Region.objects.filter(code__in=use).order_by("code"):
+        figures_ = use[county.code]
         rows.append(
             {
                 "code": county.code,
                 "name": county.name,
                 "lat": float(county.lat) if county.lat is not None else None,
                 "lon": float(county.lon) if county.lon is not None else None,
-                "allocated_t": tonnes(given),
-                "consumed_t": tonnes(used),
-                "used_pct": round(100 * used / given, 1) if given else None,
-                "label": _("Quota used"),
+                "allocated_t": figures_.get("allocated_t"),
+                "consumed_t": figures_.get("consumed_t"),
+                "used_pct": figures_.get("used_pct"),
             }
         )
     return rows

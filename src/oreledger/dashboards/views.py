@@ -113,7 +113,7 @@ def screen(request: HttpRequest) -> HttpResponse:
         "grades": figures.by_grade(scope),
         "quota": context["quota"],
         "prices": figures.prices(),
-        "map": places.map_data(scope),
+        "map": places.map_data(scope, quota_of=context["quota"]),
         "api": context["api"],
     }
     return render(request, "dashboards/screen.html", context)

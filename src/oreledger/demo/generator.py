@@ -25,7 +25,7 @@ from oreledger.demo.geography import (
     County,
     mine_boundary,
     offset,
-    point_near,
+    point_inside,
 )
 from oreledger.registry.bundle_schema import SHEET_ORDER, SHEETS_BY_NAME
 from oreledger.registry.identifiers import make_uscc
@@ -163,7 +163,9 @@ class _ProvinceBuilder:
             self.towns[county.code] = []
             for index in picked:
                 name_zh, name_en = pool[index]
-                lat, lon = point_near(rng, county.region.lat, county.region.lon, TOWN_SPREAD_KM)
+                lat, lon = point_inside(
+                    rng, county.code, county.region.lat, county.region.lon, TOWN_SPREAD_KM
+                )
                 town = _Town(f"{county.code}{101 + index}", name_zh, name_en, county, lat, lon)
                 self.towns[county.code].append(town)
                 rows.append(self._region_row(town.code, name_zh, name_en, "town", county.code))
@@ -198,7 +200,7 @@ class _ProvinceBuilder:
         self._site_numbers[(county.code, kind)] += 1
         number = self._site_numbers[(county.code, kind)]
         letter = {"mine": "M", "plant": "P", "yard": "Y"}[kind]
-        lat, lon = point_near(rng, town.lat, town.lon, SITE_SPREAD_KM)
+        lat, lon = point_inside(rng, county.code, town.lat, town.lon, SITE_SPREAD_KM)
         site = _Site(f"{county.prefix}-{letter}-{number:03d}", kind, "", town, lat, lon)
         if kind == "mine":
             site.boundary = mine_boundary(rng, lat, lon)
@@ -320,7 +322,7 @@ class _ProvinceBuilder:
             for _ in range(rng.randint(low, high)):
                 number += 1
                 town = rng.choice(self.towns[county.code])
-                lat, lon = point_near(rng, town.lat, town.lon, SITE_SPREAD_KM)
+                lat, lon = point_inside(rng, county.code, town.lat, town.lon, SITE_SPREAD_KM)
                 road = rng.choice(names.ROADS)
                 rows.append(
                     {"code": f"{county.prefix}-ST-{number:03d}",

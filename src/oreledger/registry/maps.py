@@ -13,18 +13,29 @@ def _point(lat: Any, lon: Any) -> list[float]:
 
 
 def map_data(
-    sites: Iterable[Site], stations: Iterable[Station], regions: Iterable[Any], link: str
+    sites: Iterable[Site],
+    stations: Iterable[Station],
+    regions: Iterable[Any],
+    link: str,
+    quota_use: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """What map.js draws: county circles, sites coloured by status, stations.
+    """What map.js draws: county outlines (shaded by quota use when given), sites coloured
+    by status, stations.
 
-    `link` is "enterprise" (click through to the enterprise file) or "site".
+    `link` is "enterprise" (click through to the enterprise file) or "site"; `quota_use` is
+    dashboards.places.county_quota_use (the figure the dashboard shows), by county code.
     """
     return {
         "regions": [
-            {"name": r.name, "at": _point(r.lat, r.lon)}
+            {
+                "code": r.code,
+                "name": r.name,
+                "at": _point(r.lat, r.lon) if r.lat is not None and r.lon is not None else None,
+                "used_pct": (quota_use or {}).get(r.code, {}).get("used_pct"),
+            }
             for r in regions
-            if r.lat is not None and r.lon is not None
         ],
+        "shaded": quota_use is not None,
         "sites": [
             {
                 "code": s.code,

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from oreledger.accounts.boundaries import contains, outline
 from oreledger.core.workbook import read_workbook
 from oreledger.demo.generator import (
     DEMO_TODAY,
@@ -37,7 +38,9 @@ from oreledger.registry.geometry import (
 )
 from oreledger.registry.identifiers import is_new_energy_plate, validate_plate, validate_uscc
 
-# reference/regions.md, written out again so that the test checks the generator against it.
+# reference/regions.md, written out again so that the test checks the generator against it
+# (Liaoyang County's centre moved into its eastern part: the reference point lies on the
+# edge of the city's districts, outside the county outline the maps draw).
 REFERENCE_REGIONS = {
     "210000": ("辽宁省", "province", None, 41.80, 123.43),
     "210300": ("鞍山市", "city", "210000", 41.11, 122.99),
@@ -49,7 +52,7 @@ REFERENCE_REGIONS = {
     "210682": ("凤城市", "county", "210600", 40.45, 124.07),
     "210624": ("宽甸满族自治县", "county", "210600", 40.73, 124.78),
     "211000": ("辽阳市", "city", "210000", 41.27, 123.24),
-    "211021": ("辽阳县", "county", "211000", 41.21, 123.08),
+    "211021": ("辽阳县", "county", "211000", 40.93, 123.34),
 }
 COUNTY_CODES = [code for code, row in REFERENCE_REGIONS.items() if row[1] == "county"]
 COUNTY_RADIUS_KM = 15.0
@@ -282,6 +285,8 @@ def test_sites_and_stations_lie_in_their_county(province: DemoProvince) -> None:
         # when its distance from the centre is measured
         # then it is within the county's plausible radius
         assert haversine_km(row["lat"], row["lon"], lat, lon) <= COUNTY_RADIUS_KM, row["code"]
+        # and inside the county's real outline, as the maps draw it
+        assert contains(outline(row["region_code"][:6]), row["lon"], row["lat"]), row["code"]
 
 
 def test_mine_boundaries_are_valid_small_and_contain_the_mine(province: DemoProvince) -> None:

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from oreledger.accounts.boundaries import visible_counties
 from oreledger.accounts.models import DepartmentKind, Region
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, xlsx_response
@@ -108,18 +108,25 @@ def procedures(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _quota_use(user: Any) -> dict[str, dict[str, Any]]:
+    """Quota use of each county in the person's view: the dashboard's figure."""
+    from oreledger.dashboards.places import county_quota_use
+    from oreledger.dashboards.scope import resolve_scope
+
+    try:
+        return county_quota_use(resolve_scope(user, {}))
+    except Http404:
+        return {}
+
+
 @login_required
 def map_view(request: HttpRequest) -> HttpResponse:
     """Sites and stations on a plain map, coloured by status."""
     user: Any = request.user
     sites = Site.objects.for_user(user, VIEW).select_related("enterprise")
     stations = Station.objects.for_user(user, VIEW)
-    regions = Region.objects.for_user(user, VIEW).filter(level="county")
-    if not regions.exists() and getattr(user, "enterprise_id", None):
-        regions = Region.objects.filter(
-            Q(pk=user.enterprise.region_id) | Q(children=user.enterprise.region_id), level="county"
-        )
-    data = map_data(sites, stations, regions, "enterprise")
+    regions = visible_counties(user)
+    data = map_data(sites, stations, regions, "enterprise", quota_use=_quota_use(user))
     return render(
         request,
         "registry/map.html",

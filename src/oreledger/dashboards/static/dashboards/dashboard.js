@@ -92,14 +92,6 @@
     });
   }
 
-  function heat(pct) {
-    // Green → amber → red as a county's quota is used up.
-    if (pct === null || pct === undefined) { return "#8899aa"; }
-    var p = Math.max(0, Math.min(100, pct)) / 100;
-    var r = Math.round(46 + p * (192 - 46)), g = Math.round(125 + (p < 0.5 ? p : 1 - p) * 120 - p * 60);
-    return "rgb(" + r + "," + Math.max(40, g) + ",43)";
-  }
-
   function popup(el, title, lines, url, label) {
     var box = document.createElement("div");
     var h = document.createElement("strong");
@@ -115,15 +107,12 @@
     var data = readJSON(el.getAttribute("data-map"));
     if (!data) { return; }
     var t = function (k) { return el.getAttribute("data-l-" + k) || k; };
-    var map = window.L.map(el, { zoomControl: true, attributionControl: false, preferCanvas: true });
+    var dark = el.getAttribute("data-dark") === "1";
+    var map = window.L.map(el, { zoomControl: !dark, attributionControl: false, preferCanvas: true, zoomSnap: 0.25 });
+    map.setView([41.1, 123.0], 7);  // layers project against a view: one must exist first
     var points = [];
-    (data.counties || []).forEach(function (c) {
-      if (c.lat === null) { return; }
-      window.L.circle([c.lat, c.lon], { radius: 18000, color: heat(c.used_pct), weight: 1, fillColor: heat(c.used_pct), fillOpacity: 0.35 })
-        .addTo(map).bindTooltip(c.name + " · " + t("quota") + " " + (c.used_pct === null ? "—" : c.used_pct + "%"), { permanent: true, direction: "center", className: "county-label" })
-        .on("click", function () { window.location.search = "?region=" + c.code; });
-      points.push([c.lat, c.lon]);
-    });
+    var use = {};
+    (data.counties || []).forEach(function (c) { use[c.code] = c; });
     (data.sites || []).forEach(function (s) {
       var stop = s.status !== "operating";
       window.L.circleMarker([s.lat, s.lon], { radius: 7, color: s.alerts ? "#ff3b30" : "#ffffff", weight: s.alerts ? 4 : 1,
@@ -136,7 +125,24 @@
       window.L.circleMarker([s.lat, s.lon], { radius: 4, color: s.alerts ? "#ff3b30" : color, weight: s.alerts ? 3 : 1, fillColor: color, fillOpacity: 1 })
         .addTo(map).bindPopup(popup(el, s.name, [t("station") + " " + s.code, t("alerts") + ": " + s.alerts], s.url, t("open")));
     });
-    if (points.length) { map.fitBounds(points, { padding: [30, 30], maxZoom: 12 }); } else { map.setView([41.1, 123.0], 7); }
+    // Not animated: a view asked for during a zoom animation is dropped by Leaflet, and the
+    // outlines arrive while the first fit may still be animating.
+    var fit = function (outlines) {
+      var bounds = window.L.latLngBounds(points);
+      if (outlines) { bounds.extend(outlines); }
+      if (bounds.isValid()) { map.fitBounds(bounds, { padding: [12, 12], maxZoom: 12, animate: false }); } else { map.setView([41.1, 123.0], 7); }
+    };
+    fit(null);
+    var codes = Object.keys(use);
+    if (codes.length && window.olCounties) {
+      window.olCounties.draw(map, {
+        url: el.getAttribute("data-boundaries"), codes: codes, use: use, dark: dark,
+        label: function (f, c) { return f.properties.name + " · " + t("quota") + " " + (c.used_pct === null || c.used_pct === undefined ? "—" : c.used_pct + "%"); },
+        onClick: function (code) { window.location.search = "?region=" + code; }
+      }).then(function (outlines) { if (outlines) { fit(outlines); } el.setAttribute("data-ready", "true"); });
+    } else {
+      el.setAttribute("data-ready", "true");
+    }
   }
 
   function clock() {

@@ -1,5 +1,5 @@
-// Registry maps: sites and stations on a plain background (no tile server), county circles
-// for orientation. Data comes from the page's <script type="application/json" id="map-data">.
+// Registry maps: sites and stations over the county outlines (core/counties.js; no tile
+// server). Data comes from the page's <script type="application/json" id="map-data">.
 (function () {
   "use strict";
   var COLOURS = {
@@ -8,25 +8,14 @@
     rectifying: "#d68910",
     shut_down: "#c0392b"
   };
-  var COUNTY_RADIUS_M = 25000;
 
   function draw(element, data) {
     var map = L.map(element, { attributionControl: false, zoomSnap: 0.25, preferCanvas: false });
     // Vector layers project against the map's view, so a view must exist before they are added.
     map.setView([40.9, 122.7], 8);
     var bounds = [];
-    (data.regions || []).forEach(function (region) {
-      L.circle(region.at, {
-        radius: COUNTY_RADIUS_M, color: "#7f8fa6", weight: 1, dashArray: "4 4",
-        fillColor: "#dfe6ee", fillOpacity: 0.35, interactive: false
-      }).addTo(map);
-      L.marker(region.at, {
-        icon: L.divIcon({ className: "map-region-label", html: "", iconSize: null }),
-        interactive: false
-      }).addTo(map).getElement().textContent = region.name;
-      var area = L.latLng(region.at).toBounds(COUNTY_RADIUS_M * 2);
-      bounds.push(area.getNorthEast(), area.getSouthWest());
-    });
+    var use = {};
+    (data.regions || []).forEach(function (region) { use[region.code] = region; });
     (data.sites || []).forEach(function (site) {
       var colour = COLOURS[site.status] || "#66717e";
       if (site.boundary) {
@@ -50,19 +39,32 @@
       marker.on("click", function () { window.location.href = station.url; });
       bounds.push(station.at);
     });
-    if (bounds.length) {
-      map.fitBounds(L.latLngBounds(bounds).pad(0.15), { maxZoom: 12 });
-    } else {
-      map.setView([40.9, 122.7], 8);
-    }
+    // Not animated: Leaflet drops a view asked for during a zoom animation.
+    var fit = function (outlines) {
+      var all = L.latLngBounds(bounds);
+      if (outlines) { all.extend(outlines); }
+      if (all.isValid()) { map.fitBounds(all.pad(0.05), { maxZoom: 12, animate: false }); }
+    };
+    fit(null);
+    var codes = Object.keys(use);
+    if (!codes.length || !window.olCounties) { return Promise.resolve(); }
+    return window.olCounties.draw(map, {
+      url: element.getAttribute("data-boundaries"), codes: codes,
+      use: data.shaded ? use : null,
+      label: function (f, region) {
+        var pct = region.used_pct;
+        return f.properties.name + (data.shaded ? " · " + (pct === null || pct === undefined ? "—" : pct + "%") : "");
+      }
+    }).then(fit);
   }
 
   function start() {
     var source = document.getElementById("map-data");
     var element = document.querySelector("[data-map]");
     if (!source || !element || typeof L === "undefined") { return; }
-    draw(element, JSON.parse(source.textContent));
-    element.setAttribute("data-ready", "true");
+    draw(element, JSON.parse(source.textContent)).then(function () {
+      element.setAttribute("data-ready", "true");
+    });
   }
 
   if (document.readyState === "loading") {
