@@ -126,7 +126,8 @@ def map_view(request: HttpRequest) -> HttpResponse:
     sites = Site.objects.for_user(user, VIEW).select_related("enterprise")
     stations = Station.objects.for_user(user, VIEW)
     regions = visible_counties(user)
-    data = map_data(sites, stations, regions, "enterprise", quota_use=_quota_use(user))
+    # No figures in view (an enterprise): plain outlines, not a legend of shades.
+    data = map_data(sites, stations, regions, "enterprise", quota_use=_quota_use(user) or None)
     return render(
         request,
         "registry/map.html",
