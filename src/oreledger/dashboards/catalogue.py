@@ -136,7 +136,7 @@ FIGURES = {
                 _col("code", _("Code")),
                 _col("name", _("Name")),
                 _col("status", _("Status")),
-                _col("last_heartbeat_at", _("Last heartbeat")),
+                _col("last_heard", _("Last heartbeat")),
             ],
         ),
         Figure(

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oreledger.accounts.models import Region
+from oreledger.core.formats import local_datetime
 from oreledger.dashboards.scope import Scope
 from oreledger.quotas.models import QuotaAccount
 from oreledger.registry.models import Site
@@ -332,7 +333,9 @@ def stations(scope: Scope, now: datetime.datetime | None = None) -> dict[str, An
                 "code": station.code,
                 "name": station.name,
                 "status": status,
-                "last_heartbeat_at": beat.isoformat() if beat else None,
+                # ISO with the +08:00 offset for the API, and as people read it for pages.
+                "last_heartbeat_at": timezone.localtime(beat).isoformat() if beat else None,
+                "last_heard": local_datetime(beat),
                 "url": reverse("registry:station_detail", args=[station.code]),
             }
         )

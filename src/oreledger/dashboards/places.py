@@ -238,19 +238,30 @@ def county_quota_use(
 
 
 def _counties(scope: Scope, quota_of: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Each county in view with its quota use (the shade) and its centre (the label)."""
+    """Each county in view with its quota use (the shade) and its centre (the label).
+
+    Without county figures in view (an enterprise, a single site) the counties of the sites
+    in view are still outlined, unshaded.
+    """
     from oreledger.accounts.models import Region
 
     use = county_quota_use(scope, quota_of)
+    shaded = bool(use)
+    codes = set(use) or {
+        path.split("/")[3]
+        for path in scope.sites().values_list("region__path", flat=True)
+        if path.count("/") >= 4
+    }
     rows = []
-    for county in Region.objects.filter(code__in=use).order_by("code"):
-        figures_ = use[county.code]
+    for county in Region.objects.filter(code__in=codes, level="county").order_by("code"):
+        figures_ = use.get(county.code, {})
         rows.append(
             {
                 "code": county.code,
                 "name": county.name,
                 "lat": float(county.lat) if county.lat is not None else None,
                 "lon": float(county.lon) if county.lon is not None else None,
+                "shaded": shaded,
                 "allocated_t": figures_.get("allocated_t"),
                 "consumed_t": figures_.get("consumed_t"),
                 "used_pct": figures_.get("used_pct"),

@@ -108,10 +108,11 @@ def screen(request: HttpRequest) -> HttpResponse:
     context = _screen_context(request)
     scope = context["scope"]
     context["feed"] = places.feed(scope)
+    # The page's own clock starts from the server's: a big screen's PC clock may be wrong.
+    context["epoch_ms"] = int(timezone.now().timestamp() * 1000)
     context["charts"] = {
         "daily": figures.daily_series(scope),
         "grades": figures.by_grade(scope),
-        "quota": context["quota"],
         "prices": figures.prices(),
         "map": places.map_data(scope, quota_of=context["quota"]),
         "api": context["api"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from typing import Any
@@ -21,7 +22,7 @@ def _segment_distance(p: list[float], a: list[float], b: list[float]) -> float:
 
 
 def _nearest_edge(point: list[float], ring: list[list[float]]) -> float:
-    return min(_segment_distance(point, a, b) for a, b in zip(ring, ring[1:], strict=False))
+    return min(_segment_distance(point, a, b) for a, b in itertools.pairwise(ring))
 
 
 @pytest.mark.parametrize("code", DEMO_COUNTIES)

@@ -1,7 +1,9 @@
-"""Every map shades a county by the quota use the dashboard shows, computed once."""
+"""Every map shades a county by the quota use the dashboard shows, computed once; station
+times are Shanghai's."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from typing import Any
@@ -68,8 +70,32 @@ def test_an_enterprise_sees_its_county_outline_but_no_county_figures(world: Any,
     registry = map_json(world.client("enterprise_user"), "/registry/map/")
     assert [r["code"] for r in registry["regions"]] == ["210381"]
     assert registry["regions"][0]["used_pct"] is None and registry["shaded"] is False
-    assert map_json(world.client("enterprise_user"), "/dashboards/map/")["counties"] == []
+    [county] = map_json(world.client("enterprise_user"), "/dashboards/map/")["counties"]
+    assert (county["code"], county["shaded"], county["used_pct"]) == ("210381", False, None)
 
 
 def _county(rows: list[dict[str, Any]], code: str) -> Any:
     return next(r for r in rows if r["code"] == code)["used_pct"]
+
+
+def test_a_silent_station_s_last_heartbeat_is_shanghai_time_everywhere(
+    world: Any, day: Any
+) -> None:
+    # Given a Haicheng station last heard at 2026-01-01 00:30 UTC (08:30 in Shanghai)
+    from oreledger.weighing.models import StationState
+
+    state = StationState.objects.filter(station__code=day.chain.gate[0]).get()
+    state.last_heartbeat_at = datetime.datetime(2026, 1, 1, 0, 30, tzinfo=datetime.UTC)
+    state.save(update_fields=["last_heartbeat_at"])
+    # when the county operator opens the dashboard, its stations figure and export
+    client = world.client("haicheng_operator")
+    page = client.get("/dashboards/").content.decode()
+    row = next(
+        r
+        for r in world.api("haicheng_operator").get("/api/v1/dashboard/stations/").json()["rows"]
+        if r["code"] == day.chain.gate[0]
+    )
+    # then the page shows Shanghai wall-clock time in the one format, the API the +08:00 instant
+    assert row["status"] == "silent" and row["last_heard"] == "2026-01-01 08:30"
+    assert row["last_heartbeat_at"] == "2026-01-01T08:30:00+08:00"
+    assert "2026-01-01 08:30" in page and "2026-01-01T00:30" not in page

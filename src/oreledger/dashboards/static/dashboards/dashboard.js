@@ -15,36 +15,59 @@
       : { text: "#1d2733", axis: "#9aa7b5", grid: "#e6ebf1", out: "#2f6da3", in: "#d68910", trucks: "#2e7d32" };
   }
 
+  // A truck drawn as a path (an emoji is a box on a machine without a colour-emoji font).
+  var TRUCK = "path://M0,2h14v10H0z M15,5h5l4,4v3H15z M5,13.5a2.5,2.5,0,1,0,0.01,0z M19,13.5a2.5,2.5,0,1,0,0.01,0z";
+
+  function number(v, digits) {
+    return Number(v).toLocaleString("zh-CN", { maximumFractionDigits: digits || 0 });
+  }
+
   function base(dark) {
     var c = palette(dark);
-    var size = dark ? 18 : 12;
+    var size = dark ? 15 : 12;
     return {
       textStyle: { color: c.text, fontSize: size },
-      grid: { left: 60, right: 30, top: 40, bottom: 40 },
+      // containLabel: axis labels are measured, never clipped at the chart's edge.
+      grid: { left: 6, right: 6, top: dark ? 42 : 40, bottom: 4, containLabel: true },
       tooltip: { trigger: "axis" },
-      legend: { textStyle: { color: c.text, fontSize: size } }
+      legend: { type: "scroll", top: 0, itemWidth: 16, itemHeight: 10, itemGap: dark ? 14 : 12,
+        textStyle: { color: c.text, fontSize: size }, pageTextStyle: { color: c.text }, pageIconColor: c.text },
+      axisLabel: { color: c.text, fontSize: size, hideOverlap: true }
     };
   }
 
+  function axis(o, c, extra) {
+    var a = { axisLine: { lineStyle: { color: c.axis } }, axisLabel: o.axisLabel, nameTextStyle: { color: c.text, fontSize: o.textStyle.fontSize } };
+    Object.keys(extra).forEach(function (k) { a[k] = extra[k]; });
+    return a;
+  }
+
   var builders = {
-    daily: function (data, dark) {
+    daily: function (data, dark, el) {
       var c = palette(dark), o = base(dark), rows = data.rows || [];
-      o.xAxis = { type: "category", data: rows.map(function (r) { return r.day.slice(5); }),
-        axisLine: { lineStyle: { color: c.axis } } };
-      o.yAxis = [{ type: "value", name: "t", splitLine: { lineStyle: { color: c.grid } } },
-        { type: "value", name: "🚚", splitLine: { show: false } }];
+      o.xAxis = axis(o, c, { type: "category", data: rows.map(function (r) { return r.day.slice(5); }) });
+      o.yAxis = [axis(o, c, { type: "value", name: "t", splitLine: { lineStyle: { color: c.grid } } }),
+        axis(o, c, { type: "value", name: el.getAttribute("data-l-trips") || "", minInterval: 1, splitLine: { show: false } })];
       o.series = [
         { name: "出矿 / Out", type: "bar", data: rows.map(function (r) { return r.out_t; }), itemStyle: { color: c.out } },
         { name: "入厂 / In", type: "bar", data: rows.map(function (r) { return r.in_t; }), itemStyle: { color: c.in } },
-        { name: "车次 / Trucks", type: "line", yAxisIndex: 1, smooth: true, data: rows.map(function (r) { return r.trucks; }), itemStyle: { color: c.trucks } }
+        { name: "车次 / Trucks", type: "line", yAxisIndex: 1, smooth: true, legendIcon: TRUCK, symbol: "circle", symbolSize: 5,
+          data: rows.map(function (r) { return r.trucks; }), itemStyle: { color: c.trucks } }
       ];
+      // A line series draws its own legend icon unless the legend item names one.
+      o.legend.data = o.series.map(function (s) { return s.legendIcon ? { name: s.name, icon: s.legendIcon } : s.name; });
       return o;
     },
     grades: function (data, dark) {
       var c = palette(dark), o = base(dark), rows = data.rows || [];
-      o.tooltip = { trigger: "item" };
+      o.tooltip = { trigger: "item", valueFormatter: function (v) { return number(v) + " t"; } };
       o.legend.show = false;
-      o.series = [{ type: "pie", radius: ["38%", "62%"], label: { color: c.text, fontSize: dark ? 18 : 12, formatter: "{b}\n{c} t" },
+      // Labels aligned to the chart's edges with room kept for them: none is cut or overlaps.
+      o.series = [{ type: "pie", radius: ["34%", "56%"], center: ["50%", "52%"], minShowLabelAngle: 2,
+        avoidLabelOverlap: true, labelLayout: { hideOverlap: true },
+        label: { color: c.text, fontSize: dark ? 15 : 12, lineHeight: dark ? 20 : 16, alignTo: "edge", edgeDistance: 4,
+          formatter: function (p) { return p.name + "\n" + number(p.value) + " t"; } },
+        labelLine: { length: 8, length2: 0, maxSurfaceAngle: 80 },
         data: rows.map(function (r) { return { name: r.grade, value: r.out_t }; }) }];
       return o;
     },
@@ -59,9 +82,11 @@
     },
     prices: function (data, dark) {
       var c = palette(dark), o = base(dark), rows = data.rows || [];
-      o.xAxis = { type: "category", data: (data.weeks || []).map(function (w) { return w.slice(5); }), axisLine: { lineStyle: { color: c.axis } } };
-      o.yAxis = { type: "value", scale: true, splitLine: { lineStyle: { color: c.grid } } };
-      o.series = rows.map(function (r) { return { name: r.grade, type: "line", smooth: true, connectNulls: true,
+      o.legend.itemGap = 8;
+      o.legend.itemWidth = 12;
+      o.xAxis = axis(o, c, { type: "category", boundaryGap: false, data: (data.weeks || []).map(function (w) { return w.slice(5); }) });
+      o.yAxis = axis(o, c, { type: "value", scale: true, splitNumber: 4, splitLine: { lineStyle: { color: c.grid } } });
+      o.series = rows.map(function (r) { return { name: r.grade, type: "line", smooth: true, connectNulls: true, symbolSize: 5,
         data: r.series.map(function (v) { return v === null ? null : Number(v); }) }; });
       return o;
     }
@@ -74,8 +99,10 @@
       var data = all[name];
       if (!data || !builders[name]) { return; }
       var dark = el.getAttribute("data-dark") === "1";
-      if (!charts[name]) { charts[name] = window.echarts.init(el, dark ? "dark" : null, { renderer: "canvas" }); }
-      var option = builders[name](data, dark);
+      // On the scaled big screen the canvas is drawn at the scale's resolution (crisp at 4K).
+      var ratio = (window.devicePixelRatio || 1) * stageScale();
+      if (!charts[name]) { charts[name] = window.echarts.init(el, dark ? "dark" : null, { renderer: "canvas", devicePixelRatio: ratio }); }
+      var option = builders[name](data, dark, el);
       if (dark) { option.backgroundColor = "transparent"; }
       charts[name].setOption(option, true);
     });
@@ -108,7 +135,7 @@
     if (!data) { return; }
     var t = function (k) { return el.getAttribute("data-l-" + k) || k; };
     var dark = el.getAttribute("data-dark") === "1";
-    var map = window.L.map(el, { zoomControl: !dark, attributionControl: false, preferCanvas: true, zoomSnap: 0.25 });
+    var map = window.L.map(el, { zoomControl: !dark, attributionControl: false, preferCanvas: !dark, zoomSnap: dark ? 0 : 0.25 });
     map.setView([41.1, 123.0], 7);  // layers project against a view: one must exist first
     var points = [];
     var use = {};
@@ -136,8 +163,13 @@
     var codes = Object.keys(use);
     if (codes.length && window.olCounties) {
       window.olCounties.draw(map, {
-        url: el.getAttribute("data-boundaries"), codes: codes, use: use, dark: dark,
-        label: function (f, c) { return f.properties.name + " · " + t("quota") + " " + (c.used_pct === null || c.used_pct === undefined ? "—" : c.used_pct + "%"); },
+        url: el.getAttribute("data-boundaries"), codes: codes, use: data.counties[0].shaded ? use : null, dark: dark,
+        label: function (f, c) {
+          if (!c.shaded) { return f.properties.name; }
+          var pct = c.used_pct === null || c.used_pct === undefined ? "—" : c.used_pct + "%";
+          // The big screen's map is small for six counties: the name and the figure only.
+          return dark ? f.properties.name + " " + pct : f.properties.name + " · " + t("quota") + " " + pct;
+        },
         onClick: function (code) { window.location.search = "?region=" + code; }
       }).then(function (outlines) { if (outlines) { fit(outlines); } el.setAttribute("data-ready", "true"); });
     } else {
@@ -146,32 +178,50 @@
   }
 
   function clock() {
+    // Shanghai time from the server's clock, whatever the browser's zone or clock says.
     var time = document.querySelector("[data-clock=time]");
-    if (!time) { return; }
-    var pad = function (n) { return n < 10 ? "0" + n : "" + n; };
-    setInterval(function () {
-      var d = new Date();
-      time.textContent = pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
-    }, 1000);
+    var date = document.querySelector("[data-clock=date]");
+    if (!time || !window.olTime) { return; }
+    var now = window.olTime.source(Number(time.getAttribute("data-server-now")));
+    var tick = function () {
+      var d = now();
+      time.textContent = window.olTime.clock(d);
+      if (date) { date.textContent = window.olTime.longDate(d); }
+    };
+    tick();
+    setInterval(tick, 1000);
+  }
+
+  function stageScale() {
+    return document.getElementById("stage") ? Math.min(window.innerWidth / 1920, window.innerHeight / 1080) : 1;
   }
 
   function fitStage() {
-    // The big screen is laid out at 1920×1080 and scaled to whatever display shows it.
+    // The big screen is laid out at 1920×1080 and scaled to the display, centred.
     var stage = document.getElementById("stage");
     if (!stage) { return; }
-    var scale = Math.min(window.innerWidth / 1920, window.innerHeight / 1080);
-    stage.style.transform = "scale(" + scale + ")";
+    var scale = stageScale();
+    var x = (window.innerWidth - 1920 * scale) / 2, y = (window.innerHeight - 1080 * scale) / 2;
+    stage.style.transform = "translate(" + x + "px," + y + "px) scale(" + scale + ")";
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     var all = readJSON("dashboard-data");
+    fitStage();
     drawCharts(all);
     document.querySelectorAll("[data-map]").forEach(drawMap);
     clock();
-    fitStage();
+    var scale = stageScale();
     window.addEventListener("resize", function () {
       fitStage();
-      Object.keys(charts).forEach(function (k) { charts[k].resize(); });
+      if (stageScale() !== scale) {
+        // A new scale needs canvases of a new resolution: draw the charts afresh.
+        scale = stageScale();
+        Object.keys(charts).forEach(function (k) { charts[k].dispose(); delete charts[k]; });
+        drawCharts(all);
+      } else {
+        Object.keys(charts).forEach(function (k) { charts[k].resize(); });
+      }
     });
     var every = Number(document.body.getAttribute("data-refresh-seconds") || 60);
     setInterval(function () { refreshCharts(all); }, every * 1000);
