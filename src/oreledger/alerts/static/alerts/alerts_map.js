@@ -1,4 +1,5 @@
-// The map layer of the alert list: one marker per located alert, no tiles (plain background).
+// The map layer of the alert list: one marker per located alert over the county outlines
+// (core/counties.js; no tiles).
 (function () {
   "use strict";
   var COLOURS = { high: "#c0392b", medium: "#d68910", low: "#2e86c1" };
@@ -22,6 +23,9 @@
       bounds.push([p.lat, p.lon]);
     });
     map.fitBounds(bounds, { padding: [24, 24], maxZoom: 12 });
+    if (window.olCounties && holder.dataset.boundaries) {
+      window.olCounties.draw(map, { url: holder.dataset.boundaries });
+    }
   }
 
   if (document.readyState === "loading") {
