@@ -32,8 +32,10 @@
       .then(function (data) {
         var features = (data.features || []).filter(function (f) { return !wanted || wanted[f.properties.code]; });
         if (!features.length) { return null; }
+        // SVG whatever the map's own renderer: a few shapes, sharp at any scale.
+        var where = pane(map, "counties", 350);
         var layer = L.geoJSON({ type: "FeatureCollection", features: features }, {
-          pane: pane(map, "counties", 350),
+          pane: where, renderer: L.svg({ pane: where }),
           style: function (f) {
             var figures = use[f.properties.code] || {};
             return {
