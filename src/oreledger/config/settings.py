@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from oreledger.config.env import Env
+from oreledger.config.env import Env, debug_mode
 
 env = Env()
 
@@ -27,9 +27,7 @@ OL_NODE_CODE = env.str("OL_NODE_CODE", "210000")
 if not (OL_NODE_CODE.isdigit() and len(OL_NODE_CODE) in (6, 9, 12)):
     raise ImproperlyConfigured(f"OL_NODE_CODE={OL_NODE_CODE!r} is not a GB/T 2260 region code")
 
-DEBUG = env.bool("DEBUG", default=not PRODUCTION)
-if PRODUCTION and DEBUG:
-    raise ImproperlyConfigured("DEBUG must be false when OL_MODE=production")
+DEBUG = debug_mode(env, production=PRODUCTION)
 
 
 def _secret_key() -> str:
@@ -54,6 +52,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "1
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when OL_MODE=production")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "oreledger.core.error_pages.form_expired"
 
 INSTALLED_APPS = [
     # oreledger's apps come first so that their translations and templates take precedence.
