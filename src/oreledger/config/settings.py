@@ -208,7 +208,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "oreledger.core.api.errors.exception_handler",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Every list filters, orders and refuses unknown query parameters the same way.
+    "DEFAULT_FILTER_BACKENDS": [
+        "oreledger.core.api.filtering.ListFilterBackend",
+        "oreledger.core.api.filtering.DeclaredOrdering",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "oreledger API",
@@ -220,6 +224,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
     # Routes that answer with and without a trailing slash are documented once.
     "PREPROCESSING_HOOKS": ["oreledger.core.api.schema.drop_trailing_slash_twins"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "oreledger.core.api.schema.document_query_refusals",
+    ],
     # Many records have a "status"; each vocabulary gets its own component name (approval
     # decisions of quota changes and ticket corrections share one: pending/approved/rejected).
     "ENUM_NAME_OVERRIDES": {
