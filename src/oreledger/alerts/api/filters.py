@@ -18,7 +18,7 @@ def _ref(key: str, what: str) -> django_filters.CharFilter:
 
 
 class AlertApiFilter(django_filters.FilterSet):
-    """api-essentials.md: rule, status, severity, region, since; and the records it names."""
+    """rule, status, severity, region, since (docs/specs/api-essentials.md); the records named."""
 
     rule = django_filters.ChoiceFilter(choices=RULE_CHOICES)
     status = django_filters.ChoiceFilter(choices=AlertStatus.choices)

@@ -1,4 +1,4 @@
-"""API of alerts and cases: GET /api/v1/alerts (api-essentials.md) and /api/v1/cases."""
+"""API of alerts and cases: GET /api/v1/alerts (docs/specs/api-essentials.md) and /api/v1/cases."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from oreledger.alerts.models import Alert, Case
 
 
 class ExactPagination(PageNumberPagination):
-    """`{"count", "next", "results"}` — exactly the keys api-essentials.md fixes."""
+    """`{"count", "next", "results"}` — exactly the keys docs/specs/api-essentials.md fixes."""
 
     page_size = 50
     page_size_query_param = "page_size"

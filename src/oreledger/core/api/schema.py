@@ -6,7 +6,7 @@ from typing import Any
 
 
 def drop_trailing_slash_twins(endpoints: list[Any], **kwargs: Any) -> list[Any]:
-    """Document `/x` once when a route also answers at `/x/` (api-essentials.md spells no slash)."""
+    """Document `/x` once when a route also answers at `/x/` (api-essentials spells no slash)."""
     paths = {path for path, *_rest in endpoints}
     return [
         endpoint
@@ -17,7 +17,7 @@ def drop_trailing_slash_twins(endpoints: list[Any], **kwargs: Any) -> list[Any]:
 
 ERROR_SCHEMA = {
     "type": "object",
-    "description": "Every refusal (api-essentials.md): a stable code and a sentence.",
+    "description": "Every refusal (docs/specs/api-essentials.md): a stable code and a sentence.",
     "properties": {
         "error": {
             "type": "object",

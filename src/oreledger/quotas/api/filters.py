@@ -1,4 +1,4 @@
-"""Filters of the quota accounts API (api-essentials.md: period, holder, mineral)."""
+"""Filters of the quota accounts API (docs/specs/api-essentials.md: period, holder, mineral)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from oreledger.quotas.models import QuotaAccount
 
 
 class QuotaAccountList(generics.ListAPIView[QuotaAccount]):
-    """Quota accounts in the caller's jurisdiction, as a plain list (api-essentials.md)."""
+    """The caller's quota accounts, as one plain list (docs/specs/api-essentials.md)."""
 
     serializer_class = QuotaAccountSerializer
     filterset_class = QuotaAccountApiFilter

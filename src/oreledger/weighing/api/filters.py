@@ -13,7 +13,7 @@ _SINCE_ISSUED, _UNTIL_ISSUED = since_until("issued_at", "Issued")
 
 
 class TicketApiFilter(django_filters.FilterSet):
-    """api-essentials.md: station, plate, waybill, since, until, direction; and more."""
+    """docs/specs/api-essentials.md: station, plate, waybill, since, until, direction; and more."""
 
     station = django_filters.CharFilter(field_name="station__code", help_text="Station code.")
     plate = django_filters.CharFilter(help_text="Plate, exactly as weighed.")

@@ -1,4 +1,4 @@
-"""API of weighing for people and systems: waybills and tickets (api-essentials.md)."""
+"""API of weighing for people and systems: waybills and tickets (docs/specs/api-essentials.md)."""
 
 from __future__ import annotations
 
