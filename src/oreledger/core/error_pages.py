@@ -20,6 +20,7 @@ API_PREFIX = "/api/"
 BAD_REQUEST = _("The request could not be understood. Check the address, or go back and try again.")
 NOT_ALLOWED = _("You are not allowed to open this page or take this action.")
 NOT_FOUND = _("There is no such page or record in your jurisdiction.")
+NO_SUCH_PAGE = _("There is no such page.")
 SERVER_ERROR = _(
     "Something went wrong on our side and the error was written to the server log. "
     "Please try again in a moment; if it happens again, tell your administrator."
@@ -77,7 +78,10 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Not found — also what a record outside one's jurisdiction looks like."""
-    return _page(request, 404, _("Not found"), NOT_FOUND, "not_found")
+    user = getattr(request, "user", None)
+    signed_in = bool(user is not None and user.is_authenticated)
+    message = NOT_FOUND if signed_in or request.path.startswith(API_PREFIX) else NO_SUCH_PAGE
+    return _page(request, 404, _("Not found"), message, "not_found")
 
 
 def form_expired(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -125,3 +125,11 @@ def test_api_errors_are_the_documented_error_body(world) -> None:
     assert (failed.status_code, failed.json()["error"]["code"]) == (500, "server_error")
     assert "错误已记入服务器日志" in failed.json()["error"]["message"]
     assert "s3cr3t" not in failed.content.decode()
+
+
+def test_404_for_someone_not_logged_in_speaks_of_no_jurisdiction() -> None:
+    zh = Client().get("/no/such/page/")
+    en = Client().get("/no/such/page/", **ENGLISH)
+    assert (zh.status_code, en.status_code) == (404, 404)
+    assert "没有此页面。" in _text(zh) and "管辖范围" not in _text(zh)
+    assert "There is no such page." in _text(en)
