@@ -36,7 +36,9 @@ LINK_TEXT = re.compile(r"\[[^\]]*\]")
 def _files() -> Iterator[Path]:
     for path in sorted(REPO.rglob("*")):
         relative = path.relative_to(REPO)
-        if any(part in SKIPPED_DIRS for part in relative.parts) or path.suffix in BINARY:
+        # Build output (a package's egg-info copies its README) is not the repository's text.
+        skipped = any(part in SKIPPED_DIRS or part.endswith(".egg-info") for part in relative.parts)
+        if skipped or path.suffix in BINARY:
             continue
         if path.is_file():
             yield path
