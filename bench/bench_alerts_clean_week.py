@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oreledger.config.settings")
 os.environ.setdefault("OL_VAR_DIR", tempfile.mkdtemp(prefix="ol-bench-week-"))
-os.environ["DEBUG"] = "false"
+os.environ["OL_DEBUG"] = "false"  # query logging would distort the figures
 os.environ["DATABASE_URL"] = f"sqlite:///{os.environ['OL_VAR_DIR']}/week.sqlite3"
 
 TINY = dict(

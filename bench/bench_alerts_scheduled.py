@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oreledger.config.settings")
 os.environ.setdefault("OL_VAR_DIR", tempfile.mkdtemp(prefix="ol-bench-alerts-"))
-os.environ["DEBUG"] = "false"
+os.environ["OL_DEBUG"] = "false"  # query logging would distort the figures
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ol_bench_alerts")
 
 INSERT = """

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oreledger.config.settings")
 os.environ.setdefault("OL_VAR_DIR", tempfile.mkdtemp(prefix="ol-bench-alerts-"))
-os.environ["DEBUG"] = "false"
+os.environ["OL_DEBUG"] = "false"  # query logging would distort the figures
 if "DATABASE_URL" not in os.environ:
     os.environ["DATABASE_URL"] = f"sqlite:///{os.environ['OL_VAR_DIR']}/bench.sqlite3"
 

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oreledger.config.settings")
 os.environ.setdefault("OL_VAR_DIR", str(ROOT / "var" / "bench"))
-os.environ["DEBUG"] = "false"
+os.environ["OL_DEBUG"] = "false"  # query logging would distort the figures
 
 
 def fresh_database(url: str) -> None:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """What a person does on the platform (DESIGN.md, Users)."""
+    """What a person does on the platform (docs/ARCHITECTURE.md, Users)."""
 
     ADMIN = "admin", _("Administrator")
     PROVINCE_OFFICE = "province_office", _("Province office")

@@ -89,7 +89,7 @@ class Region(FederatedModel):
 
 
 class DepartmentKind(TimestampedModel):
-    """A kind of government department (reference/permits.md); configuration, not code."""
+    """A kind of government department (docs/reference/permits.md); configuration, not code."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_zh = models.CharField(_("name (Chinese)"), max_length=100)

@@ -1,5 +1,5 @@
-# ruff: noqa: E501 — one row per rule, as in rules.md
-"""The rule catalogue of reference/rules.md: codes, meanings, subjects, default thresholds.
+# ruff: noqa: E501 — one row per rule, as in docs/reference/rules.md
+"""The rule catalogue of docs/reference/rules.md: codes, meanings, subjects, default thresholds.
 
 Thresholds are data (RuleVersion rows seeded from `DEFAULTS`); this module says what each
 parameter means and which direction of change is "stricter", so that a county can only

@@ -1,4 +1,4 @@
-"""Fixed vocabularies of alerts and enforcement cases (reference/rules.md)."""
+"""Fixed vocabularies of alerts and enforcement cases (docs/reference/rules.md)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +33,7 @@ class Resolution(models.TextChoices):
 
 
 class SubjectType(models.TextChoices):
-    """What an alert is about (rules.md, column "subject")."""
+    """What an alert is about (docs/reference/rules.md, column "subject")."""
 
     TICKET = "ticket", _("Ticket")
     SITE = "site", _("Site")

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-# rules.md kinds and a realistic small share of trips for each (rates per trip).
+# docs/reference/rules.md kinds and a realistic small share of trips for each (rates per trip).
 DEMO_RATES = {
     "overload": 0.01,
     "inflated_tare": 0.005,

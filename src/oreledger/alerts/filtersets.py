@@ -1,4 +1,4 @@
-"""Filters of the alert and case lists (pages and API)."""
+"""Filters of the alert and case pages (the API's are in alerts.api.filters)."""
 
 from __future__ import annotations
 
@@ -33,20 +33,6 @@ class AlertFilter(django_filters.FilterSet):
     until = django_filters.DateFilter(
         label=_("First seen until"), field_name="first_seen", lookup_expr="date__lte"
     )
-
-    class Meta:
-        model = Alert
-        fields: list[str] = []
-
-
-class AlertApiFilter(django_filters.FilterSet):
-    """api-essentials.md: rule, status, severity, region, since (first seen at or after)."""
-
-    rule = django_filters.CharFilter(field_name="rule")
-    status = django_filters.CharFilter(field_name="status")
-    severity = django_filters.CharFilter(field_name="severity")
-    region = django_filters.CharFilter(method=_region)
-    since = django_filters.IsoDateTimeFilter(field_name="first_seen", lookup_expr="gte")
 
     class Meta:
         model = Alert

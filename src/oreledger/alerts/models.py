@@ -31,7 +31,8 @@ class RuleVersion(models.Model):
     """One version of a rule's thresholds in one region; never edited, only superseded."""
 
     rule = models.CharField(_("rule"), max_length=40, choices=RULE_CHOICES)
-    # No region: the catalogue's defaults (rules.md), which the province's versions replace.
+    # No region: the catalogue's defaults (docs/reference/rules.md), which the province's
+    # versions replace.
     region = models.ForeignKey(
         "accounts.Region",
         verbose_name=_("region"),

@@ -57,7 +57,7 @@ def within(minute: int, start: int, end: int) -> bool:
 
 
 def ticket_refs(ctx: Any) -> dict[str, Any]:
-    """The references of a ticket alert (api-essentials.md `refs`)."""
+    """The references of a ticket alert (docs/specs/api-essentials.md `refs`)."""
     station, content, waybill = ctx.station, ctx.content, ctx.waybill
     site = station.site
     refs: dict[str, Any] = {"station": station.code, "seq": content.seq, "plate": content.plate}
@@ -84,7 +84,7 @@ def _contract_number(waybill: Any, cache: dict[Any, Any]) -> str:
 
 
 def alerts_ticket_rule(ctx: Any) -> list[dict[str, Any]]:
-    """Every synchronous non-blocking rule of rules.md for one ticket."""
+    """Every synchronous non-blocking rule of docs/reference/rules.md for one ticket."""
     if not ENABLED:
         return []
     rules = effective_rules(ctx.station.region, ctx.cache)

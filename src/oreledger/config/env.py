@@ -108,6 +108,21 @@ class Env:
         return config
 
 
+def debug_mode(env: Env, *, production: bool) -> bool:
+    """Django's DEBUG: off unless a developer sets OL_DEBUG=true, and never in production.
+
+    Debug pages list every URL pattern and show tracebacks with local variables, so they are
+    off in every mode someone else may reach, the embedded mode and the demo included. A
+    DEBUG variable (read before OL_DEBUG existed) is refused rather than silently ignored.
+    """
+    if env.optional_str("DEBUG") is not None:
+        raise ImproperlyConfigured("DEBUG is not read: set OL_DEBUG=true for debug pages")
+    debug = env.bool("OL_DEBUG", default=False)
+    if production and debug:
+        raise ImproperlyConfigured("OL_DEBUG must be false when OL_MODE=production")
+    return debug
+
+
 def sqlite_database(path: str) -> dict[str, Any]:
     """SQLite tuned for a platform: WAL, IMMEDIATE writes, a busy timeout instead of errors."""
     return {

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from oreledger.config.env import Env
+from oreledger.config.env import Env, debug_mode
 
 env = Env()
 
@@ -27,9 +27,7 @@ OL_NODE_CODE = env.str("OL_NODE_CODE", "210000")
 if not (OL_NODE_CODE.isdigit() and len(OL_NODE_CODE) in (6, 9, 12)):
     raise ImproperlyConfigured(f"OL_NODE_CODE={OL_NODE_CODE!r} is not a GB/T 2260 region code")
 
-DEBUG = env.bool("DEBUG", default=not PRODUCTION)
-if PRODUCTION and DEBUG:
-    raise ImproperlyConfigured("DEBUG must be false when OL_MODE=production")
+DEBUG = debug_mode(env, production=PRODUCTION)
 
 
 def _secret_key() -> str:
@@ -54,6 +52,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "1
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when OL_MODE=production")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "oreledger.core.error_pages.form_expired"
 
 INSTALLED_APPS = [
     # oreledger's apps come first so that their translations and templates take precedence.
@@ -211,7 +210,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "oreledger.core.api.errors.exception_handler",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Every list filters, orders and refuses unknown query parameters the same way.
+    "DEFAULT_FILTER_BACKENDS": [
+        "oreledger.core.api.filtering.ListFilterBackend",
+        "oreledger.core.api.filtering.DeclaredOrdering",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "oreledger API",
@@ -223,6 +226,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
     # Routes that answer with and without a trailing slash are documented once.
     "PREPROCESSING_HOOKS": ["oreledger.core.api.schema.drop_trailing_slash_twins"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "oreledger.core.api.schema.document_query_refusals",
+    ],
     # Many records have a "status"; each vocabulary gets its own component name (approval
     # decisions of quota changes and ticket corrections share one: pending/approved/rejected).
     "ENUM_NAME_OVERRIDES": {

@@ -1,6 +1,5 @@
 """The platform's URL map."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import (
@@ -8,7 +7,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from oreledger.core import views as core_views
+from oreledger.core import error_pages
 
 # Django tries patterns in order: the station protocol, called for every weighed truck,
 # comes first (resolving it behind every other app's API patterns cost ~9% of its CPU).
@@ -40,9 +39,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
 
-handler403 = core_views.error_403
-handler404 = core_views.error_404
-handler500 = core_views.error_500
-
-if settings.DEBUG:
-    urlpatterns.append(path("__debug__/404/", core_views.error_404))
+handler400 = error_pages.bad_request
+handler403 = error_pages.forbidden
+handler404 = error_pages.not_found
+handler500 = error_pages.server_error

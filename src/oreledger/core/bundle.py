@@ -1,4 +1,4 @@
-"""The province-bundle importer's frame (specs/province-bundle.md).
+"""The province-bundle importer's frame (docs/specs/province-bundle.md).
 
 Each app registers a `SheetImporter` per sheet it owns (from its AppConfig.ready). An import
 reads the whole workbook, validates every sheet in dependency order — later sheets may refer

@@ -47,7 +47,7 @@ class DomainError(Exception):
         return zh if zh == en else f"{zh} / {en}"
 
     def as_payload(self) -> dict[str, Any]:
-        """The API error body of api-essentials.md."""
+        """The API error body of docs/specs/api-essentials.md."""
         body: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.fields:
             body["fields"] = self.fields

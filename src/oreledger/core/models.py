@@ -21,7 +21,7 @@ class TimestampedModel(models.Model):
 
 
 def default_owner_node() -> str:
-    """The region code of the platform creating the record (federation-protocol.md)."""
+    """The region code of the platform creating the record (docs/specs/federation-protocol.md)."""
     return str(settings.OL_NODE_CODE)
 
 

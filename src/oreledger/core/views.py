@@ -1,4 +1,4 @@
-"""The shell's pages: home, system jobs, and the error pages."""
+"""The shell's pages: home and system jobs (the error pages are in core.error_pages)."""
 
 from __future__ import annotations
 
@@ -63,45 +63,3 @@ register_menu_item(
         order=900,
     )
 )
-
-
-def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """Forbidden, in the person's language."""
-    return render(
-        request,
-        "core/error.html",
-        {
-            "code": 403,
-            "title": _("Not allowed"),
-            "message": _("You may see this record but not take this action."),
-        },
-        status=403,
-    )
-
-
-def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """Not found — also what a record outside one's jurisdiction looks like."""
-    return render(
-        request,
-        "core/error.html",
-        {
-            "code": 404,
-            "title": _("Not found"),
-            "message": _("There is no such page or record in your jurisdiction."),
-        },
-        status=404,
-    )
-
-
-def error_500(request: HttpRequest) -> HttpResponse:
-    """A bug: the request changed nothing that was not committed."""
-    return render(
-        request,
-        "core/error.html",
-        {
-            "code": 500,
-            "title": _("Server error"),
-            "message": _("Something went wrong on our side. The team has been told."),
-        },
-        status=500,
-    )

@@ -2,7 +2,7 @@
 
 The reader knows nothing of models: a `SheetSchema` says which columns a sheet has and
 how each cell is typed; `read_workbook` turns a workbook into typed rows plus every
-error found, each located as `sheet!row: column: message` (specs/province-bundle.md).
+error found, each located as `sheet!row: column: message` (docs/specs/province-bundle.md).
 """
 
 from __future__ import annotations

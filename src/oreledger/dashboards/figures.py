@@ -22,7 +22,7 @@ from oreledger.dashboards.scope import Scope
 from oreledger.quotas.models import QuotaAccount
 from oreledger.registry.models import Site
 
-SILENT_AFTER = datetime.timedelta(minutes=15)  # rules.md station_silent
+SILENT_AFTER = datetime.timedelta(minutes=15)  # docs/reference/rules.md station_silent
 SUMS = ("trucks", "net_kg", "drawn_kg")
 
 

@@ -17,7 +17,11 @@ from oreledger.dashboards.figures import quota, stations, tonnes
 from oreledger.dashboards.scope import Scope
 
 logger = logging.getLogger(__name__)
-ACTIVE = ("open", "acknowledged", "investigating")  # rules.md: an alert still waiting
+ACTIVE = (
+    "open",
+    "acknowledged",
+    "investigating",
+)  # docs/reference/rules.md: an alert still waiting
 SEVERITIES = ("high", "medium", "low")
 FEED_SIZE = 20
 

@@ -13,7 +13,7 @@ from oreledger.registry.identifiers import PLATE_LETTERS
 GRADING_STANDARD = "LN-MG-2025"
 GRADING_EFFECTIVE = date(2025, 1, 1)
 
-# reference/grades.md: code, name_zh, rank, MgO ≥, CaO ≤, SiO2 ≤ (None = no limit).
+# docs/reference/grades.md: code, name_zh, rank, MgO ≥, CaO ≤, SiO2 ≤ (None = no limit).
 GRADES: tuple[tuple[str, str, int, float, float | None, float | None], ...] = (
     ("LMT-47", "特级", 1, 47.0, 0.6, 0.6),
     ("LM-46", "一级", 2, 46.0, 0.8, 1.2),
@@ -62,7 +62,7 @@ def assay(rng: random.Random, grade: str) -> tuple[int, int, int, int, int, int]
     return (mgo, cao, sio2, fe2o3, al2o3, loi)
 
 
-# reference/permits.md: issuing department per permit type, and the required-permit matrix.
+# docs/reference/permits.md: issuing department per permit type, and the required-permit matrix.
 PERMIT_DEPARTMENTS = {
     "business_licence": "market_regulation",
     "mining_licence": "natural_resources",

@@ -538,7 +538,7 @@ class _ProvinceBuilder:
                 serial += 1
                 grade = mode if rng.random() < 0.75 else rng.choice(lots)
                 # Never sell better ore than the latest assay supports: an honest mine's trucks
-                # must not raise grade_mismatch (rules.md) on every trip.
+                # must not raise grade_mismatch (docs/reference/rules.md) on every trip.
                 if ladder.index(grade) < ladder.index(lots[-1]):
                     grade = lots[-1]
                 floor = catalogue.FLOOR_YUAN[grade]

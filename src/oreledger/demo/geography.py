@@ -1,4 +1,4 @@
-"""Geography of the demo province: its regions (reference/regions.md) and where things lie."""
+"""Geography of the demo province: its regions (docs/reference/regions.md) and where things lie."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ class County:
 
     @property
     def region(self) -> Region:
-        """The county's row of reference/regions.md."""
+        """The county's row of docs/reference/regions.md."""
         return REGIONS_BY_CODE[self.code]
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from oreledger.core.models import FederatedModel
 from oreledger.core.permissions import ScopedQuerySet
 
-# reference/grades.md: the theoretical MgO content of pure magnesite (MgCO3).
+# docs/reference/grades.md: the theoretical MgO content of pure magnesite (MgCO3).
 MGO_THEORETICAL_MAX = Decimal("47.81")
 # The components a grade may limit, in the order screens show them.
 LIMITED_COMPONENTS = ("cao", "sio2", "fe2o3", "al2o3")
@@ -201,7 +201,7 @@ class Assay(FederatedModel):
         return {name: getattr(self, name) for name in COMPONENTS}
 
     def clean(self) -> None:
-        """Refuse compositions that cannot exist (reference/grades.md)."""
+        """Refuse compositions that cannot exist (docs/reference/grades.md)."""
         problem = impossibility(self.components())
         if problem:
             raise ValidationError({"mgo": problem}, code="assay_impossible")

@@ -1,6 +1,6 @@
 """Use cases of the quota ledger: periods, allocations, transfers, adjustments and draws.
 
-Invariants (DESIGN.md): consumed ≤ allocated + tolerance; children's allocations never
+Invariants (docs/ARCHITECTURE.md): consumed ≤ allocated + tolerance; children's allocations never
 exceed the parent's; balances are sums of immutable, hash-chained entries. Every writer
 locks accounts in the fixed order of `ledger.lock_accounts` or by a conditional UPDATE.
 """
@@ -36,7 +36,7 @@ from oreledger.registry.models import Site
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 DEFAULT_MINERAL = "magnesite"
-# reference/rules.md quota_warning: the shares of the allocation that raise a warning.
+# docs/reference/rules.md quota_warning: the shares of the allocation that raise a warning.
 WARNING_THRESHOLDS = (80, 90, 100)
 
 
@@ -552,7 +552,7 @@ def reject_change(*, actor: Any, change: QuotaChange, note: str) -> QuotaChange:
 def set_tolerance(
     *, actor: Any, account: QuotaAccount, tolerance_kg: int, reason: str
 ) -> QuotaAccount:
-    """Set how far a mine may draw beyond its allocation (rules.md default 0 t)."""
+    """Set how far a mine may draw beyond its allocation (docs/reference/rules.md default 0 t)."""
     if tolerance_kg < 0:
         raise refuse("amount_negative")
     if not reason.strip():

@@ -1,8 +1,8 @@
-"""The sheets of the province bundle (specs/province-bundle.md) as workbook schemas.
+"""The sheets of the province bundle (docs/specs/province-bundle.md) as workbook schemas.
 
 Choice lists are the spec's, spelled out here rather than borrowed from the models, so
 that widening a model's vocabulary does not silently widen the bundle contract. Permit
-type and department kind codes are configuration (reference/permits.md), hence text.
+type and department kind codes are configuration (docs/reference/permits.md), hence text.
 """
 
 from __future__ import annotations

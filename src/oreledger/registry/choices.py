@@ -1,4 +1,4 @@
-"""Fixed vocabularies of the registry (province-bundle.md)."""
+"""Fixed vocabularies of the registry (docs/specs/province-bundle.md)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

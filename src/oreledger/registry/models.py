@@ -387,7 +387,8 @@ class PermitType(TimestampedModel):
         "accounts.DepartmentKind", verbose_name=_("issuing department"), on_delete=models.PROTECT
     )
     holder = models.CharField(_("held by"), max_length=12, choices=PermitHolder.choices)
-    # Blocking at the gate (rules.md permit_invalid): mining, safety, pollutant discharge.
+    # Blocking at the gate (docs/reference/rules.md permit_invalid): mining, safety, pollutant
+    # discharge.
     required_at_gate = models.BooleanField(_("checked at the gate"), default=False)
 
     class Meta:
@@ -511,7 +512,7 @@ class Permit(FederatedModel):
             raise ValidationError(errors)
 
     def is_valid_on(self, day: datetime.date) -> bool:
-        """reference/permits.md: valid status and the day inside [valid_from, valid_to]."""
+        """docs/reference/permits.md: valid status and the day inside [valid_from, valid_to]."""
         return self.status == PermitStatus.VALID and self.valid_from <= day <= self.valid_to
 
     def state_on(self, day: datetime.date) -> str:
@@ -519,7 +520,7 @@ class Permit(FederatedModel):
         return validity_state(self.status, self.valid_from, self.valid_to, day)
 
 
-# A permit this many days or fewer from its end is "expiring" (reference/permits.md).
+# A permit this many days or fewer from its end is "expiring" (docs/reference/permits.md).
 EXPIRING_DAYS = 30
 
 

@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 
 def price_below_floor(*, contract: Any, floor_yuan: Decimal, actor: Any, reason: str) -> None:
-    """rules.md price_below_floor: a contract approved under the floor (province override)."""
+    """price_below_floor (docs/reference/rules.md): approved under the floor by the province."""
     logger.warning(
         "price_below_floor contract=%s price=%s floor=%s by=%s reason=%s",
         contract.number,

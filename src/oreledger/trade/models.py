@@ -62,7 +62,8 @@ class Contract(FederatedModel):
         default=ContractStatus.DRAFT,
         db_index=True,
     )
-    # rules.md contract_exceeded: delivered may exceed quantity by this share (default 2 %).
+    # docs/reference/rules.md contract_exceeded: delivered may exceed quantity by this share
+    # (default 2 %).
     tolerance_pct = models.DecimalField(
         _("delivery tolerance (%)"), max_digits=5, decimal_places=2, default=Decimal("2.00")
     )

@@ -1,4 +1,4 @@
-"""Fixed vocabularies of weighing (station-protocol.md, api-essentials.md)."""
+"""Fixed vocabularies of weighing (docs/specs/station-protocol.md, docs/specs/api-essentials.md)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -59,7 +59,8 @@ class ResultStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-# station-protocol.md: the blocking codes (release = false) unless a region says otherwise.
+# docs/specs/station-protocol.md: the blocking codes (release = false) unless a region says
+# otherwise.
 DEFAULT_BLOCKING_CODES = (
     "no_waybill",
     "permit_invalid",

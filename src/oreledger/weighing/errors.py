@@ -40,7 +40,7 @@ MESSAGES: dict[str, Promise] = {
     "invalid_operator": _("operator must be 1 to 40 characters."),
     "invalid_photos": _("photos must be a list of {kind, sha256}."),
     "unknown_field": _("The ticket has a field the protocol does not define: %(field)s."),
-    # Blocking rules (reference/rules.md).
+    # Blocking rules (docs/reference/rules.md).
     "no_waybill": _("No open waybill for %(plate)s from this site."),
     "waybill_wrong_plate": _("Waybill %(waybill)s is issued for another plate."),
     "permit_invalid": _("A required permit is missing, expired or revoked: %(permit)s."),

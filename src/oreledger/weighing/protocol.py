@@ -1,4 +1,4 @@
-"""The station protocol's field rules (station-protocol.md): one ticket item → its content.
+"""The station protocol's field rules (docs/specs/station-protocol.md): a ticket item → content.
 
 Pure functions: nothing here touches the database except the grade lookup the caller
 passes in, so a malformed item costs no query.

@@ -24,12 +24,12 @@ LOCAL = ZoneInfo("Asia/Shanghai")
 # (seq, net_kg, gross_at) of one weighing.
 Weighing = tuple[int, int, datetime.datetime]
 # Codes that guard the ledgers themselves: releasing a truck while they fire would let a
-# tonne leave without a quota draw or a contract delivery (DESIGN.md invariant 3), so no
+# tonne leave without a quota draw or a contract delivery (docs/ARCHITECTURE.md invariant 3), so no
 # region's blocking set can drop them.
 ALWAYS_BLOCKING = frozenset(
     {"no_waybill", "quota_exhausted", "contract_exceeded", "waybill_reused"}
 )
-# Operating statuses that stop a site from shipping (rules.md site_suspended).
+# Operating statuses that stop a site from shipping (docs/reference/rules.md site_suspended).
 STOPPED = frozenset({OperatingStatus.SUSPENDED, OperatingStatus.SHUT_DOWN})
 
 

@@ -1,4 +1,4 @@
-"""Signed station requests (station-protocol.md): who is calling, and is it really them.
+"""Signed station requests (docs/specs/station-protocol.md): who is calling, and is it really them.
 
 Signature: hex HMAC-SHA256, keyed by a station secret, over
 `<timestamp>\\n<METHOD>\\n<path>\\n<hex sha256 of the raw body>`. Every currently accepted

@@ -1,6 +1,6 @@
 """Misbehaviour the simulator can inject into a small share of trips (off by default).
 
-Each kind changes a planned trip in place so that the platform's rules (reference/rules.md)
+Each kind changes a planned trip in place so that the platform's rules (docs/reference/rules.md)
 have something real to find. The alerts issue adds kinds here (cloned plates, night
 weighing) and turns them on with `--anomaly KIND=RATE`.
 """
@@ -32,7 +32,7 @@ def _mirror_entry(trip: Trip, exit_net: int, rng: random.Random) -> None:
 
 @dataclass
 class Overload:
-    """The truck leaves the mine 3–12 % over its legal gross (rules.md `overload`)."""
+    """The truck leaves the mine 3–12 % over its legal gross (rule `overload`)."""
 
     rate: float
     kind: str = "overload"

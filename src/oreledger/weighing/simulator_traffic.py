@@ -18,7 +18,7 @@ from typing import Protocol
 
 from oreledger.weighing.simulator_client import SHANGHAI
 
-# rules.md overload: legal gross by axles (kg).
+# docs/reference/rules.md overload: legal gross by axles (kg).
 LEGAL_GROSS_KG = {2: 18_000, 3: 25_000, 4: 31_000, 5: 43_000, 6: 49_000}
 # What a dispatcher loads per axle count (kg), before the legal limit caps it.
 NET_KG_BY_AXLES = {

@@ -18,7 +18,8 @@ REFUSALS = {
     "no_tare": "车辆登记皮重中没有该车，单次称重无法出单",
 }
 
-# The platform's blocking codes (station-protocol.md), for when its message has no Chinese.
+# The platform's blocking codes (docs/specs/station-protocol.md), for when its message has no
+# Chinese.
 REASONS = {
     "no_waybill": "无有效运单",
     "permit_invalid": "证照缺失、过期或被吊销",

@@ -54,7 +54,7 @@ class LinkDown(Exception):
 
 
 def signature(secret: str, timestamp: int, method: str, path: str, body: bytes) -> str:
-    """The X-OL-Signature of a request (station-protocol.md)."""
+    """The X-OL-Signature of a request (docs/specs/station-protocol.md)."""
     digest = hashlib.sha256(body).hexdigest()
     message = f"{timestamp}\n{method.upper()}\n{path.split('?', 1)[0]}\n{digest}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()

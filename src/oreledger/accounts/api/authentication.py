@@ -1,4 +1,4 @@
-"""`Authorization: Token <key>` for people and systems (api-essentials.md)."""
+"""`Authorization: Token <key>` for people and systems (docs/specs/api-essentials.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Seed the department kinds of reference/permits.md (the province may edit them later)."""
+"""Seed the department kinds of docs/reference/permits.md (the province may edit them later)."""
 
 from django.db import migrations
 

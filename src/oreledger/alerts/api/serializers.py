@@ -1,4 +1,4 @@
-"""API shapes of alerts (api-essentials.md, exactly) and cases."""
+"""API shapes of alerts (docs/specs/api-essentials.md, exactly) and cases."""
 
 from __future__ import annotations
 

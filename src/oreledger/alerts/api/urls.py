@@ -1,4 +1,4 @@
-"""API URLs of alerts: "/api/v1/alerts" as api-essentials.md writes it, and cases."""
+"""API URLs of alerts: "/api/v1/alerts" as docs/specs/api-essentials.md writes it, and cases."""
 
 from rest_framework.routers import SimpleRouter
 

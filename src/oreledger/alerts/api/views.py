@@ -1,4 +1,4 @@
-"""API of alerts and cases: GET /api/v1/alerts (api-essentials.md) and /api/v1/cases."""
+"""API of alerts and cases: GET /api/v1/alerts (docs/specs/api-essentials.md) and /api/v1/cases."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from rest_framework import viewsets
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from oreledger.alerts.api.filters import AlertApiFilter, CaseApiFilter
 from oreledger.alerts.api.serializers import AlertSerializer, CaseSerializer
-from oreledger.alerts.filtersets import AlertApiFilter, CaseFilter
 from oreledger.alerts.models import Alert, Case
 
 
 class ExactPagination(PageNumberPagination):
-    """`{"count", "next", "results"}` — exactly the keys api-essentials.md fixes."""
+    """`{"count", "next", "results"}` — exactly the keys docs/specs/api-essentials.md fixes."""
 
     page_size = 50
     page_size_query_param = "page_size"
@@ -39,6 +39,12 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet[Alert]):
 
     serializer_class = AlertSerializer
     filterset_class = AlertApiFilter
+    ordering_fields = {
+        "first_seen": "first_seen",
+        "last_seen": "last_seen",
+        "deadline": "deadline",
+        "count": "count",
+    }
     pagination_class = ExactPagination
 
     def get_queryset(self) -> Any:
@@ -53,7 +59,8 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet[Case]):
     """Enforcement cases in the caller's jurisdiction (or of their own enterprise)."""
 
     serializer_class = CaseSerializer
-    filterset_class = CaseFilter
+    filterset_class = CaseApiFilter
+    ordering_fields = {"created_at": "created_at", "number": "number", "deadline": "deadline"}
     pagination_class = ExactPagination
     lookup_field = "number"
 

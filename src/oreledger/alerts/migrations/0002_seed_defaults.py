@@ -1,4 +1,4 @@
-"""Seed the catalogue's default thresholds (reference/rules.md) and deadlines by severity."""
+"""Seed the catalogue's default thresholds (docs/reference/rules.md) and deadlines by severity."""
 
 from typing import Any
 
@@ -22,8 +22,8 @@ def seed(apps: Any, schema_editor: Any) -> None:
                 "params": rule.defaults,
                 "severity": rule.severity,
                 "enabled": True,
-                "author_name": "rules.md",
-                "note": "reference/rules.md",
+                "author_name": "docs/reference/rules.md",
+                "note": "docs/reference/rules.md",
             },
         )
     for severity, hours in DEADLINES.items():

@@ -1,4 +1,4 @@
-"""Every API error as `{"error": {"code", "message", "fields"}}` (api-essentials.md)."""
+"""Every API error as `{"error": {"code", "message", "fields"}}` (docs/specs/api-essentials.md)."""
 
 from __future__ import annotations
 

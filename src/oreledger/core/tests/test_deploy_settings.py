@@ -7,8 +7,8 @@ import sys
 
 def _run(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser fixture for the test process only.
-    dropped = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")
-    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    dropped = ("DEBUG", "OL_DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")
+    env = {k: v for k, v in os.environ.items() if k not in dropped and k != "OL_MODE"}
     env.update(env_overrides)
     return subprocess.run(  # noqa: S603
         [sys.executable, "-m", "oreledger", *args],
@@ -47,6 +47,24 @@ def test_production_without_secret_key_refuses_to_start(tmp_path) -> None:
 
 
 def test_bad_boolean_refuses_to_start(tmp_path) -> None:
-    result = _run({"DEBUG": "sometimes", "OL_VAR_DIR": str(tmp_path)}, "check")
+    result = _run({"OL_DEBUG": "sometimes", "OL_VAR_DIR": str(tmp_path)}, "check")
     assert result.returncode != 0
-    assert "DEBUG='sometimes' is not a boolean" in result.stderr
+    assert "OL_DEBUG='sometimes' is not a boolean" in result.stderr
+
+
+def test_embedded_mode_runs_without_debug_pages_unless_the_developer_switch_is_set(
+    tmp_path,
+) -> None:
+    # given the embedded mode (what `oreledger demo` and `make demo` run), with and without
+    # the developer switch
+    show = [
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print('DEBUG', settings.DEBUG)",
+    ]
+    plain = _run({"OL_VAR_DIR": str(tmp_path)}, *show)
+    switched = _run({"OL_VAR_DIR": str(tmp_path), "OL_DEBUG": "true"}, *show)
+    # then only the switch turns debug pages on
+    assert (plain.returncode, plain.stdout.split()) == (0, ["DEBUG", "False"]), plain.stderr
+    assert (switched.returncode, switched.stdout.split()) == (0, ["DEBUG", "True"])

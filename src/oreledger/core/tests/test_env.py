@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from oreledger.config.env import Env
+from oreledger.config.env import Env, debug_mode
 
 
 def test_bool_accepts_the_usual_spellings_and_refuses_others() -> None:
@@ -70,3 +70,14 @@ def test_postgres_may_prepare_the_statements_that_ask_unless_a_pooler_forbids(tm
 
 def test_list_splits_on_commas() -> None:
     assert Env({"H": "a.example, b.example,,"}).list("H", []) == ["a.example", "b.example"]
+
+
+def test_debug_is_off_unless_switched_on_and_never_in_production() -> None:
+    # given the developer switch unset, set, set in production, and the old DEBUG variable
+    assert debug_mode(Env({}), production=False) is False
+    assert debug_mode(Env({"OL_DEBUG": "true"}), production=False) is True
+    assert debug_mode(Env({"OL_DEBUG": "false"}), production=True) is False
+    with pytest.raises(ImproperlyConfigured, match="OL_DEBUG must be false when OL_MODE"):
+        debug_mode(Env({"OL_DEBUG": "true"}), production=True)
+    with pytest.raises(ImproperlyConfigured, match="DEBUG is not read: set OL_DEBUG=true"):
+        debug_mode(Env({"DEBUG": "true"}), production=False)

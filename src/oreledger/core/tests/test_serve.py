@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -35,6 +36,15 @@ def _get(url: str) -> int:
         return 0
 
 
+def _fetch(url: str) -> tuple[int, str]:
+    """Status and body, error statuses included."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
+            return int(response.status), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_serve_runs_web_worker_and_scheduler_and_stops_cleanly_on_sigterm(world_tx) -> None:
     # given the platform started with one command
@@ -47,7 +57,8 @@ def test_serve_runs_web_worker_and_scheduler_and_stops_cleanly_on_sigterm(world_
         "1",
         "--workers",
         "1",
-        env=child_env(),
+        # the embedded mode as `make demo` runs it: no developer switch
+        env={k: v for k, v in child_env().items() if k not in ("OL_DEBUG", "OL_MODE")},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -61,12 +72,24 @@ def test_serve_runs_web_worker_and_scheduler_and_stops_cleanly_on_sigterm(world_
         assert _get(f"http://127.0.0.1:{port}/accounts/login/") == 200
         children = _children(process.pid)
         assert len(children) == 3
+        # and it runs without debug pages: a 404 is the product's page, not Django's list of
+        # URL patterns, while WhiteNoise still serves the static files
+        missing, page = _fetch(f"http://127.0.0.1:{port}/no/such/page/")
+        assert (missing, "没有此页面。" in page) == (404, True)
+        assert "URLconf" not in page and "Django tried these URL patterns" not in page
+        assert _get(f"http://127.0.0.1:{port}/static/core/app.css") == 200
+        assert _get(f"http://127.0.0.1:{port}/static/vendor/echarts/echarts.min.js") == 200
         # when it is asked to stop
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=30)
     finally:
         if process.poll() is None:
-            process.kill()
+            # SIGTERM first: a killed supervisor would leave its children running
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
     # then it exits cleanly and leaves no child behind
     assert code == 0
     time.sleep(0.5)

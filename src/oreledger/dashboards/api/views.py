@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from oreledger.core.api.filtering import reject_unknown_parameters
 from oreledger.dashboards.catalogue import FIGURES, export
 from oreledger.dashboards.scope import resolve_scope
 
@@ -31,6 +32,7 @@ class FigureView(APIView):
         figure = FIGURES.get(name)
         if figure is None:
             raise Http404
+        reject_unknown_parameters(request, ["region", "site", "export"])
         scope = resolve_scope(request.user, request.query_params)
         data: dict[str, Any] = figure.compute(scope)
         kind = request.query_params.get("export", "")

@@ -38,7 +38,7 @@ from oreledger.registry.geometry import (
 )
 from oreledger.registry.identifiers import is_new_energy_plate, validate_plate, validate_uscc
 
-# reference/regions.md, written out again so that the test checks the generator against it
+# docs/reference/regions.md, written out again so that the test checks the generator against it
 # (Liaoyang County's centre moved into its eastern part: the reference point lies on the
 # edge of the city's districts, outside the county outline the maps draw).
 REFERENCE_REGIONS = {
@@ -56,7 +56,7 @@ REFERENCE_REGIONS = {
 }
 COUNTY_CODES = [code for code, row in REFERENCE_REGIONS.items() if row[1] == "county"]
 COUNTY_RADIUS_KM = 15.0
-# reference/permits.md, required permits.
+# docs/reference/permits.md, required permits.
 REQUIRED = {
     "mine": {
         "mining_licence",
@@ -82,7 +82,7 @@ REQUIRED = {
         "fire_acceptance",
     },
 }
-# reference/grades.md: code → (MgO ≥, CaO ≤, SiO2 ≤) in hundredths of a percent.
+# docs/reference/grades.md: code → (MgO ≥, CaO ≤, SiO2 ≤) in hundredths of a percent.
 GRADE_LIMITS = {
     "LMT-47": (4700, 60, 60),
     "LM-46": (4600, 80, 120),
@@ -110,7 +110,7 @@ def hundredths(value: float) -> int:
 
 
 def grade_of(mgo: int, cao: int, sio2: int) -> str:
-    """Classification by reference/grades.md: the best grade whose limits the assay meets."""
+    """Classification by docs/reference/grades.md: the best grade whose limits the assay meets."""
     for code, (mgo_min, cao_max, sio2_max) in GRADE_LIMITS.items():
         if mgo >= mgo_min and cao <= cao_max and sio2 <= sio2_max:
             return code
@@ -195,7 +195,7 @@ def test_regions_are_the_reference_rows_plus_towns(province: DemoProvince) -> No
     # given the regions sheet
     regions = rows_of(province, "regions")
     by_code = {row["code"]: row for row in regions}
-    # when compared with reference/regions.md
+    # when compared with docs/reference/regions.md
     # then the 11 reference rows are there unchanged
     for code, (name_zh, level, parent, _lat, _lon) in REFERENCE_REGIONS.items():
         assert (by_code[code]["name_zh"], by_code[code]["level"]) == (name_zh, level)
@@ -279,7 +279,7 @@ def test_company_names_look_registered(province: DemoProvince) -> None:
 
 
 def test_sites_and_stations_lie_in_their_county(province: DemoProvince) -> None:
-    # given every site and station with its county centre from reference/regions.md
+    # given every site and station with its county centre from docs/reference/regions.md
     for row in rows_of(province, "sites") + rows_of(province, "stations"):
         _name, _level, _parent, lat, lon = REFERENCE_REGIONS[row["region_code"][:6]]
         # when its distance from the centre is measured
@@ -502,7 +502,7 @@ def test_grades_and_floor_prices(province: DemoProvince) -> None:
     # given the grading standard and the floor prices
     grades = rows_of(province, "grades")
     floors = rows_of(province, "floor_prices")
-    # when compared with reference/grades.md and the demo prices
+    # when compared with docs/reference/grades.md and the demo prices
     # then the table is the reference one, effective 2025-01-01
     assert [(g["code"], g["name_zh"], g["rank"], g["mgo_min"], g["cao_max"], g["sio2_max"])
             for g in grades] == [

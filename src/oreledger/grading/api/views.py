@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from oreledger.core.permissions import ADD, VIEW, may
+from oreledger.grading.api.filters import AssayApiFilter, GradingStandardApiFilter
 from oreledger.grading.api.serializers import AssaySerializer, GradingStandardSerializer
 from oreledger.grading.models import Assay, GradingStandard
 from oreledger.grading.services import record_assay
@@ -20,6 +21,8 @@ class GradingStandardViewSet(viewsets.ReadOnlyModelViewSet[GradingStandard]):
     """Every version of the grading standard, newest first."""
 
     serializer_class = GradingStandardSerializer
+    filterset_class = GradingStandardApiFilter
+    ordering_fields = {"effective_from": "effective_from", "code": "code"}
     lookup_field = "code"
 
     def get_queryset(self) -> Any:
@@ -31,16 +34,18 @@ class GradingStandardViewSet(viewsets.ReadOnlyModelViewSet[GradingStandard]):
 
 
 class AssayViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet[Assay]):
-    """Assays in the caller's jurisdiction (`?site=` code), and recording a new one."""
+    """Assays in the caller's jurisdiction, and recording a new one."""
 
     serializer_class = AssaySerializer
+    filterset_class = AssayApiFilter
+    ordering_fields = {"sampled_on": "sampled_on", "mgo": "mgo", "lot": "lot"}
 
     def get_queryset(self) -> Any:
-        assays = Assay.objects.for_user(self.request.user).select_related("site", "grade")
-        site = self.request.query_params.get("site")
-        if site:
-            assays = assays.filter(site__code=site)
-        return assays.order_by("-sampled_on", "pk")
+        return (
+            Assay.objects.for_user(self.request.user)
+            .select_related("site", "grade")
+            .order_by("-sampled_on", "pk")
+        )
 
     def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
         serializer: Any = super().get_serializer(*args, **kwargs)

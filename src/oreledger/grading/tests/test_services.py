@@ -1,4 +1,4 @@
-"""Grading: the demo table of grades.md, versions that never rewrite history, assays."""
+"""Grading: the demo table (docs/reference/grades.md), versions that never rewrite history."""
 
 from __future__ import annotations
 

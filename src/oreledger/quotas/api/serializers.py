@@ -1,4 +1,4 @@
-"""API shapes of quotas (api-essentials.md)."""
+"""API shapes of quotas (docs/specs/api-essentials.md)."""
 
 from __future__ import annotations
 

@@ -4,4 +4,4 @@ from django.urls import path
 
 from oreledger.quotas.api import views
 
-urlpatterns = [path("quota/accounts", views.quota_accounts, name="quota-accounts")]
+urlpatterns = [path("quota/accounts", views.QuotaAccountList.as_view(), name="quota-accounts")]

@@ -14,6 +14,13 @@ from rest_framework.response import Response
 
 from oreledger.core.permissions import ADD, CHANGE, VIEW, get_for_user, may
 from oreledger.registry import services
+from oreledger.registry.api.filters import (
+    EnterpriseApiFilter,
+    PermitApiFilter,
+    SiteApiFilter,
+    StationApiFilter,
+    VehicleApiFilter,
+)
 from oreledger.registry.api.serializers import (
     EnterpriseSerializer,
     EnterpriseStatusSerializer,
@@ -24,13 +31,6 @@ from oreledger.registry.api.serializers import (
     SiteStatusSerializer,
     StationSerializer,
     VehicleSerializer,
-)
-from oreledger.registry.filtersets import (
-    EnterpriseFilter,
-    PermitFilter,
-    SiteFilter,
-    StationFilter,
-    VehicleFilter,
 )
 from oreledger.registry.models import Enterprise, Permit, Site, Station, Vehicle
 
@@ -87,7 +87,8 @@ class EnterpriseViewSet(RegistryViewSet):
 
     model = Enterprise
     serializer_class = EnterpriseSerializer
-    filterset_class = EnterpriseFilter
+    filterset_class = EnterpriseApiFilter
+    ordering_fields = {"uscc": "uscc", "name": "name", "updated_at": "updated_at"}
     lookup_field = "uscc"
     related = ("region",)
 
@@ -109,7 +110,8 @@ class SiteViewSet(RegistryViewSet):
 
     model = Site
     serializer_class = SiteSerializer
-    filterset_class = SiteFilter
+    filterset_class = SiteApiFilter
+    ordering_fields = {"code": "code", "name": "name", "updated_at": "updated_at"}
     lookup_field = "code"
     related = ("enterprise", "region")
 
@@ -129,7 +131,8 @@ class StationViewSet(RegistryViewSet):
 
     model = Station
     serializer_class = StationSerializer
-    filterset_class = StationFilter
+    filterset_class = StationApiFilter
+    ordering_fields = {"code": "code", "name": "name", "updated_at": "updated_at"}
     lookup_field = "code"
     related = ("site", "region")
 
@@ -149,7 +152,8 @@ class VehicleViewSet(RegistryViewSet):
 
     model = Vehicle
     serializer_class = VehicleSerializer
-    filterset_class = VehicleFilter
+    filterset_class = VehicleApiFilter
+    ordering_fields = {"plate": "plate", "axles": "axles", "updated_at": "updated_at"}
     lookup_field = "plate"
     related = ("owner",)
 
@@ -179,7 +183,8 @@ class PermitViewSet(RegistryViewSet):
 
     model = Permit
     serializer_class = PermitSerializer
-    filterset_class = PermitFilter
+    filterset_class = PermitApiFilter
+    ordering_fields = {"number": "number", "valid_to": "valid_to", "updated_at": "updated_at"}
     lookup_field = "number"
     related = ("type", "holder", "site", "department__kind", "region")
 

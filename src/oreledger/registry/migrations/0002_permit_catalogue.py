@@ -1,8 +1,8 @@
-"""Seed permit types and the required-permit matrix of reference/permits.md."""
+"""Seed permit types and the required-permit matrix of docs/reference/permits.md."""
 
 from django.db import migrations
 
-# code, name_zh, name_en, department kind, held by, checked at the gate (rules.md permit_invalid)
+# code, name_zh, name_en, department kind, held by, checked at the gate (docs/reference/rules.md permit_invalid)
 PERMIT_TYPES = [
     ("business_licence", "营业执照", "Business licence", "market_regulation", "enterprise", False),
     ("mining_licence", "采矿许可证", "Mining licence", "natural_resources", "site", True),

@@ -1,4 +1,4 @@
-"""The registry API: writes go through the services; errors per api-essentials.md."""
+"""The registry API: writes go through the services; errors per docs/specs/api-essentials.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The province-bundle import of the registry sheets (specs/province-bundle.md)."""
+"""The province-bundle import of the registry sheets (docs/specs/province-bundle.md)."""
 
 from __future__ import annotations
 

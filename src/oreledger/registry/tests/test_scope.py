@@ -1,4 +1,4 @@
-"""Jurisdiction of every registry page, API endpoint and export (DESIGN.md: 404, never 403)."""
+"""Jurisdiction of every registry page, API endpoint and export: 404, never 403 (ARCHITECTURE)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
 
 
 class ContractSerializer(serializers.ModelSerializer[Contract]):
-    """A contract as outside systems read it (api-essentials.md)."""
+    """A contract as outside systems read it (docs/specs/api-essentials.md)."""
 
     seller = serializers.CharField(source="seller.uscc", read_only=True)
     buyer = serializers.CharField(source="buyer.uscc", read_only=True)

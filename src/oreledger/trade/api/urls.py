@@ -13,7 +13,7 @@ router.register("floor-prices", views.FloorPriceViewSet, basename="floor-price")
 
 urlpatterns = [
     path("price-index", views.price_index, name="price-index"),
-    # api-essentials.md writes GET /api/v1/contracts/{number} without the trailing slash.
+    # docs/specs/api-essentials.md writes GET /api/v1/contracts/{number} without the trailing slash.
     re_path(
         r"^contracts/(?P<number>[^/.]+)$",
         views.ContractViewSet.as_view({"get": "retrieve"}),

@@ -11,9 +11,16 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from oreledger.core.api.filtering import reject_unknown_parameters
 from oreledger.core.errors import NotFound
 from oreledger.registry.models import Enterprise, Site
 from oreledger.trade import services
+from oreledger.trade.api.filters import (
+    BidApiFilter,
+    ContractApiFilter,
+    FloorPriceApiFilter,
+    ListingApiFilter,
+)
 from oreledger.trade.api.serializers import (
     ApproveSerializer,
     BidSerializer,
@@ -44,7 +51,13 @@ class ContractViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Con
 
     serializer_class = ContractSerializer
     lookup_field = "number"
-    filterset_fields = ["status"]
+    filterset_class = ContractApiFilter
+    ordering_fields = {
+        "valid_from": "valid_from",
+        "number": "number",
+        "approved_at": "approved_at",
+        "quantity_kg": "quantity_kg",
+    }
 
     def get_queryset(self) -> Any:
         return (
@@ -123,7 +136,8 @@ class ListingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[List
 
     serializer_class = ListingSerializer
     lookup_field = "number"
-    filterset_fields = ["status"]
+    filterset_class = ListingApiFilter
+    ordering_fields = {"created_at": "created_at", "asking_price": "asking_price"}
 
     def get_queryset(self) -> Any:
         return (
@@ -155,7 +169,8 @@ class BidViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Bid]):
     """Bids: the bidder's own, and every bid on the caller's listings."""
 
     serializer_class = BidSerializer
-    filterset_fields = ["status"]
+    filterset_class = BidApiFilter
+    ordering_fields = {"created_at": "created_at", "price": "price"}
 
     def get_queryset(self) -> Any:
         return (
@@ -196,9 +211,15 @@ class FloorPriceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[F
     """Floor prices by grade, with their history; the province adds new ones."""
 
     serializer_class = FloorPriceSerializer
+    filterset_class = FloorPriceApiFilter
+    ordering_fields = {"valid_from": "valid_from", "grade": "grade__rank"}
 
     def get_queryset(self) -> Any:
-        return FloorPrice.objects.for_user(self.request.user).select_related("grade")
+        return (
+            FloorPrice.objects.for_user(self.request.user)
+            .select_related("grade")
+            .order_by("grade__rank", "-valid_from", "pk")
+        )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Set a grade's floor from a date."""
@@ -223,6 +244,7 @@ class FloorPriceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[F
 @permission_classes([AllowAny])
 def price_index(request: Request) -> Response:
     """The weekly price index by grade (public): contracted and delivered tonnes and prices."""
+    reject_unknown_parameters(request, ["weeks"])
     try:
         weeks = max(1, min(52, int(request.query_params.get("weeks", 12))))
     except ValueError:

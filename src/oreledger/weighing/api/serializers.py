@@ -1,4 +1,4 @@
-"""API shapes of weighing (api-essentials.md)."""
+"""API shapes of weighing (docs/specs/api-essentials.md)."""
 
 from __future__ import annotations
 

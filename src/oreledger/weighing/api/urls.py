@@ -5,7 +5,8 @@ from rest_framework.routers import SimpleRouter
 
 from oreledger.weighing.api import station, views
 
-# "/api/v1/waybills" as api-essentials.md writes it, and with the slash the other apps use.
+# "/api/v1/waybills" as docs/specs/api-essentials.md writes it, and with the slash the other
+# apps use.
 router = SimpleRouter(trailing_slash=False)
 router.register("waybills", views.WaybillViewSet, basename="waybill")
 router.register("tickets", views.TicketViewSet, basename="ticket")

@@ -1,40 +1,24 @@
-"""API of weighing for people and systems: waybills and tickets (api-essentials.md)."""
+"""API of weighing for people and systems: waybills and tickets (docs/specs/api-essentials.md)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from oreledger.weighing.api.filters import TicketApiFilter, WaybillApiFilter
 from oreledger.weighing.api.serializers import (
     TicketSerializer,
     WaybillRequestSerializer,
     WaybillSerializer,
 )
-from oreledger.weighing.choices import Direction
 from oreledger.weighing.models import Ticket, Waybill
 from oreledger.weighing.services import issue_waybill
 
 _TICKET_RELATED = ("station", "waybill")
-
-
-class TicketApiFilter(django_filters.FilterSet):
-    """station, plate, waybill, since, until, direction."""
-
-    station = django_filters.CharFilter(field_name="station__code")
-    plate = django_filters.CharFilter(field_name="plate")
-    waybill = django_filters.CharFilter(field_name="waybill_number")
-    since = django_filters.IsoDateTimeFilter(field_name="gross_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="gross_at", lookup_expr="lt")
-    direction = django_filters.ChoiceFilter(choices=Direction.choices)
-
-    class Meta:
-        model = Ticket
-        fields: list[str] = []
 
 
 class TicketViewSet(viewsets.ReadOnlyModelViewSet[Ticket]):
@@ -42,6 +26,14 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet[Ticket]):
 
     serializer_class = TicketSerializer
     filterset_class = TicketApiFilter
+    ordering_fields = {
+        "gross_at": "gross_at",
+        "received_at": "received_at",
+        "station": "station__code",
+        "seq": "seq",
+        "plate": "plate",
+        "net_kg": "net_kg",
+    }
     lookup_field = "pk"
 
     def get_queryset(self) -> Any:
@@ -61,6 +53,14 @@ class WaybillViewSet(
     """Waybills in the caller's jurisdiction; sellers (and county operators) issue them."""
 
     serializer_class = WaybillSerializer
+    filterset_class = WaybillApiFilter
+    ordering_fields = {
+        "issued_at": "issued_at",
+        "expires_at": "expires_at",
+        "number": "number",
+        "plate": "plate",
+        "status": "status",
+    }
     lookup_field = "number"
 
     def get_queryset(self) -> Any:

@@ -103,7 +103,7 @@ class Waybill(FederatedModel):
         verbose_name_plural = _("waybills")
         ordering = ["-issued_at"]
         constraints = [
-            # api-essentials.md: a plate holds at most one open waybill from one origin.
+            # docs/specs/api-essentials.md: a plate holds at most one open waybill from one origin.
             models.UniqueConstraint(
                 fields=["plate", "origin_site"],
                 condition=Q(status="issued"),

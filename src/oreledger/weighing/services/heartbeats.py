@@ -1,4 +1,4 @@
-"""Station heartbeats (station-protocol.md): the station is alive, and how its clock drifts."""
+"""Station heartbeats (docs/specs/station-protocol.md): the station is alive, its clock drift."""
 
 from __future__ import annotations
 

@@ -65,7 +65,7 @@ from oreledger.weighing.rules import (
 from oreledger.weighing.services.intake import Intake, SingleRequest
 from oreledger.weighing.services.units import ContractFull, OneTicket, Unbatchable, WholeBatch
 
-# rules.md weight_discrepancy: > 1 % or > 300 kg, whichever is larger.
+# docs/reference/rules.md weight_discrepancy: > 1 % or > 300 kg, whichever is larger.
 DISCREPANCY_SHARE = 0.01
 DISCREPANCY_FLOOR_KG = 300
 MINE_KINDS = frozenset({"mine"})
@@ -83,7 +83,7 @@ class TicketResult:
     reasons: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        """The result object of station-protocol.md."""
+        """The result object of docs/specs/station-protocol.md."""
         return {
             "seq": self.seq,
             "status": self.status,

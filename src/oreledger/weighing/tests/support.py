@@ -45,7 +45,7 @@ class Chain:
 
 
 def grading_standard() -> None:
-    """The example grade table (reference/grades.md), in force since 2020."""
+    """The example grade table (docs/reference/grades.md), in force since 2020."""
     standard, _ = GradingStandard.objects.get_or_create(
         code="LN-2020", defaults={"effective_from": datetime.date(2020, 1, 1)}
     )
@@ -185,7 +185,7 @@ def waybills_for(mine: Mine, plates: list[str], *, hours: int = 24) -> list[Wayb
 
 
 def on_shift(lasting: datetime.timedelta = datetime.timedelta(0)) -> datetime.datetime:
-    """An instant well inside the permitted hours (rules.md off_hours: 06:00–22:00 local).
+    """An instant well inside the permitted hours (off_hours: 06:00–22:00 local).
 
     The start of a span of `lasting` (a trip from mine exit to plant gate, say) that lies
     between 06:30 and 21:30 local and ends a minute ago if it can, else at 21:30 local of

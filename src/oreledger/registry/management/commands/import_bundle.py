@@ -28,7 +28,7 @@ def write_secrets(path: Path, secrets: dict[str, dict[str, str]]) -> None:
 
 
 class Command(BaseCommand):
-    """Import a province bundle (specs/province-bundle.md), all or nothing."""
+    """Import a province bundle (docs/specs/province-bundle.md), all or nothing."""
 
     help = "Import a province-bundle workbook; prints every error, or what each sheet did."
 
