@@ -51,6 +51,21 @@ class RuleSpec:
     window_hours: int = 24
     back_testable: bool = False
 
+    @property
+    def mode_label(self) -> str:
+        """When the rule runs, in the reader's language."""
+        return str(RuleMode(self.mode).label)
+
+    @property
+    def subject_label(self) -> str:
+        """What the rule's alerts are about, in the reader's language."""
+        return str(SubjectType(self.subject).label)
+
+    @property
+    def severity_label(self) -> str:
+        """The catalogue's severity, in the reader's language."""
+        return str(Severity(self.severity).label)
+
 
 S = SubjectType
 M = RuleMode

@@ -27,16 +27,18 @@
   }
 
   var builders = {
-    daily: function (data, dark) {
+    daily: function (data, dark, el) {
+      // Series names come from the page, in its language (data-label-*).
+      function label(key) { return el.getAttribute("data-label-" + key) || key; }
       var c = palette(dark), o = base(dark), rows = data.rows || [];
       o.xAxis = { type: "category", data: rows.map(function (r) { return r.day.slice(5); }),
         axisLine: { lineStyle: { color: c.axis } } };
       o.yAxis = [{ type: "value", name: "t", splitLine: { lineStyle: { color: c.grid } } },
-        { type: "value", name: "🚚", splitLine: { show: false } }];
+        { type: "value", name: label("trucks"), splitLine: { show: false } }];
       o.series = [
-        { name: "出矿 / Out", type: "bar", data: rows.map(function (r) { return r.out_t; }), itemStyle: { color: c.out } },
-        { name: "入厂 / In", type: "bar", data: rows.map(function (r) { return r.in_t; }), itemStyle: { color: c.in } },
-        { name: "车次 / Trucks", type: "line", yAxisIndex: 1, smooth: true, data: rows.map(function (r) { return r.trucks; }), itemStyle: { color: c.trucks } }
+        { name: label("out"), type: "bar", data: rows.map(function (r) { return r.out_t; }), itemStyle: { color: c.out } },
+        { name: label("in"), type: "bar", data: rows.map(function (r) { return r.in_t; }), itemStyle: { color: c.in } },
+        { name: label("trucks"), type: "line", yAxisIndex: 1, smooth: true, data: rows.map(function (r) { return r.trucks; }), itemStyle: { color: c.trucks } }
       ];
       return o;
     },
@@ -75,7 +77,7 @@
       if (!data || !builders[name]) { return; }
       var dark = el.getAttribute("data-dark") === "1";
       if (!charts[name]) { charts[name] = window.echarts.init(el, dark ? "dark" : null, { renderer: "canvas" }); }
-      var option = builders[name](data, dark);
+      var option = builders[name](data, dark, el);
       if (dark) { option.backgroundColor = "transparent"; }
       charts[name].setOption(option, true);
     });
