@@ -84,7 +84,7 @@ def _problems(page: Any, allowed: set[str]) -> list[str]:
     if width > WIDTH:
         problems.append(f"{width - WIDTH} px wider than the window")
     if page.locator("nav.sidebar").count():
-        active = page.locator("nav.sidebar a.active").count()
+        active = page.locator("nav.sidebar a.active, header a.active").count()
         if active != 1:
             problems.append(f"{active} menu items highlighted")
     return problems

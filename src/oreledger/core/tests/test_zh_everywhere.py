@@ -102,6 +102,14 @@ def walk(showcase: Showcase, persona: str) -> dict[str, list[str]]:
         words = raw_words(text, allowed)
         if words:
             found[url] = sorted(set(words))
+        # exactly one place in the navigation is marked as where the person is
+        menu = (response.context or {}).get("menu") if response.context else None
+        if menu:
+            lit = sum(item["active"] for s in menu for item in s["items"])
+            lit += urlsplit(url).path == "/"  # 首页
+            lit += bool(response.context.get("account_page"))  # the person's name
+            if lit != 1:
+                found[url] = [*found.get(url, []), f"{lit} menu items highlighted"]
         for link in links:
             kind = _kind(link)
             if kind is not None and kind not in kinds and link not in queue:
