@@ -109,7 +109,9 @@ def readable_history(changes: Iterable[ObjectChange], user: Any = None) -> list[
     for change in changes:
         model = _model(change)
         fields = []
-        for name, before, after in change.changed_fields():
+        order = {f.name: i for i, f in enumerate(model._meta.fields)} if model else {}
+        changed = sorted(change.changed_fields(), key=lambda c: order.get(c[0], len(order)))
+        for name, before, after in changed:
             if model is None or not shown_in_history(model, name):
                 continue
             fields.append(

@@ -182,7 +182,8 @@ def is_reference(kind: str) -> bool:
 def resolve_references(pairs: Iterable[tuple[str, Any]], user: Any) -> dict[tuple[str, str], Shown]:
     """Each (kind, value) as a Shown: linked to the record when the user may open it.
 
-    One query per kind of reference, however many values.
+    With no user, records are only named (nothing is linked). One query per kind of
+    reference, however many values.
     """
     wanted: dict[str, set[str]] = defaultdict(set)
     for kind, value in pairs:
@@ -195,14 +196,14 @@ def resolve_references(pairs: Iterable[tuple[str, Any]], user: Any) -> dict[tupl
         for value in values:
             record = found.get(value)
             text = ref.text(record) if record is not None and ref.text else value
-            url = ref.page(record) if record is not None else ""
+            url = ref.page(record) if record is not None and user is not None else ""
             shown[(kind, value)] = Shown(text, url)
     return shown
 
 
 def _find(ref: ReferenceKind, values: set[str], user: Any) -> dict[str, Any]:
     manager: Any = ref.model._default_manager
-    scoped = manager.for_user(user) if user is not None else manager.none()
+    scoped = manager.for_user(user) if user is not None else manager.all()
     if ref.lookup is None:
         rows = scoped.filter(**{f"{ref.field}__in": values})
         return {str(getattr(row, ref.field)): row for row in rows}

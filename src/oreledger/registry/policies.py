@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from oreledger.core.display import ReferenceKind, register_reference
+from oreledger.core.display import ReferenceKind, reference, register_field_text, register_reference
 from oreledger.core.permissions import (
     ADD,
     ALL_ROLES,
@@ -94,3 +94,5 @@ register_reference(
 )
 register_reference("plate", ReferenceKind(_("Vehicle"), Vehicle, "plate"))
 register_reference("permit", ReferenceKind(_("Permit"), Permit, "number"))
+# A permit's mineral is stored as the mineral's code; the history names it.
+register_field_text(Permit, "mineral", lambda code: reference("mineral", code, None).text)

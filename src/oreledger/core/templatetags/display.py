@@ -75,3 +75,21 @@ def reference(context: Any, kind: str, value: Any) -> Any:
 def as_html(shown: Any) -> Any:
     """A Shown value as its (linked) HTML; anything else as it is."""
     return shown.html if isinstance(shown, display.Shown) else shown
+
+
+@register.simple_tag(takes_context=True)
+def linked(context: Any, record: Any, text: Any = None) -> Any:
+    """A record by its name (or `text`), linked to its page when the reader may open it."""
+    from django.utils.html import format_html
+
+    from oreledger.core.permissions import VIEW, can
+
+    if record is None:
+        return display.EMPTY
+    label = record if text is None else text
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    page = getattr(record, "get_absolute_url", None)
+    if page is None or user is None or not can(user, VIEW, record):
+        return format_html("{}", label)
+    return format_html('<a href="{}">{}</a>', page(), label)
