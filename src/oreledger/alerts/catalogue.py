@@ -407,8 +407,11 @@ def describe(code: str, params: dict[str, Any]) -> str:
     parts = []
     for p in spec(code).params:
         value = params.get(p.name)
-        if isinstance(value, dict):
-            value = ", ".join(f"{k}:{v}" for k, v in sorted(value.items()))
+        if isinstance(value, dict):  # gross limits by axles
+            value = " · ".join(
+                _("%(axles)s axles %(limit)s") % {"axles": k, "limit": v}
+                for k, v in sorted(value.items())
+            )
         elif isinstance(value, list):
             value = "/".join(str(v) for v in value)
         parts.append(f"{p.label} {value}{(' ' + p.unit) if p.unit else ''}")

@@ -85,7 +85,7 @@ class WaybillListView(ScopedListView):
         Column("origin_site.name", _("From"), order_by="origin_site__code"),
         Column("destination_site.name", _("To"), order_by="destination_site__code"),
         Column("status", _("Status"), order_by="status"),
-        Column("issued_at", _("Issued"), order_by="issued_at"),
+        Column("issued_at", pgettext_lazy("time", "Issued"), order_by="issued_at"),
         Column(
             "exit_net_kg", _("Exit net (t)"), numeric=True, value=lambda w: tonnes(w.exit_net_kg)
         ),
