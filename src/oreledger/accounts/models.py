@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from oreledger.accounts.choices import LEVEL_DEPTH, RegionLevel, Role
@@ -134,7 +134,7 @@ class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ign
 class User(AbstractUser):
     """A person using the platform, with one role inside one jurisdiction."""
 
-    display_name = models.CharField(_("name"), max_length=100, blank=True)
+    display_name = models.CharField(pgettext_lazy("person", "name"), max_length=100, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.LEADER)
     region = models.ForeignKey(
         Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT

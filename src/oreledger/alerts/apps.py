@@ -14,10 +14,22 @@ class AlertsConfig(AppConfig):
     def ready(self) -> None:
         """Register policies, menu, dossier sections, rules, jobs and demo anomalies."""
         from oreledger.alerts import demo_anomalies, dossier, jobs, menu, policies  # noqa: F401
+        from oreledger.alerts.catalogue import RULES
         from oreledger.alerts.sync_rules import alerts_ticket_rule
+        from oreledger.core.display import register_terms
         from oreledger.weighing.jobs import register_async_ticket_rule
         from oreledger.weighing.rules import register_ticket_rule
 
         register_ticket_rule(alerts_ticket_rule)
         register_async_ticket_rule("oreledger.alerts.jobs.grade_mismatch_batch")
         demo_anomalies.register()
+        # Findings, alerts and exports name a rule by its name, never its code.
+        register_terms("rule", {rule.code: rule.name for rule in RULES})
+        register_terms("reference", {"seq": _("Seq")})
+        # An alert's evidence and references read in the change history as on its page.
+        from oreledger.alerts.evidence import evidence_text, refs_text
+        from oreledger.alerts.models import Alert
+        from oreledger.core.display import register_field_text
+
+        register_field_text(Alert, "evidence", evidence_text)
+        register_field_text(Alert, "refs", refs_text)

@@ -51,6 +51,21 @@ class RuleSpec:
     window_hours: int = 24
     back_testable: bool = False
 
+    @property
+    def mode_label(self) -> str:
+        """When the rule runs, in the reader's language."""
+        return str(RuleMode(self.mode).label)
+
+    @property
+    def subject_label(self) -> str:
+        """What the rule's alerts are about, in the reader's language."""
+        return str(SubjectType(self.subject).label)
+
+    @property
+    def severity_label(self) -> str:
+        """The catalogue's severity, in the reader's language."""
+        return str(Severity(self.severity).label)
+
 
 S = SubjectType
 M = RuleMode
@@ -392,8 +407,11 @@ def describe(code: str, params: dict[str, Any]) -> str:
     parts = []
     for p in spec(code).params:
         value = params.get(p.name)
-        if isinstance(value, dict):
-            value = ", ".join(f"{k}:{v}" for k, v in sorted(value.items()))
+        if isinstance(value, dict):  # gross limits by axles
+            value = " · ".join(
+                _("%(axles)s axles %(limit)s") % {"axles": k, "limit": v}
+                for k, v in sorted(value.items())
+            )
         elif isinstance(value, list):
             value = "/".join(str(v) for v in value)
         parts.append(f"{p.label} {value}{(' ' + p.unit) if p.unit else ''}")

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Severity(models.TextChoices):
@@ -15,11 +16,11 @@ class Severity(models.TextChoices):
 class AlertStatus(models.TextChoices):
     """open → acknowledged → investigating → resolved, or escalated to a case."""
 
-    OPEN = "open", _("Open")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    INVESTIGATING = "investigating", _("Investigating")
-    RESOLVED = "resolved", _("Resolved")
-    ESCALATED = "escalated", _("Escalated")
+    OPEN = "open", pgettext_lazy("alert status", "Open")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("alert status", "Acknowledged")
+    INVESTIGATING = "investigating", pgettext_lazy("alert status", "Investigating")
+    RESOLVED = "resolved", pgettext_lazy("alert status", "Resolved")
+    ESCALATED = "escalated", pgettext_lazy("alert status", "Escalated")
 
 
 ACTIVE_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED, AlertStatus.INVESTIGATING)
@@ -69,10 +70,10 @@ class EventKind(models.TextChoices):
 class CaseStatus(models.TextChoices):
     """An enforcement case: open → investigating → decided → closed."""
 
-    OPEN = "open", _("Open")
-    INVESTIGATING = "investigating", _("Investigating")
-    DECIDED = "decided", _("Decided")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("case status", "Open")
+    INVESTIGATING = "investigating", pgettext_lazy("case status", "Investigating")
+    DECIDED = "decided", pgettext_lazy("case status", "Decided")
+    CLOSED = "closed", pgettext_lazy("case status", "Closed")
 
 
 class DecisionKind(models.TextChoices):

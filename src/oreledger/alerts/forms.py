@@ -95,7 +95,9 @@ class ThresholdForm(forms.Form):
             if p.kind == LIMITS:
                 for axles, limit in sorted((value or {}).items()):
                     self.fields[f"{p.name}__{axles}"] = forms.IntegerField(
-                        label=f"{p.label} · {axles}", initial=limit, min_value=1
+                        label=_("Gross limit, %(axles)s axles (kg)") % {"axles": axles},
+                        initial=limit,
+                        min_value=1,
                     )
             elif p.kind == STEPS:
                 self.fields[p.name] = forms.CharField(

@@ -9,9 +9,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from oreledger.alerts import scans, scheduled
+from oreledger.alerts.catalogue import BY_CODE
+from oreledger.core.display import register_terms
 from oreledger.core.scheduler import schedule
 
 
@@ -96,4 +100,27 @@ schedule(
     "alerts.scan_records",
     "oreledger.alerts.jobs.scan_records",
     every=datetime.timedelta(minutes=1),
+)
+
+# The jobs page names each job (core.display vocabulary "job").
+register_terms(
+    "job",
+    {
+        "oreledger.alerts.jobs.scan_records": _("Alerts from recorded findings"),
+        **{
+            f"oreledger.alerts.jobs.run_{code}": format_lazy(
+                "{}：{}", _("Scheduled rule"), BY_CODE[code].name
+            )
+            for code in (
+                "waybill_unclosed",
+                "station_seq_gap",
+                "station_silent",
+                "plant_intake_over_capacity",
+                "permit_expiring",
+                "mass_balance_gap",
+                "grade_mismatch",
+                "impossible_travel",
+            )
+        },
+    },
 )

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from oreledger.alerts.catalogue import BY_CODE
 from oreledger.alerts.choices import (
@@ -142,7 +143,7 @@ class Alert(models.Model):
     lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     lon = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     first_seen = models.DateTimeField(_("first seen"))
-    last_seen = models.DateTimeField(_("last seen"))
+    last_seen = models.DateTimeField(pgettext_lazy("alert", "last seen"))
     count = models.PositiveIntegerField(_("count"), default=1)
     deadline = models.DateTimeField(_("deadline"))
     assignee = models.ForeignKey(
@@ -304,11 +305,11 @@ class Case(TimestampedModel):
     fine_yuan = models.DecimalField(
         _("fine (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    decision_note = models.TextField(_("decision note"), blank=True)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(pgettext_lazy("case", "decision note"), blank=True)
+    decided_at = models.DateTimeField(pgettext_lazy("case", "decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
+        verbose_name=pgettext_lazy("case", "decided by"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -251,7 +251,9 @@ def escalate_alert(*, actor: Any, alert: Alert, case: Case | None = None, note: 
                 region=alert.region,
                 enterprise=alert.enterprise,
                 site=alert.site,
-                violations=f"{alert.rule}: {alert.subject_type} {alert.subject_ref}",
+                # Written in the words of the person escalating, like the rest of the file.
+                violations=f"{alert.rule_name}：{alert.get_subject_type_display()} "
+                f"{alert.subject_ref}",
             )
         _move(actor, alert, AlertStatus.ESCALATED, note, case=case)
     return case

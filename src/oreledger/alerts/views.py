@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from oreledger.accounts.models import Department, Region, User
@@ -20,10 +21,12 @@ from oreledger.alerts import services
 from oreledger.alerts.backtest import county_of
 from oreledger.alerts.catalogue import BY_CODE, CODES
 from oreledger.alerts.choices import ACTIVE_STATUSES
+from oreledger.alerts.evidence import SUBJECT_REFERENCES, readable_evidence, readable_refs
 from oreledger.alerts.filtersets import AlertFilter
 from oreledger.alerts.forms import AssignForm, NoteForm, ResolveForm
 from oreledger.alerts.models import Alert
 from oreledger.core.audit import history_for
+from oreledger.core.display import reference
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
 from oreledger.core.permissions import CHANGE, VIEW, can, get_for_user
@@ -47,7 +50,7 @@ class AlertListView(ScopedListView):
         Column("subject_ref", _("Subject"), order_by="subject_ref"),
         Column("region.name", _("Region"), order_by="region__path"),
         Column("first_seen", _("First seen"), order_by="first_seen"),
-        Column("last_seen", _("Last seen"), order_by="last_seen"),
+        Column("last_seen", pgettext_lazy("alert", "Last seen"), order_by="last_seen"),
         Column("count", _("Count"), order_by="count", numeric=True),
         Column("deadline", _("Deadline"), order_by="deadline"),
     )
@@ -126,10 +129,16 @@ def alert_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "title": _("Alert"),
         "alert": alert,
         "rule": BY_CODE[alert.rule],
-        "evidence": sorted(alert.evidence.items()),
-        "refs": sorted(alert.refs.items()),
+        "subject": reference(
+            SUBJECT_REFERENCES.get(alert.subject_type, ""), alert.subject_ref, request.user
+        ),
+        "evidence": readable_evidence(alert.evidence, request.user),
+        "refs": readable_refs(alert.refs, request.user),
         "tickets": _ticket_links(alert, request.user),
-        "events": alert.events.select_related("actor"),
+        "events": [
+            (event, readable_evidence((event.data or {}).get("evidence") or {}, request.user))
+            for event in alert.events.select_related("actor")
+        ],
         "may_change": may_change and alert.is_active,
         "overdue": alert.is_active and alert.deadline < timezone.now(),
         "note_form": NoteForm(),

@@ -16,7 +16,7 @@ from oreledger.alerts import services
 from oreledger.alerts.choices import CaseStatus
 from oreledger.alerts.filtersets import CaseFilter
 from oreledger.alerts.forms import CaseForm, CaseNoteForm, CloseForm, DecisionForm
-from oreledger.alerts.models import Case
+from oreledger.alerts.models import Alert, Case
 from oreledger.alerts.pdf import case_pdf
 from oreledger.core.audit import history_for
 from oreledger.core.errors import DomainError
@@ -115,6 +115,10 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "title": _("Enforcement case"),
         "case": case,
         "alerts": case.alerts.select_related("region").order_by("first_seen"),
+        # A party to the case reads which alerts led to it, but opens only those in its scope.
+        "openable": set(
+            Alert.objects.for_user(request.user).filter(case=case).values_list("pk", flat=True)
+        ),
         "notes": case.notes.all(),
         "may_note": open_case and can(request.user, CHANGE, case),
         "may_decide": open_case and can(request.user, APPROVE, case),

@@ -13,6 +13,7 @@ from oreledger.accounts.models import Region
 from oreledger.alerts import services
 from oreledger.alerts.backtest import BACK_TESTABLE, back_test
 from oreledger.alerts.catalogue import BY_CODE, RULES, describe
+from oreledger.alerts.choices import Severity
 from oreledger.alerts.engine import effective_rules, region_chain
 from oreledger.alerts.forms import BackTestForm, RuleChangeForm
 from oreledger.alerts.models import DeadlinePolicy, RuleVersion
@@ -45,6 +46,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
                 "rule": rule,
                 "params": describe(rule.code, eff.params) if eff else "—",
                 "severity": eff.severity if eff else rule.severity,
+                "severity_label": Severity(eff.severity if eff else rule.severity).label,
                 "version": eff.version if eff else None,
                 "enabled": eff.enabled if eff else False,
             }
@@ -123,6 +125,7 @@ def rule_detail(request: HttpRequest, code: str) -> HttpResponse:
         "rule": rule,
         "region": region,
         "effective": effective,
+        "severity_label": Severity(severity).label,
         "params_text": describe(code, params),
         "history": [
             (v, describe(code, v.previous or {}), describe(code, v.params)) for v in history

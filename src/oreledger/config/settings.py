@@ -250,6 +250,8 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# An unset choice filter reads "All" (django-filter's default is a row of dashes).
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

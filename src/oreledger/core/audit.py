@@ -5,11 +5,22 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from oreledger.core.display import (
+    Shown,
+    actor_label,
+    field_label,
+    field_value,
+    local_time,
+    related_records,
+    shown_in_history,
+)
 from oreledger.core.models import ObjectChange
 
 # Columns that change on every save and say nothing about the regulated content.
@@ -66,3 +77,62 @@ def history_for(obj: models.Model) -> models.QuerySet[ObjectChange]:
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
         object_id=str(obj.pk),
     ).select_related("actor")
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One change as a reader reads it: local time, who, what, and each field's label."""
+
+    time: str
+    who: str
+    action: str
+    reason: str
+    created: bool
+    fields: list[tuple[str, Shown, Shown]]
+
+
+def readable_history(changes: Iterable[ObjectChange], user: Any = None) -> list[HistoryLine]:
+    """The changes with labelled fields, choice labels and related records by name.
+
+    A related record is linked when `user` may open it.
+    """
+    changes = list(changes)
+    by_model: dict[Any, list[ObjectChange]] = {}
+    for change in changes:
+        by_model.setdefault(_model(change), []).append(change)
+    records: dict[Any, Any] = {}
+    for model, group in by_model.items():
+        if model is not None:
+            rows = [c.before or {} for c in group] + [c.after or {} for c in group]
+            records.update(related_records(model, rows, user))
+    lines = []
+    for change in changes:
+        model = _model(change)
+        fields = []
+        order = {f.name: i for i, f in enumerate(model._meta.fields)} if model else {}
+        changed = sorted(change.changed_fields(), key=lambda c: order.get(c[0], len(order)))
+        for name, before, after in changed:
+            if model is None or not shown_in_history(model, name):
+                continue
+            fields.append(
+                (
+                    field_label(model, name),
+                    field_value(model, name, before, records),
+                    field_value(model, name, after, records),
+                )
+            )
+        lines.append(
+            HistoryLine(
+                time=local_time(change.time),
+                who=actor_label(change.actor, change.actor_name),
+                action=change.get_action_display(),
+                reason=change.reason,
+                created=change.action == ObjectChange.Action.CREATE,
+                fields=fields,
+            )
+        )
+    return lines
+
+
+def _model(change: ObjectChange) -> Any:
+    return ContentType.objects.get_for_id(change.content_type_id).model_class()

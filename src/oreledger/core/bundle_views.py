@@ -61,6 +61,14 @@ def _save_upload(upload: Any) -> Path:
     return target
 
 
+def import_label(user: Any) -> str:
+    """What this person imports: the province's bundle, or their own county's (or city's)."""
+    region = getattr(user, "region", None)
+    if region is None or region.parent_id is None:
+        return str(_("Import the province bundle"))
+    return str(_("Import the %(region)s bundle") % {"region": region.name})
+
+
 @login_required
 def bundle_import(request: HttpRequest) -> HttpResponse:
     """The upload form; a valid upload becomes a queued import run."""
@@ -88,7 +96,7 @@ def bundle_import(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/bundle_import.html",
-        {"form": form, "runs": runs, "title": _("Import a province bundle")},
+        {"form": form, "runs": runs, "title": import_label(user)},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -116,7 +124,7 @@ def bundle_run(request: HttpRequest, run_uuid: uuid.UUID) -> HttpResponse:
         "run": run,
         "error_count": (run.outcomes or {}).get("error_count") or len(run.errors or []),
         "secrets": _reveal_secrets(run) if run.finished else None,
-        "title": _("Province bundle import"),
+        "title": _("Bundle import"),
     }
     if request.headers.get("HX-Request") or request.GET.get("fragment"):
         return render(request, "core/bundle_progress.html", context)
@@ -126,7 +134,8 @@ def bundle_run(request: HttpRequest, run_uuid: uuid.UUID) -> HttpResponse:
 register_menu_item(
     MenuItem(
         section=_("Data"),
-        label=_("Import a province bundle"),
+        label=_("Import a bundle"),
+        label_for=lambda user: import_label(user),
         url_name="core:bundle_import",
         visible=may_import,
         order=700,

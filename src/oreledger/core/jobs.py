@@ -6,9 +6,11 @@ import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from oreledger.core.display import register_terms
 from oreledger.core.scheduler import schedule
 
 
@@ -40,3 +42,23 @@ def run_bundle_import(run_id: int) -> str:
     from oreledger.core.bundle import execute_import_run
 
     return execute_import_run(run_id)
+
+
+# The jobs page names each job (core.display vocabulary "job").
+register_terms(
+    "job",
+    {
+        "oreledger.core.jobs.prune_housekeeping": _("Housekeeping"),
+        "oreledger.core.jobs.run_bundle_import": _("Province bundle import"),
+    },
+)
+# django-tasks' statuses of a job, as the jobs page shows them.
+register_terms(
+    "job_status",
+    {
+        "READY": _("Queued"),
+        "RUNNING": _("Running"),
+        "FAILED": _("Failed"),
+        "SUCCESSFUL": _("Succeeded"),
+    },
+)

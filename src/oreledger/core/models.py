@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TimestampedModel(models.Model):
@@ -90,7 +91,7 @@ class ScheduledRun(models.Model):
     """A periodic job enqueued for one period; the unique key makes it happen once."""
 
     job = models.CharField(_("job"), max_length=100)
-    period = models.CharField(_("period"), max_length=40)
+    period = models.CharField(pgettext_lazy("schedule", "period"), max_length=40)
     enqueued_at = models.DateTimeField(_("enqueued at"), auto_now_add=True)
     task_result_id = models.CharField(_("task result"), max_length=64, blank=True)
 

@@ -19,6 +19,8 @@ class MenuItem:
     url_name: str
     visible: Callable[[Any], bool]
     order: int = 100
+    # The label for this person, when it depends on who they are (e.g. their county's name).
+    label_for: Callable[[Any], str | Promise] | None = None
 
 
 _ITEMS: list[MenuItem] = []
@@ -31,8 +33,13 @@ def register_menu_item(item: MenuItem) -> None:
 
 
 def menu_for(user: Any, current_path: str) -> list[dict[str, Any]]:
-    """The sections and pages this user may open, with the current page marked."""
+    """The sections and pages this user may open, with the current page marked.
+
+    One page is marked: the item whose URL is the longest prefix of the current path (on
+    /registry/map/ that is "Registry map", not also the registry's first page).
+    """
     sections: dict[str, dict[str, Any]] = {}
+    entries = []
     for item in sorted(_ITEMS, key=lambda i: i.order):
         if not user.is_authenticated or not item.visible(user):
             continue
@@ -40,8 +47,12 @@ def menu_for(user: Any, current_path: str) -> list[dict[str, Any]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
+        label = item.label_for(user) if item.label_for is not None else item.label
+        entry: dict[str, Any] = {"label": label, "url": url, "active": False}
         section = sections.setdefault(str(item.section), {"label": item.section, "items": []})
-        section["items"].append(
-            {"label": item.label, "url": url, "active": current_path.startswith(url) and url != "/"}
-        )
+        section["items"].append(entry)
+        entries.append(entry)
+    matching = [e for e in entries if e["url"] != "/" and current_path.startswith(e["url"])]
+    if matching:
+        max(matching, key=lambda e: len(e["url"]))["active"] = True
     return list(sections.values())

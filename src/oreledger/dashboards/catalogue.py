@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,9 +13,18 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from oreledger.core.display import local_time
 from oreledger.core.listing import Column, cell_text, xlsx_response
 from oreledger.dashboards import figures, places
 from oreledger.dashboards.scope import Scope
+from oreledger.registry.choices import OperatingStatus, SiteKind
+
+# A station's state on the dashboard (figures.stations).
+STATION_STATES: dict[str, Promise] = {
+    "online": _("Online"),
+    "silent": _("Silent"),
+    "never": _("Never heard from"),
+}
 
 
 @dataclass(frozen=True)
@@ -27,11 +36,28 @@ class Figure:
     compute: Callable[[Scope], dict[str, Any]]
     # The list inside the figure that becomes the rows of an export, and its columns.
     rows_key: str
-    columns: Sequence[tuple[str, str | Promise]]
+    columns: Sequence[Column]
 
 
-def _col(key: str, label: str | Promise) -> tuple[str, str | Promise]:
-    return (key, label)
+def _reader(
+    key: str, labels: Mapping[str, str | Promise] | None
+) -> Callable[[dict[str, Any]], Any]:
+    def read(row: dict[str, Any]) -> Any:
+        value = row.get(key)
+        if labels is not None and value is not None:
+            return str(labels.get(value, value))
+        if key.endswith("_at") and isinstance(value, str):
+            return local_time(value)  # the figures carry ISO instants for programs
+        return value
+
+    return read
+
+
+def _col(
+    key: str, label: str | Promise, labels: Mapping[str, str | Promise] | None = None
+) -> Column:
+    """An exported column; `labels` names the codes it holds in the reader's language."""
+    return Column(key, label, value=_reader(key, labels))
 
 
 FIGURES = {
@@ -111,7 +137,6 @@ FIGURES = {
             "by_rule",
             [
                 _col("rule_name", _("Rule")),
-                _col("rule", _("Code")),
                 _col("count", _("Open alerts")),
             ],
         ),
@@ -135,7 +160,7 @@ FIGURES = {
             [
                 _col("code", _("Code")),
                 _col("name", _("Name")),
-                _col("status", _("Status")),
+                _col("status", _("Status"), STATION_STATES),
                 _col("last_heard", _("Last heartbeat")),
             ],
         ),
@@ -182,8 +207,8 @@ FIGURES = {
                 _col("code", _("Code")),
                 _col("name", _("Name")),
                 _col("enterprise", _("Enterprise")),
-                _col("kind", _("Kind")),
-                _col("status", _("Status")),
+                _col("kind", _("Kind"), dict(SiteKind.choices)),
+                _col("status", _("Status"), dict(OperatingStatus.choices)),
                 _col("alerts", _("Open alerts")),
                 _col("lat", _("Latitude")),
                 _col("lon", _("Longitude")),
@@ -195,7 +220,7 @@ FIGURES = {
 
 def export(figure: Figure, data: dict[str, Any], kind: str) -> HttpResponse:
     """The figure's rows as an .xlsx workbook or a CSV file (UTF-8 with BOM, for Excel)."""
-    columns = [Column(key, label, value=_reader(key)) for key, label in figure.columns]
+    columns = figure.columns
     rows = data.get(figure.rows_key) or []
     if kind == "xlsx":
         return xlsx_response(str(figure.title), columns, rows, filename=_filename(figure, "xlsx"))
@@ -207,10 +232,6 @@ def export(figure: Figure, data: dict[str, Any], kind: str) -> HttpResponse:
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(figure, "csv")}"'
     return response
-
-
-def _reader(key: str) -> Callable[[dict[str, Any]], Any]:
-    return lambda row: row.get(key)
 
 
 def _filename(figure: Figure, ext: str) -> str:

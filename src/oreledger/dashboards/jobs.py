@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from oreledger.core.display import register_terms
 from oreledger.core.scheduler import schedule
 
 
@@ -21,4 +23,12 @@ schedule(
     "dashboards.refresh_daily_rollups",
     "oreledger.dashboards.jobs.refresh_daily_rollups",
     every=datetime.timedelta(minutes=1),
+)
+
+# The jobs page names each job (core.display vocabulary "job").
+register_terms(
+    "job",
+    {
+        "oreledger.dashboards.jobs.refresh_daily_rollups": _("Refresh of the dashboard figures"),
+    },
 )

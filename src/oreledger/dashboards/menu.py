@@ -10,7 +10,7 @@ SECTION = _("Analysis")
 
 for label, url_name, order in (
     (_("Dashboard"), "dashboards:overview", 10),
-    (_("Map"), "dashboards:map", 11),
+    (_("Operations map"), "dashboards:map", 11),
     (_("Big screen"), "dashboards:screen", 12),
 ):
     register_menu_item(

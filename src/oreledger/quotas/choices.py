@@ -2,13 +2,14 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PeriodStatus(models.TextChoices):
     """Whether a quota year still takes allocations."""
 
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("quota period", "Open")
+    CLOSED = "closed", pgettext_lazy("quota period", "Closed")
 
 
 class AccountLevel(models.TextChoices):

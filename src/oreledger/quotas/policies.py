@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from oreledger.core.display import ReferenceKind, register_reference
 from oreledger.core.permissions import (
     ADD,
     ALL_ROLES,
@@ -65,3 +67,21 @@ for _model in (QuotaPeriod, Mineral):
             roles={VIEW: ALL_ROLES, ADD: {PROVINCE_OFFICE}, CHANGE: {PROVINCE_OFFICE}}
         ),
     )
+
+
+def _account_lookup(value: str) -> dict[str, Any] | None:
+    """A mine's account named as "SITE-CODE/YEAR" (alerts about quotas)."""
+    code, sep, year = value.rpartition("/")
+    if not sep or not year.isdigit():
+        return None
+    return {"holder_site__code": code, "period__year": int(year)}
+
+
+register_reference(
+    "quota_account",
+    ReferenceKind(
+        _("Quota account"), QuotaAccount, "pk", lookup=_account_lookup,
+        text=lambda a: f"{a.holder_label} {a.period.year}",
+    ),
+)  # fmt: skip
+register_reference("mineral", ReferenceKind(_("Mineral"), Mineral, "code", text=lambda m: str(m)))

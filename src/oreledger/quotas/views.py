@@ -126,7 +126,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "children": children,
         "burn_rate": burn_rate_t_per_day(account),
         "forecast": forecast_exhaustion(account),
-        "entries": account.entries.select_related("change").order_by("-seq")[:100],
+        "entries": account.entries.select_related("change", "actor").order_by("-seq")[:100],
         "changes": QuotaChange.objects.filter(account=account).select_related(
             "source__holder_site", "requested_by", "decided_by"
         )[:20],

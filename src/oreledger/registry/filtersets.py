@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from oreledger.accounts.models import DepartmentKind, Region
+from oreledger.core.filtersets import YesNoFilter
 from oreledger.registry.choices import (
     EnterpriseKind,
     Industry,
@@ -84,10 +85,8 @@ class StationFilter(RegionalFilter):
     """Filters of the station list."""
 
     search_fields = ("code", "name", "site__name")
-    checkpoint = django_filters.BooleanFilter(
-        field_name="site", lookup_expr="isnull", label=_("Public checkpoint")
-    )
-    disabled = django_filters.BooleanFilter(
+    checkpoint = YesNoFilter(field_name="site", lookup_expr="isnull", label=_("Public checkpoint"))
+    disabled = YesNoFilter(
         field_name="disabled_at", lookup_expr="isnull", exclude=True, label=_("Disabled")
     )
 

@@ -119,6 +119,13 @@ class ReasonForm(forms.Form):
     )
 
 
+class OptionalJSONField(forms.JSONField):
+    """A JSON field whose empty value is an empty box (Django's shows "null")."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return "" if value is None else super().prepare_value(value)
+
+
 class SiteForm(KeyedForm):
     """A mine, plant or yard."""
 
@@ -141,6 +148,7 @@ class SiteForm(KeyedForm):
             "capacity_t",
         ]
         widgets = {"boundary": forms.Textarea(attrs={"rows": 5, "class": "mono"})}
+        field_classes = {"boundary": OptionalJSONField}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)

@@ -7,8 +7,10 @@ import datetime
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from oreledger.core.display import register_terms
 from oreledger.core.scheduler import schedule
 from oreledger.registry.choices import PermitStatus, ValidityState
 from oreledger.registry.models import EXPIRING_DAYS, Permit
@@ -56,4 +58,12 @@ schedule(
     "registry.mark_permit_expiry",
     "oreledger.registry.jobs.mark_permit_expiry",
     every=datetime.timedelta(days=1),
+)
+
+# The jobs page names each job (core.display vocabulary "job").
+register_terms(
+    "job",
+    {
+        "oreledger.registry.jobs.mark_permit_expiry": _("Marking of expiring permits"),
+    },
 )

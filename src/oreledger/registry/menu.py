@@ -25,7 +25,7 @@ for order, (label, url_name, model) in enumerate(
         (_("Vehicles"), "registry:vehicle_list", Vehicle),
         (_("Permits"), "registry:permit_list", Permit),
         (_("Procedures check"), "registry:procedures", Permit),
-        (_("Map"), "registry:map", Site),
+        (_("Registry map"), "registry:map", Site),
         (_("Permit catalogue"), "registry:permit_types", PermitType),
     ]
 ):

@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import lazy
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from oreledger.core.models import FederatedModel, TimestampedModel
@@ -429,14 +429,25 @@ class PermitRequirement(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.applies_to}:{self.holder_kind} → {self.permit_type.code}"
+        return f"{self.holder_kind_label} → {self.permit_type}"
+
+    @property
+    def holder_kind_label(self) -> str:
+        """The kind of holder in the reader's language ("*" is every enterprise)."""
+        if self.holder_kind == "*":
+            return str(_("Every enterprise"))
+        kinds = EnterpriseKind if self.applies_to == self.AppliesTo.ENTERPRISE else SiteKind
+        try:
+            return str(kinds(self.holder_kind).label)
+        except ValueError:
+            return self.holder_kind
 
 
 class Permit(FederatedModel):
     """A permit issued by a department to an enterprise, or to one of its sites."""
 
     number = models.CharField(
-        _("number"),
+        pgettext_lazy("permit", "number"),
         max_length=60,
         unique=True,
         error_messages={"unique": _("A permit with this number is already registered.")},

@@ -1,5 +1,8 @@
-"""Who may see and change registry records."""
+"""Who may see and change registry records, and how other records refer to them."""
 
+from django.utils.translation import gettext_lazy as _
+
+from oreledger.core.display import ReferenceKind, reference, register_field_text, register_reference
 from oreledger.core.permissions import (
     ADD,
     ALL_ROLES,
@@ -78,3 +81,18 @@ for _config_model in (PermitType, PermitRequirement):
             roles={VIEW: ALL_ROLES, ADD: {PROVINCE_OFFICE}, CHANGE: {PROVINCE_OFFICE}}
         ),
     )
+
+# How other records (alert references, evidence) name these: by code, USCC, plate, number.
+register_reference(
+    "enterprise",
+    ReferenceKind(_("Enterprise"), Enterprise, "uscc", text=lambda e: e.name),
+)
+register_reference("site", ReferenceKind(_("Site"), Site, "code", text=lambda s: s.name))
+register_reference(
+    "station",
+    ReferenceKind(_("Weighing station"), Station, "code", text=lambda s: f"{s.code} {s.name}"),
+)
+register_reference("plate", ReferenceKind(_("Vehicle"), Vehicle, "plate"))
+register_reference("permit", ReferenceKind(_("Permit"), Permit, "number"))
+# A permit's mineral is stored as the mineral's code; the history names it.
+register_field_text(Permit, "mineral", lambda code: reference("mineral", code, None).text)

@@ -11,7 +11,9 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
+from oreledger.core.display import ReferenceKind, register_reference
 from oreledger.core.permissions import (
     ADD,
     ADMIN,
@@ -175,3 +177,6 @@ register(
     FloorPrice,
     ConfigurationPolicy(roles={VIEW: ALL_ROLES, ADD: {PROVINCE_OFFICE}, CHANGE: {PROVINCE_OFFICE}}),
 )
+
+# Alerts and tickets name a contract by its number.
+register_reference("contract", ReferenceKind(_("Contract"), Contract, "number"))

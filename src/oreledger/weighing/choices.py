@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WaybillStatus(models.TextChoices):
@@ -10,7 +11,7 @@ class WaybillStatus(models.TextChoices):
     ISSUED = "issued", _("Issued")
     DEPARTED = "departed", _("Departed")
     ARRIVED = "arrived", _("Arrived")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("waybill", "Closed")
     EXPIRED = "expired", _("Expired")
     VOID = "void", _("Void")
 
@@ -18,8 +19,8 @@ class WaybillStatus(models.TextChoices):
 class Direction(models.TextChoices):
     """Whether the truck leaves or arrives at the station's site."""
 
-    OUT = "out", _("Out")
-    IN = "in", _("In")
+    OUT = "out", pgettext_lazy("direction", "Out")
+    IN = "in", pgettext_lazy("direction", "In")
 
 
 class TicketKind(models.TextChoices):
@@ -54,7 +55,7 @@ class CorrectionStatus(models.TextChoices):
 class ResultStatus(models.TextChoices):
     """The per-ticket answer of the station protocol."""
 
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("ticket", "Accepted")
     DUPLICATE = "duplicate", _("Duplicate")
     REJECTED = "rejected", _("Rejected")
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from oreledger.core.filtersets import YesNoFilter
 from oreledger.weighing.choices import Direction, TicketKind, WaybillStatus
 from oreledger.weighing.models import Ticket, Waybill
 
@@ -21,14 +23,20 @@ class TicketFilter(django_filters.FilterSet):
     )
     station = django_filters.CharFilter(label=_("Station"), field_name="station__code")
     day_from = django_filters.DateFilter(
-        label=_("From"), field_name="gross_at", lookup_expr="date__gte", widget=_DATE
+        label=pgettext_lazy("date", "From"),
+        field_name="gross_at",
+        lookup_expr="date__gte",
+        widget=_DATE,
     )
     day_to = django_filters.DateFilter(
-        label=_("To"), field_name="gross_at", lookup_expr="date__lte", widget=_DATE
+        label=pgettext_lazy("date", "To"),
+        field_name="gross_at",
+        lookup_expr="date__lte",
+        widget=_DATE,
     )
     direction = django_filters.ChoiceFilter(label=_("Direction"), choices=Direction.choices)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=TicketKind.choices)
-    release = django_filters.BooleanFilter(label=_("Released"))
+    release = YesNoFilter(label=_("Released"))
 
     class Meta:
         model = Ticket

@@ -6,8 +6,10 @@ import datetime
 from collections.abc import Callable
 
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from oreledger.core.display import register_terms
 from oreledger.core.scheduler import schedule
 
 # Dotted paths of callables `rule(tickets: QuerySet[Ticket]) -> None` (grade_mismatch,
@@ -51,4 +53,13 @@ schedule(
     "weighing.expire_open_waybills",
     "oreledger.weighing.jobs.expire_open_waybills",
     every=datetime.timedelta(minutes=15),
+)
+
+# The jobs page names each job (core.display vocabulary "job").
+register_terms(
+    "job",
+    {
+        "oreledger.weighing.jobs.run_async_ticket_rules": _("Background rules over new tickets"),
+        "oreledger.weighing.jobs.expire_open_waybills": _("Expiry of unused waybills"),
+    },
 )

@@ -6,13 +6,16 @@ of its own weighbridges; a station device is not a user and sees nothing through
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
+from oreledger.core.display import ReferenceKind, register_reference
 from oreledger.core.permissions import (
     ADD,
     ADMIN,
@@ -126,3 +129,38 @@ register(
         roles={VIEW: GOVERNMENT_ROLES, CHANGE: {PROVINCE_OFFICE}},
     ),
 )
+
+
+def _ticket_lookup(value: str) -> dict[str, Any] | None:
+    """A ticket named as "station#seq" (alert references) or by its id (ledger references)."""
+    code, sep, seq = value.rpartition("#")
+    if sep:
+        return {"station__code": code, "seq": int(seq)} if seq.isdigit() else None
+    try:
+        return {"pk": uuid.UUID(value)}
+    except ValueError:
+        return None
+
+
+def _correction_lookup(value: str) -> dict[str, Any] | None:
+    return {"pk": int(value)} if value.isdigit() else None
+
+
+# How other records (alerts, ledger entries) name these: a waybill by number, a ticket by
+# its station and seq or its id, a correction by its id.
+register_reference("waybill", ReferenceKind(_("Waybill"), Waybill, "number"))
+register_reference(
+    "ticket",
+    ReferenceKind(
+        _("Ticket"), Ticket, "pk", lookup=_ticket_lookup,
+        text=lambda t: f"{t.station.code} #{t.seq}",
+    ),
+)  # fmt: skip
+register_reference(
+    "correction",
+    ReferenceKind(
+        _("Ticket correction"), TicketCorrection, "pk", lookup=_correction_lookup,
+        text=lambda c: f"{c.ticket.station.code} #{c.ticket.seq}",
+        url=lambda c: c.ticket.get_absolute_url(),
+    ),
+)  # fmt: skip

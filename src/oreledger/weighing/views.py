@@ -16,9 +16,11 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from oreledger.core.audit import history_for
+from oreledger.core.display import term
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
 from oreledger.core.permissions import ADD, APPROVE, VIEW, can, get_for_user, may
@@ -83,7 +85,7 @@ class WaybillListView(ScopedListView):
         Column("origin_site.name", _("From"), order_by="origin_site__code"),
         Column("destination_site.name", _("To"), order_by="destination_site__code"),
         Column("status", _("Status"), order_by="status"),
-        Column("issued_at", _("Issued"), order_by="issued_at"),
+        Column("issued_at", pgettext_lazy("time", "Issued"), order_by="issued_at"),
         Column(
             "exit_net_kg", _("Exit net (t)"), numeric=True, value=lambda w: tonnes(w.exit_net_kg)
         ),
@@ -219,7 +221,11 @@ class TicketListView(ScopedListView):
             value=lambda t: tonnes(t.net_kg),
         ),
         Column("release", _("Released"), order_by="release"),
-        Column("reasons", _("Reasons"), value=lambda t: ", ".join(r["code"] for r in t.reasons)),
+        Column(
+            "reasons",
+            _("Findings"),
+            value=lambda t: "、".join(term("rule", r["code"]) for r in t.reasons),
+        ),
     )
 
 
@@ -343,7 +349,11 @@ class StationListView(ScopedListView):
         Column("code", _("Code"), order_by="code"),
         Column("name", _("Name"), order_by="name"),
         Column("site.name", _("Site"), order_by="site__code"),
-        Column("state.last_seen_at", _("Last seen"), order_by="state__last_seen_at"),
+        Column(
+            "state.last_seen_at",
+            pgettext_lazy("station", "Last seen"),
+            order_by="state__last_seen_at",
+        ),
         Column("state.last_seq", _("Last seq"), order_by="state__last_seq", numeric=True),
         Column("today_tickets", _("Today's tickets"), order_by="today_tickets", numeric=True),
         Column("today_held", _("Held today"), order_by="today_held", numeric=True),

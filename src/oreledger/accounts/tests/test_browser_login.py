@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_login_home_switch_language_logout(world_tx, page) -> None:
     # given the Haicheng operator at the login page, in a Chinese browser
     page.goto(page.base_url + "/")
-    assert page.locator("h1").inner_text() == "登录 oreledger"
+    assert page.locator("h1").inner_text() == "登录矿石台账"
     # when they log in
     page.fill("#id_username", "haicheng_operator")
     page.fill("#id_password", PASSWORD)

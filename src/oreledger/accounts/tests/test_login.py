@@ -14,7 +14,7 @@ def test_login_page_is_in_chinese_by_default(world) -> None:
     response = Client().get("/accounts/login/")
     text = response.content.decode()
     assert response.status_code == 200
-    assert "登录 oreledger" in text
+    assert "登录矿石台账" in text
     assert 'lang="zh-CN"' in text
 
 

@@ -114,7 +114,7 @@ def test_pages_render_in_chinese(w: World) -> None:
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
         assert response.status_code == 200, url
     page = client.get(reverse("alerts:alert_detail", args=[alert.pk])).content.decode()
-    assert "证据" in page and "49500" in page.replace(",", "")
+    assert "证据" in page and "毛重" in page and "49.50 t" in page
     listing = client.get(reverse("alerts:alert_list")).content.decode()
     assert 'id="alert-map-data"' in listing and "<script>" not in listing
 

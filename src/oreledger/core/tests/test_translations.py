@@ -21,3 +21,15 @@ def test_catalogue_is_complete(path: Path) -> None:
     missing = [e.msgid for e in catalogue.untranslated_entries()]
     fuzzy = [e.msgid for e in catalogue.fuzzy_entries()]
     assert (missing, fuzzy) == ([], [])
+
+
+def test_one_source_string_reads_the_same_in_every_app() -> None:
+    # Django merges the apps' catalogues and the first app's translation wins, so a
+    # string translated two ways shows the wrong one somewhere (a price column headed
+    # 合同数量, an alert "开放"). Different meanings take a context (pgettext).
+    seen: dict[tuple[str | None, str], dict[str, str]] = {}
+    for path in CATALOGUES:
+        for entry in polib.pofile(str(path)).translated_entries():
+            seen.setdefault((entry.msgctxt, entry.msgid), {})[path.parts[-5]] = entry.msgstr
+    clashes = {key: apps for key, apps in seen.items() if len(set(apps.values())) > 1}
+    assert clashes == {}

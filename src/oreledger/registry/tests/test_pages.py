@@ -198,6 +198,6 @@ def test_menu_lists_the_registry(world) -> None:
         "车辆",
         "证照",
         "手续核查",
-        "地图",
+        "登记地图",
         "证照目录",
     ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from oreledger.core.listing import Column, ScopedListView
 from oreledger.core.permissions import ADD, may
@@ -84,7 +85,7 @@ def _station_state(station: Station) -> str:
         return str(_("Disabled"))
     if not station.secret_encrypted:
         return str(_("No secret issued"))
-    return str(_("Active"))
+    return str(pgettext_lazy("station", "Active"))
 
 
 def _guarded(station: Station) -> str:

@@ -132,7 +132,7 @@ def map_view(request: HttpRequest) -> HttpResponse:
         request,
         "registry/map.html",
         {
-            "title": _("Map"),
+            "title": _("Registry map"),
             "map": data,
             "site_count": len(data["sites"]),
             "station_count": len(data["stations"]),

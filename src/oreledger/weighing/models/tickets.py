@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from oreledger.core.models import TimestampedModel
 from oreledger.core.permissions import ScopedQuerySet
@@ -29,7 +30,9 @@ class StationState(models.Model):
     last_seq = models.BigIntegerField(_("last seq"), default=0)
     chain_length = models.BigIntegerField(_("tickets in chain"), default=0)
     last_hash = models.CharField(_("chain head"), max_length=64, blank=True, default="")
-    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    last_seen_at = models.DateTimeField(
+        pgettext_lazy("station", "last seen"), null=True, blank=True
+    )
     last_heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     device_time = models.DateTimeField(_("device time"), null=True, blank=True)
     drift_seconds = models.IntegerField(_("clock drift (s)"), null=True, blank=True)

@@ -44,14 +44,16 @@
 
   var builders = {
     daily: function (data, dark, el) {
+      // Series names come from the page, in its language (data-label-*).
+      function label(key) { return el.getAttribute("data-label-" + key) || key; }
       var c = palette(dark), o = base(dark), rows = data.rows || [];
       o.xAxis = axis(o, c, { type: "category", data: rows.map(function (r) { return r.day.slice(5); }) });
       o.yAxis = [axis(o, c, { type: "value", name: "t", splitLine: { lineStyle: { color: c.grid } } }),
-        axis(o, c, { type: "value", name: el.getAttribute("data-l-trips") || "", minInterval: 1, splitLine: { show: false } })];
+        axis(o, c, { type: "value", name: label("trucks"), minInterval: 1, splitLine: { show: false } })];
       o.series = [
-        { name: "出矿 / Out", type: "bar", data: rows.map(function (r) { return r.out_t; }), itemStyle: { color: c.out } },
-        { name: "入厂 / In", type: "bar", data: rows.map(function (r) { return r.in_t; }), itemStyle: { color: c.in } },
-        { name: "车次 / Trucks", type: "line", yAxisIndex: 1, smooth: true, legendIcon: TRUCK, symbol: "circle", symbolSize: 5,
+        { name: label("out"), type: "bar", data: rows.map(function (r) { return r.out_t; }), itemStyle: { color: c.out } },
+        { name: label("in"), type: "bar", data: rows.map(function (r) { return r.in_t; }), itemStyle: { color: c.in } },
+        { name: label("trucks"), type: "line", yAxisIndex: 1, smooth: true, legendIcon: TRUCK, symbol: "circle", symbolSize: 5,
           data: rows.map(function (r) { return r.trucks; }), itemStyle: { color: c.trucks } }
       ];
       // A line series draws its own legend icon unless the legend item names one.
