@@ -27,8 +27,9 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from oreledger.core.formats import local_datetime
+
 EMPTY = "—"
-TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def local_time(value: Any) -> str:
         value = parsed
     if timezone.is_naive(value):
         value = timezone.make_aware(value, datetime.UTC)
-    return timezone.localtime(value).strftime(TIME_FORMAT)
+    return local_datetime(value)
 
 
 def local_date(value: Any) -> str:

@@ -56,7 +56,7 @@ def test_unknown_or_malformed_codes_have_no_outline() -> None:
 
 def test_a_point_is_inside_its_county_and_outside_the_neighbour() -> None:
     haicheng, dashiqiao = outline("210381"), outline("210882")
-    # Haicheng's centre (reference/regions.md)
+    # Haicheng's centre (docs/reference/regions.md)
     assert contains(haicheng, 122.68, 40.88) and not contains(dashiqiao, 122.68, 40.88)
 
 
