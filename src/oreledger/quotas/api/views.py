@@ -13,6 +13,7 @@ from oreledger.core.errors import DomainError
 from oreledger.quotas.api.serializers import QuotaAccountSerializer
 from oreledger.quotas.errors import MESSAGES
 from oreledger.quotas.models import QuotaAccount
+from oreledger.quotas.queries import with_consumption
 from oreledger.quotas.services import get_mineral, get_period
 
 
@@ -27,8 +28,10 @@ from oreledger.quotas.services import get_mineral, get_period
 @api_view(["GET"])
 def quota_accounts(request: Request) -> Response:
     """Quota accounts in the caller's jurisdiction, as a plain list."""
-    accounts = QuotaAccount.objects.for_user(request.user).select_related(
-        "period", "mineral", "holder_region", "holder_site"
+    accounts = with_consumption(
+        QuotaAccount.objects.for_user(request.user).select_related(
+            "period", "mineral", "holder_region", "holder_site"
+        )
     )
     period = request.query_params.get("period")
     if period:
