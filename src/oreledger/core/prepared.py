@@ -105,8 +105,17 @@ def any_of(
 
 
 def for_update(using: str = DEFAULT_DB_ALIAS) -> str:
-    """The row-lock clause, where the database has one (SQLite serialises writers instead)."""
-    return " FOR UPDATE" if connections[using].features.has_select_for_update else ""
+    """The row-lock clause, where the database has one (SQLite serialises writers instead).
+
+    On PostgreSQL FOR NO KEY UPDATE: the rows locked are updated without touching their keys,
+    and the lock leaves alone the KEY SHARE locks that other transactions' deferred foreign-key
+    checks take at COMMIT (a held ticket referencing a contract another round holds must not
+    wait for that round, which may itself wait for the ticket's alert rows: a deadlock).
+    """
+    db = connections[using]
+    if db.vendor == "postgresql":
+        return " FOR NO KEY UPDATE"
+    return " FOR UPDATE" if db.features.has_select_for_update else ""
 
 
 def columns(model: type[Model], names: Sequence[str]) -> str:

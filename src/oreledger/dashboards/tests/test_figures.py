@@ -252,9 +252,13 @@ def test_rollups_hold_each_kind_as_the_tickets_do(world, day) -> None:
 def test_the_live_feed_marks_entries_and_checkpoint_passages_by_kind(world, day) -> None:
     api = world.api("province_officer")
     rows = api.get("/api/v1/dashboard/feed/").json()["rows"]
-    newest = list(Ticket.objects.order_by("-gross_at")[: len(rows)])
-    assert [r["id"] for r in rows] == [str(x.pk) for x in newest]
-    assert [r["kind"] for r in rows] == [x.kind for x in newest]
+    tickets = {str(x.pk): x for x in Ticket.objects.all()}
+    shown = [tickets[r["id"]] for r in rows]
+    # the newest weighings, newest first (ties in time in any order), each with its kind
+    assert [x.gross_at for x in shown] == sorted((x.gross_at for x in shown), reverse=True)
+    older = [x.gross_at for pk, x in tickets.items() if pk not in {r["id"] for r in rows}]
+    assert not older or max(older) <= shown[-1].gross_at
+    assert [r["kind"] for r in rows] == [x.kind for x in shown]
     assert {"checkpoint", "entry", "exit"} <= {r["kind"] for r in rows}
     html = world.client("province_officer").get("/dashboards/feed/").content.decode()
     checkpoint = next(r for r in rows if r["kind"] == "checkpoint")

@@ -8,6 +8,9 @@ Lock order, the same for every writer (so no deadlock):
   4. the contract (deliver_on_contract's conditional UPDATE, or the batch's lock by id);
   5. the open alerts the tickets repeat on (alerts' writer, locked by id once the ticket or
      the whole batch is decided: `units.*.decided`, written last).
+Every lock is FOR NO KEY UPDATE on PostgreSQL (`core.prepared.for_update`): the deferred
+foreign-key checks at COMMIT take KEY SHARE on the rows a ticket references (its contract,
+waybill), which must not wait for another round holding them while it waits for lock 5.
 The duplicate check runs right after lock 1 (the unique (station, seq) constraint is its
 backstop); the ticket row itself is inserted once, complete with its decision, after the
 draws — tickets are never updated, so the row must not exist before its decision does.

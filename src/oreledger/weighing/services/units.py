@@ -145,7 +145,7 @@ class OneTicket:
     def state(self, station: Station) -> StationState:
         """Lock 1: the station's state row (created on the station's first ticket)."""
         # SQLite has no row locks: its writers are serialised (BEGIN IMMEDIATE) instead.
-        lock = _LOCK_STATE + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+        lock = _LOCK_STATE + for_update()
         rows = run(lock, (station.pk,)).rows
         if not rows:
             StationState.objects.get_or_create(station=station)
@@ -180,7 +180,7 @@ class OneTicket:
 
     def exit_waybill(self, site_id: int, content: TicketContent) -> Any:
         """Lock 2 for an exit."""
-        locked = Waybill.objects.select_for_update().filter(origin_site_id=site_id)
+        locked = Waybill.objects.select_for_update(no_key=True).filter(origin_site_id=site_id)
         if content.waybill:
             rows = locked.filter(number=content.waybill)
         else:
@@ -189,7 +189,7 @@ class OneTicket:
 
     def entry_waybill(self, site_id: int, content: TicketContent) -> Any:
         """Lock 2 for an arrival."""
-        locked = Waybill.objects.select_for_update().filter(destination_site_id=site_id)
+        locked = Waybill.objects.select_for_update(no_key=True).filter(destination_site_id=site_id)
         if content.waybill:
             rows = locked.filter(number=content.waybill)
         else:
