@@ -12,6 +12,8 @@ Run from the project root (a scratch database is dropped and created):
 (c) the bare limit: the same rows (ticket, ledger entry, the four conditional UPDATEs, the
     same constraints) written directly through psycopg, one transaction per 100 tickets as
     the platform commits a station's batch.
+With --held 0.1 a tenth of the trucks come without a waybill: held, each a no_waybill
+alert written in the ticket's transaction (the alert path; (c) stays the clean limit).
 """
 
 from __future__ import annotations
@@ -58,6 +60,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=WEB_THREADS)
     parser.add_argument("--paced", type=int, default=1600, help="(b') tickets at --rate")
     parser.add_argument("--rate", type=float, default=64.0, help="(b') trucks/s, all stations")
+    parser.add_argument(
+        "--held",
+        type=float,
+        default=0.0,
+        help="share of trucks that come without a waybill (held: a no_waybill alert each)",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -100,6 +108,9 @@ def main() -> None:
             n += count
             items = [
                 ticket(i + 1, w.plate, waybill=w.number, at=at)
+                if not held(i, args.held)
+                # A truck with no waybill of its own (its plate has none): held.
+                else ticket(i + 1, plate(HELD_PLATES + n + i), at=at)
                 for i, w in enumerate(waybills_for(mine, plates, hours=72))
             ]
             (plan_a if index == 0 else plan_b)[code] = (secret, items)
@@ -183,6 +194,14 @@ def main() -> None:
 
     rate_c = bare_limit(url, chain, accepted_target=args.tickets)
     print(f"(c) bare psycopg limit: {rate_c:,.0f} tickets/s; (a)/(c) = {rate_a / rate_c:.2f}")
+
+
+HELD_PLATES = 50_000
+
+
+def held(index: int, share: float) -> bool:
+    """Whether the index-th truck of a station comes without a waybill (evenly spread)."""
+    return share > 0 and int((index + 1) * share) > int(index * share)
 
 
 def paced(port: int, plan: dict[str, Any], *, skip: int, rate: float) -> None:

@@ -15,12 +15,13 @@ class AlertsConfig(AppConfig):
         """Register policies, menu, dossier sections, rules, jobs and demo anomalies."""
         from oreledger.alerts import demo_anomalies, dossier, jobs, menu, policies  # noqa: F401
         from oreledger.alerts.catalogue import RULES
-        from oreledger.alerts.sync_rules import alerts_ticket_rule
+        from oreledger.alerts.sync_rules import TicketAlerts, alerts_ticket_rule
         from oreledger.core.display import register_terms
         from oreledger.weighing.jobs import register_async_ticket_rule
-        from oreledger.weighing.rules import register_ticket_rule
+        from oreledger.weighing.rules import register_ticket_rule, register_ticket_writer
 
         register_ticket_rule(alerts_ticket_rule)
+        register_ticket_writer(TicketAlerts)
         register_async_ticket_rule("oreledger.alerts.jobs.grade_mismatch_batch")
         demo_anomalies.register()
         # Findings, alerts and exports name a rule by its name, never its code.

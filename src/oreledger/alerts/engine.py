@@ -19,6 +19,16 @@ from django.utils import timezone
 from oreledger.alerts.catalogue import BY_CODE, spec, strictest
 from oreledger.alerts.choices import EventKind, Severity
 from oreledger.alerts.models import Alert, AlertEvent, DeadlinePolicy, RuleVersion
+from oreledger.core.prepared import (
+    any_of,
+    columns,
+    for_update,
+    insert,
+    insert_untaken,
+    load,
+    run,
+    update,
+)
 
 DEFAULT_DEADLINE_HOURS: dict[str, int] = {
     Severity.HIGH: 24,
@@ -117,7 +127,7 @@ def raise_alert(
     if effective is None or not effective.enabled:
         return None
     clean_refs = {k: v for k, v in refs.items() if v not in (None, "")}
-    key = f"{rule}|{subject_type}|{subject_ref}{dedupe_extra}"[:200]
+    key = open_key(rule, subject_type, subject_ref, dedupe_extra)
     for attempt in range(2):
         try:
             with transaction.atomic():
@@ -177,22 +187,12 @@ def _raise(
     if current is not None:
         # Stale: it stays open for whoever handles it, but repeats now open a new alert.
         Alert.objects.filter(pk=current.pk).update(open_key=None, updated_at=now)
-    alert = Alert.objects.create(
-        rule=rule,
-        rule_version=effective.version,
-        version_number=effective.version.version,
-        severity=effective.severity,
-        region=region,
-        subject_type=subject_type,
-        subject_ref=subject_ref[:80],
-        open_key=key,
-        refs=refs,
-        evidence=evidence,
-        first_seen=at,
-        last_seen=at,
-        deadline=now + datetime.timedelta(hours=deadline_hours(effective.severity, cache)),
-        **extra,
-    )
+    alert = _new_alert(rule, region, subject_type, subject_ref, at, refs, evidence, effective)
+    alert.open_key = key
+    alert.deadline = now + datetime.timedelta(hours=deadline_hours(effective.severity, cache))
+    for name, value in extra.items():
+        setattr(alert, name, value)
+    alert.save(force_insert=True)
     AlertEvent.objects.create(
         alert=alert,
         kind=EventKind.RAISED,
@@ -201,3 +201,182 @@ def _raise(
         occurrence_key=occurrence,
     )
     return alert
+
+
+def _new_alert(
+    rule: str,
+    region: Any,
+    subject_type: str,
+    subject_ref: str,
+    at: datetime.datetime,
+    refs: dict[str, Any],
+    evidence: dict[str, Any],
+    effective: Effective,
+) -> Alert:
+    return Alert(
+        rule=rule,
+        rule_version=effective.version,
+        version_number=effective.version.version,
+        severity=effective.severity,
+        region=region,
+        subject_type=subject_type,
+        subject_ref=subject_ref[:80],
+        refs=refs,
+        evidence=evidence,
+        first_seen=at,
+        last_seen=at,
+    )
+
+
+def open_key(rule: str, subject_type: str, subject_ref: str, dedupe_extra: str = "") -> str:
+    """What an open alert takes repeats by: one rule on one subject (and an extra key)."""
+    return f"{rule}|{subject_type}|{subject_ref}{dedupe_extra}"[:200]
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One finding to raise (what `raise_alert` takes), kept until its batch is written."""
+
+    rule: str
+    region: Any
+    subject_type: str
+    subject_ref: str
+    at: datetime.datetime
+    refs: dict[str, Any]
+    evidence: dict[str, Any]
+    occurrence: str
+    enterprise_id: int | None = None
+    site_id: int | None = None
+    lat: Any = None
+    lon: Any = None
+    dedupe_extra: str = ""
+
+    @property
+    def key(self) -> str:
+        """The open alert it repeats on."""
+        return open_key(self.rule, self.subject_type, self.subject_ref, self.dedupe_extra)
+
+
+_HELD = ["id", "open_key", "last_seen", "count"]
+
+
+def raise_together(found: list[Occurrence], cache: dict[Any, Any]) -> int:
+    """Raise a batch's findings as `raise_alert` would one by one; how many were counted.
+
+    A constant number of statements whatever the number of findings: the open alerts they
+    repeat on are locked in one statement (by id: two batches never wait on each other
+    crosswise), decided in memory, then written in three (repeats and superseded alerts,
+    new alerts, their events). Each occurrence must be new (a ticket's findings are: the
+    ticket is stored once). A new alert whose subject another transaction opened meanwhile
+    becomes a repeat on that one (two more statements, only then).
+    """
+    now = timezone.now()
+    live = []
+    occurrences = set()
+    for item in found:
+        if item.occurrence in occurrences:
+            continue  # counted once, as raise_alert counts it
+        occurrences.add(item.occurrence)
+        effective = effective_rules(item.region, cache).get(item.rule)
+        if effective is not None and effective.enabled:
+            live.append((item, effective))
+    if not live:
+        return 0
+    held = _lock_open({item.key for item, _effective in live})
+    current: dict[str, Alert] = dict(held)
+    dirty: set[Any] = set()  # ids of the held alerts that change
+    fresh: list[Alert] = []
+    events: list[AlertEvent] = []
+    for item, effective in live:
+        alert = current.get(item.key)
+        window = datetime.timedelta(hours=spec(item.rule).window_hours)
+        if alert is not None and alert.last_seen >= item.at - window:
+            alert.count += 1
+            alert.last_seen = max(alert.last_seen, item.at)
+            alert.updated_at = now
+            dirty.add(alert.pk)
+            events.append(_seen_again(alert, item, now))
+            continue
+        if alert is not None:
+            # Stale: it stays open for whoever handles it; repeats open a new alert.
+            alert.open_key, alert.updated_at = None, now
+            dirty.add(alert.pk)
+        alert = _new_alert(
+            item.rule,
+            item.region,
+            item.subject_type,
+            item.subject_ref,
+            item.at,
+            item.refs,
+            item.evidence,
+            effective,
+        )
+        alert.open_key = item.key
+        alert.deadline = now + datetime.timedelta(hours=deadline_hours(effective.severity, cache))
+        alert.enterprise_id, alert.site_id = item.enterprise_id, item.site_id
+        alert.lat, alert.lon = item.lat, item.lon
+        current[item.key] = alert
+        fresh.append(alert)
+        events.append(
+            AlertEvent(
+                alert=alert,
+                kind=EventKind.RAISED,
+                at=now,
+                data={"seen_at": item.at.isoformat()},
+                occurrence_key=item.occurrence,
+            )
+        )
+    # Superseded keys are freed before the new alerts take them.
+    changed = [a for a in held.values() if a.pk in dirty]
+    update(changed, ["open_key", "last_seen", "count", "updated_at"])
+    inserted = insert_untaken(fresh, "open_key")
+    if len(inserted) < len(fresh):
+        _merge_taken([a for a in fresh if a not in inserted], events, now)
+    for event in events:
+        event.alert_id = event.alert.pk
+    insert(events)
+    return len(events)
+
+
+def _seen_again(alert: Alert, item: Occurrence, now: datetime.datetime) -> AlertEvent:
+    return AlertEvent(
+        alert=alert,
+        kind=EventKind.SEEN_AGAIN,
+        at=now,
+        data={"refs": item.refs, "evidence": item.evidence, "seen_at": item.at.isoformat()},
+        occurrence_key=item.occurrence,
+    )
+
+
+def _lock_open(keys: set[str]) -> dict[str, Alert]:
+    """The open alerts of these keys, locked in ascending id."""
+    where, params = any_of("open_key", sorted(keys))
+    sql = (
+        f"SELECT {columns(Alert, _HELD)} FROM alerts_alert WHERE {where}"  # noqa: S608
+        f" ORDER BY id{for_update()}"
+    )
+    return {a.open_key: a for a in load(Alert, _HELD, run(sql, params).rows) if a.open_key}
+
+
+def _merge_taken(lost: list[Alert], events: list[AlertEvent], now: datetime.datetime) -> None:
+    """New alerts whose subject a concurrent transaction opened first: count them there.
+
+    (Should that alert have been closed meanwhile, the new one is kept without a key.)
+    """
+    winners = _lock_open({str(a.open_key) for a in lost})
+    kept = []
+    for alert in lost:
+        winner = winners.get(str(alert.open_key))
+        if winner is None:
+            alert.open_key = None
+            kept.append(alert)
+            continue
+        winner.count += alert.count
+        winner.last_seen = max(winner.last_seen, alert.last_seen)
+        winner.updated_at = now
+        for event in events:
+            if event.alert is alert:
+                event.alert = winner
+                event.kind = EventKind.SEEN_AGAIN
+    update(list(winners.values()), ["last_seen", "count", "updated_at"])
+    insert_untaken(kept, "open_key")

@@ -1,15 +1,14 @@
 """Alerts from what other apps recorded: ticket findings, conflicts, heartbeats, contracts.
 
-The weighing app decides the blocking rules and quota warnings and stores them on the
-ticket; trade approves contracts under the floor. Neither calls back (their hooks run before
-the ticket exists, or only log), so these scans read new rows by an indexed timestamp,
+Trade approves contracts under the floor, stations resend differing tickets and report
+their clocks; none of them calls back, so these scans read new rows by an indexed timestamp,
 re-reading a safety margin behind the cursor; occurrence keys make a re-read count nothing.
+A ticket's findings are raised in its own transaction; their scan is only a backstop.
 """
 
 from __future__ import annotations
 
 import datetime
-import re
 from typing import Any
 
 from django.db.models import F
@@ -17,24 +16,12 @@ from django.utils import timezone
 
 from oreledger.alerts.choices import SubjectType
 from oreledger.alerts.engine import effective_rules, raise_alert
-from oreledger.alerts.models import ScanCursor
+from oreledger.alerts.findings import SUBJECTS, finding_occurrences
+from oreledger.alerts.models import AlertEvent, ScanCursor
 
 # A transaction that began before the cursor may commit after it: re-read this far back.
 MARGIN = datetime.timedelta(minutes=5)
 FIRST_LOOK_BACK = datetime.timedelta(days=2)
-# Findings the weighing app stores that become alerts here (the others are raised in the
-# ticket transaction by alerts.sync_rules).
-SUBJECTS = {
-    "no_waybill": SubjectType.TICKET,
-    "permit_invalid": SubjectType.SITE,
-    "site_suspended": SubjectType.SITE,
-    "quota_exhausted": SubjectType.QUOTA_ACCOUNT,
-    "quota_warning": SubjectType.QUOTA_ACCOUNT,
-    "contract_exceeded": SubjectType.CONTRACT,
-    "vehicle_blacklisted": SubjectType.VEHICLE,
-    "waybill_reused": SubjectType.WAYBILL,
-}
-_PERCENT = re.compile(r"(\d+)\s*%")
 
 
 def _window(name: str, now: datetime.datetime) -> tuple[datetime.datetime, ScanCursor]:
@@ -63,24 +50,6 @@ def ticket_refs(ticket: Any) -> dict[str, Any]:
     return refs
 
 
-def _subject_ref(code: str, ticket: Any, refs: dict[str, Any]) -> str | None:
-    kind = SUBJECTS[code]
-    if kind == SubjectType.TICKET:
-        return f"{ticket.station.code}#{ticket.seq}"
-    if kind == SubjectType.SITE:
-        return refs.get("site")
-    if kind == SubjectType.QUOTA_ACCOUNT:
-        from oreledger.quotas.services import local_year
-
-        year = local_year(ticket.gross_at)
-        return f"{refs['site']}/{year}" if refs.get("site") else None
-    if kind == SubjectType.CONTRACT:
-        return refs.get("contract")
-    if kind == SubjectType.VEHICLE:
-        return ticket.plate
-    return refs.get("waybill") or None
-
-
 def _quota_evidence(ticket: Any, cache: dict[Any, Any]) -> dict[str, Any]:
     from oreledger.quotas.services import mine_account
 
@@ -89,9 +58,8 @@ def _quota_evidence(ticket: Any, cache: dict[Any, Any]) -> dict[str, Any]:
         cache[key] = mine_account(site=ticket.site, at=ticket.gross_at)
     account = cache[key]
     if account is None:
-        return {"net_kg": ticket.net_kg}
+        return {}
     return {
-        "net_kg": ticket.net_kg,
         "allocated_kg": account.allocated_kg,
         "consumed_kg": account.consumed_kg,
         "tolerance_kg": account.tolerance_kg,
@@ -99,7 +67,13 @@ def _quota_evidence(ticket: Any, cache: dict[Any, Any]) -> dict[str, Any]:
 
 
 def scan_ticket_findings(*, now: datetime.datetime | None = None) -> int:
-    """Alerts for the blocking findings and quota warnings stored on new tickets."""
+    """The backstop: alerts for stored findings whose alert the ticket's transaction lacks.
+
+    Tickets raise their findings' alerts as they are stored (`sync_rules.TicketAlerts`);
+    this catches tickets stored otherwise (before an upgrade, or with the rules switched
+    off for a measurement). It skips every occurrence already counted, so it never raises
+    a finding twice; with nothing missing it costs two reads a minute.
+    """
     from oreledger.registry.models import Station
     from oreledger.weighing.models import Ticket
 
@@ -115,58 +89,51 @@ def scan_ticket_findings(*, now: datetime.datetime | None = None) -> int:
         .values_list("pk", "reasons")
     )
     wanted = [pk for pk, reasons in rows if any(r.get("code") in SUBJECTS for r in reasons)]
-    tickets = Ticket.objects.filter(pk__in=wanted).select_related(
-        "station", "site__enterprise", "waybill", "contract", "region"
+    tickets = list(
+        Ticket.objects.filter(pk__in=wanted).select_related(
+            "station__region", "station__site", "site__enterprise", "waybill", "contract", "region"
+        )
     )
     ticket: Any
-
+    found = []
     for ticket in tickets:
-        refs = ticket_refs(ticket)
-        for reason in ticket.reasons:
-            code = reason.get("code")
-            if code not in SUBJECTS:
-                continue
-            subject = _subject_ref(code, ticket, refs)
-            if not subject:
-                continue
-            evidence: dict[str, Any] = {
-                "message": reason.get("message", ""),
-                "blocking": bool(reason.get("blocking")),
-                "gross_kg": ticket.gross_kg,
-                "net_kg": ticket.net_kg,
+        contract = None
+        if ticket.contract_id:
+            c = ticket.contract
+            contract = {
+                "quantity_kg": c.quantity_kg,
+                "delivered_kg": c.delivered_kg,
+                "ceiling_kg": c.max_delivery_kg,
             }
-            extra = ""
-            if code in ("quota_exhausted", "quota_warning"):
-                evidence.update(_quota_evidence(ticket, cache))
-            if code == "quota_warning":
-                match = _PERCENT.search(reason.get("message", ""))
-                step = int(match.group(1)) if match else 0
-                evidence["threshold_pct"] = step
-                extra = f"|{step}"
-            if code == "contract_exceeded" and ticket.contract_id:
-                c = ticket.contract
-                evidence.update(
-                    quantity_kg=c.quantity_kg,
-                    delivered_kg=c.delivered_kg,
-                    ceiling_kg=c.max_delivery_kg,
-                )
-            alert = raise_alert(
-                rule=code,
-                region=ticket.region,
-                subject_type=SUBJECTS[code],
-                subject_ref=subject,
-                at=ticket.gross_at,
-                refs=refs,
-                evidence=evidence,
-                occurrence=f"{code}|{ticket.station.code}#{ticket.seq}{extra}",
-                cache=cache,
-                enterprise_id=ticket.site.enterprise_id if ticket.site_id else None,
-                site_id=ticket.site_id,
-                lat=ticket.station.lat,
-                lon=ticket.station.lon,
-                dedupe_extra=extra,
-            )
-            raised += alert is not None
+        quota = _quota_evidence(ticket, cache) if ticket.site_id else None
+        found += finding_occurrences(
+            ticket, ticket.station, ticket_refs(ticket), quota=quota, contract=contract
+        )
+    counted = set(
+        AlertEvent.objects.filter(occurrence_key__in=[o.occurrence for o in found]).values_list(
+            "occurrence_key", flat=True
+        )
+    )
+    for item in found:
+        if item.occurrence in counted:
+            continue
+        alert = raise_alert(
+            rule=item.rule,
+            region=item.region,
+            subject_type=item.subject_type,
+            subject_ref=item.subject_ref,
+            at=item.at,
+            refs=item.refs,
+            evidence=item.evidence,
+            occurrence=item.occurrence,
+            cache=cache,
+            enterprise_id=item.enterprise_id,
+            site_id=item.site_id,
+            lat=item.lat,
+            lon=item.lon,
+            dedupe_extra=item.dedupe_extra,
+        )
+        raised += alert is not None
     _advance(cursor, now)
     return raised
 

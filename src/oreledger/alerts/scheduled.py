@@ -219,7 +219,10 @@ def plant_intake_over_capacity(*, now: datetime.datetime | None = None) -> int:
     cache: dict[Any, Any] = {}
     first = month_start(now.astimezone(LOCAL).date())
     received = (
-        Ticket.objects.filter(gross_at__gte=local_midnight(first), gross_at__lt=now, kind="entry")
+        # Received: plant-gate entries let in (a held truck stays outside the barrier).
+        Ticket.objects.filter(
+            gross_at__gte=local_midnight(first), gross_at__lt=now, kind="entry", release=True
+        )
         .values("site_id")
         .annotate(kg=Sum("net_kg"))
     )

@@ -2,7 +2,9 @@
 
 Registered with `weighing.rules.register_ticket_rule`: cheap checks on what the context
 already holds, and at most one indexed lookup (duplicate_weighing). Findings are returned
-for the ticket's reasons; alerts are raised in the same transaction.
+for the ticket's reasons; their alerts, and those of the blocking findings weighing stores,
+are raised in the same transaction by `TicketAlerts` (`weighing.rules.register_ticket_writer`),
+once per lone ticket or once per batch.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from oreledger.alerts.catalogue import parse_hours
 from oreledger.alerts.choices import SubjectType
-from oreledger.alerts.engine import effective_rules, raise_alert
+from oreledger.alerts.engine import Occurrence, effective_rules, raise_together
+from oreledger.alerts.findings import finding_occurrences, raised_findings
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 ORE = frozenset({"magnesite_ore", "low_grade_ore"})
@@ -106,33 +109,104 @@ def alerts_ticket_rule(ctx: Any) -> list[dict[str, Any]]:
         fired.extend(_entry(ctx, rules, on, ticket_ref))
     if not fired:
         return []
-    refs = ticket_refs(ctx)
+    # Raised once the ticket is decided, with its batch (TicketAlerts).
+    notes = ctx.notes.setdefault("alerts", [])
     findings = []
     for code, subject_type, subject_ref, evidence, finding_params in fired:
-        region = ctx.station.region
-        if subject_type == SubjectType.WAYBILL and ctx.waybill is not None:
-            region = ctx.waybill.region
-        site = ctx.station.site
-        raise_alert(
-            rule=code,
-            region=region,
-            subject_type=subject_type,
-            subject_ref=subject_ref,
-            at=content.gross_at,
-            refs=refs,
-            evidence=evidence,
-            occurrence=f"{code}|{ticket_ref}",
-            cache=ctx.cache,
-            enterprise_id=site.enterprise_id if site is not None else None,
-            site_id=site.pk if site is not None else None,
-            lat=ctx.station.lat,
-            lon=ctx.station.lon,
-        )
+        notes.append((code, subject_type, subject_ref, evidence))
         if finding_params is not None:
             findings.append(
                 {"code": code, "message": message(code, **finding_params), "blocking": False}
             )
     return findings
+
+
+class TicketAlerts:
+    """The alerts of decided tickets, written in their transaction (a weighing TicketWriter).
+
+    A ticket's own rules' findings (noted by `alerts_ticket_rule`) and the findings weighing
+    stored on it (blocking ones, quota warnings: `findings.SUBJECTS`) are kept as each ticket
+    is decided and raised together by `write` (`engine.raise_together`): with a lone ticket
+    or with a whole batch or round, a constant number of statements. The station's answer
+    and the alert list agree as soon as the answer is sent.
+    """
+
+    def __init__(self, cache: dict[Any, Any]) -> None:
+        self.cache = cache
+        self.pending: list[Occurrence] = []
+        self._contracts: dict[int, list[dict[str, Any]]] = {}
+
+    def add(self, ctx: Any, ticket: Any) -> None:
+        """Keep the ticket's alerts."""
+        noted = ctx.notes.get("alerts", ())
+        stored = raised_findings(ticket) if ENABLED else []
+        if not noted and not stored:
+            return
+        station, content = ctx.station, ctx.content
+        refs = ticket_refs(ctx)
+        site = station.site
+        place = {
+            "enterprise_id": site.enterprise_id if site is not None else None,
+            "site_id": site.pk if site is not None else None,
+            "lat": station.lat,
+            "lon": station.lon,
+        }
+        ticket_ref = f"{station.code}#{content.seq}"
+        for code, subject_type, subject_ref, evidence in noted:
+            region = station.region
+            if subject_type == SubjectType.WAYBILL and ctx.waybill is not None:
+                region = ctx.waybill.region
+            self.pending.append(
+                Occurrence(
+                    rule=code,
+                    region=region,
+                    subject_type=subject_type,
+                    subject_ref=subject_ref,
+                    at=content.gross_at,
+                    refs=refs,
+                    evidence=evidence,
+                    occurrence=f"{code}|{ticket_ref}",
+                    **place,
+                )
+            )
+        if stored:
+            found = finding_occurrences(ticket, station, refs, quota=_quota(ctx))
+            for item in found:
+                if item.rule == "contract_exceeded" and ticket.contract_id:
+                    self._contracts.setdefault(ticket.contract_id, []).append(item.evidence)
+            self.pending.extend(found)
+
+    def write(self) -> None:
+        """Raise what the tickets added (the contracts' figures read in one query)."""
+        if not self.pending:
+            return
+        if self._contracts:
+            from oreledger.trade.models import Contract
+
+            for contract in Contract.objects.filter(pk__in=self._contracts):
+                for evidence in self._contracts[contract.pk]:
+                    evidence.update(
+                        quantity_kg=contract.quantity_kg,
+                        delivered_kg=contract.delivered_kg,
+                        ceiling_kg=contract.max_delivery_kg,
+                    )
+        raise_together(self.pending, self.cache)
+        self.pending, self._contracts = [], {}
+
+
+def _quota(ctx: Any) -> dict[str, Any] | None:
+    """The account's figures as the draw was decided (None when nothing was drawn)."""
+    noted = ctx.notes.get("quota")
+    if noted is None:
+        return None
+    account, drawn = noted
+    if drawn is None or drawn.allocated_kg is None:
+        return None
+    return {
+        "allocated_kg": drawn.allocated_kg,
+        "consumed_kg": drawn.allocated_kg - drawn.remaining_kg,
+        "tolerance_kg": account.tolerance_kg,
+    }
 
 
 def _vehicle_rules(

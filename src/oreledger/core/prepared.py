@@ -105,8 +105,17 @@ def any_of(
 
 
 def for_update(using: str = DEFAULT_DB_ALIAS) -> str:
-    """The row-lock clause, where the database has one (SQLite serialises writers instead)."""
-    return " FOR UPDATE" if connections[using].features.has_select_for_update else ""
+    """The row-lock clause, where the database has one (SQLite serialises writers instead).
+
+    On PostgreSQL FOR NO KEY UPDATE: the rows locked are updated without touching their keys,
+    and the lock leaves alone the KEY SHARE locks that other transactions' deferred foreign-key
+    checks take at COMMIT (a held ticket referencing a contract another round holds must not
+    wait for that round, which may itself wait for the ticket's alert rows: a deadlock).
+    """
+    db = connections[using]
+    if db.vendor == "postgresql":
+        return " FOR NO KEY UPDATE"
+    return " FOR UPDATE" if db.features.has_select_for_update else ""
 
 
 def columns(model: type[Model], names: Sequence[str]) -> str:
@@ -176,6 +185,44 @@ def insert(objs: Sequence[Model], using: str = DEFAULT_DB_ALIAS) -> None:
         obj._state.db = using
 
 
+def insert_untaken(objs: Sequence[M], unique: str, using: str = DEFAULT_DB_ALIAS) -> list[M]:
+    """Insert new rows except those whose `unique` field another transaction has just taken.
+
+    The rows must carry their primary key (a UUID). On PostgreSQL one statement: a row whose
+    value a concurrent transaction inserted waits for it, and is skipped if that commits
+    (ON CONFLICT DO NOTHING); returns the rows inserted. Elsewhere (SQLite) writers are
+    serialised, so nothing can be taken meanwhile: every row is inserted.
+    """
+    if not objs:
+        return []
+    db = connections[using]
+    model = type(objs[0])
+    if model._meta.auto_field is not None:
+        raise ValueError("insert_untaken() takes rows whose primary key is set by the caller")
+    if db.vendor != "postgresql":
+        model._default_manager.using(using).bulk_create(objs)
+        return list(objs)
+    _sql, fields, _auto = _insert_statement(model, db.vendor)
+    rows = [[f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields] for obj in objs]
+    arrays = [list(column) for column in zip(*rows, strict=True)]
+    taken = {pk for (pk,) in run(_insert_untaken_statement(model, unique), arrays, using).rows}
+    inserted = [obj for obj in objs if obj.pk in taken]
+    for obj in inserted:
+        obj._state.adding = False
+        obj._state.db = using
+    return inserted
+
+
+@functools.cache
+def _insert_untaken_statement(model: type[Model], unique: str) -> str:
+    db = connections[DEFAULT_DB_ALIAS]
+    quote = db.ops.quote_name
+    head = _insert_many_statement(model)
+    (field,) = _fields(model, (unique,))
+    column = quote(field.column)
+    return f"{head} ON CONFLICT ({column}) DO NOTHING RETURNING {quote(model._meta.pk.column)}"
+
+
 def update(objs: Sequence[Model], names: Sequence[str], using: str = DEFAULT_DB_ALIAS) -> None:
     """Write the named fields of rows held (and locked) in memory, each row by its id.
 
@@ -186,9 +233,13 @@ def update(objs: Sequence[Model], names: Sequence[str], using: str = DEFAULT_DB_
         return
     db = connections[using]
     model = type(objs[0])
-    fields = _fields(model, tuple(names))
+    fields, key = _fields(model, tuple(names)), model._meta.pk
     rows = [
-        [*(f.get_db_prep_save(getattr(obj, f.attname), db) for f in fields), obj.pk] for obj in objs
+        [
+            *(f.get_db_prep_save(getattr(obj, f.attname), db) for f in fields),
+            key.get_db_prep_value(obj.pk, db),
+        ]
+        for obj in objs
     ]
     if db.vendor != "postgresql":
         run_many(_update_statement(model, tuple(names)), rows, using=using)

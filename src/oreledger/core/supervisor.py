@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,13 +47,19 @@ class Supervisor:
     def _on_signal(self, signum: int, frame: Any) -> None:
         self.stopping = True
 
-    def run(self) -> int:
-        """Start every child, restart the ones that die, stop all on a signal."""
+    def run(self, until_done: Callable[[], bool] | None = None) -> int:
+        """Start every child, restart the ones that die, stop all on a signal.
+
+        `until_done` is called on every round until it returns True (the demo announces
+        itself there once its history is in).
+        """
         signal.signal(signal.SIGINT, self._on_signal)
         signal.signal(signal.SIGTERM, self._on_signal)
         for child in self.children:
             child.start()
         while not self.stopping:
+            if until_done is not None and until_done():
+                until_done = None
             now = time.monotonic()
             for child in self.children:
                 process = child.process

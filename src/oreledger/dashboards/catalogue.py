@@ -186,6 +186,7 @@ FIGURES = {
                 _col("date", _("Date")),
                 _col("time", _("Time")),
                 _col("station", _("Station")),
+                _col("kind_label", _("Kind")),
                 _col("plate", _("Plate")),
                 _col("enterprise", _("Enterprise")),
                 _col("cargo", _("Cargo")),

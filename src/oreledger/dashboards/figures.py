@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, Sum
@@ -20,10 +21,11 @@ from oreledger.accounts.models import Region
 from oreledger.core.formats import local_datetime
 from oreledger.dashboards.scope import Scope
 from oreledger.quotas.models import QuotaAccount
+from oreledger.quotas.queries import with_consumption
 from oreledger.registry.models import Site
+from oreledger.weighing.choices import TicketKind
 
 SILENT_AFTER = datetime.timedelta(minutes=15)  # docs/reference/rules.md station_silent
-SUMS = ("trucks", "net_kg", "drawn_kg")
 
 
 def tonnes(kg: int | None) -> float:
@@ -55,27 +57,79 @@ def periods(today: datetime.date) -> list[tuple[str, str, datetime.date, datetim
     ]
 
 
+@dataclass
+class Flow:
+    """What the tonnage figures count, from rollup rows: the one definition of out and in.
+
+    Out is the released mine exits and in the released plant-gate entries; a checkpoint
+    passage is the same load seen again on the road and other movements are no ore trade,
+    so neither counts as tonnage. Trips are the released mine exits (one per load that
+    left); held counts every truck a barrier stopped, wherever it was weighed.
+    """
+
+    out_kg: int = 0
+    in_kg: int = 0
+    trips: int = 0
+    held: int = 0
+    drawn_kg: int = 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        """Count one rollup row (or a sum of rows of one kind and decision)."""
+        if not row["released"]:
+            self.held += row["trucks"]
+            return
+        self.drawn_kg += row.get("drawn_kg") or 0
+        if row["kind"] == TicketKind.EXIT:
+            self.out_kg += row["net_kg"]
+            self.trips += row["trucks"]
+        elif row["kind"] == TicketKind.ENTRY:
+            self.in_kg += row["net_kg"]
+
+    def figures(self) -> dict[str, Any]:
+        """Tonnes and counts as every surface shows them."""
+        return {
+            "out_t": tonnes(self.out_kg),
+            "in_t": tonnes(self.in_kg),
+            "trucks": self.trips,
+            "held_trucks": self.held,
+            "drawn_t": tonnes(self.drawn_kg),
+        }
+
+
+def flows(rows: Any, *by: str) -> dict[Any, Flow]:
+    """Rollup rows summed by `by` (e.g. "day"), each group's `Flow` (one query)."""
+    grouped: dict[Any, Flow] = defaultdict(Flow)
+    for row in (
+        rows.order_by()
+        .values(*by, "kind", "released")
+        .annotate(trucks=Sum("trucks"), net_kg=Sum("net_kg"), drawn_kg=Sum("drawn_kg"))
+    ):
+        grouped[row[by[0]] if len(by) == 1 else tuple(row[b] for b in by)].add(row)
+    return grouped
+
+
+def _period(days: dict[datetime.date, Flow], start: datetime.date, end: datetime.date) -> Flow:
+    total = Flow()
+    for day, flow in days.items():
+        if start <= day <= end:
+            for name in ("out_kg", "in_kg", "trips", "held", "drawn_kg"):
+                setattr(total, name, getattr(total, name) + getattr(flow, name))
+    return total
+
+
 def tonnage(scope: Scope, today: datetime.date | None = None) -> dict[str, Any]:
-    """Out and in tonnage, trucks and held trucks per period, against last year's same period."""
+    """Out and in tonnage, trips and held trucks per period, against last year's same period."""
     today = today or timezone.localdate()
     spans = periods(today)
     first = min(span[2] for span in spans)
     window = Q(day__gte=first, day__lte=today) | Q(
         day__gte=year_ago(first), day__lte=year_ago(today)
     )
-    daily: dict[tuple[datetime.date, str, bool], dict[str, int]] = {}
-    for row in (
-        scope.rollups()
-        .filter(window)
-        .order_by()
-        .values("day", "direction", "released")
-        .annotate(trucks=Sum("trucks"), net_kg=Sum("net_kg"), drawn_kg=Sum("drawn_kg"))
-    ):
-        daily[(row["day"], row["direction"], row["released"])] = row
+    days = flows(scope.rollups().filter(window), "day")
     rows = []
     for key, label, start, end in spans:
-        now = _period_sums(daily, start, end)
-        before = _period_sums(daily, year_ago(start), year_ago(end))
+        now = _period(days, start, end).figures()
+        before = _period(days, year_ago(start), year_ago(end)).figures()
         rows.append(
             {
                 "period": key,
@@ -93,82 +147,43 @@ def tonnage(scope: Scope, today: datetime.date | None = None) -> dict[str, Any]:
     return {"today": today.isoformat(), "periods": rows}
 
 
-def _period_sums(
-    daily: dict[Any, dict[str, int]], start: datetime.date, end: datetime.date
-) -> dict[str, Any]:
-    out = inbound = trucks = held = drawn = 0
-    for (day, direction, released), row in daily.items():
-        if not start <= day <= end:
-            continue
-        trucks += row["trucks"]
-        if not released:
-            held += row["trucks"]
-            continue
-        drawn += row["drawn_kg"]
-        if direction == "out":
-            out += row["net_kg"]
-        else:
-            inbound += row["net_kg"]
-    return {
-        "out_t": tonnes(out),
-        "in_t": tonnes(inbound),
-        "trucks": trucks,
-        "held_trucks": held,
-        "drawn_t": tonnes(drawn),
-    }
-
-
 def daily_series(
     scope: Scope, days: int = 30, today: datetime.date | None = None
 ) -> dict[str, Any]:
-    """Released out/in tonnes and trucks per day for the last `days` days (a chart)."""
+    """Out and in tonnes and trips per day for the last `days` days (a chart)."""
     today = today or timezone.localdate()
     first = today - datetime.timedelta(days=days - 1)
-    sums: dict[datetime.date, dict[str, int]] = defaultdict(
-        lambda: {"out": 0, "in": 0, "trucks": 0}
-    )
-    for row in (
-        scope.rollups()
-        .filter(day__gte=first, day__lte=today, released=True)
-        .order_by()
-        .values("day", "direction")
-        .annotate(net_kg=Sum("net_kg"), trucks=Sum("trucks"))
-    ):
-        cell = sums[row["day"]]
-        cell["out" if row["direction"] == "out" else "in"] += row["net_kg"]
-        cell["trucks"] += row["trucks"]
+    by_day = flows(scope.rollups().filter(day__gte=first, day__lte=today), "day")
     rows = []
     for n in range(days):
         day = first + datetime.timedelta(days=n)
-        cell = sums[day]
+        figures = by_day.get(day, Flow()).figures()
         rows.append(
             {
                 "day": day.isoformat(),
-                "out_t": tonnes(cell["out"]),
-                "in_t": tonnes(cell["in"]),
-                "trucks": cell["trucks"],
+                "out_t": figures["out_t"],
+                "in_t": figures["in_t"],
+                "trucks": figures["trucks"],
             }
         )
     return {"rows": rows}
 
 
 def by_grade(scope: Scope, today: datetime.date | None = None) -> dict[str, Any]:
-    """This month's released exit tonnage and trucks by grade."""
+    """This month's released exit tonnage and trips by grade."""
     today = today or timezone.localdate()
-    rows = (
-        scope.rollups()
-        .filter(day__gte=today.replace(day=1), day__lte=today, released=True, direction="out")
-        .order_by()
-        .values("grade")
-        .annotate(net_kg=Sum("net_kg"), trucks=Sum("trucks"))
-        .order_by("grade")
+    month = scope.rollups().filter(
+        day__gte=today.replace(day=1), day__lte=today, kind=TicketKind.EXIT
     )
-    return {
-        "rows": [
-            {"grade": r["grade"] or "—", "out_t": tonnes(r["net_kg"]), "trucks": r["trucks"]}
-            for r in rows
-        ]
-    }
+    grades = flows(month, "grade")
+    rows = []
+    for grade in sorted(grades):
+        figures = grades[grade].figures()
+        if figures["trucks"]:
+            rows.append(
+                {"grade": grade or "—", "out_t": figures["out_t"], "trucks": figures["trucks"]}
+            )
+    return {"rows": rows}
 
 
 def _accounts(scope: Scope, year: int) -> Any:
@@ -180,43 +195,40 @@ def quota(
 ) -> dict[str, Any]:
     """This year's quota of the place in view, and of each place one level down (drill-down).
 
-    Consumption lives on mine accounts (counties' is the sum of their mines'); allocation
-    is the holder's own account, or the sum of the counties' for a city.
+    A place's quota is the accounts it holds (the region's own account, a site's mine
+    accounts, an enterprise's mines', a city's counties'); what they consumed is
+    `quotas.queries.with_consumption`, the sum of the mines' ledgers below them.
     """
     year = (today or timezone.localdate()).year
     accounts = _accounts(scope, year)
-    mines = accounts.filter(level="mine").select_related("holder_site")
-    if scope.site is not None:
-        mines = mines.filter(holder_site=scope.site)
-    elif scope.region is not None:
-        mines = mines.filter(region__path__startswith=scope.region.path)
-    allocated, consumed = _allocation(scope, accounts, mines), _sum(mines, "consumed_kg")
+    allocated = consumed = 0
+    for account in with_consumption(_held(scope, accounts)):
+        allocated += account.allocated_kg
+        consumed += account.consumed_total_kg
     return {
         "year": year,
-        **_quota_figures(allocated, consumed),
+        **quota_figures(allocated, consumed),
         "children": _quota_rows(kids if kids is not None else children(scope), accounts),
     }
 
 
-def _sum(rows: Any, name: str) -> int:
-    return int(rows.aggregate(total=Sum(name))["total"] or 0)
-
-
-def _allocation(scope: Scope, accounts: Any, mines: Any) -> int:
-    if scope.site is not None or scope.is_enterprise or scope.region is None:
-        if scope.region is None and not scope.is_enterprise and scope.site is None:
-            return _sum(accounts.filter(level="province"), "allocated_kg")
-        return _sum(mines, "allocated_kg")
+def _held(scope: Scope, accounts: Any) -> Any:
+    """The accounts whose sum is the quota of the place in view."""
+    mines = accounts.filter(level="mine")
+    if scope.site is not None:
+        return mines.filter(holder_site=scope.site)
+    if scope.is_enterprise:
+        return mines
+    if scope.region is None:
+        return accounts.filter(level="province")
     own = accounts.filter(holder_region=scope.region)
     if own.exists():
-        return _sum(own, "allocated_kg")
-    return _sum(
-        accounts.filter(level="county", region__path__startswith=scope.region.path),
-        "allocated_kg",
-    )
+        return own
+    return accounts.filter(level="county", region__path__startswith=scope.region.path)
 
 
-def _quota_figures(allocated: int, consumed: int) -> dict[str, Any]:
+def quota_figures(allocated: int, consumed: int) -> dict[str, Any]:
+    """Allocated, consumed and remaining tonnes and the share used, as every surface shows."""
     return {
         "allocated_t": tonnes(allocated),
         "consumed_t": tonnes(consumed),
@@ -240,37 +252,34 @@ def children(scope: Scope) -> list[Region | Site]:
     return list(scope.sites().filter(kind="mine").order_by("code"))
 
 
-def _quota_rows(kids: list[Region | Site], accounts: Any) -> list[dict[str, Any]]:
-    """Quota of each child in two grouped queries (not two per child)."""
-    if not kids:
-        return []
-    if isinstance(kids[0], Site):
-        sums = {
-            row["holder_site_id"]: (row["a"] or 0, row["c"] or 0)
-            for row in accounts.filter(level="mine", holder_site__in=kids)
-            .order_by()
-            .values("holder_site_id")
-            .annotate(a=Sum("allocated_kg"), c=Sum("consumed_kg"))
-        }
-        key = "site"
+def quota_of_places(places: list[Region | Site], accounts: Any) -> dict[int, tuple[int, int]]:
+    """(allocated kg, consumed kg) of each county or mine, by its id (one query)."""
+    if not places:
+        return {}
+    if isinstance(places[0], Site):
+        held, holder = accounts.filter(level="mine", holder_site__in=places), "holder_site_id"
     else:
-        given = dict(
-            accounts.filter(holder_region__in=kids).values_list("holder_region_id", "allocated_kg")
+        held, holder = accounts.filter(holder_region__in=places), "holder_region_id"
+    sums: dict[int, tuple[int, int]] = {}
+    for account in with_consumption(held.order_by()):
+        given, used = sums.get(getattr(account, holder), (0, 0))
+        sums[getattr(account, holder)] = (
+            given + account.allocated_kg,
+            used + account.consumed_total_kg,
         )
-        used = dict(
-            accounts.filter(level="mine", parent__holder_region__in=kids)
-            .order_by()
-            .values_list("parent__holder_region_id")
-            .annotate(c=Sum("consumed_kg"))
-        )
-        sums = {pk: (given.get(pk, 0), used.get(pk, 0) or 0) for pk in {k.pk for k in kids}}
-        key = "region"
+    return sums
+
+
+def _quota_rows(kids: list[Region | Site], accounts: Any) -> list[dict[str, Any]]:
+    """Quota of each child."""
+    sums = quota_of_places(kids, accounts)
+    key = "site" if kids and isinstance(kids[0], Site) else "region"
     return [
         {
             "code": child.code,
             "name": child.name,
             "query": {key: child.code},
-            **_quota_figures(*sums.get(child.pk, (0, 0))),
+            **quota_figures(*sums.get(child.pk, (0, 0))),
         }
         for child in kids
     ]
@@ -284,34 +293,24 @@ def breakdown(
     kids = children(scope)
     month = scope.rollups().filter(day__gte=today.replace(day=1), day__lte=today)
     by_site = isinstance(kids[0], Site) if kids else False
-    field = "site_id" if by_site else "county_id"
-    sums: dict[int, dict[str, int]] = defaultdict(lambda: {"out": 0, "in": 0, "trucks": 0})
-    for row in (
-        month.order_by()
-        .values(field, "direction", "released")
-        .annotate(net_kg=Sum("net_kg"), trucks=Sum("trucks"))
-    ):
-        cell = sums[row[field]]
-        cell["trucks"] += row["trucks"]
-        if row["released"]:
-            cell["out" if row["direction"] == "out" else "in"] += row["net_kg"]
+    sums = flows(month, "site_id" if by_site else "county_id")
     quota_of = quota_of or quota(scope, today, kids)
     quota_rows = {r["code"]: r for r in quota_of["children"]}
     rows = []
     for child in kids:
-        cell = sums[child.pk]
-        figures = quota_rows.get(child.code, {})
+        figures = sums.get(child.pk, Flow()).figures()
+        quota_row = quota_rows.get(child.code, {})
         rows.append(
             {
                 "code": child.code,
                 "name": child.name,
                 "query": {"site": child.code} if by_site else {"region": child.code},
-                "out_t": tonnes(cell["out"]),
-                "in_t": tonnes(cell["in"]),
-                "trucks": cell["trucks"],
-                "allocated_t": figures.get("allocated_t"),
-                "consumed_t": figures.get("consumed_t"),
-                "used_pct": figures.get("used_pct"),
+                "out_t": figures["out_t"],
+                "in_t": figures["in_t"],
+                "trucks": figures["trucks"],
+                "allocated_t": quota_row.get("allocated_t"),
+                "consumed_t": quota_row.get("consumed_t"),
+                "used_pct": quota_row.get("used_pct"),
             }
         )
     return {"level": "site" if by_site else "county", "rows": rows}

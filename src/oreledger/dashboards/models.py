@@ -9,7 +9,7 @@ from oreledger.core.permissions import ScopedQuerySet
 
 
 class DailyRollup(models.Model):
-    """Tickets of one local day at one station, by grade, direction and barrier decision.
+    """Tickets of one local day at one station, by grade, ticket kind and barrier decision.
 
     Derived data: each day's rows are replaced as a whole by `dashboards.rollups`, and
     `oreledger rebuild-rollups --check` proves them equal to the raw tickets.
@@ -42,7 +42,9 @@ class DailyRollup(models.Model):
     # The ticket's own region path (county or below): scoping is a prefix test, no join.
     region_path = models.CharField(_("region path"), max_length=120)
     grade = models.CharField(_("grade"), max_length=64, blank=True)
-    direction = models.CharField(_("direction"), max_length=3)
+    # The ticket's kind (weighing.choices.TicketKind): what a figure counts is decided by it
+    # (out = mine exits, in = plant-gate entries; checkpoint passages are neither).
+    kind = models.CharField(_("kind"), max_length=12)
     released = models.BooleanField(_("released"))
     trucks = models.PositiveIntegerField(_("trucks"), default=0)
     net_kg = models.BigIntegerField(_("net (kg)"), default=0)
@@ -59,7 +61,7 @@ class DailyRollup(models.Model):
         verbose_name_plural = _("daily rollups")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "station", "site", "region_path", "grade", "direction", "released"],
+                fields=["day", "station", "site", "region_path", "grade", "kind", "released"],
                 name="dailyrollup_once_per_key",
             )
         ]
@@ -70,7 +72,7 @@ class DailyRollup(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.station_id} {self.grade} {self.direction} {self.net_kg} kg"
+        return f"{self.day} {self.station_id} {self.grade} {self.kind} {self.net_kg} kg"
 
 
 class RollupWatermark(models.Model):

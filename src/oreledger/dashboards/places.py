@@ -134,6 +134,8 @@ def feed(scope: Scope, limit: int = FEED_SIZE) -> dict[str, Any]:
                 "plate": effective.get("plate") or t.plate,
                 "enterprise": enterprise.name if enterprise is not None else "",
                 "direction": t.direction,
+                "kind": t.kind,
+                "kind_label": t.get_kind_display(),
                 "cargo": t.get_cargo_display(),
                 "grade": (contract.grade.code if contract else "") or t.declared_grade,
                 "gross_t": tonnes(t.gross_kg),

@@ -34,7 +34,7 @@ LOCAL = ZoneInfo("Asia/Shanghai")
 SAFETY_MARGIN = datetime.timedelta(minutes=5)
 WATERMARK = "tickets"
 METRICS = ("trucks", "net_kg", "gross_kg", "tare_kg", "drawn_kg", "waybilled")
-# (station_id, site_id, region_id, grade, direction, released)
+# (station_id, site_id, region_id, grade, ticket kind, released)
 Key = tuple[int, int | None, int, str, str, bool]
 
 
@@ -62,15 +62,6 @@ def _approved() -> Any:
     )
 
 
-def rollup_direction(kind: str, direction: str) -> str:
-    """ "out" (mine exits), "in" (plant gates) or "via" (checkpoint passages).
-
-    A checkpoint passage is the same load seen again on the road: counting it as tonnage in
-    would double the plants' intake.
-    """
-    return "via" if kind == "checkpoint" else direction
-
-
 def compute_day(day: datetime.date) -> dict[Key, Cell]:
     """The rollup cells of one local day, straight from the tickets and corrections."""
     start, end = day_bounds(day)
@@ -84,7 +75,6 @@ def compute_day(day: datetime.date) -> dict[Key, Cell]:
             "region_id",
             "declared_grade",
             "contract__grade__code",
-            "direction",
             "kind",
             "release",
         )
@@ -100,7 +90,7 @@ def compute_day(day: datetime.date) -> dict[Key, Cell]:
     for row in plain:
         grade = row["contract__grade__code"] or row["declared_grade"] or ""
         key = (row["station_id"], row["site_id"], row["region_id"], grade)
-        cells[(*key, rollup_direction(row["kind"], row["direction"]), row["release"])].add(
+        cells[(*key, row["kind"], row["release"])].add(
             trucks=row["trucks"],
             net_kg=row["net"],
             gross_kg=row["gross"],
@@ -112,7 +102,7 @@ def compute_day(day: datetime.date) -> dict[Key, Cell]:
         effective = effective_values(ticket)
         grade = effective["grade"] or ticket.declared_grade or ""
         key = (ticket.station_id, ticket.site_id, ticket.region_id, grade)
-        cells[(*key, rollup_direction(ticket.kind, ticket.direction), ticket.release)].add(
+        cells[(*key, ticket.kind, ticket.release)].add(
             trucks=1,
             net_kg=ticket.net_kg,
             gross_kg=ticket.gross_kg,
@@ -175,7 +165,7 @@ class _Places:
 def rows_for(day: datetime.date, cells: dict[Key, Cell], places: _Places) -> list[DailyRollup]:
     """Unsaved rollup rows for one day's cells."""
     rows = []
-    for (station_id, site_id, region_id, grade, direction, released), cell in cells.items():
+    for (station_id, site_id, region_id, grade, kind, released), cell in cells.items():
         rows.append(
             DailyRollup(
                 day=day,
@@ -185,7 +175,7 @@ def rows_for(day: datetime.date, cells: dict[Key, Cell], places: _Places) -> lis
                 county_id=places.county[region_id],
                 region_path=places.path[region_id],
                 grade=grade,
-                direction=direction,
+                kind=kind,
                 released=released,
                 **cell.values,
             )
@@ -278,8 +268,7 @@ def stored_day(day: datetime.date) -> dict[tuple[Any, ...], dict[str, int]]:
     rows: Any = DailyRollup.objects.filter(day=day).values()
     for row in rows:
         key = tuple(
-            row[k]
-            for k in ("station_id", "site_id", "region_path", "grade", "direction", "released")
+            row[k] for k in ("station_id", "site_id", "region_path", "grade", "kind", "released")
         )
         stored[key] = {m: row[m] for m in METRICS}
     return stored
@@ -302,7 +291,7 @@ def check_days(
                 row.site_id,
                 row.region_path,
                 row.grade,
-                row.direction,
+                row.kind,
                 row.released,
             )
             expected[key] = {m: getattr(row, m) for m in METRICS}

@@ -60,7 +60,12 @@ class QuotaDraws:
         held = self._accounts[account.pk]
         remaining = held.allocated_kg - held.consumed_kg
         if not self.fits(account=held, amount_kg=amount_kg):
-            return DrawResult(ok=False, remaining_kg=remaining, code="quota_exhausted")
+            return DrawResult(
+                ok=False,
+                remaining_kg=remaining,
+                code="quota_exhausted",
+                allocated_kg=held.allocated_kg,
+            )
         entry = build_entry(
             account_id=held.pk,
             seq=held.entry_count + 1,
@@ -82,6 +87,7 @@ class QuotaDraws:
             remaining_kg=held.allocated_kg - held.consumed_kg,
             thresholds_crossed=crossed(before, held.consumed_kg, held.allocated_kg, thresholds),
             entry=entry,
+            allocated_kg=held.allocated_kg,
         )
 
     def write(self) -> None:

@@ -187,6 +187,20 @@ class QuotaAccount(FederatedModel):
         return self.allocated_kg - self.consumed_kg
 
     @property
+    def remaining_total_kg(self) -> int:
+        """Allocated minus what the mines at or below consumed (`queries.with_consumption`)."""
+        consumed: int = self.consumed_total_kg  # type: ignore[attr-defined]
+        return self.allocated_kg - consumed
+
+    @property
+    def used_total_percent(self) -> float | None:
+        """The mines' consumption at or below as a share of allocated, for display only."""
+        if not self.allocated_kg:
+            return None
+        consumed: int = self.consumed_total_kg  # type: ignore[attr-defined]
+        return round(100 * consumed / self.allocated_kg, 1)
+
+    @property
     def unallocated_kg(self) -> int:
         """What a province or county has not passed on to its children."""
         return self.allocated_kg - self.allocated_to_children_kg

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import (
     BigIntegerField,
+    Case,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -15,6 +16,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
@@ -102,21 +104,34 @@ def burndown(account: QuotaAccount) -> dict[str, Any]:
     }
 
 
+def with_consumption(queryset: QuerySet[QuotaAccount]) -> Any:
+    """Annotate `consumed_total_kg`: what the mines at or below each account consumed.
+
+    The one figure of a level's consumption, for every page, API and export that shows it.
+    Quota is drawn on mine accounts only (a county or the province draws nothing itself):
+    a mine's is its own consumed_kg — which equals the sum of its ledger entries
+    (`quotas.integrity`) — a county's the sum of its mines', the province's of all of them.
+    """
+    below = (
+        QuotaAccount.objects.filter(level=AccountLevel.MINE)
+        .filter(Q(parent=OuterRef("pk")) | Q(parent__parent=OuterRef("pk")))
+        .order_by()
+        .values("period")
+        .annotate(total=Sum("consumed_kg"))
+        .values("total")
+    )
+    return queryset.annotate(
+        consumed_total_kg=Case(
+            When(level=AccountLevel.MINE, then=F("consumed_kg")),
+            default=Coalesce(Subquery(below, output_field=BigIntegerField()), Value(0)),
+            output_field=BigIntegerField(),
+        )
+    )
+
+
 def children_of(account: QuotaAccount) -> Any:
     """The direct children of an account with their figures, for drill-down."""
     children: Any = QuotaAccount.objects.filter(parent=account).select_related(
         "holder_region", "holder_site", "period"
     )
-    if account.level == AccountLevel.PROVINCE:
-        # A county's consumption is the sum of its mines'.
-        mines = (
-            QuotaAccount.objects.filter(parent=OuterRef("pk"))
-            .order_by()
-            .values("parent")
-            .annotate(total=Sum("consumed_kg"))
-            .values("total")
-        )
-        children = children.annotate(
-            mines_consumed_kg=Coalesce(Subquery(mines, output_field=BigIntegerField()), Value(0))
-        )
-    return with_figures(children).order_by("region__path", "holder_site__code")
+    return with_consumption(with_figures(children)).order_by("region__path", "holder_site__code")

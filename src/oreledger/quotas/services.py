@@ -52,6 +52,8 @@ class DrawResult:
     code: str = ""
     # True when `ref` had been drawn already: nothing was drawn again.
     duplicate: bool = False
+    # The account's allocation the draw was decided against (evidence for alerts).
+    allocated_kg: int | None = None
 
 
 def _is_person(actor: Any) -> bool:
@@ -331,6 +333,7 @@ def draw_quota(
             ok=False,
             remaining_kg=state["allocated_kg"] - state["consumed_kg"],
             code="quota_exhausted",
+            allocated_kg=state["allocated_kg"],
         )
     allocated, consumed = taken.allocated_kg, taken.consumed_kg
     return DrawResult(
@@ -338,6 +341,7 @@ def draw_quota(
         remaining_kg=allocated - consumed,
         thresholds_crossed=crossed(consumed - amount_kg, consumed, allocated, thresholds),
         entry=taken.entry,
+        allocated_kg=allocated,
     )
 
 

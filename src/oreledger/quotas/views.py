@@ -34,6 +34,7 @@ from oreledger.quotas.queries import (
     burndown,
     children_of,
     forecast_exhaustion,
+    with_consumption,
     with_figures,
 )
 from oreledger.registry.models import Site
@@ -72,18 +73,18 @@ class AccountListView(ScopedListView):
         Column(
             "consumed",
             _("Consumed (t)"),
-            value=lambda a: _t(a.consumed_kg),
+            value=lambda a: _t(a.consumed_total_kg),
             order_by="consumed_kg",
             numeric=True,
         ),
         Column(
             "remaining",
             _("Remaining (t)"),
-            value=lambda a: _t(a.remaining_kg),
+            value=lambda a: _t(a.remaining_total_kg),
             order_by="remaining",
             numeric=True,
         ),
-        Column("used", _("Used %"), value=lambda a: a.used_percent, numeric=True),
+        Column("used", _("Used %"), value=lambda a: a.used_total_percent, numeric=True),
         Column("burn", _("Burn rate (t/day)"), value=burn_rate_t_per_day, numeric=True),
         Column("forecast", _("Forecast exhaustion"), value=forecast_exhaustion),
     )
@@ -94,7 +95,7 @@ class AccountListView(ScopedListView):
             latest = _current_period()
             if latest is not None:
                 queryset = queryset.filter(period=latest)
-        return with_figures(queryset)
+        return with_consumption(with_figures(queryset))
 
 
 def _current_period() -> QuotaPeriod | None:
@@ -106,9 +107,11 @@ def _current_period() -> QuotaPeriod | None:
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An account's file: figures, children to drill into, burn-down, ledger, changes."""
     account = get_for_user(
-        with_figures(
-            QuotaAccount.objects.select_related(
-                "period", "mineral", "holder_region", "holder_site__enterprise", "parent"
+        with_consumption(
+            with_figures(
+                QuotaAccount.objects.select_related(
+                    "period", "mineral", "holder_region", "holder_site__enterprise", "parent"
+                )
             )
         ),
         request.user,
@@ -133,9 +136,6 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "burndown": burndown(account),
         "transfer_form": TransferForm(county=account) if may_transfer else None,
         "adjust_form": AdjustForm() if may_adjust else None,
-        "mines_consumed_kg": sum(c.consumed_kg for c in children)
-        if account.level == AccountLevel.COUNTY
-        else None,
     }
     return render(request, "quotas/account_detail.html", context)
 
@@ -188,12 +188,17 @@ def _allocation_rows(request: HttpRequest, parent: QuotaAccount | None, year: in
         holders: list[Any] = list(
             Region.objects.filter(level="county", path__startswith=parent.region.path)
         )
-        current = {a.holder_region_id: a for a in QuotaAccount.objects.filter(parent=parent)}
+        current = {
+            a.holder_region_id: a
+            for a in with_consumption(QuotaAccount.objects.filter(parent=parent))
+        }
         return [(h, current.get(h.pk)) for h in holders]
     mines = list(
         Site.objects.for_user(user).filter(kind="mine", region__path__startswith=parent.region.path)
     )
-    current = {a.holder_site_id: a for a in QuotaAccount.objects.filter(parent=parent)}
+    current = {
+        a.holder_site_id: a for a in with_consumption(QuotaAccount.objects.filter(parent=parent))
+    }
     return [(m, current.get(m.pk)) for m in mines]
 
 

@@ -116,6 +116,7 @@ def _list_mine(
         # Demo seeding only: spread the registrations over past weeks for the price index.
         day = today - datetime.timedelta(days=rng.randint(0, HISTORY_WEEKS * 7 - 1))
         moment = datetime.datetime.combine(day, datetime.time(rng.randint(8, 17)), tzinfo=LOCAL)
+        # Never later than now: a contract is not approved in the future.
         Contract.objects.filter(pk=contract.pk, status=ContractStatus.APPROVED).update(
-            approved_at=moment
+            approved_at=min(moment, timezone.now())
         )

@@ -3,7 +3,9 @@
 Blocking is decided by the region's blocking set (data: `BlockingSet`, defaults in the
 protocol); a later app adds non-blocking rules (overload, tare_deviation, off_hours, …) with
 `register_ticket_rule`. Every rule runs inside the ticket's transaction and returns findings
-(`errors.finding`); every finding is stored on the ticket.
+(`errors.finding`); every finding is stored on the ticket. What follows from a decided ticket
+in another app (its alerts) is written by a `TicketWriter` (`register_ticket_writer`) in the
+same transaction, once per ticket or once per batch.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from oreledger.registry.choices import OperatingStatus, ProcedureState
@@ -63,12 +65,42 @@ class RuleContext:
     weighings: Callable[[int, str, datetime.datetime, datetime.datetime], list[Weighing]] = (
         stored_weighings
     )
+    # What the decision found out on its way, for the ticket writers: "quota" (the draw's
+    # DrawResult and account), and whatever a registered rule leaves for its own writer.
+    notes: dict[str, Any] = field(default_factory=dict)
 
 
 TicketRule = Callable[[RuleContext], Iterable[dict[str, Any]]]
 
 
+class TicketWriter(Protocol):
+    """What another app writes for each stored ticket, in the ticket's transaction.
+
+    `add` is called once a ticket's decision is final (its findings, release and waybill
+    set); `write` stores what was added, with a constant number of statements, before the
+    transaction commits: once per lone ticket, once per batch or round.
+    """
+
+    def add(self, ctx: RuleContext, ticket: Any) -> None:
+        """Take one decided ticket."""
+
+    def write(self) -> None:
+        """Store what the tickets added (their transaction is still open)."""
+
+
 _RULES: list[TicketRule] = []
+_WRITERS: list[Callable[[dict[Any, Any]], TicketWriter]] = []
+
+
+def register_ticket_writer(factory: Callable[[dict[Any, Any]], TicketWriter]) -> None:
+    """Add a writer (from an app's AppConfig.ready); `factory(cache)` makes one per unit."""
+    if factory not in _WRITERS:
+        _WRITERS.append(factory)
+
+
+def ticket_writers(cache: dict[Any, Any]) -> list[TicketWriter]:
+    """One of each registered writer, for a unit of work."""
+    return [factory(cache) for factory in _WRITERS]
 
 
 def register_ticket_rule(rule: TicketRule) -> None:

@@ -38,13 +38,17 @@ WAYBILLS_PATH = "/api/v1/waybills"
 HEARTBEAT_EVERY = 60.0
 FLUSH_EVERY = 1.0
 HISTORY_BATCH = 100
+# Live trips are planned this long before their mine exit: the truck's loading (up to 50
+# minutes) and the waybill's lead (up to 10) lie before it.
+PLAN_AHEAD = datetime.timedelta(minutes=65)
 
 
 @dataclass
 class Stats:
     """Counts for the progress line."""
 
-    sent: Counter[str] = field(default_factory=Counter)  # by direction
+    # By where the truck was weighed: "exit" (mine), "checkpoint" (road), "gate" (plant).
+    sent: Counter[str] = field(default_factory=Counter)
     accepted: Counter[str] = field(default_factory=Counter)
     held: Counter[str] = field(default_factory=Counter)
     rejected: Counter[str] = field(default_factory=Counter)
@@ -61,18 +65,25 @@ class Stats:
         sent, acc = sum(self.sent.values()), sum(self.accepted.values())
         held, rej = sum(self.held.values()), sum(self.rejected.values())
 
-        def by_dir(counter: Counter[str]) -> str:
-            return f"out {counter['out']} / in {counter['in']}"
+        def by_place(counter: Counter[str]) -> str:
+            return (
+                f"exit {counter['exit']} / checkpoint {counter['checkpoint']}"
+                f" / gate {counter['gate']}"
+            )
 
+        acc_zh = (
+            f"出矿 {self.accepted['exit']} 检查站 {self.accepted['checkpoint']}"
+            f" 入厂 {self.accepted['gate']}"
+        )
         return (
             f"trips {self.trips} · waybills {self.waybills}"
             f" (refused {sum(self.waybills_refused.values())})"
-            f" · tickets sent {sent} ({by_dir(self.sent)})"
-            f" · accepted {acc} ({by_dir(self.accepted)}) · held {held} · rejected {rej}"
+            f" · tickets sent {sent} ({by_place(self.sent)})"
+            f" · accepted {acc} ({by_place(self.accepted)}) · held {held} · rejected {rej}"
             f" · buffered {buffered} · offline stations {offline}"
             f" | 车次 {self.trips} 运单 {self.waybills}"
-            f"（未开出 {sum(self.waybills_refused.values())}） 磅单 已发送 {sent} 已接收 {acc}"
-            f" 扣车 {held} 拒收 {rej} 缓存 {buffered} 离线站 {offline}"
+            f"（未开出 {sum(self.waybills_refused.values())}） 磅单 已发送 {sent}"
+            f" 已接收 {acc}（{acc_zh}） 扣车 {held} 拒收 {rej} 缓存 {buffered} 离线站 {offline}"
         )
 
 
@@ -84,7 +95,7 @@ class WaybillIssuer:
         self.tokens = tokens  # contract number → token key
 
     def issue(self, trip: Trip) -> tuple[str | None, str]:
-        """(waybill number, "") or (None, error code)."""
+        """(waybill number, "") or (None, error code); the platform stamps it now."""
         body = encode_json(
             {"contract": trip.contract.number, "plate": trip.plate,
              "planned_net_kg": trip.planned_net_kg, "valid_hours": 24}
@@ -109,15 +120,52 @@ class WaybillIssuer:
         return None, str(code or f"http_{status}")
 
 
+class PastWaybills:
+    """Waybills of the simulated past, issued in-process at the time the dispatcher issued them.
+
+    The API stamps a waybill with the time of the request; history replayed now must carry
+    the moment of the trip (before the truck was weighed at the mine), so the history's
+    waybills go through the same service with that moment. The simulator runs beside the
+    platform's database (it reads the registry and the stations' secrets from it).
+    """
+
+    def __init__(self, issuers: dict[str, Any]) -> None:
+        self.issuers = issuers  # contract number → the county operator who issues
+
+    def issue(self, trip: Trip, at: datetime.datetime) -> tuple[str | None, str]:
+        """(waybill number, "") or (None, error code), issued at `at`."""
+        from oreledger.core.errors import DomainError
+        from oreledger.weighing.services.waybills import issue_waybill
+
+        try:
+            waybill = issue_waybill(
+                actor=self.issuers[trip.contract.number],
+                contract=trip.contract.number,
+                plate=trip.plate,
+                planned_net_kg=trip.planned_net_kg,
+                valid_hours=24,
+                now=at,
+            )
+        except DomainError as refusal:
+            return None, refusal.code
+        return waybill.number, ""
+
+
 def _json(raw: bytes) -> Any:
     import json
 
     return json.loads(raw) if raw else None
 
 
+# A queued event's index: the trip's waybill, issued before its first weighing.
+ISSUE = -1
+# A waybill due longer ago than this is issued at its time in-process, not "now" by the API.
+LATE = datetime.timedelta(seconds=30)
+
+
 @dataclass(order=True)
 class _Event:
-    """One weighing due at `at` (ties broken by planning order)."""
+    """The waybill (index ISSUE) or one weighing due at `at` (ties broken by planning order)."""
 
     at: datetime.datetime
     order: int
@@ -134,6 +182,7 @@ class Simulator:
         model: TrafficModel,
         clients: dict[str, StationClient],
         issuer: WaybillIssuer,
+        past: PastWaybills | None = None,
         out: Callable[[str], None] = print,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
@@ -142,6 +191,8 @@ class Simulator:
         self.model = model
         self.clients = clients
         self.issuer = issuer
+        # Without it (a platform without its database at hand) every waybill is issued now.
+        self.past = past
         self.out = out
         self.clock = clock
         self.sleep = sleep
@@ -162,11 +213,13 @@ class Simulator:
             clients,
             key=lambda code: (rank.get(_kind(model, sites, code), 1), code),
         )
+        places = {"mine": "exit", None: "checkpoint"}
+        self._place = {code: places.get(_kind(model, sites, code), "gate") for code in clients}
 
     # --- outcomes and progress ----------------------------------------------------------
 
     def _on_outcome(self, client: StationClient, outcome: Outcome) -> None:
-        direction = outcome.ticket.get("direction", "?")
+        direction = self._place.get(client.code, "gate")
         if outcome.status in ("accepted", "duplicate", "confirmed"):
             self.stats.accepted[direction] += 1
             self.stats.accepted_seqs.add((client.code, outcome.ticket["seq"]))
@@ -194,8 +247,10 @@ class Simulator:
     # --- the core: one weighing at a time -----------------------------------------------
 
     def schedule(self, trips: list[Trip]) -> None:
-        """Queue every weighing of these trips at the time its ticket is complete."""
+        """Queue each trip's waybill, and every weighing at the time its ticket is complete."""
         for trip in trips:
+            if trip.issue_waybill:
+                heapq.heappush(self._queue, _Event(trip.issues_at, next(self._order), trip, ISSUE))
             for index, weighing in enumerate(trip.weighings):
                 heapq.heappush(
                     self._queue, _Event(weighing.done_at, next(self._order), trip, index)
@@ -203,18 +258,14 @@ class Simulator:
 
     def _dispatch(self, event: _Event) -> None:
         trip = event.trip
+        if event.index == ISSUE:
+            self._issue(trip, event.at)
+            return
         if event.index == 0:
-            if self._still_buffered(trip.plate):
+            if not trip.issue_waybill and self._still_buffered(trip.plate):
                 self.flush_all(force=True)  # close the truck's last trip before the next
-            if trip.issue_waybill:
-                number, error = self.issuer.issue(trip)
-                if number is None:
-                    self.stats.waybills_refused[error] += 1
-                    trip.cancelled = True
-                    return
-                trip.waybill = number
-                self.stats.waybills += 1
-            self.stats.trips += 1
+            if not trip.cancelled:
+                self.stats.trips += 1
         if trip.cancelled:
             return
         weighing = trip.weighings[event.index]
@@ -222,8 +273,23 @@ class Simulator:
         if client is None:
             return
         ticket = client.enqueue(self._ticket(trip, weighing, client.code))
-        self.stats.sent[weighing.direction] += 1
+        self.stats.sent[self._place[client.code]] += 1
         self._last_ticket[trip.plate] = (client.code, ticket["seq"])
+
+    def _issue(self, trip: Trip, at: datetime.datetime) -> None:
+        """The dispatcher issues the trip's waybill (the truck's last trip closed first)."""
+        if self._still_buffered(trip.plate):
+            self.flush_all(force=True)
+        if self.past is not None and at < _utc(self.clock()) - LATE:
+            number, error = self.past.issue(trip, at)
+        else:
+            number, error = self.issuer.issue(trip)
+        if number is None:
+            self.stats.waybills_refused[error] += 1
+            trip.cancelled = True
+            return
+        trip.waybill = number
+        self.stats.waybills += 1
 
     def _still_buffered(self, plate: str) -> bool:
         last = self._last_ticket.get(plate)
@@ -302,10 +368,16 @@ class Simulator:
         drill: bool = False,
         progress_every: float = 30.0,
         stop_after: float | None = None,
+        since: datetime.datetime | None = None,
     ) -> None:
-        """Keep traffic flowing at `speed` × the realistic rate until stopped."""
+        """Keep traffic flowing at `speed` × the realistic rate until stopped.
+
+        Trips are planned `PLAN_AHEAD` before their mine exit, so that each waybill is
+        issued (by the API, now) before its truck is weighed; `since` is where the history
+        stopped planning (trips leaving between then and now get their waybills in the past).
+        """
         started = self.clock()
-        generated_to = _utc(started)
+        generated_to = since or _utc(started)
         next_beat = {code: started + (i % 60) for i, code in enumerate(sorted(self.clients))}
         next_progress = started + progress_every
         drill_state = (
@@ -316,9 +388,9 @@ class Simulator:
             if stop_after is not None and now - started >= stop_after:
                 break
             moment = _utc(now)
-            if moment > generated_to:
-                self.schedule(self.model.plan(generated_to, moment, rate=speed))
-                generated_to = moment
+            if moment + PLAN_AHEAD > generated_to:
+                self.schedule(self.model.plan(generated_to, moment + PLAN_AHEAD, rate=speed))
+                generated_to = moment + PLAN_AHEAD
             while self._queue and self._queue[0].at <= moment:
                 self._dispatch(heapq.heappop(self._queue))
             if drill_state is not None:

@@ -83,6 +83,8 @@ class ContractInfo:
     valid_from: datetime.date
     valid_to: datetime.date
     county: str
+    # When the county approved it: no waybill is issued against it before.
+    approved_at: datetime.datetime | None = None
 
 
 @dataclass
@@ -143,11 +145,14 @@ class Trip:
     anomalies: list[str] = field(default_factory=list)
     waybill: str | None = None
     cancelled: bool = False
+    # How long before the truck's first weighing the dispatcher issues its waybill.
+    issue_lead: datetime.timedelta = datetime.timedelta(minutes=5)
 
     @property
-    def starts_at(self) -> datetime.datetime:
-        """When the waybill is needed (the first weighing's completion)."""
-        return self.weighings[0].done_at
+    def issues_at(self) -> datetime.datetime:
+        """When the waybill is issued: before the truck's first weighing (its tare at the mine)."""
+        first = self.weighings[0]
+        return min(first.gross_at, first.tare_at) - self.issue_lead
 
     @property
     def ends_at(self) -> datetime.datetime:
@@ -285,14 +290,25 @@ class TrafficModel:
                 if anomaly_rng.random() < anomaly.rate:
                     anomaly.apply(trip, anomaly_rng)
                     trip.anomalies.append(anomaly.kind)
+            approved = trip.contract.approved_at
+            if approved is not None and trip.issue_waybill and trip.issues_at < approved:
+                # Misbehaviour moved the trip before its contract existed: it does not happen.
+                trip.contract.remaining_kg += trip.weighings[0].net_kg
+                continue
             trips.append(trip)
         return trips
 
     def _trip(self, rng: random.Random, exit_at: datetime.datetime, mine: SiteInfo) -> Trip | None:
-        day = exit_at.astimezone(SHANGHAI).date()
+        load = datetime.timedelta(minutes=rng.uniform(20, 50))
+        # Issued after the truck's previous trip ended (the truck is free a return drive of
+        # at least 10 minutes after it) and before it is weighed empty at the mine.
+        lead = datetime.timedelta(minutes=rng.uniform(3, 10))
+        issued = exit_at - load - lead
+        day = issued.astimezone(SHANGHAI).date()
         contracts = [
             c for c in self._by_origin.get(mine.code, [])
             if c.valid_from <= day <= c.valid_to and c.remaining_kg >= MIN_LOAD_KG
+            and (c.approved_at is None or c.approved_at <= issued)
         ]  # fmt: skip
         quota_left = self.quota_left.get(mine.code)
         if not contracts or (quota_left is not None and quota_left < MIN_LOAD_KG):
@@ -301,7 +317,6 @@ class TrafficModel:
         plant = self.world.sites[contract.destination]
         mine_station = self.world.stations[mine.station]
         plant_station = self.world.stations[plant.station]
-        load = datetime.timedelta(minutes=rng.uniform(20, 50))
         distance = haversine_km(mine.lat, mine.lon, plant.lat, plant.lon)
         drive_min = distance * 1.3 / rng.uniform(30, 40) * 60 + rng.uniform(5, 15)
         travel = datetime.timedelta(minutes=min(90.0, max(20.0, drive_min)))
@@ -343,7 +358,9 @@ class TrafficModel:
         if quota_left is not None:
             self.quota_left[mine.code] = quota_left - out.net_kg
         planned = int(round(net, -3)) or 1000
-        return Trip(contract, truck.plate, truck.axles, truck.tare_kg, planned, weighings)
+        return Trip(
+            contract, truck.plate, truck.axles, truck.tare_kg, planned, weighings, issue_lead=lead
+        )
 
     def _net(self, rng: random.Random, truck: Truck) -> float:
         low, high = NET_KG_BY_AXLES.get(truck.axles, NET_KG_BY_AXLES[6])

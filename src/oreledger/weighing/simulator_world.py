@@ -147,7 +147,7 @@ def load_world(*, today: datetime.date, only: set[str] | None = None) -> Loaded:
         contracts.append(
             ContractInfo(contract.number, origin.code, destination.code, contract.grade.code,
                          remaining, contract.valid_from, contract.valid_to,
-                         contract.region.code)
+                         contract.region.code, contract.approved_at)
         )  # fmt: skip
         issuers[contract.number] = issuer
 

@@ -88,13 +88,13 @@ F_ALL = 9_990_000
         ("contract_exceeded", _contract, "contract"),
     ],
 )
-def test_each_blocking_rule_becomes_an_alert_with_its_subject(
+def test_each_blocking_rule_is_an_alert_when_the_station_is_answered(
     w: World, code: str, make: Any, subject: str
 ) -> None:
     truck = w.truck(2)
     result = make(w, truck)
     assert result["release"] is False and code in {r["code"] for r in result["reasons"]}
-    scan_ticket_findings()
+    # the alert exists as the answer arrives: no job ran in between
     [alert] = alerts(code)
     assert alert.subject_type == subject and alert.severity == "high"
     assert alert.refs["station"] == w.exit_code and alert.refs["seq"] == result["item"]["seq"]
@@ -108,19 +108,22 @@ def test_each_blocking_rule_becomes_an_alert_with_its_subject(
     }
     if subject in expected:
         assert alert.subject_ref == expected[subject]
-    # and a second scan over the same tickets counts nothing again
-    scan_ticket_findings()
+    if code == "contract_exceeded":
+        assert alert.evidence["delivered_kg"] == 10_190_000
+    if code == "quota_exhausted":
+        assert alert.evidence["consumed_kg"] == F_ALL
+    # and the backstop scan over the same tickets counts nothing again
+    assert scan_ticket_findings() == 0
     alert.refresh_from_db()
-    assert alert.count == 1
+    assert alert.count == 1 and alert.events.count() == 1
 
 
 def test_quota_warning_each_step_once(w: World) -> None:
     QuotaAccount.objects.filter(holder_site=w.mine.site).update(consumed_kg=7_980_000)
     w.trip(w.truck(3), net=10_000)  # 79.8 % → 79.9 %: no step
-    scan_ticket_findings()
     assert alerts("quota_warning") == []
     w.trip(w.truck(4), net=20_000, at=timezone.now() - datetime.timedelta(hours=1))  # → 80.1 %
-    scan_ticket_findings()
+    assert scan_ticket_findings() == 0
     [alert] = alerts("quota_warning")
     assert alert.evidence["threshold_pct"] == 80 and alert.evidence["allocated_kg"] == 10_000_000
 

@@ -57,7 +57,8 @@ def second_contract(chain: Chain, world: Any) -> Mine:
 
 
 def simulate_day(world: Any, *, trucks: int = 6) -> Day:
-    """Exits from two mines, the plant receiving some, a held truck, a Dashiqiao checkpoint."""
+    """Exits from two mines, checkpoint passages, the plant receiving some and shipping its
+    own product, a held truck, a Dashiqiao checkpoint."""
     chain = build_chain(world, mines=2)
     now = timezone.now()
     seqs: dict[str, int] = {}
@@ -73,6 +74,10 @@ def simulate_day(world: Any, *, trucks: int = 6) -> Day:
         for waybill in waybills_for(mine, [plate(100 * m + k) for k in range(trucks)]):
             n += 1
             send(code, waybill.plate, waybill=waybill.number, net=30000 + 100 * n)
+            if n % 3 != 2:
+                # The road checkpoint weighs the loaded truck on its way ("in", as the
+                # stations send it): the same load again, neither out nor in.
+                send(chain.checkpoint[0], waybill.plate, direction="in", net=30000 + 100 * n)
             if n % 2:
                 send(
                     chain.gate[0],
@@ -82,6 +87,8 @@ def simulate_day(world: Any, *, trucks: int = 6) -> Day:
                     net=30000 + 100 * n - 50,
                 )
     send(next(iter(chain.mines[0].stations)), plate(999))  # no waybill: held at the gate
+    # The plant weighs a truck of its own product out: another movement, no ore trade.
+    send(chain.gate[0], plate(998), direction="out", net=25000, cargo="caustic_magnesia")
     second = second_contract(chain, world)
     spare = waybills_for(second, [plate(0)])
     station, _secret = create_station(

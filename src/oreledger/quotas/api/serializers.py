@@ -13,7 +13,9 @@ class QuotaAccountSerializer(serializers.ModelSerializer[QuotaAccount]):
     period = serializers.IntegerField(source="period.year", read_only=True)
     holder = serializers.CharField(source="holder_code", read_only=True)
     mineral = serializers.CharField(source="mineral.code", read_only=True)
-    remaining_kg = serializers.IntegerField(read_only=True)
+    # A county's or the province's consumption is its mines' (quotas.queries.with_consumption).
+    consumed_kg = serializers.IntegerField(source="consumed_total_kg", read_only=True)
+    remaining_kg = serializers.IntegerField(source="remaining_total_kg", read_only=True)
 
     class Meta:
         model = QuotaAccount

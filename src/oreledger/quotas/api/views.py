@@ -10,6 +10,7 @@ from rest_framework import generics
 from oreledger.quotas.api.filters import QuotaAccountApiFilter
 from oreledger.quotas.api.serializers import QuotaAccountSerializer
 from oreledger.quotas.models import QuotaAccount
+from oreledger.quotas.queries import with_consumption
 
 
 class QuotaAccountList(generics.ListAPIView[QuotaAccount]):
@@ -21,8 +22,11 @@ class QuotaAccountList(generics.ListAPIView[QuotaAccount]):
 
     def get_queryset(self) -> Any:
         return (
-            QuotaAccount.objects.for_user(self.request.user)
-            .select_related("period", "mineral", "holder_region", "holder_site")
+            with_consumption(
+                QuotaAccount.objects.for_user(self.request.user).select_related(
+                    "period", "mineral", "holder_region", "holder_site"
+                )
+            )
             .order_by(
                 "period__year", "region__path", F("holder_site__code").asc(nulls_first=True), "pk"
             )

@@ -5,7 +5,12 @@ Lock order, the same for every writer (so no deadlock):
      check and its hash chain; a round of several stations locks theirs in ascending id;
   2. the waybill rows (select_for_update; a batch takes its waybills in ascending id);
   3. the mine's quota account (draw_quota's conditional UPDATE, or the batch's lock);
-  4. the contract (deliver_on_contract's conditional UPDATE, or the batch's lock by id).
+  4. the contract (deliver_on_contract's conditional UPDATE, or the batch's lock by id);
+  5. the open alerts the tickets repeat on (alerts' writer, locked by id once the ticket or
+     the whole batch is decided: `units.*.decided`, written last).
+Every lock is FOR NO KEY UPDATE on PostgreSQL (`core.prepared.for_update`): the deferred
+foreign-key checks at COMMIT take KEY SHARE on the rows a ticket references (its contract,
+waybill), which must not wait for another round holding them while it waits for lock 5.
 The duplicate check runs right after lock 1 (the unique (station, seq) constraint is its
 backstop); the ticket row itself is inserted once, complete with its decision, after the
 draws — tickets are never updated, so the row must not exist before its decision does.
@@ -360,7 +365,9 @@ def _store(
     entry = None
     if kind == TicketKind.EXIT and release:
         assert waybill is not None  # no_waybill always blocks
-        entry = _draw(unit, station, content, waybill, ticket_id, findings, skip_draw=skip_draw)
+        entry = _draw(
+            unit, station, content, waybill, ticket_id, findings, ctx.notes, skip_draw=skip_draw
+        )
         release = entry is not None
     ticket = Ticket(
         id=ticket_id,
@@ -399,6 +406,7 @@ def _store(
     if waybill is not None:
         _advance_waybill(unit, kind, waybill, ticket, release)
     unit.advance_state(state, content.seq, now)
+    unit.decided(ctx, ticket)
     answer = [f for f in findings if f["blocking"]]
     return TicketResult(content.seq, ResultStatus.ACCEPTED, str(ticket_id), release, answer)
 
@@ -486,6 +494,7 @@ def _draw(
     waybill: Waybill,
     ticket_id: uuid.UUID,
     findings: list[dict[str, Any]],
+    notes: dict[str, Any],
     *,
     skip_draw: bool,
 ) -> Any:
@@ -503,6 +512,7 @@ def _draw(
     drawn = unit.draw_and_deliver(
         account=account, content=content, ref=f"ticket:{ticket_id}", contract_id=waybill.contract_id
     )
+    notes["quota"] = (account, drawn)
     if drawn is None:
         findings.append(finding("contract_exceeded", blocking=True, contract=_number(waybill)))
         return None

@@ -5,8 +5,8 @@
 - `WholeBatch`: a station's whole batch in one transaction. Everything the batch may touch is
   locked up front in the fixed order (station state → waybills by id → quota accounts →
   contracts by id), decisions are taken on the locked rows held in memory, and `write`
-  stores the batch with a handful of statements. One commit per batch instead of one per
-  ticket, and no row updated twice in a transaction.
+  stores the batch with a handful of statements, the other apps' writers (alerts) last.
+  One commit per batch instead of one per ticket, and no row updated twice in a transaction.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from oreledger.weighing.chain import ticket_hash
 from oreledger.weighing.choices import WaybillStatus
 from oreledger.weighing.models import StationState, Ticket, Waybill
 from oreledger.weighing.protocol import TicketContent
-from oreledger.weighing.rules import Weighing, stored_weighings
+from oreledger.weighing.rules import RuleContext, Weighing, stored_weighings, ticket_writers
 
 # The waybill columns a weighing changes, one row per statement: psycopg pipelines an
 # executemany, where Django's bulk_update would build one CASE per column over the batch.
@@ -140,11 +140,12 @@ class OneTicket:
     def __init__(self, cache: dict[Any, Any]) -> None:
         self.cache = cache
         self._held: StationState | None = None
+        self._writers = ticket_writers(cache)
 
     def state(self, station: Station) -> StationState:
         """Lock 1: the station's state row (created on the station's first ticket)."""
         # SQLite has no row locks: its writers are serialised (BEGIN IMMEDIATE) instead.
-        lock = _LOCK_STATE + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+        lock = _LOCK_STATE + for_update()
         rows = run(lock, (station.pk,)).rows
         if not rows:
             StationState.objects.get_or_create(station=station)
@@ -179,7 +180,7 @@ class OneTicket:
 
     def exit_waybill(self, site_id: int, content: TicketContent) -> Any:
         """Lock 2 for an exit."""
-        locked = Waybill.objects.select_for_update().filter(origin_site_id=site_id)
+        locked = Waybill.objects.select_for_update(no_key=True).filter(origin_site_id=site_id)
         if content.waybill:
             rows = locked.filter(number=content.waybill)
         else:
@@ -188,7 +189,7 @@ class OneTicket:
 
     def entry_waybill(self, site_id: int, content: TicketContent) -> Any:
         """Lock 2 for an arrival."""
-        locked = Waybill.objects.select_for_update().filter(destination_site_id=site_id)
+        locked = Waybill.objects.select_for_update(no_key=True).filter(destination_site_id=site_id)
         if content.waybill:
             rows = locked.filter(number=content.waybill)
         else:
@@ -226,6 +227,12 @@ class OneTicket:
         for name, value in changes.items():
             setattr(waybill, name, value)
         run(_ADVANCE_WAYBILL, waybill_changes(waybill, timezone.now()))
+
+    def decided(self, ctx: RuleContext, ticket: Ticket) -> None:
+        """The other apps' writers take the stored ticket (its alerts: the last locks)."""
+        for writer in self._writers:
+            writer.add(ctx, ticket)
+            writer.write()
 
     def advance_state(self, state: StationState, seq: int, now: datetime.datetime) -> None:
         """The station's head moves past the stored ticket (its row is locked: lock 1)."""
@@ -365,6 +372,11 @@ class WholeBatch(OneTicket):
             setattr(waybill, name, value)
         self._changed[waybill.pk] = waybill
 
+    def decided(self, ctx: RuleContext, ticket: Ticket) -> None:
+        """The writers keep the ticket; `write` has them store the batch's at once."""
+        for writer in self._writers:
+            writer.add(ctx, ticket)
+
     def advance_state(self, state: StationState, seq: int, now: datetime.datetime) -> None:
         """The head moves in memory; `write` stores it."""
         state.last_seq = max(state.last_seq, seq)
@@ -420,6 +432,10 @@ class WholeBatch(OneTicket):
         for state in advanced:
             state.last_hash = heads[state.pk]
         update(advanced, ["last_seq", "chain_length", "last_hash", "last_seen_at"])
+        # Last, as in a lone ticket's transaction: the other apps' rows (alerts) are the last
+        # locks taken, after every lock of the fixed order.
+        for writer in self._writers:
+            writer.write()
 
 
 def _vehicles(plates: set[str]) -> list[Vehicle]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +28,11 @@ def add_serve_arguments(parser: CommandParser) -> None:
     parser.add_argument("--access-log", action="store_true", help="log every request")
 
 
-def serve(options: dict[str, Any], extra: list[Child] | None = None) -> int:
+def serve(
+    options: dict[str, Any],
+    extra: list[Child] | None = None,
+    until_done: Callable[[], bool] | None = None,
+) -> int:
     """Run web + workers + scheduler (and any extra children) until Ctrl-C / SIGTERM."""
     children = platform_children(
         host=options["host"],
@@ -38,7 +43,7 @@ def serve(options: dict[str, Any], extra: list[Child] | None = None) -> int:
         scheduler=not options["no_scheduler"],
         access_log=options["access_log"],
     )
-    return Supervisor([*children, *(extra or [])]).run()
+    return Supervisor([*children, *(extra or [])]).run(until_done)
 
 
 class Command(BaseCommand):

@@ -1,10 +1,16 @@
-"""`oreledger demo`: migrate, load the demo province once, print logins, run the platform."""
+"""`oreledger demo`: migrate, load the demo province once, run the platform, print logins.
+
+The address and logins are printed once the stations' history is in and the dashboards
+show it (`Announcement`), not before.
+"""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -13,6 +19,7 @@ from oreledger.core.management.commands.serve import add_serve_arguments, serve
 from oreledger.core.supervisor import Child
 from oreledger.demo.services import (
     DEMO_SEED,
+    DemoLogin,
     demo_is_loaded,
     ensure_demo_logins,
     load_demo_province,
@@ -53,22 +60,58 @@ class Command(BaseCommand):
             self.stdout.write("  market: " + ", ".join(f"{k} {v}" for k, v in market.items()))
         logins = ensure_demo_logins()
         url = f"http://{options['host']}:{options['port']}/"
-        width = max(len(login.username) for login in logins)
-        self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"oreledger demo: {url}"))
-        self.stdout.write("logins (username / password):")
-        for login in logins:
+        announce = Announcement(self, url, logins)
+        if options["no_serve"]:
+            announce()
+            return
+        extra = []
+        if not options["no_stations"]:
+            announce.ready_file = Path(settings.VAR_DIR) / "demo-history.ready"
+            announce.ready_file.unlink(missing_ok=True)
+            extra.append(station_simulator(options, announce.ready_file))
             self.stdout.write(
+                "the stations send their history first; the address follows once the "
+                "dashboards show it | 计量站正在补传历史磅单，完成后显示访问地址"
+            )
+        serve(options, extra, until_done=announce)
+
+
+class Announcement:
+    """Prints the address and logins once the dashboards show the history, and only then.
+
+    The station simulator writes `ready_file` when its history is in the platform; the
+    daily rollups are then brought up to date here (the job would only run within the
+    minute), so that today's tiles agree with the lists the moment someone looks.
+    """
+
+    def __init__(self, command: BaseCommand, url: str, logins: list[DemoLogin]) -> None:
+        self.command = command
+        self.url = url
+        self.logins = logins
+        self.ready_file: Path | None = None
+
+    def __call__(self) -> bool:
+        """Announce if the history is in; whether it was announced."""
+        if self.ready_file is not None and not self.ready_file.exists():
+            return False
+        from oreledger.dashboards.rollups import refresh_rollups
+
+        refresh_rollups()
+        out, style = self.command.stdout, self.command.style
+        width = max(len(login.username) for login in self.logins)
+        out.write("")
+        out.write(style.SUCCESS(f"oreledger demo: {self.url}"))
+        out.write("logins (username / password):")
+        for login in self.logins:
+            out.write(
                 f"  {login.username.ljust(width)}  {login.password}  "
                 f"{login.description_zh} · {login.description_en}"
             )
-        self.stdout.write("")
-        if not options["no_serve"]:
-            extra = [] if options["no_stations"] else [station_simulator(options)]
-            serve(options, extra)
+        out.write("")
+        return True
 
 
-def station_simulator(options: dict[str, Any]) -> Child:
+def station_simulator(options: dict[str, Any], ready_file: Path) -> Child:
     """Weighbridges of the demo province: history at first start, then a live trickle."""
     host = options["host"] if options["host"] not in ("0.0.0.0", "", "::") else "127.0.0.1"  # noqa: S104
     return Child(
@@ -88,6 +131,8 @@ def station_simulator(options: dict[str, Any]) -> Child:
             "--seed",
             str(options["seed"]),
             "--offline-drill",
+            "--ready-file",
+            str(ready_file),
             # A small realistic share of cheating, so that the demo shows real alerts.
             *[arg for spec in demo_specs() for arg in ("--anomaly", spec)],
         ],

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from django.utils import timezone
 
-from oreledger.weighing.simulator import Simulator, WaybillIssuer
+from oreledger.weighing.simulator import PastWaybills, Simulator, WaybillIssuer
 from oreledger.weighing.simulator_anomalies import parse_anomalies
 from oreledger.weighing.simulator_client import SHANGHAI, HttpTransport, StationClient, Unplugged
 from oreledger.weighing.simulator_traffic import TrafficModel
@@ -50,6 +50,8 @@ class Command(BaseCommand):
                             help="seconds to wait for the platform to answer at start")  # fmt: skip
         parser.add_argument("--duration", type=float, default=None,
                             help="stop live mode after this many seconds")  # fmt: skip
+        parser.add_argument("--ready-file", default="",
+                            help="write this file once the history is in (or skipped)")  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
         from oreledger.accounts.services import issue_api_token
@@ -66,6 +68,7 @@ class Command(BaseCommand):
         loaded = load_world(today=today, only=only)
         world = loaded.world
         if not world.contracts or not world.trucks:
+            self._ready(options, "nothing to simulate")
             raise CommandError(
                 "nothing to simulate: no approved contract between two stations' sites, "
                 "or no registered haulier truck | 没有可模拟的合同或车辆"
@@ -91,7 +94,7 @@ class Command(BaseCommand):
         model = TrafficModel(world, seed=options["seed"], anomalies=anomalies)
         simulator = Simulator(
             model=model, clients=clients, issuer=WaybillIssuer(transport, tokens),
-            out=self.stdout.write, seed=options["seed"],
+            past=PastWaybills(loaded.issuers), out=self.stdout.write, seed=options["seed"],
         )  # fmt: skip
 
         def stop(signum: int, frame: Any) -> None:
@@ -112,19 +115,25 @@ class Command(BaseCommand):
     def _run(self, simulator: Simulator, options: dict[str, Any]) -> None:
         held = self._wait_for_platform(simulator, options["wait"])
         days = options["history_days"]
+        now = timezone.now()
         if days and held and not options["force_history"]:
             self.stdout.write(
                 f"history skipped: the stations already hold {held} tickets "
                 "(--force-history sends it anyway) | 已有历史磅单，跳过历史数据"
             )
+            self._ready(options, "history skipped")
             if not options["live"]:
                 return
             days = 0
-        if days or not options["live"]:
+        elif days or not options["live"]:
             simulator.run_history(
-                days=days, now=timezone.now(), keep_open=options["live"],
-                volume=options["history_volume"],
-            )  # fmt: skip
+                days=days, now=now, keep_open=options["live"], volume=options["history_volume"]
+            )
+            # What was buffered reaches the platform before anyone is told it is there.
+            simulator.flush_all(force=True)
+            self._ready(options, "history sent")
+        else:
+            self._ready(options, "no history asked for")
         if options["live"] and not simulator.stopping:
             self.stdout.write(
                 f"live traffic at {options['speed']:g}× | 实时模拟，倍速 {options['speed']:g}"
@@ -132,7 +141,15 @@ class Command(BaseCommand):
             simulator.run_live(
                 speed=options["speed"], drill=options["offline_drill"],
                 progress_every=options["progress_every"], stop_after=options["duration"],
+                since=now if days else None,
             )  # fmt: skip
+
+    def _ready(self, options: dict[str, Any], what: str) -> None:
+        """Tell whoever waits (`oreledger demo`) that the history is in the platform."""
+        if options["ready_file"]:
+            from pathlib import Path
+
+            Path(options["ready_file"]).write_text(what + "\n", encoding="utf-8")
 
     def _wait_for_platform(self, simulator: Simulator, wait: float) -> int:
         """Heartbeat until the platform answers (it may still be starting); tickets held."""
