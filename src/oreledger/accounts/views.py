@@ -18,6 +18,7 @@ from oreledger.accounts.forms import ThrottledLoginForm, UserFilter
 from oreledger.accounts.models import ApiToken, User
 from oreledger.accounts.services import issue_api_token, revoke_api_token
 from oreledger.core.audit import history_for
+from oreledger.core.cells import CODE
 from oreledger.core.listing import Column, ScopedListView
 from oreledger.core.permissions import VIEW, get_for_user
 
@@ -84,9 +85,9 @@ class UserListView(ScopedListView):
     related = ("region", "department__kind", "department__region", "enterprise")
     default_order = "username"
     columns = (
-        Column("username", _("Username"), order_by="username"),
+        Column("username", _("Username"), order_by="username", kind=CODE),
         Column("display_name", pgettext_lazy("person", "Name"), order_by="display_name"),
-        Column("role", _("Role"), order_by="role"),
+        Column("role", _("Role"), order_by="role", kind=CODE),
         Column("region.name", _("Region"), order_by="region__path"),
         Column("department", _("Department")),
         Column("enterprise", _("Enterprise"), order_by="enterprise__name"),

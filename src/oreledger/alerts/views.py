@@ -24,6 +24,7 @@ from oreledger.alerts.filtersets import AlertFilter
 from oreledger.alerts.forms import AssignForm, NoteForm, ResolveForm
 from oreledger.alerts.models import Alert
 from oreledger.core.audit import history_for
+from oreledger.core.cells import CODE, COUNT
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
 from oreledger.core.permissions import CHANGE, VIEW, can, get_for_user
@@ -42,13 +43,13 @@ class AlertListView(ScopedListView):
     default_order = "-first_seen"
     columns = (
         Column("rule", _("Rule"), order_by="rule", link=True),
-        Column("severity", _("Severity"), order_by="severity"),
-        Column("status", _("Status"), order_by="status"),
-        Column("subject_ref", _("Subject"), order_by="subject_ref"),
+        Column("severity", _("Severity"), order_by="severity", kind=CODE),
+        Column("status", _("Status"), order_by="status", kind=CODE),
+        Column("subject_ref", _("Subject"), order_by="subject_ref", kind=CODE),
         Column("region.name", _("Region"), order_by="region__path"),
         Column("first_seen", _("First seen"), order_by="first_seen"),
         Column("last_seen", _("Last seen"), order_by="last_seen"),
-        Column("count", _("Count"), order_by="count", numeric=True),
+        Column("count", _("Count"), order_by="count", kind=COUNT),
         Column("deadline", _("Deadline"), order_by="deadline"),
     )
 

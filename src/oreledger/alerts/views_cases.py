@@ -19,6 +19,7 @@ from oreledger.alerts.forms import CaseForm, CaseNoteForm, CloseForm, DecisionFo
 from oreledger.alerts.models import Case
 from oreledger.alerts.pdf import case_pdf
 from oreledger.core.audit import history_for
+from oreledger.core.cells import CODE
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
 from oreledger.core.permissions import ADD, APPROVE, CHANGE, VIEW, can, get_for_user, may
@@ -35,12 +36,12 @@ class CaseListView(ScopedListView):
     related = ("region", "enterprise", "site")
     default_order = "-created_at"
     columns = (
-        Column("number", _("Number"), order_by="number", link=True),
+        Column("number", _("Number"), order_by="number", link=True, kind=CODE),
         Column("title", _("Title")),
         Column("enterprise.name", _("Enterprise"), order_by="enterprise__name"),
         Column("region.name", _("Region"), order_by="region__path"),
-        Column("status", _("Status"), order_by="status"),
-        Column("decision", _("Decision"), order_by="decision"),
+        Column("status", _("Status"), order_by="status", kind=CODE),
+        Column("decision", _("Decision"), order_by="decision", kind=CODE),
         Column("deadline", _("Deadline"), order_by="deadline"),
         Column("created_at", _("Opened"), order_by="created_at"),
     )

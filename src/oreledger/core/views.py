@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 from django_tasks_db.models import DBTaskResult
 
 from oreledger.core.home import jurisdiction_summary
+from oreledger.core.listing import paged
 from oreledger.core.navigation import MenuItem, register_menu_item
 
 
@@ -43,8 +44,8 @@ class JobsView(UserPassesTestMixin, TemplateView):
                 row["status"]: row["n"]
                 for row in DBTaskResult.objects.values("status").annotate(n=Count("id"))
             },
-            jobs=jobs[:200],
             status=status,
+            **paged(self.request, jobs),
             title=_("Background jobs"),
         )
         return context

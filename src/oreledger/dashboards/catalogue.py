@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from oreledger.core.cells import COUNT, MONEY, PERCENT, TONNES, Kind
 from oreledger.core.listing import Column, cell_text, xlsx_response
 from oreledger.dashboards import figures, places
 from oreledger.dashboards.scope import Scope
@@ -27,11 +28,13 @@ class Figure:
     compute: Callable[[Scope], dict[str, Any]]
     # The list inside the figure that becomes the rows of an export, and its columns.
     rows_key: str
-    columns: Sequence[tuple[str, str | Promise]]
+    columns: Sequence[tuple[str, str | Promise, Kind | None]]
 
 
-def _col(key: str, label: str | Promise) -> tuple[str, str | Promise]:
-    return (key, label)
+def _col(
+    key: str, label: str | Promise, kind: Kind | None = None
+) -> tuple[str, str | Promise, Kind | None]:
+    return (key, label, kind)
 
 
 FIGURES = {
@@ -44,15 +47,15 @@ FIGURES = {
             "periods",
             [
                 _col("label", _("Period")),
-                _col("out_t", _("Out (t)")),
-                _col("last_year_out_t", _("Out last year (t)")),
-                _col("out_change_pct", _("Out change (%)")),
-                _col("in_t", _("In (t)")),
-                _col("last_year_in_t", _("In last year (t)")),
-                _col("in_change_pct", _("In change (%)")),
-                _col("trucks", _("Trucks")),
-                _col("last_year_trucks", _("Trucks last year")),
-                _col("held_trucks", _("Held trucks")),
+                _col("out_t", _("Out (t)"), TONNES),
+                _col("last_year_out_t", _("Out last year (t)"), TONNES),
+                _col("out_change_pct", _("Out change (%)"), PERCENT),
+                _col("in_t", _("In (t)"), TONNES),
+                _col("last_year_in_t", _("In last year (t)"), TONNES),
+                _col("in_change_pct", _("In change (%)"), PERCENT),
+                _col("trucks", _("Trucks"), COUNT),
+                _col("last_year_trucks", _("Trucks last year"), COUNT),
+                _col("held_trucks", _("Held trucks"), COUNT),
             ],
         ),
         Figure(
@@ -62,9 +65,9 @@ FIGURES = {
             "rows",
             [
                 _col("day", _("Day")),
-                _col("out_t", _("Out (t)")),
-                _col("in_t", _("In (t)")),
-                _col("trucks", _("Trucks")),
+                _col("out_t", _("Out (t)"), TONNES),
+                _col("in_t", _("In (t)"), TONNES),
+                _col("trucks", _("Trucks"), COUNT),
             ],
         ),
         Figure(
@@ -72,7 +75,7 @@ FIGURES = {
             _("Exit tonnage by grade this month"),
             figures.by_grade,
             "rows",
-            [_col("grade", _("Grade")), _col("out_t", _("Out (t)")), _col("trucks", _("Trucks"))],
+            [_col("grade", _("Grade")), _col("out_t", _("Out (t)"), TONNES), _col("trucks", _("Trucks"), COUNT)],
         ),
         Figure(
             "breakdown",
@@ -82,12 +85,12 @@ FIGURES = {
             [
                 _col("code", _("Code")),
                 _col("name", _("Name")),
-                _col("out_t", _("Out this month (t)")),
-                _col("in_t", _("In this month (t)")),
-                _col("trucks", _("Trucks")),
-                _col("allocated_t", _("Quota (t)")),
-                _col("consumed_t", _("Consumed (t)")),
-                _col("used_pct", _("Used (%)")),
+                _col("out_t", _("Out this month (t)"), TONNES),
+                _col("in_t", _("In this month (t)"), TONNES),
+                _col("trucks", _("Trucks"), COUNT),
+                _col("allocated_t", _("Quota (t)"), TONNES),
+                _col("consumed_t", _("Consumed (t)"), TONNES),
+                _col("used_pct", _("Used (%)"), PERCENT),
             ],
         ),
         Figure(
@@ -98,10 +101,10 @@ FIGURES = {
             [
                 _col("code", _("Code")),
                 _col("name", _("Name")),
-                _col("allocated_t", _("Quota (t)")),
-                _col("consumed_t", _("Consumed (t)")),
-                _col("remaining_t", _("Remaining (t)")),
-                _col("used_pct", _("Used (%)")),
+                _col("allocated_t", _("Quota (t)"), TONNES),
+                _col("consumed_t", _("Consumed (t)"), TONNES),
+                _col("remaining_t", _("Remaining (t)"), TONNES),
+                _col("used_pct", _("Used (%)"), PERCENT),
             ],
         ),
         Figure(
@@ -112,7 +115,7 @@ FIGURES = {
             [
                 _col("rule_name", _("Rule")),
                 _col("rule", _("Code")),
-                _col("count", _("Open alerts")),
+                _col("count", _("Open alerts"), COUNT),
             ],
         ),
         Figure(
@@ -123,8 +126,8 @@ FIGURES = {
             [
                 _col("grade", _("Grade")),
                 _col("name", _("Name")),
-                _col("delivered_avg", _("Delivered average (yuan/t)")),
-                _col("approved_avg", _("Contracted average (yuan/t)")),
+                _col("delivered_avg", _("Delivered average (yuan/t)"), MONEY),
+                _col("approved_avg", _("Contracted average (yuan/t)"), MONEY),
             ],
         ),
         Figure(
@@ -146,10 +149,10 @@ FIGURES = {
             "rows",
             [
                 _col("name", _("Department")),
-                _col("required", _("Required permits")),
-                _col("valid", _("Valid")),
-                _col("problems", _("Problems")),
-                _col("complete_pct", _("Complete (%)")),
+                _col("required", _("Required permits"), COUNT),
+                _col("valid", _("Valid"), COUNT),
+                _col("problems", _("Problems"), COUNT),
+                _col("complete_pct", _("Complete (%)"), PERCENT),
             ],
         ),
         Figure(
@@ -165,12 +168,12 @@ FIGURES = {
                 _col("enterprise", _("Enterprise")),
                 _col("cargo", _("Cargo")),
                 _col("grade", _("Grade")),
-                _col("gross_t", _("Gross (t)")),
-                _col("tare_t", _("Tare (t)")),
-                _col("net_t", _("Net (t)")),
+                _col("gross_t", _("Gross (t)"), TONNES),
+                _col("tare_t", _("Tare (t)"), TONNES),
+                _col("net_t", _("Net (t)"), TONNES),
                 _col("contract", _("Contract")),
-                _col("contract_delivered_t", _("Delivered (t)")),
-                _col("contract_total_t", _("Contract total (t)")),
+                _col("contract_delivered_t", _("Delivered (t)"), TONNES),
+                _col("contract_total_t", _("Contract total (t)"), TONNES),
             ],
         ),
         Figure(
@@ -184,7 +187,7 @@ FIGURES = {
                 _col("enterprise", _("Enterprise")),
                 _col("kind", _("Kind")),
                 _col("status", _("Status")),
-                _col("alerts", _("Open alerts")),
+                _col("alerts", _("Open alerts"), COUNT),
                 _col("lat", _("Latitude")),
                 _col("lon", _("Longitude")),
             ],
@@ -195,7 +198,9 @@ FIGURES = {
 
 def export(figure: Figure, data: dict[str, Any], kind: str) -> HttpResponse:
     """The figure's rows as an .xlsx workbook or a CSV file (UTF-8 with BOM, for Excel)."""
-    columns = [Column(key, label, value=_reader(key)) for key, label in figure.columns]
+    columns = [
+        Column(key, label, value=_reader(key), kind=kind) for key, label, kind in figure.columns
+    ]
     rows = data.get(figure.rows_key) or []
     if kind == "xlsx":
         return xlsx_response(str(figure.title), columns, rows, filename=_filename(figure, "xlsx"))
@@ -203,7 +208,7 @@ def export(figure: Figure, data: dict[str, Any], kind: str) -> HttpResponse:
     writer = csv.writer(buffer)
     writer.writerow([str(col.label) for col in columns])
     for row in rows:
-        writer.writerow([cell_text(col.read(row)) for col in columns])
+        writer.writerow([cell_text(col.exported(row)[0]) for col in columns])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(figure, "csv")}"'
     return response

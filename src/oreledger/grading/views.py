@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from oreledger.core.cells import CODE, DECIMAL
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
 from oreledger.core.permissions import ADD, VIEW, get_for_user, may
@@ -146,21 +147,22 @@ class AssayListView(ScopedListView):
     default_order = "-sampled_on"
     template_name = "grading/assay_list.html"
     columns = (
-        Column("site.code", _("Site"), order_by="site__code"),
+        Column("site.code", _("Site"), order_by="site__code", kind=CODE),
         Column("site.name", _("Site name")),
-        Column("lot", _("Lot"), order_by="lot"),
+        Column("lot", _("Lot"), order_by="lot", kind=CODE),
         Column("sampled_on", _("Sampled on"), order_by="sampled_on"),
-        Column("mgo", "MgO %", order_by="mgo", numeric=True),
-        Column("cao", "CaO %", order_by="cao", numeric=True),
-        Column("sio2", "SiO2 %", order_by="sio2", numeric=True),
-        Column("fe2o3", "Fe2O3 %", numeric=True),
-        Column("al2o3", "Al2O3 %", numeric=True),
-        Column("loi", _("LOI %"), numeric=True),
+        Column("mgo", "MgO %", order_by="mgo", kind=DECIMAL),
+        Column("cao", "CaO %", order_by="cao", kind=DECIMAL),
+        Column("sio2", "SiO2 %", order_by="sio2", kind=DECIMAL),
+        Column("fe2o3", "Fe2O3 %", kind=DECIMAL),
+        Column("al2o3", "Al2O3 %", kind=DECIMAL),
+        Column("loi", _("LOI %"), kind=DECIMAL),
         Column(
             "grade",
             _("Grade"),
             value=lambda a: str(a.grade) if a.grade else "—",
             order_by="grade__rank",
+            kind=CODE,
         ),
         Column("lab", _("Laboratory")),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -15,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from oreledger.accounts.models import Region
+from oreledger.core.cells import CODE, PERCENT, TONNES, TONNES_KG
 from oreledger.core.errors import DomainError
-from oreledger.core.listing import Column, ScopedListView
+from oreledger.core.listing import Column, ScopedListView, paged
 from oreledger.core.permissions import APPROVE, CHANGE, VIEW, can, get_for_user, may
 from oreledger.quotas import services
 from oreledger.quotas.choices import AccountLevel, ChangeStatus
@@ -39,10 +39,6 @@ from oreledger.quotas.queries import (
 from oreledger.registry.models import Site
 
 
-def _t(kg: int | None) -> Decimal | None:
-    return None if kg is None else (Decimal(kg) / 1000).quantize(Decimal("0.01"))
-
-
 class AccountListView(ScopedListView):
     """Mines with allocated, consumed, remaining, share used, burn rate and forecast."""
 
@@ -61,30 +57,36 @@ class AccountListView(ScopedListView):
             order_by="region__path",
         ),
         Column("enterprise", _("Enterprise"), value=lambda a: a.holder_site.enterprise.name),
-        Column("period_id", _("Year"), value=lambda a: a.period.year, order_by="period__year"),
+        Column(
+            "period_id",
+            _("Year"),
+            value=lambda a: a.period.year,
+            order_by="period__year",
+            kind=CODE,
+        ),
         Column(
             "allocated",
             _("Allocated (t)"),
-            value=lambda a: _t(a.allocated_kg),
+            value=lambda a: a.allocated_kg,
             order_by="allocated_kg",
-            numeric=True,
+            kind=TONNES_KG,
         ),
         Column(
             "consumed",
             _("Consumed (t)"),
-            value=lambda a: _t(a.consumed_kg),
+            value=lambda a: a.consumed_kg,
             order_by="consumed_kg",
-            numeric=True,
+            kind=TONNES_KG,
         ),
         Column(
             "remaining",
             _("Remaining (t)"),
-            value=lambda a: _t(a.remaining_kg),
+            value=lambda a: a.remaining_kg,
             order_by="remaining",
-            numeric=True,
+            kind=TONNES_KG,
         ),
-        Column("used", _("Used %"), value=lambda a: a.used_percent, numeric=True),
-        Column("burn", _("Burn rate (t/day)"), value=burn_rate_t_per_day, numeric=True),
+        Column("used", _("Used %"), value=lambda a: a.used_percent, kind=PERCENT),
+        Column("burn", _("Burn rate (t/day)"), value=burn_rate_t_per_day, kind=TONNES),
         Column("forecast", _("Forecast exhaustion"), value=forecast_exhaustion),
     )
 
@@ -126,7 +128,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "children": children,
         "burn_rate": burn_rate_t_per_day(account),
         "forecast": forecast_exhaustion(account),
-        "entries": account.entries.select_related("change").order_by("-seq")[:100],
+        **paged(request, account.entries.select_related("change").order_by("-seq")),
         "changes": QuotaChange.objects.filter(account=account).select_related(
             "source__holder_site", "requested_by", "decided_by"
         )[:20],

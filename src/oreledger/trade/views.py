@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from oreledger.core.audit import history_for
+from oreledger.core.cells import CODE, MONEY, TONNES_KG
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
+from oreledger.core.numbers import tonnes
 from oreledger.core.permissions import APPROVE, CHANGE, PROVINCE_OFFICE, VIEW, can, get_for_user
 from oreledger.trade import services
 from oreledger.trade.choices import ContractStatus
@@ -33,11 +35,6 @@ from oreledger.trade.models import Bid, Contract, FloorPrice, Listing, Notificat
 from oreledger.trade.policies import ACCEPT, BID
 from oreledger.trade.queries import price_index as compute_index
 from oreledger.trade.queries import quota_room
-
-
-def tonnes(kg: int | None) -> str:
-    """Kilograms shown as tonnes with two decimals."""
-    return "" if kg is None else f"{kg / 1000:,.2f}"
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -73,21 +70,15 @@ class ListingListView(ScopedListView):
     related = ("seller", "site", "grade")
     default_order = "-created_at"
     columns = (
-        Column("number", _("Number"), order_by="number"),
+        Column("number", _("Number"), order_by="number", kind=CODE),
         Column("seller.name", _("Seller"), order_by="seller__name"),
-        Column("site.code", _("Mine"), order_by="site__code"),
-        Column("grade.code", _("Grade"), order_by="grade__rank"),
-        Column(
-            "quantity_t",
-            _("Tonnes"),
-            numeric=True,
-            order_by="quantity_kg",
-            value=lambda r: tonnes(r.quantity_kg),
-        ),
-        Column("open_t", _("Open (t)"), numeric=True, value=lambda r: tonnes(r.open_kg)),
-        Column("asking_price", _("Asking price (yuan/t)"), numeric=True, order_by="asking_price"),
+        Column("site.code", _("Mine"), order_by="site__code", kind=CODE),
+        Column("grade.code", _("Grade"), order_by="grade__rank", kind=CODE),
+        Column("quantity_kg", _("Tonnes"), order_by="quantity_kg", kind=TONNES_KG),
+        Column("open_kg", _("Open (t)"), kind=TONNES_KG),
+        Column("asking_price", _("Asking price (yuan/t)"), order_by="asking_price", kind=MONEY),
         Column("valid_to", _("Valid to"), order_by="valid_to"),
-        Column("status", _("Status"), order_by="status"),
+        Column("status", _("Status"), order_by="status", kind=CODE),
     )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -301,27 +292,15 @@ def listing_withdraw(request: HttpRequest, number: str) -> HttpResponse:
 # --- contracts --------------------------------------------------------------------------
 
 CONTRACT_COLUMNS = (
-    Column("number", _("Number"), order_by="number"),
+    Column("number", _("Number"), order_by="number", kind=CODE),
     Column("seller.name", _("Seller"), order_by="seller__name"),
     Column("buyer.name", _("Buyer"), order_by="buyer__name"),
-    Column("grade.code", _("Grade"), order_by="grade__rank"),
-    Column(
-        "quantity_t",
-        _("Tonnes"),
-        numeric=True,
-        order_by="quantity_kg",
-        value=lambda r: tonnes(r.quantity_kg),
-    ),
-    Column(
-        "delivered_t",
-        _("Delivered (t)"),
-        numeric=True,
-        order_by="delivered_kg",
-        value=lambda r: tonnes(r.delivered_kg),
-    ),
-    Column("unit_price", _("Unit price (yuan/t)"), numeric=True, order_by="unit_price"),
+    Column("grade.code", _("Grade"), order_by="grade__rank", kind=CODE),
+    Column("quantity_kg", _("Tonnes"), order_by="quantity_kg", kind=TONNES_KG),
+    Column("delivered_kg", _("Delivered (t)"), order_by="delivered_kg", kind=TONNES_KG),
+    Column("unit_price", _("Unit price (yuan/t)"), order_by="unit_price", kind=MONEY),
     Column("valid_to", _("Valid to"), order_by="valid_to"),
-    Column("status", _("Status"), order_by="status"),
+    Column("status", _("Status"), order_by="status", kind=CODE),
 )
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from oreledger.core.audit import history_for
+from oreledger.core.cells import CODE, COUNT, KILOGRAMS, TONNES_KG
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
 from oreledger.core.permissions import ADD, APPROVE, VIEW, can, get_for_user, may
@@ -43,11 +44,6 @@ from oreledger.weighing.services import (
     void_waybill,
 )
 from oreledger.weighing.services.corrections import may_decide, may_request
-
-
-def tonnes(kg: Any) -> str:
-    """Kilograms as tonnes with two decimals."""
-    return "" if kg is None else f"{kg / 1000:,.2f}"
 
 
 def station_page(station: Station) -> str | None:
@@ -77,17 +73,15 @@ class WaybillListView(ScopedListView):
     related = ("contract", "origin_site", "destination_site")
     default_order = "-issued_at"
     columns = (
-        Column("number", _("Number"), order_by="number"),
-        Column("plate", _("Plate"), order_by="plate"),
-        Column("contract.number", _("Contract"), order_by="contract__number"),
+        Column("number", _("Number"), order_by="number", kind=CODE),
+        Column("plate", _("Plate"), order_by="plate", kind=CODE),
+        Column("contract.number", _("Contract"), order_by="contract__number", kind=CODE),
         Column("origin_site.name", _("From"), order_by="origin_site__code"),
         Column("destination_site.name", _("To"), order_by="destination_site__code"),
-        Column("status", _("Status"), order_by="status"),
+        Column("status", _("Status"), order_by="status", kind=CODE),
         Column("issued_at", _("Issued"), order_by="issued_at"),
-        Column(
-            "exit_net_kg", _("Exit net (t)"), numeric=True, value=lambda w: tonnes(w.exit_net_kg)
-        ),
-        Column("discrepancy_kg", _("Discrepancy (kg)"), order_by="discrepancy_kg", numeric=True),
+        Column("exit_net_kg", _("Exit net (t)"), order_by="exit_net_kg", kind=TONNES_KG),
+        Column("discrepancy_kg", _("Discrepancy (kg)"), order_by="discrepancy_kg", kind=KILOGRAMS),
     )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -204,21 +198,15 @@ class TicketListView(ScopedListView):
     related = ("station",)
     default_order = "-gross_at"
     columns = (
-        Column("ticket_no", _("Ticket"), order_by="ticket_no"),
-        Column("station.code", _("Station"), order_by="station__code"),
-        Column("seq", _("Seq"), order_by="seq", numeric=True),
+        Column("ticket_no", _("Ticket"), order_by="ticket_no", kind=CODE),
+        Column("station.code", _("Station"), order_by="station__code", kind=CODE),
+        Column("seq", _("Seq"), order_by="seq", kind=COUNT),
         Column("gross_at", _("Weighed"), order_by="gross_at"),
-        Column("plate", _("Plate"), order_by="plate"),
-        Column("kind", _("Kind"), order_by="kind"),
-        Column("waybill_number", _("Waybill"), order_by="waybill_number"),
-        Column(
-            "net_kg",
-            _("Net (t)"),
-            order_by="net_kg",
-            numeric=True,
-            value=lambda t: tonnes(t.net_kg),
-        ),
-        Column("release", _("Released"), order_by="release"),
+        Column("plate", _("Plate"), order_by="plate", kind=CODE),
+        Column("kind", _("Kind"), order_by="kind", kind=CODE),
+        Column("waybill_number", _("Waybill"), order_by="waybill_number", kind=CODE),
+        Column("net_kg", _("Net (t)"), order_by="net_kg", kind=TONNES_KG),
+        Column("release", _("Released"), order_by="release", kind=CODE),
         Column("reasons", _("Reasons"), value=lambda t: ", ".join(r["code"] for r in t.reasons)),
     )
 
@@ -286,14 +274,14 @@ class CorrectionListView(ScopedListView):
     related = ("ticket__station", "requested_by", "decided_by")
     default_order = "-created_at"
     columns = (
-        Column("ticket.station.code", _("Station")),
-        Column("ticket.seq", _("Seq"), numeric=True),
-        Column("ticket.plate", _("Plate as weighed")),
-        Column("plate", _("Corrected plate")),
-        Column("ticket.waybill_number", _("Waybill as read")),
-        Column("waybill_number", _("Corrected waybill")),
+        Column("ticket.station.code", _("Station"), kind=CODE),
+        Column("ticket.seq", _("Seq"), kind=COUNT),
+        Column("ticket.plate", _("Plate as weighed"), kind=CODE),
+        Column("plate", _("Corrected plate"), kind=CODE),
+        Column("ticket.waybill_number", _("Waybill as read"), kind=CODE),
+        Column("waybill_number", _("Corrected waybill"), kind=CODE),
         Column("reason", _("Reason")),
-        Column("status", _("Status"), order_by="status"),
+        Column("status", _("Status"), order_by="status", kind=CODE),
         Column("requested_by", _("Requested by")),
         Column("created_at", _("Filed"), order_by="created_at"),
     )
@@ -340,15 +328,15 @@ class StationListView(ScopedListView):
     related = ("site", "region", "state")
     default_order = "code"
     columns = (
-        Column("code", _("Code"), order_by="code"),
+        Column("code", _("Code"), order_by="code", kind=CODE),
         Column("name", _("Name"), order_by="name"),
         Column("site.name", _("Site"), order_by="site__code"),
         Column("state.last_seen_at", _("Last seen"), order_by="state__last_seen_at"),
-        Column("state.last_seq", _("Last seq"), order_by="state__last_seq", numeric=True),
-        Column("today_tickets", _("Today's tickets"), order_by="today_tickets", numeric=True),
-        Column("today_held", _("Held today"), order_by="today_held", numeric=True),
-        Column("today_rejects", _("Rejected today"), order_by="today_rejects", numeric=True),
-        Column("state.drift_seconds", _("Clock drift (s)"), numeric=True),
+        Column("state.last_seq", _("Last seq"), order_by="state__last_seq", kind=COUNT),
+        Column("today_tickets", _("Today's tickets"), order_by="today_tickets", kind=COUNT),
+        Column("today_held", _("Held today"), order_by="today_held", kind=COUNT),
+        Column("today_rejects", _("Rejected today"), order_by="today_rejects", kind=COUNT),
+        Column("state.drift_seconds", _("Clock drift (s)"), kind=COUNT),
         Column("secret_rotated_at", _("Secret rotated"), order_by="secret_rotated_at"),
     )
 
