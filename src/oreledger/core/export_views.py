@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
@@ -38,7 +39,7 @@ def export_run(request: HttpRequest, run_uuid: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-def export_file(request: HttpRequest, run_uuid: uuid.UUID) -> HttpResponse:
+def export_file(request: HttpRequest, run_uuid: uuid.UUID) -> HttpResponseBase:
     """The finished workbook, for the person who asked for it only."""
     run = _own_run(request, run_uuid)
     if not may_download(run, request.user):

@@ -52,8 +52,9 @@ def export_response(request: HttpRequest, build: SourceBuilder) -> HttpResponse:
     query.pop("export", None)
     query.pop("page", None)
     with transaction.atomic():
+        user: Any = request.user
         run = ExportRun.objects.create(
-            actor=request.user,
+            actor=user,
             path=request.path,
             query=query.urlencode(),
             title=str(source.title)[:200],

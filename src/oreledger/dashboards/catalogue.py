@@ -75,7 +75,11 @@ FIGURES = {
             _("Exit tonnage by grade this month"),
             figures.by_grade,
             "rows",
-            [_col("grade", _("Grade")), _col("out_t", _("Out (t)"), TONNES), _col("trucks", _("Trucks"), COUNT)],
+            [
+                _col("grade", _("Grade")),
+                _col("out_t", _("Out (t)"), TONNES),
+                _col("trucks", _("Trucks"), COUNT),
+            ],
         ),
         Figure(
             "breakdown",

@@ -9,12 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from oreledger.accounts.models import Region
+from oreledger.core import numbers
 from oreledger.core.cells import CODE, PERCENT, TONNES, TONNES_KG
+from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView, paged
 from oreledger.core.permissions import APPROVE, CHANGE, VIEW, can, get_for_user, may
@@ -325,6 +328,20 @@ def period_open(request: HttpRequest) -> HttpResponse:
     if getattr(request.user, "role", "") != "province_office" and not request.user.is_superuser:
         raise Http404
     form = PeriodForm(request.POST)
+    if form.is_valid() and not confirmed(request):
+        return ask_confirmation(
+            request,
+            Confirmation(
+                question=_("Open the quota year %(year)s?") % {"year": form.cleaned_data["year"]},
+                consequence=_(
+                    "Every county and mine can then be given a quota for that year; a year once "
+                    "opened stays open."
+                ),
+                action_label=_("Open the year"),
+                danger=False,
+            ),
+            cancel_url=reverse("quotas:allocate"),
+        )
     if form.is_valid():
         services.open_period(actor=request.user, year=form.cleaned_data["year"])
         messages.success(request, _("The quota year was opened."))
@@ -395,8 +412,9 @@ def change_list(request: HttpRequest) -> HttpResponse:
             "decided_by",
             "account__period",
         )
-        .order_by("-status", "-created_at")[:200]
+        .order_by("-status", "-created_at", "-pk")
     )
+    page = paged(request, changes)
     approvable = {
         c.pk
         for c in QuotaChange.objects.for_user(request.user, APPROVE).filter(
@@ -408,10 +426,39 @@ def change_list(request: HttpRequest) -> HttpResponse:
         "quotas/change_list.html",
         {
             "title": _("Transfers and adjustments"),
-            "changes": changes,
+            "changes": page["page_obj"],
             "approvable": approvable,
+            **page,
             "decision_form": DecisionForm(),
         },
+    )
+
+
+def _change_confirmation(change: QuotaChange, decision: str) -> Confirmation:
+    facts = [
+        (_("Kind"), change.get_kind_display()),
+        (_("Account"), change.account.holder_label),
+        (_("From"), change.source.holder_label if change.source else "—"),
+        (_("Tonnes"), numbers.tonnes(change.amount_kg)),
+        (_("Reason"), change.reason),
+    ]
+    if decision == "approve":
+        return Confirmation(
+            question=_("Approve this %(kind)s of %(tonnes)s t?")
+            % {"kind": change.get_kind_display(), "tonnes": numbers.tonnes(change.amount_kg)},
+            consequence=_(
+                "The ledger entries are written at once; only a new request can move the "
+                "tonnes back."
+            ),
+            action_label=_("Approve"),
+            facts=facts,
+            danger=False,
+        )
+    return Confirmation(
+        question=_("Reject this %(kind)s?") % {"kind": change.get_kind_display()},
+        consequence=_("The request is closed for good; the allocation stays as it is."),
+        action_label=_("Reject"),
+        facts=facts,
     )
 
 
@@ -422,9 +469,18 @@ def change_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     if decision not in ("approve", "reject"):
         raise Http404
     change = get_for_user(
-        QuotaChange.objects.select_related("account__parent"), request.user, APPROVE, pk=pk
+        QuotaChange.objects.select_related("account__parent", "source"),
+        request.user,
+        APPROVE,
+        pk=pk,
     )
     note = (request.POST.get("note") or "").strip()
+    if not confirmed(request):
+        return ask_confirmation(
+            request,
+            _change_confirmation(change, decision),
+            cancel_url=reverse("quotas:change_list"),
+        )
     try:
         if decision == "approve":
             services.approve_change(actor=request.user, change=change, note=note)

@@ -9,6 +9,7 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from oreledger.core.audit import history_for
 from oreledger.core.cells import CODE, COUNT, KILOGRAMS, TONNES_KG
+from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
 from oreledger.core.permissions import ADD, APPROVE, VIEW, can, get_for_user, may
@@ -44,6 +46,7 @@ from oreledger.weighing.services import (
     void_waybill,
 )
 from oreledger.weighing.services.corrections import may_decide, may_request
+from oreledger.weighing.services.waybills import registered_vehicles
 
 
 def station_page(station: Station) -> str | None:
@@ -95,7 +98,11 @@ def waybill_issue(request: HttpRequest) -> HttpResponse:
     """Issue a waybill against an approved contract."""
     if not may(request.user, ADD, Waybill):
         return render(request, "core/error.html", {"title": _("Not allowed")}, status=403)
-    form = WaybillForm(request.POST or None, initial={"contract": request.GET.get("contract", "")})
+    form = WaybillForm(
+        request.POST or None,
+        initial={"contract": request.GET.get("contract", "")},
+        user=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             waybill = issue_waybill(actor=request.user, **form.cleaned_data)
@@ -104,9 +111,49 @@ def waybill_issue(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Waybill %(number)s issued.") % {"number": waybill.number})
             return redirect("weighing:waybill_detail", number=waybill.number)
-    return render(
-        request, "weighing/waybill_form.html", {"form": form, "title": _("Issue a waybill")}
-    )
+    context = {
+        "form": form,
+        "title": _("Issue a waybill"),
+        "vehicles": _recent_vehicles(request.user),
+        "plate_options_url": reverse("weighing:plate_options"),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "weighing/waybill_form.html", context, status=status)
+
+
+PLATE_OPTIONS = 20
+
+
+def _recent_vehicles(user: Any) -> list[Any]:
+    """The registered trucks of the person's latest waybills: the list before any typing."""
+    plates: list[str] = []
+    recent = Waybill.objects.for_user(user).order_by("-issued_at").values_list("plate", flat=True)
+    for plate in recent[:200]:
+        if plate not in plates:
+            plates.append(plate)
+        if len(plates) == PLATE_OPTIONS:
+            break
+    found = {v.plate: v for v in registered_vehicles(user).filter(plate__in=plates)}
+    return [found[p] for p in plates if p in found]
+
+
+@login_required
+def plate_options(request: HttpRequest) -> HttpResponse:
+    """Registered trucks whose plate contains what was typed: the options of the waybill
+    form's plate list (an HTMX request from the plate field; no inline script)."""
+    if not may(request.user, ADD, Waybill):
+        raise PermissionDenied
+    typed = (request.GET.get("plate") or "").strip().upper()[:12]
+    if typed:
+        vehicles = list(
+            registered_vehicles(request.user)
+            .filter(plate__icontains=typed)
+            .order_by("plate")
+            .only("plate", "axles")[:PLATE_OPTIONS]
+        )
+    else:
+        vehicles = _recent_vehicles(request.user)
+    return render(request, "weighing/_plate_options.html", {"vehicles": vehicles})
 
 
 def _waybill(request: HttpRequest, number: str) -> Waybill:
@@ -176,8 +223,28 @@ def waybill_qr(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def waybill_void(request: HttpRequest, number: str) -> HttpResponse:
     """Void an unused waybill, with a reason."""
-    waybill = get_for_user(Waybill.objects.all(), request.user, "change", number=number)
+    waybill = get_for_user(
+        Waybill.objects.select_related("contract"), request.user, "change", number=number
+    )
     form = VoidForm(request.POST)
+    if form.is_valid() and waybill.status == WaybillStatus.ISSUED and not confirmed(request):
+        return ask_confirmation(
+            request,
+            Confirmation(
+                question=_("Void waybill %(number)s?") % {"number": waybill.number},
+                consequence=_(
+                    "The truck may no longer travel on it; a voided waybill is never valid "
+                    "again. This cannot be undone."
+                ),
+                action_label=_("Void the waybill"),
+                facts=[
+                    (_("Plate"), waybill.plate),
+                    (_("Contract"), waybill.contract.number),
+                    (_("Reason"), form.cleaned_data["reason"]),
+                ],
+            ),
+            cancel_url=waybill.get_absolute_url(),
+        )
     if form.is_valid():
         try:
             void_waybill(actor=request.user, waybill=waybill, reason=form.cleaned_data["reason"])
@@ -297,10 +364,18 @@ class CorrectionListView(ScopedListView):
 @require_POST
 def correction_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve or reject a pending correction."""
-    correction = get_for_user(TicketCorrection.objects.all(), request.user, APPROVE, pk=pk)
+    correction = get_for_user(
+        TicketCorrection.objects.select_related("ticket__station"), request.user, APPROVE, pk=pk
+    )
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose approve or reject."))
+    elif not confirmed(request):
+        return ask_confirmation(
+            request,
+            _correction_confirmation(correction, form.cleaned_data["decision"]),
+            cancel_url=reverse("weighing:ticket_detail", args=[correction.ticket_id]),
+        )
     else:
         note = form.cleaned_data["note"]
         try:
@@ -313,6 +388,36 @@ def correction_decide(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
     return redirect("weighing:ticket_detail", pk=correction.ticket_id)
+
+
+def _correction_confirmation(correction: TicketCorrection, decision: str) -> Confirmation:
+    ticket = correction.ticket
+    facts = [
+        (_("Ticket"), f"{ticket.station.code} #{ticket.seq}"),
+        (_("Plate as weighed"), ticket.plate),
+        (_("Corrected plate"), correction.plate or "—"),
+        (_("Waybill as read"), ticket.waybill_number or "—"),
+        (_("Corrected waybill"), correction.waybill_number or "—"),
+        (_("Reason"), correction.reason),
+    ]
+    if decision == "approve":
+        return Confirmation(
+            question=_("Approve the correction of ticket %(ticket)s?")
+            % {"ticket": ticket.ticket_no},
+            consequence=_(
+                "The ticket is corrected and the quota and contract ledgers follow it with "
+                "reversal entries. This cannot be undone."
+            ),
+            action_label=_("Approve the correction"),
+            facts=facts,
+            danger=False,
+        )
+    return Confirmation(
+        question=_("Reject the correction of ticket %(ticket)s?") % {"ticket": ticket.ticket_no},
+        consequence=_("The ticket stays as weighed and this request is closed for good."),
+        action_label=_("Reject the correction"),
+        facts=facts,
+    )
 
 
 def _local_midnight() -> datetime.datetime:

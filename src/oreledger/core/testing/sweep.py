@@ -7,10 +7,10 @@ and services; `routes_with_kwargs()` and `scoped_list_routes()` enumerate the pr
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -191,9 +191,10 @@ def build_dashiqiao(world: Province) -> Dashiqiao:
     run = ImportRun.objects.create(actor=operator, scope=world.dashiqiao, file_path="/nonexistent",
                                    file_name="大石桥台账.xlsx", status="succeeded", stage="done",
                                    finished_at=timezone.now())  # fmt: skip
-    export = ExportRun.objects.create(actor=operator, path="/weighing/tickets/", title="磅单",
-                                      status="succeeded", total=1, done=1,
-                                      file_name="tickets.xlsx", finished_at=timezone.now())  # fmt: skip
+    export = ExportRun.objects.create(
+        actor=operator, path="/weighing/tickets/", title="磅单", status="succeeded", total=1,
+        done=1, file_name="tickets.xlsx", finished_at=timezone.now(),
+    )  # fmt: skip
     export_file = Path(settings.MEDIA_ROOT) / "exports" / f"{export.uuid}.xlsx"
     export_file.parent.mkdir(parents=True, exist_ok=True)
     export_file.write_bytes(b"PK sweep")

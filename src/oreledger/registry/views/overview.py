@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from oreledger.accounts.models import DepartmentKind, Region
-from oreledger.core.errors import DomainError
 from oreledger.core.cells import CODE
+from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
+from oreledger.core.errors import DomainError
 from oreledger.core.exports import export_response
 from oreledger.core.listing import Column, ExportSource, paged, sort_key, sorted_rows
 from oreledger.core.permissions import ADD, CHANGE, VIEW, may
@@ -276,7 +277,21 @@ def requirement_create(request: HttpRequest) -> HttpResponse:
 def requirement_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a cell out of the required-permit matrix."""
     require(request.user, CHANGE, PermitRequirement)
-    requirement = get_object_or_404(PermitRequirement, pk=pk)
+    requirement = get_object_or_404(PermitRequirement.objects.select_related("permit_type"), pk=pk)
+    if not confirmed(request):
+        return ask_confirmation(
+            request,
+            Confirmation(
+                question=_("Remove the requirement of “%(type)s”?")
+                % {"type": requirement.permit_type},
+                consequence=_(
+                    "Enterprises are no longer checked for this permit in the procedures check."
+                ),
+                action_label=_("Remove"),
+                facts=[(_("Applies to"), requirement.get_applies_to_display())],
+            ),
+            cancel_url=reverse("registry:permit_types"),
+        )
     services.remove_permit_requirement(actor=request.user, requirement=requirement)
     messages.success(request, _("The requirement was removed."))
     return redirect("registry:permit_types")
