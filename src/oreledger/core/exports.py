@@ -130,7 +130,8 @@ def execute_export_run(run_id: int) -> str:
                     str(source.title), source.columns, source.rows, out, progress=_Progress(run)
                 )
             os.replace(partial, target)
-            name = export_file_name(str(source.title))
+            # FileResponse writes a non-ASCII name as RFC 6266 filename*: "车辆-….xlsx".
+            name = export_file_name(str(source.title), allow_unicode=True)
         except Exception:
             partial.unlink(missing_ok=True)
             _finish(run, ExportRun.Status.FAILED)

@@ -128,10 +128,11 @@ def write_workbook(
     return done
 
 
-def export_file_name(title: str) -> str:
-    """The download's file name: the title's Latin letters (or "export") and the local time."""
+def export_file_name(title: str, allow_unicode: bool = False) -> str:
+    """The download's file name: the title (its Latin letters unless `allow_unicode`, or
+    "export") and the local time."""
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return f"{slugify(title, allow_unicode=False) or 'export'}-{stamp}.xlsx"
+    return f"{slugify(title, allow_unicode=allow_unicode) or 'export'}-{stamp}.xlsx"
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

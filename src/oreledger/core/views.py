@@ -36,7 +36,7 @@ class JobsView(UserPassesTestMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         status = self.request.GET.get("status", "")
-        jobs = DBTaskResult.objects.order_by("-enqueued_at")
+        jobs = DBTaskResult.objects.order_by("-enqueued_at", "id")
         if status:
             jobs = jobs.filter(status=status)
         context.update(

@@ -20,14 +20,12 @@ from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
 from oreledger.core.numbers import tonnes
 from oreledger.core.permissions import (
-    ADD,
     APPROVE,
     CHANGE,
     PROVINCE_OFFICE,
     VIEW,
     can,
     get_for_user,
-    may,
 )
 from oreledger.trade import services
 from oreledger.trade.choices import ContractStatus
@@ -110,8 +108,7 @@ def _contract(request: HttpRequest, number: str) -> Contract:
 def contract_detail(request: HttpRequest, number: str) -> HttpResponse:
     """A contract: parties, terms, delivery, floor and override, actions, history."""
     from oreledger.trade.services._common import floor_for
-    from oreledger.weighing.models import Waybill
-    from oreledger.weighing.services.waybills import issuable_contracts
+    from oreledger.weighing.services.waybills import issuable_contracts, may_issue_waybills
 
     contract = _contract(request, number)
     user: Any = request.user
@@ -137,7 +134,7 @@ def contract_detail(request: HttpRequest, number: str) -> HttpResponse:
             remaining_t=tonnes(contract.remaining_kg),
             amendments=Contract.objects.filter(supersedes=contract).only("number", "status"),
             # Offered only where issuing would succeed: the form takes the same contracts.
-            may_issue_waybill=may(user, ADD, Waybill)
+            may_issue_waybill=may_issue_waybills(user)
             and issuable_contracts(user).filter(pk=contract.pk).exists(),
         ),
     )

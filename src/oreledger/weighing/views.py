@@ -24,7 +24,7 @@ from oreledger.core.cells import CODE, COUNT, KILOGRAMS, TONNES_KG
 from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
-from oreledger.core.permissions import ADD, APPROVE, VIEW, can, get_for_user, may
+from oreledger.core.permissions import APPROVE, VIEW, can, get_for_user
 from oreledger.registry.models import Station
 from oreledger.weighing.chain import ticket_hash
 from oreledger.weighing.choices import CorrectionStatus, WaybillStatus
@@ -46,7 +46,7 @@ from oreledger.weighing.services import (
     void_waybill,
 )
 from oreledger.weighing.services.corrections import may_decide, may_request
-from oreledger.weighing.services.waybills import registered_vehicles
+from oreledger.weighing.services.waybills import may_issue_waybills, registered_vehicles
 
 
 def station_page(station: Station) -> str | None:
@@ -89,14 +89,14 @@ class WaybillListView(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_issue"] = may(self.request.user, ADD, Waybill)
+        context["can_issue"] = may_issue_waybills(self.request.user)
         return context
 
 
 @login_required
 def waybill_issue(request: HttpRequest) -> HttpResponse:
     """Issue a waybill against an approved contract."""
-    if not may(request.user, ADD, Waybill):
+    if not may_issue_waybills(request.user):
         return render(request, "core/error.html", {"title": _("Not allowed")}, status=403)
     form = WaybillForm(
         request.POST or None,
@@ -141,7 +141,7 @@ def _recent_vehicles(user: Any) -> list[Any]:
 def plate_options(request: HttpRequest) -> HttpResponse:
     """Registered trucks whose plate contains what was typed: the options of the waybill
     form's plate list (an HTMX request from the plate field; no inline script)."""
-    if not may(request.user, ADD, Waybill):
+    if not may_issue_waybills(request.user):
         raise PermissionDenied
     typed = (request.GET.get("plate") or "").strip().upper()[:12]
     if typed:

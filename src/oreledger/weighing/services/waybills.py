@@ -50,6 +50,13 @@ def _may_issue(actor: Any, contract: Contract) -> bool:
     return role in _ISSUERS and region is not None and contract.region.path.startswith(region.path)
 
 
+def may_issue_waybills(actor: Any) -> bool:
+    """Whether the person's role issues waybills at all (the form, its button, its search)."""
+    if not _is_person(actor) or not actor.is_active:
+        return False
+    return bool(actor.is_superuser or actor.role == ADMIN or actor.role in _ISSUERS)
+
+
 def issuable_contracts(actor: Any, today: datetime.date | None = None) -> QuerySet[Contract]:
     """The contracts a person may issue waybills against today: approved, valid today, with
     tonnes left to deliver, and theirs to issue (the rule of `_may_issue`, as a query)."""
