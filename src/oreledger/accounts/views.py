@@ -21,6 +21,8 @@ from oreledger.accounts.forms import ThrottledLoginForm, UserFilter
 from oreledger.accounts.models import ApiToken, User
 from oreledger.accounts.services import issue_api_token, revoke_api_token
 from oreledger.core.audit import history_for
+from oreledger.core.cells import CODE
+from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
 from oreledger.core.listing import Column, ScopedListView
 from oreledger.core.permissions import VIEW, get_for_user
 
@@ -73,6 +75,18 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     from django.shortcuts import get_object_or_404
 
     token = get_object_or_404(ApiToken, pk=pk, user=request.user, revoked_at__isnull=True)
+    if not confirmed(request):
+        return ask_confirmation(
+            request,
+            Confirmation(
+                question=_("Revoke the API token “%(name)s”?") % {"name": token.name},
+                consequence=_(
+                    "Programs using it are refused at once; a revoked token cannot be restored."
+                ),
+                action_label=_("Revoke"),
+            ),
+            cancel_url=str(reverse_lazy("accounts:profile")),
+        )
     revoke_api_token(actor=request.user, token=token)
     messages.success(request, _("The token was revoked."))
     return redirect("accounts:profile")
@@ -87,9 +101,9 @@ class UserListView(ScopedListView):
     related = ("region", "department__kind", "department__region", "enterprise")
     default_order = "username"
     columns = (
-        Column("username", _("Username"), order_by="username"),
+        Column("username", _("Username"), order_by="username", kind=CODE),
         Column("display_name", pgettext_lazy("person", "Name"), order_by="display_name"),
-        Column("role", _("Role"), order_by="role"),
+        Column("role", _("Role"), order_by="role", kind=CODE),
         Column("region.name", _("Region"), order_by="region__path"),
         Column("department", _("Department")),
         Column("enterprise", _("Enterprise"), order_by="enterprise__name"),

@@ -26,6 +26,8 @@ from oreledger.alerts.filtersets import AlertFilter
 from oreledger.alerts.forms import AssignForm, NoteForm, ResolveForm
 from oreledger.alerts.models import Alert
 from oreledger.core.audit import history_for
+from oreledger.core.cells import CODE, COUNT
+from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
 from oreledger.core.display import reference
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
@@ -45,13 +47,13 @@ class AlertListView(ScopedListView):
     default_order = "-first_seen"
     columns = (
         Column("rule", _("Rule"), order_by="rule", link=True),
-        Column("severity", _("Severity"), order_by="severity"),
-        Column("status", _("Status"), order_by="status"),
-        Column("subject_ref", _("Subject"), order_by="subject_ref"),
+        Column("severity", _("Severity"), order_by="severity", kind=CODE),
+        Column("status", _("Status"), order_by="status", kind=CODE),
+        Column("subject_ref", _("Subject"), order_by="subject_ref", kind=CODE),
         Column("region.name", _("Region"), order_by="region__path"),
         Column("first_seen", _("First seen"), order_by="first_seen"),
         Column("last_seen", pgettext_lazy("alert", "Last seen"), order_by="last_seen"),
-        Column("count", _("Count"), order_by="count", numeric=True),
+        Column("count", _("Count"), order_by="count", kind=COUNT),
         Column("deadline", _("Deadline"), order_by="deadline"),
     )
 
@@ -158,11 +160,43 @@ def _ancestors(region: Region) -> list[str]:
     return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
 
 
+def _alert_confirmation(alert: Alert, action: str) -> Confirmation:
+    facts = [
+        (_("Rule"), BY_CODE[alert.rule].name),
+        (_("Subject"), alert.subject_ref),
+        (_("Region"), alert.region.name),
+    ]
+    if action == "resolve":
+        return Confirmation(
+            question=_("Resolve this alert?"),
+            consequence=_(
+                "It is closed with your resolution and note and leaves the open lists; a closed "
+                "alert is not reopened."
+            ),
+            action_label=_("Resolve"),
+            facts=facts,
+        )
+    return Confirmation(
+        question=_("Escalate this alert to an enforcement case?"),
+        consequence=_("A case is opened for it; a case once opened stays on file."),
+        action_label=_("Escalate to a case"),
+        facts=facts,
+        danger=False,
+    )
+
+
 @login_required
 @require_POST
 def alert_action(request: HttpRequest, pk: str, action: str) -> HttpResponse:
     """acknowledge, investigate, assign, resolve or escalate an alert."""
     alert = get_for_user(Alert.objects.select_related("region"), request.user, CHANGE, pk=pk)
+    if action in ("resolve", "escalate") and not confirmed(request):
+        if action == "resolve" and not ResolveForm(request.POST).is_valid():
+            messages.error(request, _("Choose a resolution and give a note."))
+            return redirect(alert)
+        return ask_confirmation(
+            request, _alert_confirmation(alert, action), cancel_url=alert.get_absolute_url()
+        )
     try:
         if action == "acknowledge":
             services.acknowledge_alert(

@@ -19,6 +19,8 @@ from oreledger.alerts.forms import CaseForm, CaseNoteForm, CloseForm, DecisionFo
 from oreledger.alerts.models import Alert, Case
 from oreledger.alerts.pdf import case_pdf
 from oreledger.core.audit import history_for
+from oreledger.core.cells import CODE
+from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
 from oreledger.core.permissions import ADD, APPROVE, CHANGE, VIEW, can, get_for_user, may
@@ -35,12 +37,12 @@ class CaseListView(ScopedListView):
     related = ("region", "enterprise", "site")
     default_order = "-created_at"
     columns = (
-        Column("number", _("Number"), order_by="number", link=True),
+        Column("number", _("Number"), order_by="number", link=True, kind=CODE),
         Column("title", _("Title")),
         Column("enterprise.name", _("Enterprise"), order_by="enterprise__name"),
         Column("region.name", _("Region"), order_by="region__path"),
-        Column("status", _("Status"), order_by="status"),
-        Column("decision", _("Decision"), order_by="decision"),
+        Column("status", _("Status"), order_by="status", kind=CODE),
+        Column("decision", _("Decision"), order_by="decision", kind=CODE),
         Column("deadline", _("Deadline"), order_by="deadline"),
         Column("created_at", _("Opened"), order_by="created_at"),
     )
@@ -130,11 +132,37 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "alerts/case_detail.html", context)
 
 
+def _case_confirmation(case: Case, action: str) -> Confirmation:
+    facts = [(_("Case"), case.number), (_("Title"), case.title)]
+    if action == "decide":
+        return Confirmation(
+            question=_("Record the decision on case %(number)s?") % {"number": case.number},
+            consequence=_(
+                "The decision goes on file and into the case PDF, and the enterprise is told. "
+                "It cannot be changed afterwards."
+            ),
+            action_label=_("Record the decision"),
+            facts=facts,
+        )
+    return Confirmation(
+        question=_("Close case %(number)s?") % {"number": case.number},
+        consequence=_("A closed case cannot be reopened or changed."),
+        action_label=_("Close the case"),
+        facts=facts,
+    )
+
+
 @login_required
 @require_POST
 def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     """note, decide or close a case."""
     case = _case(request, number, APPROVE if action in ("decide", "close") else CHANGE)
+    if action in ("decide", "close") and not confirmed(request):
+        form_class: Any = DecisionForm if action == "decide" else CloseForm
+        if form_class(request.POST).is_valid():
+            return ask_confirmation(
+                request, _case_confirmation(case, action), cancel_url=case.get_absolute_url()
+            )
     try:
         if action == "note":
             form: Any = CaseNoteForm(request.POST, request.FILES)

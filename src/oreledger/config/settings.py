@@ -133,6 +133,11 @@ AUTH_PASSWORD_VALIDATORS = [
 OL_LOGIN_MAX_FAILURES = env.int("OL_LOGIN_MAX_FAILURES", 5, minimum=1)
 OL_LOGIN_WINDOW_SECONDS = env.int("OL_LOGIN_WINDOW_SECONDS", 900, minimum=1)
 
+# A list export of more rows than this is written by a background job (progress page, then
+# a download link); smaller ones are answered at once. Finished files are kept this long.
+OL_EXPORT_SYNC_ROWS = env.int("OL_EXPORT_SYNC_ROWS", 2000, minimum=0)
+OL_EXPORT_KEEP_HOURS = env.int("OL_EXPORT_KEEP_HOURS", 24, minimum=1)
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]

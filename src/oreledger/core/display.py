@@ -27,6 +27,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from oreledger.core import numbers
 from oreledger.core.formats import local_datetime
 
 EMPTY = "—"
@@ -78,8 +79,8 @@ def number(value: Any, decimals: int = 0) -> str:
 
 
 def tonnes(kg: Any) -> str:
-    """Kilograms as tonnes with two decimals and the unit."""
-    return f"{number(decimal.Decimal(int(kg)) / 1000, 2)} t"
+    """Kilograms as tonnes with two decimals and the unit (core.numbers writes the figure)."""
+    return f"{numbers.tonnes(kg)} t"
 
 
 def local_time(value: Any) -> str:

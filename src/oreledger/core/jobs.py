@@ -1,4 +1,5 @@
-"""The platform's own periodic jobs: housekeeping of logins, leases and finished jobs."""
+"""The platform's own jobs: housekeeping of logins, finished jobs and old exports; imports
+and large list exports started from the web."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from oreledger.core.scheduler import schedule
 
 @task(queue_name="scheduled")
 def prune_housekeeping(period: str) -> dict[str, int]:
-    """Forget failed logins older than the throttle window and job results older than 30 days."""
+    """Forget failed logins older than the throttle window, job results older than 30 days,
+    and list exports (with their files) older than OL_EXPORT_KEEP_HOURS."""
     from oreledger.accounts.models import LoginFailure
+    from oreledger.core.exports import prune_exports
 
     now = timezone.now()
     logins, _ = LoginFailure.objects.filter(
@@ -26,7 +29,7 @@ def prune_housekeeping(period: str) -> dict[str, int]:
     results, _ = DBTaskResult.objects.filter(
         status="SUCCESSFUL", finished_at__lt=now - datetime.timedelta(days=30)
     ).delete()
-    return {"login_failures": logins, "job_results": results}
+    return {"login_failures": logins, "job_results": results, "exports": prune_exports(now=now)}
 
 
 schedule(
@@ -44,12 +47,21 @@ def run_bundle_import(run_id: int) -> str:
     return execute_import_run(run_id)
 
 
+@task()
+def run_list_export(run_id: int) -> str:
+    """Write a large list export's workbook, recording its progress on the ExportRun."""
+    from oreledger.core.exports import execute_export_run
+
+    return execute_export_run(run_id)
+
+
 # The jobs page names each job (core.display vocabulary "job").
 register_terms(
     "job",
     {
         "oreledger.core.jobs.prune_housekeeping": _("Housekeeping"),
         "oreledger.core.jobs.run_bundle_import": _("Province bundle import"),
+        "oreledger.core.jobs.run_list_export": _("List export"),
     },
 )
 # django-tasks' statuses of a job, as the jobs page shows them.

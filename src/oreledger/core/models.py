@@ -183,3 +183,59 @@ class ImportRun(models.Model):
     def percent(self) -> int:
         """How far the current stage has come, 0–100."""
         return min(100, round(100 * self.done / self.total)) if self.total else 0
+
+
+class ExportRun(models.Model):
+    """One large list export written by a background job, downloadable only by who asked."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # The list's page and its query (filters, sort): the job rebuilds the same rows from them.
+    path = models.CharField(_("page"), max_length=300)
+    query = models.TextField(_("query"), blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    done = models.PositiveIntegerField(_("rows written"), default=0)
+    total = models.PositiveIntegerField(_("rows in total"), default=0)
+    file_path = models.CharField(_("file"), max_length=300, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("list export")
+        verbose_name_plural = _("list exports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        """The export's progress page."""
+        from django.urls import reverse
+
+        return reverse("core:export_run", args=[self.uuid])
+
+    @property
+    def finished(self) -> bool:
+        """Whether the job has ended, well or badly."""
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        """How many of the rows are written, 0–100."""
+        return min(100, round(100 * self.done / self.total)) if self.total else 0

@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 from django_tasks_db.models import DBTaskResult
 
 from oreledger.core.home import jurisdiction_summary
+from oreledger.core.listing import paged
 from oreledger.core.navigation import MenuItem, register_menu_item
 
 
@@ -35,7 +36,7 @@ class JobsView(UserPassesTestMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         status = self.request.GET.get("status", "")
-        jobs = DBTaskResult.objects.order_by("-enqueued_at")
+        jobs = DBTaskResult.objects.order_by("-enqueued_at", "id")
         if status:
             jobs = jobs.filter(status=status)
         context.update(
@@ -43,8 +44,8 @@ class JobsView(UserPassesTestMixin, TemplateView):
                 row["status"]: row["n"]
                 for row in DBTaskResult.objects.values("status").annotate(n=Count("id"))
             },
-            jobs=jobs[:200],
             status=status,
+            **paged(self.request, jobs),
             title=_("Background jobs"),
         )
         return context

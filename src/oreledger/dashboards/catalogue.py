@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from oreledger.core.cells import COUNT, MONEY, PERCENT, TONNES, Kind
 from oreledger.core.display import local_time
 from oreledger.core.listing import Column, cell_text, xlsx_response
 from oreledger.dashboards import figures, places
@@ -54,10 +55,14 @@ def _reader(
 
 
 def _col(
-    key: str, label: str | Promise, labels: Mapping[str, str | Promise] | None = None
+    key: str,
+    label: str | Promise,
+    kind: Kind | None = None,
+    *,
+    labels: Mapping[str, str | Promise] | None = None,
 ) -> Column:
-    """An exported column; `labels` names the codes it holds in the reader's language."""
-    return Column(key, label, value=_reader(key, labels))
+    """An exported column of a figure's kind; `labels` names the codes it holds."""
+    return Column(key, label, value=_reader(key, labels), kind=kind)
 
 
 FIGURES = {
@@ -70,15 +75,15 @@ FIGURES = {
             "periods",
             [
                 _col("label", _("Period")),
-                _col("out_t", _("Out (t)")),
-                _col("last_year_out_t", _("Out last year (t)")),
-                _col("out_change_pct", _("Out change (%)")),
-                _col("in_t", _("In (t)")),
-                _col("last_year_in_t", _("In last year (t)")),
-                _col("in_change_pct", _("In change (%)")),
-                _col("trucks", _("Trucks")),
-                _col("last_year_trucks", _("Trucks last year")),
-                _col("held_trucks", _("Held trucks")),
+                _col("out_t", _("Out (t)"), TONNES),
+                _col("last_year_out_t", _("Out last year (t)"), TONNES),
+                _col("out_change_pct", _("Out change (%)"), PERCENT),
+                _col("in_t", _("In (t)"), TONNES),
+                _col("last_year_in_t", _("In last year (t)"), TONNES),
+                _col("in_change_pct", _("In change (%)"), PERCENT),
+                _col("trucks", _("Trucks"), COUNT),
+                _col("last_year_trucks", _("Trucks last year"), COUNT),
+                _col("held_trucks", _("Held trucks"), COUNT),
             ],
         ),
         Figure(
@@ -88,9 +93,9 @@ FIGURES = {
             "rows",
             [
                 _col("day", _("Day")),
-                _col("out_t", _("Out (t)")),
-                _col("in_t", _("In (t)")),
-                _col("trucks", _("Trucks")),
+                _col("out_t", _("Out (t)"), TONNES),
+                _col("in_t", _("In (t)"), TONNES),
+                _col("trucks", _("Trucks"), COUNT),
             ],
         ),
         Figure(
@@ -98,7 +103,11 @@ FIGURES = {
             _("Exit tonnage by grade this month"),
             figures.by_grade,
             "rows",
-            [_col("grade", _("Grade")), _col("out_t", _("Out (t)")), _col("trucks", _("Trucks"))],
+            [
+                _col("grade", _("Grade")),
+                _col("out_t", _("Out (t)"), TONNES),
+                _col("trucks", _("Trucks"), COUNT),
+            ],
         ),
         Figure(
             "breakdown",
@@ -108,12 +117,12 @@ FIGURES = {
             [
                 _col("code", _("Code")),
                 _col("name", _("Name")),
-                _col("out_t", _("Out this month (t)")),
-                _col("in_t", _("In this month (t)")),
-                _col("trucks", _("Trucks")),
-                _col("allocated_t", _("Quota (t)")),
-                _col("consumed_t", _("Consumed (t)")),
-                _col("used_pct", _("Used (%)")),
+                _col("out_t", _("Out this month (t)"), TONNES),
+                _col("in_t", _("In this month (t)"), TONNES),
+                _col("trucks", _("Trucks"), COUNT),
+                _col("allocated_t", _("Quota (t)"), TONNES),
+                _col("consumed_t", _("Consumed (t)"), TONNES),
+                _col("used_pct", _("Used (%)"), PERCENT),
             ],
         ),
         Figure(
@@ -124,10 +133,10 @@ FIGURES = {
             [
                 _col("code", _("Code")),
                 _col("name", _("Name")),
-                _col("allocated_t", _("Quota (t)")),
-                _col("consumed_t", _("Consumed (t)")),
-                _col("remaining_t", _("Remaining (t)")),
-                _col("used_pct", _("Used (%)")),
+                _col("allocated_t", _("Quota (t)"), TONNES),
+                _col("consumed_t", _("Consumed (t)"), TONNES),
+                _col("remaining_t", _("Remaining (t)"), TONNES),
+                _col("used_pct", _("Used (%)"), PERCENT),
             ],
         ),
         Figure(
@@ -137,7 +146,7 @@ FIGURES = {
             "by_rule",
             [
                 _col("rule_name", _("Rule")),
-                _col("count", _("Open alerts")),
+                _col("count", _("Open alerts"), COUNT),
             ],
         ),
         Figure(
@@ -148,8 +157,8 @@ FIGURES = {
             [
                 _col("grade", _("Grade")),
                 _col("name", _("Name")),
-                _col("delivered_avg", _("Delivered average (yuan/t)")),
-                _col("approved_avg", _("Contracted average (yuan/t)")),
+                _col("delivered_avg", _("Delivered average (yuan/t)"), MONEY),
+                _col("approved_avg", _("Contracted average (yuan/t)"), MONEY),
             ],
         ),
         Figure(
@@ -160,7 +169,7 @@ FIGURES = {
             [
                 _col("code", _("Code")),
                 _col("name", _("Name")),
-                _col("status", _("Status"), STATION_STATES),
+                _col("status", _("Status"), labels=STATION_STATES),
                 _col("last_heard", _("Last heartbeat")),
             ],
         ),
@@ -171,10 +180,10 @@ FIGURES = {
             "rows",
             [
                 _col("name", _("Department")),
-                _col("required", _("Required permits")),
-                _col("valid", _("Valid")),
-                _col("problems", _("Problems")),
-                _col("complete_pct", _("Complete (%)")),
+                _col("required", _("Required permits"), COUNT),
+                _col("valid", _("Valid"), COUNT),
+                _col("problems", _("Problems"), COUNT),
+                _col("complete_pct", _("Complete (%)"), PERCENT),
             ],
         ),
         Figure(
@@ -191,12 +200,12 @@ FIGURES = {
                 _col("enterprise", _("Enterprise")),
                 _col("cargo", _("Cargo")),
                 _col("grade", _("Grade")),
-                _col("gross_t", _("Gross (t)")),
-                _col("tare_t", _("Tare (t)")),
-                _col("net_t", _("Net (t)")),
+                _col("gross_t", _("Gross (t)"), TONNES),
+                _col("tare_t", _("Tare (t)"), TONNES),
+                _col("net_t", _("Net (t)"), TONNES),
                 _col("contract", _("Contract")),
-                _col("contract_delivered_t", _("Delivered (t)")),
-                _col("contract_total_t", _("Contract total (t)")),
+                _col("contract_delivered_t", _("Delivered (t)"), TONNES),
+                _col("contract_total_t", _("Contract total (t)"), TONNES),
             ],
         ),
         Figure(
@@ -208,9 +217,9 @@ FIGURES = {
                 _col("code", _("Code")),
                 _col("name", _("Name")),
                 _col("enterprise", _("Enterprise")),
-                _col("kind", _("Kind"), dict(SiteKind.choices)),
-                _col("status", _("Status"), dict(OperatingStatus.choices)),
-                _col("alerts", _("Open alerts")),
+                _col("kind", _("Kind"), labels=dict(SiteKind.choices)),
+                _col("status", _("Status"), labels=dict(OperatingStatus.choices)),
+                _col("alerts", _("Open alerts"), COUNT),
                 _col("lat", _("Latitude")),
                 _col("lon", _("Longitude")),
             ],
@@ -229,7 +238,7 @@ def export(figure: Figure, data: dict[str, Any], kind: str) -> HttpResponse:
     writer = csv.writer(buffer)
     writer.writerow([str(col.label) for col in columns])
     for row in rows:
-        writer.writerow([cell_text(col.read(row)) for col in columns])
+        writer.writerow([cell_text(col.exported(row)[0]) for col in columns])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(figure, "csv")}"'
     return response

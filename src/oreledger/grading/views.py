@@ -12,9 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from oreledger.core.cells import CODE, DECIMAL
+from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
 from oreledger.core.permissions import ADD, VIEW, get_for_user, may
@@ -86,6 +89,30 @@ def standard_new(request: HttpRequest) -> HttpResponse:
     ]
     formset = grade_formset(request.POST or None, initial=initial)
     error = None
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and formset.is_valid()
+        and not confirmed(request)
+    ):
+        return ask_confirmation(
+            request,
+            Confirmation(
+                question=_("Publish the grading standard %(code)s, in force from %(day)s?")
+                % {
+                    "code": form.cleaned_data["code"],
+                    "day": f"{form.cleaned_data['effective_from']:%Y-%m-%d}",
+                },
+                consequence=_(
+                    "Assays sampled from that day are graded by it. A published version cannot "
+                    "be changed or withdrawn; only a newer version replaces it."
+                ),
+                action_label=_("Publish"),
+                facts=[(_("Grades"), len(formset.specs()))],
+                danger=False,
+            ),
+            cancel_url=reverse("grading:standard"),
+        )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             created, _new = publish_standard(
@@ -146,21 +173,22 @@ class AssayListView(ScopedListView):
     default_order = "-sampled_on"
     template_name = "grading/assay_list.html"
     columns = (
-        Column("site.code", _("Site"), order_by="site__code"),
+        Column("site.code", _("Site"), order_by="site__code", kind=CODE),
         Column("site.name", _("Site name")),
-        Column("lot", _("Lot"), order_by="lot"),
+        Column("lot", _("Lot"), order_by="lot", kind=CODE),
         Column("sampled_on", _("Sampled on"), order_by="sampled_on"),
-        Column("mgo", "MgO %", order_by="mgo", numeric=True),
-        Column("cao", "CaO %", order_by="cao", numeric=True),
-        Column("sio2", "SiO2 %", order_by="sio2", numeric=True),
-        Column("fe2o3", "Fe2O3 %", numeric=True),
-        Column("al2o3", "Al2O3 %", numeric=True),
-        Column("loi", _("LOI %"), numeric=True),
+        Column("mgo", "MgO %", order_by="mgo", kind=DECIMAL),
+        Column("cao", "CaO %", order_by="cao", kind=DECIMAL),
+        Column("sio2", "SiO2 %", order_by="sio2", kind=DECIMAL),
+        Column("fe2o3", "Fe2O3 %", kind=DECIMAL),
+        Column("al2o3", "Al2O3 %", kind=DECIMAL),
+        Column("loi", _("LOI %"), kind=DECIMAL),
         Column(
             "grade",
             _("Grade"),
             value=lambda a: str(a.grade) if a.grade else "—",
             order_by="grade__rank",
+            kind=CODE,
         ),
         Column("lab", _("Laboratory")),
     )

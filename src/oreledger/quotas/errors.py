@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from oreledger.core import numbers
 from oreledger.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
 MESSAGES: dict[str, Any] = {
@@ -53,5 +54,5 @@ def refuse(code: str, **params: Any) -> DomainError:
 
 
 def tonnes(kg: int) -> str:
-    """Kilograms as tonnes with two decimals, for messages."""
-    return f"{kg / 1000:,.2f}"
+    """Kilograms as tonnes with two decimals, for messages (written as on every page)."""
+    return numbers.tonnes(kg)

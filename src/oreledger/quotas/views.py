@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -10,13 +9,17 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from oreledger.accounts.models import Region
+from oreledger.core import numbers
+from oreledger.core.cells import CODE, PERCENT, TONNES, TONNES_KG
+from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
 from oreledger.core.errors import DomainError
-from oreledger.core.listing import Column, ScopedListView
+from oreledger.core.listing import Column, ScopedListView, paged
 from oreledger.core.permissions import APPROVE, CHANGE, VIEW, can, get_for_user, may
 from oreledger.quotas import services
 from oreledger.quotas.choices import AccountLevel, ChangeStatus
@@ -40,10 +43,6 @@ from oreledger.quotas.queries import (
 from oreledger.registry.models import Site
 
 
-def _t(kg: int | None) -> Decimal | None:
-    return None if kg is None else (Decimal(kg) / 1000).quantize(Decimal("0.01"))
-
-
 class AccountListView(ScopedListView):
     """Mines with allocated, consumed, remaining, share used, burn rate and forecast."""
 
@@ -62,30 +61,36 @@ class AccountListView(ScopedListView):
             order_by="region__path",
         ),
         Column("enterprise", _("Enterprise"), value=lambda a: a.holder_site.enterprise.name),
-        Column("period_id", _("Year"), value=lambda a: a.period.year, order_by="period__year"),
+        Column(
+            "period_id",
+            _("Year"),
+            value=lambda a: a.period.year,
+            order_by="period__year",
+            kind=CODE,
+        ),
         Column(
             "allocated",
             _("Allocated (t)"),
-            value=lambda a: _t(a.allocated_kg),
+            value=lambda a: a.allocated_kg,
             order_by="allocated_kg",
-            numeric=True,
+            kind=TONNES_KG,
         ),
         Column(
             "consumed",
             _("Consumed (t)"),
-            value=lambda a: _t(a.consumed_total_kg),
+            value=lambda a: a.consumed_total_kg,
             order_by="consumed_kg",
-            numeric=True,
+            kind=TONNES_KG,
         ),
         Column(
             "remaining",
             _("Remaining (t)"),
-            value=lambda a: _t(a.remaining_total_kg),
+            value=lambda a: a.remaining_total_kg,
             order_by="remaining",
-            numeric=True,
+            kind=TONNES_KG,
         ),
-        Column("used", _("Used %"), value=lambda a: a.used_total_percent, numeric=True),
-        Column("burn", _("Burn rate (t/day)"), value=burn_rate_t_per_day, numeric=True),
+        Column("used", _("Used %"), value=lambda a: a.used_total_percent, kind=PERCENT),
+        Column("burn", _("Burn rate (t/day)"), value=burn_rate_t_per_day, kind=TONNES),
         Column("forecast", _("Forecast exhaustion"), value=forecast_exhaustion),
     )
 
@@ -129,7 +134,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "children": children,
         "burn_rate": burn_rate_t_per_day(account),
         "forecast": forecast_exhaustion(account),
-        "entries": account.entries.select_related("change", "actor").order_by("-seq")[:100],
+        **paged(request, account.entries.select_related("change", "actor").order_by("-seq")),
         "changes": QuotaChange.objects.filter(account=account).select_related(
             "source__holder_site", "requested_by", "decided_by"
         )[:20],
@@ -328,6 +333,20 @@ def period_open(request: HttpRequest) -> HttpResponse:
     if getattr(request.user, "role", "") != "province_office" and not request.user.is_superuser:
         raise Http404
     form = PeriodForm(request.POST)
+    if form.is_valid() and not confirmed(request):
+        return ask_confirmation(
+            request,
+            Confirmation(
+                question=_("Open the quota year %(year)s?") % {"year": form.cleaned_data["year"]},
+                consequence=_(
+                    "Every county and mine can then be given a quota for that year; a year once "
+                    "opened stays open."
+                ),
+                action_label=_("Open the year"),
+                danger=False,
+            ),
+            cancel_url=reverse("quotas:allocate"),
+        )
     if form.is_valid():
         services.open_period(actor=request.user, year=form.cleaned_data["year"])
         messages.success(request, _("The quota year was opened."))
@@ -398,8 +417,9 @@ def change_list(request: HttpRequest) -> HttpResponse:
             "decided_by",
             "account__period",
         )
-        .order_by("-status", "-created_at")[:200]
+        .order_by("-status", "-created_at", "-pk")
     )
+    page = paged(request, changes)
     approvable = {
         c.pk
         for c in QuotaChange.objects.for_user(request.user, APPROVE).filter(
@@ -411,10 +431,39 @@ def change_list(request: HttpRequest) -> HttpResponse:
         "quotas/change_list.html",
         {
             "title": _("Transfers and adjustments"),
-            "changes": changes,
+            "changes": page["page_obj"],
             "approvable": approvable,
+            **page,
             "decision_form": DecisionForm(),
         },
+    )
+
+
+def _change_confirmation(change: QuotaChange, decision: str) -> Confirmation:
+    facts = [
+        (_("Kind"), change.get_kind_display()),
+        (_("Account"), change.account.holder_label),
+        (_("From"), change.source.holder_label if change.source else "—"),
+        (_("Tonnes"), numbers.tonnes(change.amount_kg)),
+        (_("Reason"), change.reason),
+    ]
+    if decision == "approve":
+        return Confirmation(
+            question=_("Approve this %(kind)s of %(tonnes)s t?")
+            % {"kind": change.get_kind_display(), "tonnes": numbers.tonnes(change.amount_kg)},
+            consequence=_(
+                "The ledger entries are written at once; only a new request can move the "
+                "tonnes back."
+            ),
+            action_label=_("Approve"),
+            facts=facts,
+            danger=False,
+        )
+    return Confirmation(
+        question=_("Reject this %(kind)s?") % {"kind": change.get_kind_display()},
+        consequence=_("The request is closed for good; the allocation stays as it is."),
+        action_label=_("Reject"),
+        facts=facts,
     )
 
 
@@ -425,9 +474,18 @@ def change_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     if decision not in ("approve", "reject"):
         raise Http404
     change = get_for_user(
-        QuotaChange.objects.select_related("account__parent"), request.user, APPROVE, pk=pk
+        QuotaChange.objects.select_related("account__parent", "source"),
+        request.user,
+        APPROVE,
+        pk=pk,
     )
     note = (request.POST.get("note") or "").strip()
+    if not confirmed(request):
+        return ask_confirmation(
+            request,
+            _change_confirmation(change, decision),
+            cancel_url=reverse("quotas:change_list"),
+        )
     try:
         if decision == "approve":
             services.approve_change(actor=request.user, change=change, note=note)

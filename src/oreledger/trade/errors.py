@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from oreledger.core import numbers
 from oreledger.core.errors import Conflict, DomainError
 
 MESSAGES = {
@@ -65,5 +66,5 @@ def conflict(code: str, **params: Any) -> Conflict:
 
 
 def tonnes(kg: int) -> str:
-    """Kilograms as tonnes with two decimals, for messages."""
-    return f"{kg / 1000:,.2f}"
+    """Kilograms as tonnes with two decimals, for messages (written as on every page)."""
+    return numbers.tonnes(kg)

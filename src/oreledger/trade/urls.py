@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from oreledger.trade import views
+from oreledger.trade import views, views_contracts
 
 app_name = "trade"
 urlpatterns = [
@@ -14,11 +14,15 @@ urlpatterns = [
     path("bids/<int:pk>/accept/", views.bid_accept, name="bid_accept"),
     path("bids/<int:pk>/reject/", views.bid_reject, name="bid_reject"),
     path("bids/<int:pk>/withdraw/", views.bid_withdraw, name="bid_withdraw"),
-    path("contracts/", views.ContractListView.as_view(), name="contract_list"),
-    path("contracts/new/", views.contract_create, name="contract_create"),
-    path("contracts/<str:number>/", views.contract_detail, name="contract_detail"),
-    path("contracts/<str:number>/<str:action>/", views.contract_action, name="contract_action"),
-    path("approvals/", views.ApprovalQueueView.as_view(), name="approval_queue"),
+    path("contracts/", views_contracts.ContractListView.as_view(), name="contract_list"),
+    path("contracts/new/", views_contracts.contract_create, name="contract_create"),
+    path("contracts/<str:number>/", views_contracts.contract_detail, name="contract_detail"),
+    path(
+        "contracts/<str:number>/<str:action>/",
+        views_contracts.contract_action,
+        name="contract_action",
+    ),
+    path("approvals/", views_contracts.ApprovalQueueView.as_view(), name="approval_queue"),
     path("floor-prices/", views.floor_prices, name="floor_prices"),
     path("prices/", views.price_index, name="price_index"),
     path("notifications/", views.notifications, name="notifications"),

@@ -1,4 +1,7 @@
-"""Pages of trade: listings, bids, contracts, approvals, floor prices, price index, messages."""
+"""Pages of trade: listings, bids, floor prices, price index, messages.
+
+Contracts and the approval queue are in views_contracts.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +15,22 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from oreledger.core import numbers
 from oreledger.core.audit import history_for
+from oreledger.core.cells import CODE, MONEY, TONNES_KG
+from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
 from oreledger.core.errors import DomainError
-from oreledger.core.listing import Column, ScopedListView
-from oreledger.core.permissions import APPROVE, CHANGE, PROVINCE_OFFICE, VIEW, can, get_for_user
+from oreledger.core.listing import Column, ScopedListView, paged
+from oreledger.core.permissions import (
+    CHANGE,
+    PROVINCE_OFFICE,
+    VIEW,
+    can,
+    get_for_user,
+)
 from oreledger.trade import services
-from oreledger.trade.choices import ContractStatus
 from oreledger.trade.forms import (
     BidForm,
-    ContractFilter,
-    ContractForm,
     FloorPriceForm,
     ListingFilter,
     ListingForm,
@@ -29,15 +38,10 @@ from oreledger.trade.forms import (
     show_refusal,
     to_kg,
 )
-from oreledger.trade.models import Bid, Contract, FloorPrice, Listing, Notification
-from oreledger.trade.policies import ACCEPT, BID
+from oreledger.trade.models import Bid, FloorPrice, Listing, Notification
+from oreledger.trade.policies import ACCEPT, BID, WITHDRAW
 from oreledger.trade.queries import price_index as compute_index
 from oreledger.trade.queries import quota_room
-
-
-def tonnes(kg: int | None) -> str:
-    """Kilograms shown as tonnes with two decimals."""
-    return "" if kg is None else f"{kg / 1000:,.2f}"
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -73,21 +77,15 @@ class ListingListView(ScopedListView):
     related = ("seller", "site", "grade")
     default_order = "-created_at"
     columns = (
-        Column("number", _("Number"), order_by="number"),
+        Column("number", _("Number"), order_by="number", kind=CODE),
         Column("seller.name", _("Seller"), order_by="seller__name"),
-        Column("site.code", _("Mine"), order_by="site__code"),
-        Column("grade.code", _("Grade"), order_by="grade__rank"),
-        Column(
-            "quantity_t",
-            _("Tonnes"),
-            numeric=True,
-            order_by="quantity_kg",
-            value=lambda r: tonnes(r.quantity_kg),
-        ),
-        Column("open_t", _("Open (t)"), numeric=True, value=lambda r: tonnes(r.open_kg)),
-        Column("asking_price", _("Asking price (yuan/t)"), numeric=True, order_by="asking_price"),
+        Column("site.code", _("Mine"), order_by="site__code", kind=CODE),
+        Column("grade.code", _("Grade"), order_by="grade__rank", kind=CODE),
+        Column("quantity_kg", _("Tonnes"), order_by="quantity_kg", kind=TONNES_KG),
+        Column("open_kg", _("Open (t)"), kind=TONNES_KG),
+        Column("asking_price", _("Asking price (yuan/t)"), order_by="asking_price", kind=MONEY),
         Column("valid_to", _("Valid to"), order_by="valid_to"),
-        Column("status", _("Status"), order_by="status"),
+        Column("status", _("Status"), order_by="status", kind=CODE),
     )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -236,8 +234,51 @@ def bid_create(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
+def _bid_confirmation(bid: Bid, action: str) -> Confirmation:
+    facts = [
+        (_("Listing"), bid.listing.number),
+        (_("Bidder"), bid.bidder.name),
+        (_("Price (yuan/t)"), numbers.money(bid.price)),
+        (_("Tonnes"), numbers.tonnes(bid.quantity_kg)),
+    ]
+    if action == "accept":
+        return Confirmation(
+            question=_("Accept this bid on listing %(listing)s?") % {"listing": bid.listing.number},
+            consequence=_(
+                "A draft contract with the bidder is made from it for both parties to submit "
+                "to the county. An accepted bid cannot be taken back."
+            ),
+            action_label=_("Accept the bid"),
+            facts=facts,
+            danger=False,
+        )
+    if action == "reject":
+        return Confirmation(
+            question=_("Decline this bid on listing %(listing)s?")
+            % {"listing": bid.listing.number},
+            consequence=_("The bidder is told; a declined bid cannot be accepted later."),
+            action_label=_("Decline the bid"),
+            facts=facts,
+        )
+    return Confirmation(
+        question=_("Withdraw your bid on listing %(listing)s?") % {"listing": bid.listing.number},
+        consequence=_("The seller can no longer accept it; a withdrawn bid cannot be renewed."),
+        action_label=_("Withdraw the bid"),
+        facts=facts,
+    )
+
+
 def _bid_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    bid = get_for_user(Bid.objects.select_related("listing"), request.user, VIEW, pk=pk)
+    bid = get_for_user(Bid.objects.select_related("listing", "bidder"), request.user, VIEW, pk=pk)
+    # Asked only of someone the service would let act; anyone else gets its refusal as before.
+    allowed = can(request.user, WITHDRAW if action == "withdraw" else ACCEPT, bid)
+    if allowed and not confirmed(request):
+        return ask_confirmation(
+            request,
+            _bid_confirmation(bid, action),
+            cancel_url=bid.listing.get_absolute_url(),
+            row=(f"bid-{bid.pk}", 6),
+        )
     error = None
     try:
         if action == "accept":
@@ -291,208 +332,24 @@ def bid_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def listing_withdraw(request: HttpRequest, number: str) -> HttpResponse:
     """The seller takes a listing off the market."""
     listing = get_for_user(Listing.objects.all(), request.user, VIEW, number=number)
+    if can(request.user, CHANGE, listing) and not confirmed(request):
+        return ask_confirmation(
+            request,
+            Confirmation(
+                question=_("Withdraw listing %(number)s?") % {"number": listing.number},
+                consequence=_(
+                    "It is taken off the market and its pending bids are declined. "
+                    "This cannot be undone."
+                ),
+                action_label=_("Withdraw the listing"),
+            ),
+            cancel_url=listing.get_absolute_url(),
+        )
     try:
         services.withdraw_listing(actor=request.user, listing=listing)
     except DomainError as error:
         messages.error(request, error.message)
     return redirect(listing.get_absolute_url())
-
-
-# --- contracts --------------------------------------------------------------------------
-
-CONTRACT_COLUMNS = (
-    Column("number", _("Number"), order_by="number"),
-    Column("seller.name", _("Seller"), order_by="seller__name"),
-    Column("buyer.name", _("Buyer"), order_by="buyer__name"),
-    Column("grade.code", _("Grade"), order_by="grade__rank"),
-    Column(
-        "quantity_t",
-        _("Tonnes"),
-        numeric=True,
-        order_by="quantity_kg",
-        value=lambda r: tonnes(r.quantity_kg),
-    ),
-    Column(
-        "delivered_t",
-        _("Delivered (t)"),
-        numeric=True,
-        order_by="delivered_kg",
-        value=lambda r: tonnes(r.delivered_kg),
-    ),
-    Column("unit_price", _("Unit price (yuan/t)"), numeric=True, order_by="unit_price"),
-    Column("valid_to", _("Valid to"), order_by="valid_to"),
-    Column("status", _("Status"), order_by="status"),
-)
-
-
-class ContractListView(ScopedListView):
-    """Contracts the person is party to, or that touch their region."""
-
-    model = Contract
-    title = _("Contracts")
-    template_name = "trade/contract_list.html"
-    filterset_class = ContractFilter
-    related = ("seller", "buyer", "grade")
-    default_order = "-valid_from"
-    columns = CONTRACT_COLUMNS
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return _base(self.request, **super().get_context_data(**kwargs))
-
-
-class ApprovalQueueView(ScopedListView):
-    """Submitted contracts waiting for this county's registration (合同登记)."""
-
-    model = Contract
-    title = _("Approval queue")
-    template_name = "trade/approval_queue.html"
-    related = ("seller", "buyer", "grade", "origin_site")
-    default_order = "submitted_at"
-    action = APPROVE
-    columns = CONTRACT_COLUMNS[:-1]
-
-    def base_queryset(self) -> Any:
-        return super().base_queryset().filter(status=ContractStatus.SUBMITTED)
-
-
-def _contract(request: HttpRequest, number: str) -> Contract:
-    return get_for_user(
-        Contract.objects.select_related(
-            "seller",
-            "buyer",
-            "origin_site",
-            "destination_site",
-            "grade",
-            "region",
-            "approved_by",
-            "override_by",
-            "supersedes",
-            "listing",
-        ),
-        request.user,
-        VIEW,
-        number=number,
-    )
-
-
-@login_required
-def contract_detail(request: HttpRequest, number: str) -> HttpResponse:
-    """A contract: parties, terms, delivery, floor and override, actions, history."""
-    from oreledger.trade.services._common import floor_for
-
-    contract = _contract(request, number)
-    user: Any = request.user
-    floor = floor_for(contract.grade, contract.valid_from)
-    approver = can(user, APPROVE, contract)
-    return render(
-        request,
-        "trade/contract_detail.html",
-        _base(
-            request,
-            contract=contract,
-            title=contract.number,
-            floor=floor,
-            below_floor=floor is not None and contract.unit_price < floor.floor_yuan,
-            is_party=can(user, CHANGE, contract)
-            and getattr(user, "enterprise_id", None) is not None,
-            approver=approver,
-            is_province=user.is_superuser or user.role == PROVINCE_OFFICE,
-            history=history_for(contract)[:100],
-            tonnes=tonnes,
-            quantity_t=tonnes(contract.quantity_kg),
-            delivered_t=tonnes(contract.delivered_kg),
-            remaining_t=tonnes(contract.remaining_kg),
-            amendments=Contract.objects.filter(supersedes=contract).only("number", "status"),
-        ),
-    )
-
-
-@login_required
-@require_POST
-def contract_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    """Submit, approve, return, terminate or complete a contract."""
-    contract = _contract(request, number)
-    note = request.POST.get("note", "")
-    try:
-        if action == "submit":
-            services.submit_contract(actor=request.user, contract=contract)
-            done = gettext("The contract was submitted to the county.")
-        elif action == "approve":
-            services.approve_contract(
-                actor=request.user,
-                contract=contract,
-                override_reason=request.POST.get("override_reason", ""),
-            )
-            done = gettext("The contract was approved and registered.")
-        elif action == "return":
-            services.return_contract(actor=request.user, contract=contract, note=note)
-            done = gettext("The contract was returned to its parties.")
-        elif action == "terminate":
-            services.terminate_contract(actor=request.user, contract=contract, reason=note)
-            done = gettext("The contract was terminated.")
-        elif action == "complete":
-            services.complete_contract(actor=request.user, contract=contract)
-            done = gettext("The contract was completed.")
-        else:
-            from django.http import Http404
-
-            raise Http404
-    except DomainError as error:
-        _reraise(error)
-        if _htmx(request):
-            return render(
-                request,
-                "trade/_queue_row.html",
-                {"contract": contract, "error": error.message, "tonnes": tonnes},
-            )
-        messages.error(request, error.message)
-        return redirect(contract.get_absolute_url())
-    if _htmx(request) and request.POST.get("from") == "queue":
-        contract.refresh_from_db()
-        return render(
-            request, "trade/_queue_row.html", {"contract": contract, "done": done, "tonnes": tonnes}
-        )
-    messages.success(request, done)
-    return redirect(contract.get_absolute_url())
-
-
-@login_required
-def contract_create(request: HttpRequest) -> HttpResponse:
-    """Register a contract negotiated off the platform (a party or the county)."""
-    form = ContractForm(request.POST or None, user=request.user)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            contract = services.create_contract(
-                actor=request.user,
-                seller=data["seller"],
-                buyer=data["buyer"],
-                origin_site=data["origin_site"],
-                destination_site=data["destination_site"],
-                grade=grade_of_code(data["grade"]),
-                quantity_kg=to_kg(data["quantity_t"]),
-                unit_price=data["unit_price"],
-                valid_from=data["valid_from"],
-                valid_to=data["valid_to"],
-            )
-        except DomainError as error:
-            show_refusal(form, error)
-        else:
-            messages.success(
-                request, gettext("Contract %(n)s was saved as a draft.") % {"n": contract.number}
-            )
-            return redirect(contract.get_absolute_url())
-    return render(
-        request,
-        "trade/form.html",
-        _base(
-            request,
-            form=form,
-            title=_("Register a contract"),
-            submit=_("Save draft"),
-            testid="contract-form",
-        ),
-    )
 
 
 # --- floor prices, price index, notifications ---------------------------------------------
@@ -568,7 +425,11 @@ def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.mark_read(actor=request.user)
         return redirect("trade:notifications")
-    rows = Notification.objects.for_user(request.user)[:200]
+    page = paged(
+        request, Notification.objects.for_user(request.user).order_by("-created_at", "-pk")
+    )
     return render(
-        request, "trade/notifications.html", _base(request, rows=rows, title=_("Notifications"))
+        request,
+        "trade/notifications.html",
+        _base(request, rows=page["page_obj"], title=_("Notifications"), **page),
     )

@@ -2,19 +2,96 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from oreledger.core import numbers
+from oreledger.registry.choices import VehicleStatus
+from oreledger.registry.identifiers import validate_plate
+from oreledger.registry.models import Vehicle
+from oreledger.trade.models import Contract
+from oreledger.weighing.services.waybills import issuable_contracts, registered_vehicles
+
+
+class ContractChoice(forms.ModelChoiceField):
+    """A contract by its number, shown with its buyer, grade and the tonnes left."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(
+            _("%(number)s · to %(buyer)s · %(grade)s · %(left)s t left")
+            % {
+                "number": obj.number,
+                "buyer": obj.buyer.name,
+                "grade": obj.grade.code,
+                "left": numbers.tonnes(obj.remaining_kg),
+            }
+        )
 
 
 class WaybillForm(forms.Form):
-    """Issue a waybill."""
+    """Issue a waybill: one of the person's approved contracts and a registered truck."""
 
-    contract = forms.CharField(label=_("Contract number"), max_length=40)
-    plate = forms.CharField(label=_("Plate"), max_length=12)
+    contract = ContractChoice(
+        label=_("Contract"),
+        queryset=Contract.objects.none(),
+        to_field_name="number",
+        empty_label=_("Choose a contract"),
+        error_messages={
+            "invalid_choice": _(
+                "Contract %(value)s is not one you may issue waybills against today "
+                "(approved, valid today, with tonnes left to deliver)."
+            ),
+        },
+    )
+    plate = forms.CharField(
+        label=_("Plate"),
+        max_length=12,
+        help_text=_("Type a few characters of the plate and choose a registered truck."),
+        widget=forms.TextInput(
+            attrs={"list": "plate-options", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
     planned_net_kg = forms.IntegerField(label=_("Planned net (kg)"), min_value=1, max_value=100000)
     valid_hours = forms.IntegerField(
         label=_("Valid for (hours)"), min_value=1, max_value=72, initial=24
     )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        field: Any = self.fields["contract"]
+        field.queryset = (
+            issuable_contracts(user).select_related("buyer", "grade").order_by("number")
+        )
+
+    def clean_plate(self) -> str:
+        """A mainland plate of a registered, not blacklisted truck of the province."""
+        text = self.cleaned_data["plate"]
+        try:
+            plate = validate_plate(text)
+        except ValidationError:
+            raise ValidationError(
+                _("%(plate)s is not a valid mainland plate."),
+                code="plate_invalid",
+                params={"plate": text},
+            ) from None
+        vehicle = Vehicle.objects.filter(plate=plate).only("status").first()
+        if vehicle is not None and vehicle.status == VehicleStatus.BLACKLISTED:
+            raise ValidationError(
+                _("Vehicle %(plate)s is blacklisted."),
+                code="vehicle_blacklisted",
+                params={"plate": plate},
+            )
+        if not registered_vehicles(self.user).filter(plate=plate).exists():
+            raise ValidationError(
+                _("%(plate)s is not a registered truck; register it first."),
+                code="vehicle_unregistered",
+                params={"plate": plate},
+            )
+        return plate
 
 
 class VoidForm(forms.Form):

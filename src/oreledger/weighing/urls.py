@@ -8,6 +8,7 @@ app_name = "weighing"
 urlpatterns = [
     path("waybills/", views.WaybillListView.as_view(), name="waybill_list"),
     path("waybills/new/", views.waybill_issue, name="waybill_issue"),
+    path("waybills/new/plates/", views.plate_options, name="plate_options"),
     path("waybills/<str:number>/", views.waybill_detail, name="waybill_detail"),
     path("waybills/<str:number>/slip/", views.waybill_slip, name="waybill_slip"),
     path("waybills/<str:number>/qr.svg", views.waybill_qr, name="waybill_qr"),

@@ -9,6 +9,7 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -20,10 +21,12 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from oreledger.core.audit import history_for
+from oreledger.core.cells import CODE, COUNT, KILOGRAMS, TONNES_KG
+from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
 from oreledger.core.display import term
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
-from oreledger.core.permissions import ADD, APPROVE, VIEW, can, get_for_user, may
+from oreledger.core.permissions import APPROVE, VIEW, can, get_for_user
 from oreledger.registry.models import Station
 from oreledger.weighing.chain import ticket_hash
 from oreledger.weighing.choices import CorrectionStatus, WaybillStatus
@@ -45,11 +48,7 @@ from oreledger.weighing.services import (
     void_waybill,
 )
 from oreledger.weighing.services.corrections import may_decide, may_request
-
-
-def tonnes(kg: Any) -> str:
-    """Kilograms as tonnes with two decimals."""
-    return "" if kg is None else f"{kg / 1000:,.2f}"
+from oreledger.weighing.services.waybills import may_issue_waybills, registered_vehicles
 
 
 def station_page(station: Station) -> str | None:
@@ -79,31 +78,33 @@ class WaybillListView(ScopedListView):
     related = ("contract", "origin_site", "destination_site")
     default_order = "-issued_at"
     columns = (
-        Column("number", _("Number"), order_by="number"),
-        Column("plate", _("Plate"), order_by="plate"),
-        Column("contract.number", _("Contract"), order_by="contract__number"),
+        Column("number", _("Number"), order_by="number", kind=CODE),
+        Column("plate", _("Plate"), order_by="plate", kind=CODE),
+        Column("contract.number", _("Contract"), order_by="contract__number", kind=CODE),
         Column("origin_site.name", _("From"), order_by="origin_site__code"),
         Column("destination_site.name", _("To"), order_by="destination_site__code"),
-        Column("status", _("Status"), order_by="status"),
+        Column("status", _("Status"), order_by="status", kind=CODE),
         Column("issued_at", pgettext_lazy("time", "Issued"), order_by="issued_at"),
-        Column(
-            "exit_net_kg", _("Exit net (t)"), numeric=True, value=lambda w: tonnes(w.exit_net_kg)
-        ),
-        Column("discrepancy_kg", _("Discrepancy (kg)"), order_by="discrepancy_kg", numeric=True),
+        Column("exit_net_kg", _("Exit net (t)"), order_by="exit_net_kg", kind=TONNES_KG),
+        Column("discrepancy_kg", _("Discrepancy (kg)"), order_by="discrepancy_kg", kind=KILOGRAMS),
     )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_issue"] = may(self.request.user, ADD, Waybill)
+        context["can_issue"] = may_issue_waybills(self.request.user)
         return context
 
 
 @login_required
 def waybill_issue(request: HttpRequest) -> HttpResponse:
     """Issue a waybill against an approved contract."""
-    if not may(request.user, ADD, Waybill):
+    if not may_issue_waybills(request.user):
         return render(request, "core/error.html", {"title": _("Not allowed")}, status=403)
-    form = WaybillForm(request.POST or None, initial={"contract": request.GET.get("contract", "")})
+    form = WaybillForm(
+        request.POST or None,
+        initial={"contract": request.GET.get("contract", "")},
+        user=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             waybill = issue_waybill(actor=request.user, **form.cleaned_data)
@@ -112,9 +113,49 @@ def waybill_issue(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Waybill %(number)s issued.") % {"number": waybill.number})
             return redirect("weighing:waybill_detail", number=waybill.number)
-    return render(
-        request, "weighing/waybill_form.html", {"form": form, "title": _("Issue a waybill")}
-    )
+    context = {
+        "form": form,
+        "title": _("Issue a waybill"),
+        "vehicles": _recent_vehicles(request.user),
+        "plate_options_url": reverse("weighing:plate_options"),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "weighing/waybill_form.html", context, status=status)
+
+
+PLATE_OPTIONS = 20
+
+
+def _recent_vehicles(user: Any) -> list[Any]:
+    """The registered trucks of the person's latest waybills: the list before any typing."""
+    plates: list[str] = []
+    recent = Waybill.objects.for_user(user).order_by("-issued_at").values_list("plate", flat=True)
+    for plate in recent[:200]:
+        if plate not in plates:
+            plates.append(plate)
+        if len(plates) == PLATE_OPTIONS:
+            break
+    found = {v.plate: v for v in registered_vehicles(user).filter(plate__in=plates)}
+    return [found[p] for p in plates if p in found]
+
+
+@login_required
+def plate_options(request: HttpRequest) -> HttpResponse:
+    """Registered trucks whose plate contains what was typed: the options of the waybill
+    form's plate list (an HTMX request from the plate field; no inline script)."""
+    if not may_issue_waybills(request.user):
+        raise PermissionDenied
+    typed = (request.GET.get("plate") or "").strip().upper()[:12]
+    if typed:
+        vehicles = list(
+            registered_vehicles(request.user)
+            .filter(plate__icontains=typed)
+            .order_by("plate")
+            .only("plate", "axles")[:PLATE_OPTIONS]
+        )
+    else:
+        vehicles = _recent_vehicles(request.user)
+    return render(request, "weighing/_plate_options.html", {"vehicles": vehicles})
 
 
 def _waybill(request: HttpRequest, number: str) -> Waybill:
@@ -184,8 +225,28 @@ def waybill_qr(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def waybill_void(request: HttpRequest, number: str) -> HttpResponse:
     """Void an unused waybill, with a reason."""
-    waybill = get_for_user(Waybill.objects.all(), request.user, "change", number=number)
+    waybill = get_for_user(
+        Waybill.objects.select_related("contract"), request.user, "change", number=number
+    )
     form = VoidForm(request.POST)
+    if form.is_valid() and waybill.status == WaybillStatus.ISSUED and not confirmed(request):
+        return ask_confirmation(
+            request,
+            Confirmation(
+                question=_("Void waybill %(number)s?") % {"number": waybill.number},
+                consequence=_(
+                    "The truck may no longer travel on it; a voided waybill is never valid "
+                    "again. This cannot be undone."
+                ),
+                action_label=_("Void the waybill"),
+                facts=[
+                    (_("Plate"), waybill.plate),
+                    (_("Contract"), waybill.contract.number),
+                    (_("Reason"), form.cleaned_data["reason"]),
+                ],
+            ),
+            cancel_url=waybill.get_absolute_url(),
+        )
     if form.is_valid():
         try:
             void_waybill(actor=request.user, waybill=waybill, reason=form.cleaned_data["reason"])
@@ -206,21 +267,15 @@ class TicketListView(ScopedListView):
     related = ("station",)
     default_order = "-gross_at"
     columns = (
-        Column("ticket_no", _("Ticket"), order_by="ticket_no"),
-        Column("station.code", _("Station"), order_by="station__code"),
-        Column("seq", _("Seq"), order_by="seq", numeric=True),
+        Column("ticket_no", _("Ticket"), order_by="ticket_no", kind=CODE),
+        Column("station.code", _("Station"), order_by="station__code", kind=CODE),
+        Column("seq", _("Seq"), order_by="seq", kind=COUNT),
         Column("gross_at", _("Weighed"), order_by="gross_at"),
-        Column("plate", _("Plate"), order_by="plate"),
-        Column("kind", _("Kind"), order_by="kind"),
-        Column("waybill_number", _("Waybill"), order_by="waybill_number"),
-        Column(
-            "net_kg",
-            _("Net (t)"),
-            order_by="net_kg",
-            numeric=True,
-            value=lambda t: tonnes(t.net_kg),
-        ),
-        Column("release", _("Released"), order_by="release"),
+        Column("plate", _("Plate"), order_by="plate", kind=CODE),
+        Column("kind", _("Kind"), order_by="kind", kind=CODE),
+        Column("waybill_number", _("Waybill"), order_by="waybill_number", kind=CODE),
+        Column("net_kg", _("Net (t)"), order_by="net_kg", kind=TONNES_KG),
+        Column("release", _("Released"), order_by="release", kind=CODE),
         Column(
             "reasons",
             _("Findings"),
@@ -292,14 +347,14 @@ class CorrectionListView(ScopedListView):
     related = ("ticket__station", "requested_by", "decided_by")
     default_order = "-created_at"
     columns = (
-        Column("ticket.station.code", _("Station")),
-        Column("ticket.seq", _("Seq"), numeric=True),
-        Column("ticket.plate", _("Plate as weighed")),
-        Column("plate", _("Corrected plate")),
-        Column("ticket.waybill_number", _("Waybill as read")),
-        Column("waybill_number", _("Corrected waybill")),
+        Column("ticket.station.code", _("Station"), kind=CODE),
+        Column("ticket.seq", _("Seq"), kind=COUNT),
+        Column("ticket.plate", _("Plate as weighed"), kind=CODE),
+        Column("plate", _("Corrected plate"), kind=CODE),
+        Column("ticket.waybill_number", _("Waybill as read"), kind=CODE),
+        Column("waybill_number", _("Corrected waybill"), kind=CODE),
         Column("reason", _("Reason")),
-        Column("status", _("Status"), order_by="status"),
+        Column("status", _("Status"), order_by="status", kind=CODE),
         Column("requested_by", _("Requested by")),
         Column("created_at", _("Filed"), order_by="created_at"),
     )
@@ -315,10 +370,18 @@ class CorrectionListView(ScopedListView):
 @require_POST
 def correction_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve or reject a pending correction."""
-    correction = get_for_user(TicketCorrection.objects.all(), request.user, APPROVE, pk=pk)
+    correction = get_for_user(
+        TicketCorrection.objects.select_related("ticket__station"), request.user, APPROVE, pk=pk
+    )
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose approve or reject."))
+    elif not confirmed(request):
+        return ask_confirmation(
+            request,
+            _correction_confirmation(correction, form.cleaned_data["decision"]),
+            cancel_url=reverse("weighing:ticket_detail", args=[correction.ticket_id]),
+        )
     else:
         note = form.cleaned_data["note"]
         try:
@@ -331,6 +394,36 @@ def correction_decide(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
     return redirect("weighing:ticket_detail", pk=correction.ticket_id)
+
+
+def _correction_confirmation(correction: TicketCorrection, decision: str) -> Confirmation:
+    ticket = correction.ticket
+    facts = [
+        (_("Ticket"), f"{ticket.station.code} #{ticket.seq}"),
+        (_("Plate as weighed"), ticket.plate),
+        (_("Corrected plate"), correction.plate or "—"),
+        (_("Waybill as read"), ticket.waybill_number or "—"),
+        (_("Corrected waybill"), correction.waybill_number or "—"),
+        (_("Reason"), correction.reason),
+    ]
+    if decision == "approve":
+        return Confirmation(
+            question=_("Approve the correction of ticket %(ticket)s?")
+            % {"ticket": ticket.ticket_no},
+            consequence=_(
+                "The ticket is corrected and the quota and contract ledgers follow it with "
+                "reversal entries. This cannot be undone."
+            ),
+            action_label=_("Approve the correction"),
+            facts=facts,
+            danger=False,
+        )
+    return Confirmation(
+        question=_("Reject the correction of ticket %(ticket)s?") % {"ticket": ticket.ticket_no},
+        consequence=_("The ticket stays as weighed and this request is closed for good."),
+        action_label=_("Reject the correction"),
+        facts=facts,
+    )
 
 
 def _local_midnight() -> datetime.datetime:
@@ -346,7 +439,7 @@ class StationListView(ScopedListView):
     related = ("site", "region", "state")
     default_order = "code"
     columns = (
-        Column("code", _("Code"), order_by="code"),
+        Column("code", _("Code"), order_by="code", kind=CODE),
         Column("name", _("Name"), order_by="name"),
         Column("site.name", _("Site"), order_by="site__code"),
         Column(
@@ -354,11 +447,11 @@ class StationListView(ScopedListView):
             pgettext_lazy("station", "Last seen"),
             order_by="state__last_seen_at",
         ),
-        Column("state.last_seq", _("Last seq"), order_by="state__last_seq", numeric=True),
-        Column("today_tickets", _("Today's tickets"), order_by="today_tickets", numeric=True),
-        Column("today_held", _("Held today"), order_by="today_held", numeric=True),
-        Column("today_rejects", _("Rejected today"), order_by="today_rejects", numeric=True),
-        Column("state.drift_seconds", _("Clock drift (s)"), numeric=True),
+        Column("state.last_seq", _("Last seq"), order_by="state__last_seq", kind=COUNT),
+        Column("today_tickets", _("Today's tickets"), order_by="today_tickets", kind=COUNT),
+        Column("today_held", _("Held today"), order_by="today_held", kind=COUNT),
+        Column("today_rejects", _("Rejected today"), order_by="today_rejects", kind=COUNT),
+        Column("state.drift_seconds", _("Clock drift (s)"), kind=COUNT),
         Column("secret_rotated_at", _("Secret rotated"), order_by="secret_rotated_at"),
     )
 

@@ -89,7 +89,10 @@ def test_token_is_shown_once_stored_hashed_and_revocable(world) -> None:
     assert client.get("/accounts/me/").context["new_key"] is None  # shown once
     api = Client(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.get("/api/v1/me").json()["username"] == "haicheng_operator"
-    client.post(f"/accounts/me/tokens/{token.pk}/revoke/")
+    asked = client.post(f"/accounts/me/tokens/{token.pk}/revoke/")
+    assert b'data-testid="confirm-step"' in asked.content
+    assert api.get("/api/v1/me").status_code == 200  # revoked only once confirmed
+    client.post(f"/accounts/me/tokens/{token.pk}/revoke/", {"confirmed": "1"})
     refused = api.get("/api/v1/me")
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "authentication_failed"

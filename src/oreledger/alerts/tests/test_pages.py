@@ -195,11 +195,16 @@ def test_case_opened_directly_with_a_fine_and_closure(w: World) -> None:
     case = Case.objects.get(title="无证开采")
     assert response.status_code == 302 and case.number.startswith("AJ-")
     client.post(reverse("alerts:case_action", args=[case.number, "note"]), {"text": "现场勘查"})
-    client.post(
-        reverse("alerts:case_action", args=[case.number, "decide"]),
-        {"decision": "fine", "fine_yuan": "50000", "note": "罚款"},
-    )
-    client.post(reverse("alerts:case_action", args=[case.number, "close"]), {"note": "已缴纳"})
+    decide = reverse("alerts:case_action", args=[case.number, "decide"])
+    decision = {"decision": "fine", "fine_yuan": "50000", "note": "罚款"}
+    asked = client.post(decide, decision)
+    # the decision is irreversible: it is asked first, and nothing is recorded until confirmed
+    assert asked.status_code == 200 and "记录案件" in asked.content.decode()
+    case.refresh_from_db()
+    assert case.decision == "" and case.fine_yuan is None
+    client.post(decide, {**decision, "confirmed": "1"})
+    close = reverse("alerts:case_action", args=[case.number, "close"])
+    client.post(close, {"note": "已缴纳", "confirmed": "1"})
     case.refresh_from_db()
     assert case.status == "closed" and case.fine_yuan == Decimal("50000.00")
     api = w.world.api("enterprise_user").get(f"/api/v1/cases/{case.number}")

@@ -47,12 +47,6 @@ def get_item(mapping: Mapping[Any, Any], key: Any) -> Any:
 
 
 @register.filter
-def tonnes(kg: Any) -> str:
-    """Integer kilograms as tonnes with two decimals, separators and the unit."""
-    return display.EMPTY if kg is None or kg == "" else display.tonnes(kg)
-
-
-@register.filter
 def one_language(sentence: str) -> str:
     """The reader's half of a bilingual device sentence ("中文 / English")."""
     return display.in_reader_language(sentence)

@@ -10,8 +10,10 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -20,7 +22,7 @@ from oreledger.accounts.models import ApiToken, Region, User
 from oreledger.alerts.models import Alert, Case
 from oreledger.alerts.services import open_case
 from oreledger.core.listing import ScopedListView
-from oreledger.core.models import ImportRun
+from oreledger.core.models import ExportRun, ImportRun
 from oreledger.core.testing.personas import Province
 from oreledger.grading.models import Assay, GradingStandard
 from oreledger.grading.services import record_assay
@@ -134,6 +136,8 @@ class Dashiqiao:
     alert: Alert
     case: Case
     run: ImportRun
+    # A finished list export of the Dashiqiao operator (its file is removed by the fixture).
+    export: ExportRun
     # The Dashiqiao mine's exit station (code, secret), which weighed the ticket.
     exit_station: tuple[str, str]
     # A Haicheng mine's exit station (code, secret), to ask the station API as Haicheng.
@@ -187,6 +191,15 @@ def build_dashiqiao(world: Province) -> Dashiqiao:
     run = ImportRun.objects.create(actor=operator, scope=world.dashiqiao, file_path="/nonexistent",
                                    file_name="大石桥台账.xlsx", status="succeeded", stage="done",
                                    finished_at=timezone.now())  # fmt: skip
+    export = ExportRun.objects.create(
+        actor=operator, path="/weighing/tickets/", title="磅单", status="succeeded", total=1,
+        done=1, file_name="tickets.xlsx", finished_at=timezone.now(),
+    )  # fmt: skip
+    export_file = Path(settings.MEDIA_ROOT) / "exports" / f"{export.uuid}.xlsx"
+    export_file.parent.mkdir(parents=True, exist_ok=True)
+    export_file.write_bytes(b"PK sweep")
+    ExportRun.objects.filter(pk=export.pk).update(file_path=str(export_file))
+    export.file_path = str(export_file)
     world.api("dashiqiao_operator")  # issues the persona's token
     hc_station, hc_secret = create_station(actor=None, code="HC-ST-SWEEP", name="华鑫一号矿出口",
                                            region=world.haicheng, lat=market.mine.lat,
@@ -221,6 +234,7 @@ def build_dashiqiao(world: Province) -> Dashiqiao:
         alert=Alert.objects.get(pk=alert.pk),
         case=case,
         run=run,
+        export=export,
         exit_station=(exit_station.code, str(secret)),
         haicheng_station=(hc_station.code, str(hc_secret)),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +22,7 @@ from openpyxl import load_workbook
 
 from oreledger.accounts.models import ApiToken, Region, User
 from oreledger.alerts.models import Alert, AlertEvent, Case, CaseNote, RuleVersion
-from oreledger.core.models import ImportRun
+from oreledger.core.models import ExportRun, ImportRun
 from oreledger.core.testing.matrix import fingerprint
 from oreledger.core.testing.personas import build_province
 from oreledger.core.testing.sweep import (
@@ -52,7 +53,7 @@ WATCH: list[type[models.Model]] = [
     Region, User, Enterprise, Site, Station, Vehicle, Permit, PermitType, PermitRequirement,
     GradingStandard, Grade, Assay, QuotaAccount, QuotaChange, LedgerEntry, Listing, Bid,
     Contract, FloorPrice, Notification, Waybill, Ticket, TicketCorrection, Alert, AlertEvent,
-    Case, CaseNote, RuleVersion, ImportRun,
+    Case, CaseNote, RuleVersion, ImportRun, ExportRun,
 ]  # fmt: skip
 # What an action would send if the lookup let it through: enough for most forms to pass.
 POST_DATA = {
@@ -168,6 +169,8 @@ CONTRACT_ACTIONS = _actions("action", "submit", "approve", "return", "terminate"
 ROUTES: dict[str, Target] = {
     # core, accounts
     "core:bundle_run": Target(lambda d: {"run_uuid": d.run.uuid}),
+    "core:export_run": Target(lambda d: {"run_uuid": d.export.uuid}),
+    "core:export_file": Target(lambda d: {"run_uuid": d.export.uuid}),
     "accounts:token_revoke": Target(lambda d: {"pk": d.token.pk}, action=True),
     "accounts:user_detail": Target(_user),
     "api:accounts:region-detail": Target(lambda d: {"code": d.region.code}),
@@ -296,6 +299,7 @@ def dsq(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Dashiqiao]:
         atomics = {alias: transaction.atomic(using=alias) for alias in connections}
         for atomic in atomics.values():
             atomic.__enter__()
+        built = None
         try:
             world = build_province()
             built = build_dashiqiao(world)
@@ -303,6 +307,8 @@ def dsq(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Dashiqiao]:
                 world.api(name)  # tokens issued now survive every test's rollback
             yield built
         finally:
+            if built is not None:
+                Path(built.export.file_path).unlink(missing_ok=True)
             for alias, atomic in atomics.items():
                 transaction.set_rollback(True, using=alias)
                 atomic.__exit__(None, None, None)

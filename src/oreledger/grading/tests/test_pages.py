@@ -68,7 +68,7 @@ def test_standard_page_for_everyone_new_version_for_the_province(world, assays) 
     }
     check_matrix(
         world,
-        lambda c: c.post("/grading/standards/new/", form),
+        lambda c: c.post("/grading/standards/new/", {**form, "confirmed": "1"}),
         {
             "province_officer": 302,
             "dashiqiao_operator": 404,

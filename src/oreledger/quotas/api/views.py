@@ -21,13 +21,10 @@ class QuotaAccountList(generics.ListAPIView[QuotaAccount]):
     pagination_class = None
 
     def get_queryset(self) -> Any:
-        return (
-            with_consumption(
-                QuotaAccount.objects.for_user(self.request.user).select_related(
-                    "period", "mineral", "holder_region", "holder_site"
-                )
+        return with_consumption(
+            QuotaAccount.objects.for_user(self.request.user).select_related(
+                "period", "mineral", "holder_region", "holder_site"
             )
-            .order_by(
-                "period__year", "region__path", F("holder_site__code").asc(nulls_first=True), "pk"
-            )
+        ).order_by(
+            "period__year", "region__path", F("holder_site__code").asc(nulls_first=True), "pk"
         )

@@ -1,4 +1,4 @@
-"""Template filters of the quota pages: kilograms shown as tonnes."""
+"""Template filters of the quota pages: kilograms shown as tonnes (core.numbers)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from typing import Any
 
 from django import template
 
+from oreledger.core import numbers
+
 register = template.Library()
 
 
 @register.filter
 def tonnes(kg: Any) -> str:
     """Integer kilograms as tonnes with two decimals and thousands separators."""
-    if kg is None or kg == "":
-        return "—"
-    return f"{int(kg) / 1000:,.2f}"
+    return numbers.tonnes(kg)

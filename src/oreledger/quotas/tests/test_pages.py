@@ -111,21 +111,27 @@ def test_mine_table_shows_figures_and_exports(ledger) -> None:
     page = client.get("/quotas/", {"period": YEAR})
     export = client.get("/quotas/", {"period": YEAR, "export": "xlsx"})
     cells = {
-        row.holder_site.code: dict((c.key, v) for c, v in cells)
+        row.holder_site.code: {c.key: v for c, v, _classes in cells}
         for row, cells in page.context["rows"]
     }
     assert sorted(cells) == ["HC-M-001", "HC-M-002"]
     first = cells["HC-M-001"]
-    assert (str(first["allocated"]), str(first["consumed"]), str(first["remaining"])) == (
-        "1500.00",
-        "1350.00",
+    # tonnes with two decimals and separators, the share with one decimal
+    assert (first["allocated"], first["consumed"], first["remaining"]) == (
+        "1,500.00",
+        "1,350.00",
         "150.00",
     )
-    assert (first["used"], first["burn"]) == (90.0, 45.0)
+    assert (first["used"], first["burn"]) == ("90.0", "45.00")
     assert first["forecast"] == datetime.date.today() + datetime.timedelta(days=3)
-    rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))
+    sheet = load_workbook(BytesIO(export.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][4:7] == ("指标（吨）", "已消耗（吨）", "剩余（吨）")
     assert len(rows) == 3
+    # the workbook keeps numbers, written with the page's decimals
+    mine = next(row for row in sheet.iter_rows(min_row=2) if "HC-M-001" in str(row[0].value))
+    assert [cell.value for cell in mine[4:7]] == [1500, 1350, 150]
+    assert {cell.number_format for cell in mine[4:7]} == {"#,##0.00"}
 
 
 def test_over_allocation_is_flagged_as_you_type_and_refused_on_save(ledger) -> None:

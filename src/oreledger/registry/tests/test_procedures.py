@@ -150,7 +150,7 @@ def test_procedures_page_summary_and_drill_down(world, records) -> None:
     drilled = client.get(
         "/registry/procedures/?region=210381&department=ecology_environment&state=missing"
     )
-    lines = drilled.context["lines"]
+    lines = list(drilled.context["page_obj"])
     assert [(x.enterprise.name, x.permit_type.code) for x in lines] == [
         ("海城市华鑫镁矿有限公司", "eia_approval"),
         ("海城市华鑫镁矿有限公司", "pollutant_discharge_permit"),

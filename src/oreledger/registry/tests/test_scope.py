@@ -125,7 +125,8 @@ def test_export_headers_are_chinese(world, records) -> None:
 def test_writes_follow_the_matrix(world, records) -> None:
     def post(client):
         return client.post(
-            f"/registry/vehicles/{records.dsq_vehicle.plate}/blacklist/", {"reason": "超载"}
+            f"/registry/vehicles/{records.dsq_vehicle.plate}/blacklist/",
+            {"reason": "超载", "confirmed": "1"},
         )
 
     check_matrix(

@@ -161,7 +161,10 @@ def test_the_page_shows_the_secret_once(world, records) -> None:
     again = client.get(response["Location"])
     assert again.context["new_secret"] is None and secret not in again.content.decode()
     # a rotation from the page shows the new one once, and the old stays valid for a day
-    client.post("/registry/stations/HC-ST-104/rotate/", {"grace_hours": "24"})
+    asked = client.post("/registry/stations/HC-ST-104/rotate/", {"grace_hours": "24"})
+    assert b'data-testid="confirm-step"' in asked.content
+    assert services.station_secrets(station) == [secret]  # nothing changes until confirmed
+    client.post("/registry/stations/HC-ST-104/rotate/", {"grace_hours": "24", "confirmed": "1"})
     rotated = client.get("/registry/stations/HC-ST-104/").context["new_secret"]
     station.refresh_from_db()
     assert services.station_secrets(station) == [rotated, secret]

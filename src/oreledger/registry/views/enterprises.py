@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from oreledger.core.confirmation import Confirmation
 from oreledger.core.permissions import ADD, CHANGE, VIEW, can, get_for_user
+from oreledger.registry.choices import OperatingStatus
 from oreledger.registry.dossier import sections_for
 from oreledger.registry.forms import EnterpriseForm, EnterpriseStatusForm
 from oreledger.registry.models import Enterprise
@@ -21,7 +23,7 @@ from oreledger.registry.services import (
     create_enterprise,
     update_enterprise,
 )
-from oreledger.registry.views.common import form_page, require
+from oreledger.registry.views.common import form_page, require, status_confirmation
 
 
 @login_required
@@ -81,6 +83,27 @@ def enterprise_edit(request: HttpRequest, uscc: str) -> HttpResponse:
     )
 
 
+def _status_question(enterprise: Enterprise, data: dict[str, Any]) -> Confirmation | None:
+    """The question before an enterprise's status or classification changes."""
+    question = status_confirmation(
+        enterprise.name,
+        enterprise.status,
+        data["status"],
+        OperatingStatus(data["status"]).label,
+        data["reason"],
+    )
+    if question is None and (data["classification"] or "") != (enterprise.classification or ""):
+        question = Confirmation(
+            question=_("Change the rectification classification of %(name)s?")
+            % {"name": enterprise.name},
+            consequence=_("The new classification stays in its history."),
+            action_label=_("Change the classification"),
+            facts=[(_("Reason"), data["reason"])],
+            danger=False,
+        )
+    return question
+
+
 @login_required
 def enterprise_status(request: HttpRequest, uscc: str) -> HttpResponse:
     """Change an enterprise's status or rectification classification, with the reason."""
@@ -94,6 +117,7 @@ def enterprise_status(request: HttpRequest, uscc: str) -> HttpResponse:
         form=form,
         title=_("Status of %(name)s") % {"name": enterprise.name},
         back_url=enterprise.get_absolute_url(),
+        confirm=lambda data: _status_question(enterprise, data),
         save=lambda data: change_enterprise_status(
             actor=request.user,
             enterprise=enterprise,

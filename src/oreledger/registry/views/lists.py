@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from oreledger.core.cells import CODE, COUNT, KILOGRAMS, TONNES
 from oreledger.core.listing import Column, ScopedListView
 from oreledger.core.permissions import ADD, may
 from oreledger.registry.filtersets import (
@@ -45,13 +46,13 @@ class EnterpriseListView(RegistryListView):
     create_url_name = "registry:enterprise_create"
     columns = (
         Column("name", _("Name"), order_by="name"),
-        Column("uscc", _("Unified social credit code"), order_by="uscc"),
+        Column("uscc", _("Unified social credit code"), order_by="uscc", kind=CODE),
         Column("kind", _("Kind"), order_by="kind"),
         Column("industry", _("Industry"), order_by="industry"),
         Column("region.name", _("Region"), order_by="region__path"),
         Column("legal_rep", _("Legal representative")),
-        Column("status", _("Status"), order_by="status"),
-        Column("classification", _("Classification"), order_by="classification"),
+        Column("status", _("Status"), order_by="status", kind=CODE),
+        Column("classification", _("Classification"), order_by="classification", kind=CODE),
     )
 
 
@@ -69,14 +70,14 @@ class SiteListView(RegistryListView):
     default_order = "code"
     create_url_name = "registry:site_create"
     columns = (
-        Column("code", _("Code"), order_by="code"),
+        Column("code", _("Code"), order_by="code", kind=CODE),
         Column("name", _("Name"), order_by="name"),
-        Column("kind", _("Kind"), order_by="kind"),
+        Column("kind", _("Kind"), order_by="kind", kind=CODE),
         Column("enterprise.name", _("Enterprise"), order_by="enterprise__name"),
         Column("region.name", _("Region"), order_by="region__path"),
-        Column("capacity_t", _("Capacity (t/yr)"), order_by="capacity_t", numeric=True),
-        Column("hours", _("Working hours"), value=_hours),
-        Column("status", _("Status"), order_by="status"),
+        Column("capacity_t", _("Capacity (t/yr)"), order_by="capacity_t", kind=TONNES),
+        Column("hours", _("Working hours"), value=_hours, kind=CODE),
+        Column("status", _("Status"), order_by="status", kind=CODE),
     )
 
 
@@ -102,11 +103,11 @@ class StationListView(RegistryListView):
     default_order = "code"
     create_url_name = "registry:station_create"
     columns = (
-        Column("code", _("Code"), order_by="code"),
+        Column("code", _("Code"), order_by="code", kind=CODE),
         Column("name", _("Name"), order_by="name"),
         Column("site", _("Site guarded"), order_by="site__code", value=_guarded),
         Column("region.name", _("Region"), order_by="region__path"),
-        Column("state", _("State"), value=_station_state),
+        Column("state", _("State"), value=_station_state, kind=CODE),
         Column("secret_rotated_at", _("Secret issued"), order_by="secret_rotated_at"),
     )
 
@@ -121,11 +122,11 @@ class VehicleListView(RegistryListView):
     default_order = "plate"
     create_url_name = "registry:vehicle_create"
     columns = (
-        Column("plate", _("Plate"), order_by="plate"),
+        Column("plate", _("Plate"), order_by="plate", kind=CODE),
         Column("owner.name", _("Owner"), order_by="owner__name"),
-        Column("axles", _("Axles"), order_by="axles", numeric=True),
-        Column("tare_kg", _("Registered tare (kg)"), order_by="tare_kg", numeric=True),
-        Column("status", _("Status"), order_by="status"),
+        Column("axles", _("Axles"), order_by="axles", kind=COUNT),
+        Column("tare_kg", _("Registered tare (kg)"), order_by="tare_kg", kind=KILOGRAMS),
+        Column("status", _("Status"), order_by="status", kind=CODE),
         Column("blacklist_reason", _("Blacklist reason")),
     )
 
@@ -144,13 +145,13 @@ class PermitListView(RegistryListView):
     default_order = "valid_to"
     create_url_name = "registry:permit_create"
     columns = (
-        Column("number", _("Number"), order_by="number"),
+        Column("number", _("Number"), order_by="number", kind=CODE),
         Column("type", _("Type"), order_by="type__code", value=lambda p: str(p.type)),
         Column("holder.name", _("Holder"), order_by="holder__name"),
-        Column("site", _("Site"), order_by="site__code", value=_site_code),
+        Column("site", _("Site"), order_by="site__code", value=_site_code, kind=CODE),
         Column("department", _("Issuing department"), value=lambda p: str(p.department)),
         Column("valid_from", _("Valid from"), order_by="valid_from"),
         Column("valid_to", _("Valid to"), order_by="valid_to"),
-        Column("status", _("Status"), order_by="status"),
-        Column("validity_state", _("Validity"), order_by="validity_state"),
+        Column("status", _("Status"), order_by="status", kind=CODE),
+        Column("validity_state", _("Validity"), order_by="validity_state", kind=CODE),
     )

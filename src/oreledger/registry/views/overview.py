@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -16,8 +17,11 @@ from django.views.decorators.http import require_POST
 
 from oreledger.accounts.boundaries import visible_counties
 from oreledger.accounts.models import DepartmentKind, Region
+from oreledger.core.cells import CODE
+from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
 from oreledger.core.errors import DomainError
-from oreledger.core.listing import Column, xlsx_response
+from oreledger.core.exports import export_response
+from oreledger.core.listing import Column, ExportSource, paged, sort_key, sorted_rows
 from oreledger.core.permissions import ADD, CHANGE, VIEW, may
 from oreledger.registry import services
 from oreledger.registry.choices import ProcedureState
@@ -27,18 +31,27 @@ from oreledger.registry.models import Enterprise, PermitRequirement, PermitType,
 from oreledger.registry.procedures import STATES, Line, procedures_summary
 from oreledger.registry.views.common import add_refusal, form_page, require
 
-LINE_LIMIT = 500
-
 LINE_COLUMNS = (
-    Column("enterprise.name", _("Enterprise")),
-    Column("enterprise.uscc", _("Unified social credit code")),
+    Column("enterprise.name", _("Enterprise"), order_by="enterprise"),
+    Column("enterprise.uscc", _("Unified social credit code"), kind=CODE),
     Column("enterprise.region.name", _("Region")),
-    Column("department", _("Department"), value=lambda line: str(line.department_kind)),
-    Column("permit_type", _("Permit"), value=lambda line: str(line.permit_type)),
-    Column("site", _("Site"), value=lambda line: line.site.code if line.site else ""),
-    Column("state", _("State"), value=lambda line: line.get_state_display()),
-    Column("permit.number", _("Permit number")),
-    Column("permit.valid_to", _("Valid to")),
+    Column(
+        "department",
+        _("Department"),
+        value=lambda line: str(line.department_kind),
+        order_by="department",
+    ),
+    Column("permit_type", _("Permit"), value=lambda line: str(line.permit_type), order_by="type"),
+    Column(
+        "site",
+        _("Site"),
+        value=lambda line: line.site.code if line.site else "",
+        order_by="site",
+        kind=CODE,
+    ),
+    Column("state", _("State"), value=lambda line: line.get_state_display(), order_by="state"),
+    Column("permit.number", _("Permit number"), order_by="permit", kind=CODE),
+    Column("permit.valid_to", _("Valid to"), order_by="valid_to"),
 )
 
 
@@ -53,9 +66,19 @@ def _chain(region: Region, top: Region | None) -> list[Region]:
     return list(reversed(chain))
 
 
-@login_required
-def procedures(request: HttpRequest) -> HttpResponse:
-    """手续核查: per department, counts by state for a region, drilled down to each line."""
+@dataclass
+class _Check:
+    """The procedures check a request asks for: its region, summary and filtered lines."""
+
+    region: Region | None
+    summary: Any
+    lines: list[Line]
+    department: str
+    state: str
+    today: Any
+
+
+def _check(request: HttpRequest) -> _Check:
     user: Any = request.user
     regions = Region.objects.for_user(user, VIEW).select_related("parent")
     code = request.GET.get("region") or ""
@@ -77,33 +100,53 @@ def procedures(request: HttpRequest) -> HttpResponse:
         lines = [line for line in lines if line.department_kind.code == department]
     if state in ProcedureState.values:
         lines = [line for line in lines if line.state == state]
+    lines = sorted_rows(lines, LINE_COLUMNS, sort_key(request, LINE_COLUMNS))
+    return _Check(region, summary, lines, department, state, today)
+
+
+def procedures_export_source(request: HttpRequest) -> ExportSource:
+    """The lines of the procedures check as the page filters and sorts them, for export."""
+    check = _check(request)
+    return ExportSource(_("Procedures check"), LINE_COLUMNS, check.lines, len(check.lines))
+
+
+@login_required
+def procedures(request: HttpRequest) -> HttpResponse:
+    """手续核查: per department, counts by state for a region, drilled down to each line."""
     if request.GET.get("export") == "xlsx":
-        title = str(_("Procedures check"))
-        return xlsx_response(title, LINE_COLUMNS, lines)
-    drilled = bool(department or state) or (
+        return export_response(request, lambda: procedures_export_source(request))
+    user: Any = request.user
+    check = _check(request)
+    region = check.region
+    drilled = bool(check.department or check.state) or (
         region is not None and region.level in ("county", "town")
     )
     query = request.GET.copy()
-    query.pop("export", None)
-    query["export"] = "xlsx"
+    for name in ("export", "page", "sort"):
+        query.pop(name, None)
+    export = request.GET.copy()
+    export.pop("page", None)
+    export["export"] = "xlsx"
+    state = check.state
     return render(
         request,
         "registry/procedures.html",
         {
             "title": _("Procedures check"),
-            "summary": summary,
+            "summary": check.summary,
             "region": region,
             "chain": _chain(region, user.region) if region is not None else [],
             "states": [(s.value, s.label) for s in STATES],
-            "department": DepartmentKind.objects.filter(code=department).first(),
+            "department": DepartmentKind.objects.filter(code=check.department).first(),
             "state": state,
             "state_label": ProcedureState(state).label if state in ProcedureState.values else "",
-            "lines": lines[:LINE_LIMIT] if drilled else [],
-            "lines_total": len(lines),
-            "line_limit": LINE_LIMIT,
             "drilled": drilled,
-            "today": today,
-            "export_query": query.urlencode(),
+            "today": check.today,
+            "export_query": export.urlencode(),
+            "columns": LINE_COLUMNS,
+            "sort": sort_key(request, LINE_COLUMNS),
+            "query": query.urlencode(),
+            **paged(request, check.lines if drilled else []),
         },
     )
 
@@ -117,6 +160,10 @@ def _quota_use(user: Any) -> dict[str, dict[str, Any]]:
         return county_quota_use(resolve_scope(user, {}))
     except Http404:
         return {}
+
+
+# The background export rebuilds the lines through the same function as the page.
+procedures.export_source = procedures_export_source  # type: ignore[attr-defined]
 
 
 @login_required
@@ -238,7 +285,21 @@ def requirement_create(request: HttpRequest) -> HttpResponse:
 def requirement_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a cell out of the required-permit matrix."""
     require(request.user, CHANGE, PermitRequirement)
-    requirement = get_object_or_404(PermitRequirement, pk=pk)
+    requirement = get_object_or_404(PermitRequirement.objects.select_related("permit_type"), pk=pk)
+    if not confirmed(request):
+        return ask_confirmation(
+            request,
+            Confirmation(
+                question=_("Remove the requirement of “%(type)s”?")
+                % {"type": requirement.permit_type},
+                consequence=_(
+                    "Enterprises are no longer checked for this permit in the procedures check."
+                ),
+                action_label=_("Remove"),
+                facts=[(_("Applies to"), requirement.get_applies_to_display())],
+            ),
+            cancel_url=reverse("registry:permit_types"),
+        )
     services.remove_permit_requirement(actor=request.user, requirement=requirement)
     messages.success(request, _("The requirement was removed."))
     return redirect("registry:permit_types")

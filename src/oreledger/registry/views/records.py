@@ -15,9 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from oreledger.core.audit import history_for
+from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
 from oreledger.core.errors import DomainError
 from oreledger.core.permissions import ADD, CHANGE, VIEW, can, get_for_user
 from oreledger.registry import services
+from oreledger.registry.choices import OperatingStatus, PermitStatus
 from oreledger.registry.forms import (
     PermitForm,
     PermitStatusForm,
@@ -29,7 +31,12 @@ from oreledger.registry.forms import (
 )
 from oreledger.registry.maps import map_data
 from oreledger.registry.models import Enterprise, Permit, Site, Station, Vehicle
-from oreledger.registry.views.common import form_page, never_store, require
+from oreledger.registry.views.common import (
+    form_page,
+    never_store,
+    require,
+    status_confirmation,
+)
 
 _SESSION_SLOT = "registry_station_secret"
 GRACE_CHOICES = (0, 1, 24, 72, 168)
@@ -136,6 +143,9 @@ def site_status(request: HttpRequest, code: str) -> HttpResponse:
         form=form,
         title=_("Status of %(name)s") % {"name": site},
         back_url=site.get_absolute_url(),
+        confirm=lambda d: status_confirmation(
+            site, site.status, d["status"], OperatingStatus(d["status"]).label, d["reason"]
+        ),
         save=lambda d: services.change_site_status(
             actor=request.user, site=site, status=d["status"], reason=d["reason"]
         ),
@@ -218,6 +228,21 @@ def station_rotate(request: HttpRequest, code: str) -> HttpResponse:
         hours = int(request.POST.get("grace_hours", "24"))
     except ValueError:
         hours = -1
+    if hours in GRACE_CHOICES and not confirmed(request):
+        return ask_confirmation(
+            request,
+            Confirmation(
+                question=_("Issue a new secret for station %(code)s?") % {"code": station.code},
+                consequence=_(
+                    "The new secret is shown once. The old one stops working after %(hours)s "
+                    "hours: the weighbridge must be given the new one before then, or its "
+                    "tickets are refused."
+                )
+                % {"hours": hours},
+                action_label=_("Issue a new secret"),
+            ),
+            cancel_url=station.get_absolute_url(),
+        )
     try:
         secret = services.rotate_station_secret(
             actor=request.user, station=station, grace=datetime.timedelta(hours=hours)
@@ -239,6 +264,27 @@ def station_disable(request: HttpRequest, code: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give the reason for this change."))
         return redirect(station.get_absolute_url())
+    if not confirmed(request):
+        disabling = station.disabled_at is None
+        return ask_confirmation(
+            request,
+            Confirmation(
+                question=(
+                    _("Disable station %(code)s?") if disabling else _("Enable station %(code)s?")
+                )
+                % {"code": station.code},
+                consequence=_(
+                    "Its signatures are no longer honoured: every request it sends is refused "
+                    "until it is enabled again."
+                )
+                if disabling
+                else _("Its signed requests are accepted again."),
+                action_label=_("Disable the station") if disabling else _("Enable the station"),
+                facts=[(_("Reason"), form.cleaned_data["reason"])],
+                danger=disabling,
+            ),
+            cancel_url=station.get_absolute_url(),
+        )
     change = services.enable_station if station.disabled_at else services.disable_station
     change(actor=request.user, station=station, reason=form.cleaned_data["reason"])
     messages.success(request, _("The station was changed."))
@@ -298,6 +344,29 @@ def vehicle_blacklist(request: HttpRequest, plate: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give the reason for this change."))
         return redirect(vehicle.get_absolute_url())
+    if not confirmed(request):
+        blacklisting = vehicle.status != "blacklisted"
+        return ask_confirmation(
+            request,
+            Confirmation(
+                question=(
+                    _("Blacklist vehicle %(plate)s?")
+                    if blacklisting
+                    else _("Lift the blacklisting of vehicle %(plate)s?")
+                )
+                % {"plate": vehicle.plate},
+                consequence=_(
+                    "No waybill can be issued for it and every weighbridge holds it, until the "
+                    "blacklisting is lifted."
+                )
+                if blacklisting
+                else _("Waybills can be issued for it again."),
+                action_label=_("Blacklist") if blacklisting else _("Lift the blacklisting"),
+                facts=[(_("Reason"), form.cleaned_data["reason"])],
+                danger=blacklisting,
+            ),
+            cancel_url=vehicle.get_absolute_url(),
+        )
     change = (
         services.reinstate_vehicle
         if vehicle.status == "blacklisted"
@@ -380,6 +449,9 @@ def permit_status(request: HttpRequest, number: str) -> HttpResponse:
         form=form,
         title=_("Status of %(name)s") % {"name": permit.number},
         back_url=permit.get_absolute_url(),
+        confirm=lambda d: status_confirmation(
+            permit.number, permit.status, d["status"], PermitStatus(d["status"]).label, d["reason"]
+        ),
         save=lambda d: services.change_permit_status(
             actor=request.user, permit=permit, status=d["status"], reason=d["reason"]
         ),

@@ -1,15 +1,17 @@
-"""Template filters of trade: kilograms shown as tonnes."""
+"""Template filters of trade: kilograms shown as tonnes (core.numbers)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
+
+from oreledger.core import numbers
 
 register = template.Library()
 
 
 @register.filter
-def tonnes(kg: int | None) -> str:
+def tonnes(kg: Any) -> str:
     """Integer kilograms as tonnes with two decimals ("34,000.00")."""
-    if kg is None or kg == "":
-        return ""
-    return f"{int(kg) / 1000:,.2f}"
+    return numbers.tonnes(kg)

@@ -58,6 +58,11 @@ def test_listing_bid_accept_submit_approve_in_chinese(world_tx, page) -> None:
     assert "1 条未读" in page.goto(page.base_url + "/trade/listings/").text()
     page.goto(listing_url)
     page.click("[data-testid=accept]")
+    # which asks first, in the row itself, and changes nothing until confirmed
+    page.wait_for_selector("[data-testid=confirm-step]")
+    assert "接受" in page.locator("[data-testid=confirm-step]").inner_text()
+    assert Contract.objects.count() == 0
+    page.click("[data-testid=confirm]")
     page.wait_for_selector("[data-testid=bid-contract]")
     assert page.locator("[data-testid=bid-status]").inner_text() == "已接受"
     page.click("[data-testid=bid-contract]")
@@ -71,6 +76,9 @@ def test_listing_bid_accept_submit_approve_in_chinese(world_tx, page) -> None:
     page.locator("nav.sidebar").get_by_text("合同登记审核").click()
     assert page.locator("[data-testid=queue-row]").count() == 1
     page.click("[data-testid=queue-approve]")
+    page.wait_for_selector("[data-testid=confirm-step]")
+    assert Contract.objects.get().status == "submitted"
+    page.click("[data-testid=confirm]")
     page.wait_for_selector("[data-testid=queue-done]")
     assert page.locator("[data-testid=queue-done]").inner_text() == "已登记"
     contract = Contract.objects.get()

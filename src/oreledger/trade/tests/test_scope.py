@@ -69,7 +69,8 @@ def test_another_enterprise_cannot_accept_or_see_a_bid(market) -> None:
     assert client.get(f"/api/v1/bids/{bid.pk}/").status_code == 404
     assert (Bid.objects.get(pk=bid.pk).status, Contract.objects.count()) == before
     # The county sees the bid but may not accept it for the seller.
-    check_matrix(market.world, lambda c: c.post(f"/trade/bids/{bid.pk}/accept/"), {
+    accept = f"/trade/bids/{bid.pk}/accept/"
+    check_matrix(market.world, lambda c: c.post(accept, {"confirmed": "1"}), {
         "province_officer": 403, "haicheng_operator": 403, "dashiqiao_operator": 404,
         "department_officer": 403, "enterprise_user": 302, "anonymous": 302,
     }, watch=WATCH[:-1])  # fmt: skip

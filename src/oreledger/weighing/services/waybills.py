@@ -8,9 +8,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from oreledger.accounts.models import Region
 from oreledger.core.audit import record_change, snapshot
 from oreledger.core.models import ObjectChange
 from oreledger.core.permissions import (
@@ -19,8 +20,10 @@ from oreledger.core.permissions import (
     ENTERPRISE_USER,
     PROVINCE_OFFICE,
 )
+from oreledger.registry.choices import VehicleStatus
 from oreledger.registry.identifiers import validate_plate
 from oreledger.registry.models import Vehicle
+from oreledger.trade.choices import ContractStatus
 from oreledger.trade.models import Contract
 from oreledger.weighing.choices import WaybillStatus
 from oreledger.weighing.errors import WeighingError
@@ -45,6 +48,60 @@ def _may_issue(actor: Any, contract: Contract) -> bool:
         return bool(actor.enterprise_id) and actor.enterprise_id == contract.seller_id
     region = getattr(actor, "region", None)
     return role in _ISSUERS and region is not None and contract.region.path.startswith(region.path)
+
+
+def may_issue_waybills(actor: Any) -> bool:
+    """Whether the person's role issues waybills at all (the form, its button, its search)."""
+    if not _is_person(actor) or not actor.is_active:
+        return False
+    return bool(actor.is_superuser or actor.role == ADMIN or actor.role in _ISSUERS)
+
+
+def issuable_contracts(actor: Any, today: datetime.date | None = None) -> QuerySet[Contract]:
+    """The contracts a person may issue waybills against today: approved, valid today, with
+    tonnes left to deliver, and theirs to issue (the rule of `_may_issue`, as a query)."""
+    today = today or timezone.localdate()
+    contracts = Contract.objects.filter(
+        status=ContractStatus.APPROVED,
+        valid_from__lte=today,
+        valid_to__gte=today,
+        delivered_kg__lt=F("quantity_kg"),
+    )
+    if not _is_person(actor):
+        return contracts.none()
+    role = getattr(actor, "role", None)
+    if actor.is_superuser or role == ADMIN:
+        return contracts
+    if role == ENTERPRISE_USER:
+        if not actor.enterprise_id:
+            return contracts.none()
+        return contracts.filter(seller_id=actor.enterprise_id)
+    region = getattr(actor, "region", None)
+    if role in _ISSUERS and region is not None:
+        return contracts.filter(region__path__startswith=region.path)
+    return contracts.none()
+
+
+def _home_region(actor: Any) -> Region | None:
+    region = getattr(actor, "region", None)
+    if region is None and getattr(actor, "enterprise_id", None):
+        region = actor.enterprise.region
+    return region
+
+
+def registered_vehicles(actor: Any) -> QuerySet[Vehicle]:
+    """The trucks a person may put on a waybill: registered (not blacklisted) in their
+    province — hauliers carry for any mine, so a mine's issuer sees every registered truck."""
+    vehicles = Vehicle.objects.filter(status=VehicleStatus.REGISTERED)
+    if not _is_person(actor):
+        return vehicles.none()
+    if actor.is_superuser or getattr(actor, "role", None) == ADMIN:
+        return vehicles
+    region = _home_region(actor)
+    if region is None:
+        return vehicles.none()
+    province = "/" + region.path.strip("/").split("/")[0] + "/"
+    return vehicles.filter(owner__region__path__startswith=province)
 
 
 def _contract(value: Contract | str) -> Contract | None:

@@ -177,7 +177,7 @@ def test_plant_gate_closes_the_waybill_with_its_discrepancy_and_checkpoint_recor
     assert "weight_discrepancy" in [r["code"] for r in stored.reasons]
     assert Ticket.objects.get(station__code=cp_code).waybill_id == waybill.pk
     page = world_client_get(chain, waybill.number)
-    assert page.status_code == 200 and "1000 kg" in page.content.decode()
+    assert page.status_code == 200 and "1,000 kg" in page.content.decode()
 
 
 def world_client_get(chain, number):

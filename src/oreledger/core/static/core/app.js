@@ -1,14 +1,8 @@
-// oreledger shell behaviour: confirmation prompts and chart/map bootstrapping hooks.
-// No inline scripts anywhere (strict CSP): pages mark elements with data- attributes.
+// oreledger shell behaviour. No inline scripts anywhere (strict CSP): pages mark elements
+// with data- attributes. Irreversible actions are confirmed by a server-side step
+// (core.confirmation), which works with no script at all.
 (function () {
   "use strict";
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) {
-      event.preventDefault();
-    }
-  }, true);
   document.addEventListener("htmx:responseError", function (event) {
     var box = document.getElementById("htmx-error");
     if (box) {
