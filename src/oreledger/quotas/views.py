@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from oreledger.accounts.models import Region
@@ -443,7 +444,10 @@ def _change_confirmation(change: QuotaChange, decision: str) -> Confirmation:
     facts = [
         (_("Kind"), change.get_kind_display()),
         (_("Account"), change.account.holder_label),
-        (_("From"), change.source.holder_label if change.source else "—"),
+        (
+            pgettext_lazy("quota change", "From"),
+            change.source.holder_label if change.source else "—",
+        ),
         (_("Tonnes"), numbers.tonnes(change.amount_kg)),
         (_("Reason"), change.reason),
     ]

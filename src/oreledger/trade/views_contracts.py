@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -148,7 +148,10 @@ def _contract_confirmation(contract: Contract, action: str) -> Confirmation | No
         (_("Grade"), contract.grade.code),
         (_("Tonnes"), numbers.tonnes(contract.quantity_kg)),
         (_("Unit price (yuan/t)"), numbers.money(contract.unit_price)),
-        (_("Validity"), f"{contract.valid_from:%Y-%m-%d} – {contract.valid_to:%Y-%m-%d}"),
+        (
+            pgettext_lazy("period", "Validity"),
+            f"{contract.valid_from:%Y-%m-%d} – {contract.valid_to:%Y-%m-%d}",
+        ),
     ]
     number = {"number": contract.number}
     if action == "approve":

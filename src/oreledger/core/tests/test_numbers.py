@@ -60,7 +60,7 @@ def test_the_export_keeps_numbers_with_the_pages_decimals(world: Any, contract: 
     sheet = load_workbook(BytesIO(response.content)).active
     assert sheet is not None
     header = [cell.value for cell in sheet[1]]
-    assert header[4:7] == ["吨数", "已交付（吨）", "单价（元/吨）"]
+    assert header[4:7] == ["数量（吨）", "已交付（吨）", "单价（元/吨）"]
     row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == contract.number)
     # numbers a clerk can add up, shown as the page shows them
     assert [cell.value for cell in row[4:7]] == [53000, 0, 1600]

@@ -14,7 +14,6 @@ import io
 import json
 import re
 from collections import Counter, defaultdict
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from oreledger.core import numbers
 from oreledger.dashboards.figures import periods
 from oreledger.dashboards.models import DailyRollup
 from oreledger.dashboards.rollups import check_days, refresh_rollups
@@ -83,8 +83,8 @@ def _card(html: str, testid: str) -> str:
     return match.group(1)
 
 
-def _one_decimal(value: float) -> str:
-    return str(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+def _written(value: float) -> str:
+    return numbers.tonnes_figure(value)
 
 
 def test_the_day_has_every_kind_so_a_miscount_would_show(world, day) -> None:
@@ -178,8 +178,8 @@ def test_big_screen_tiles_and_charts_equal_the_tickets(world, day) -> None:
     want = Raw().figures(today, today)
     for path in ("/dashboards/screen/", "/dashboards/screen/tiles/"):
         html = client.get(path).content.decode()
-        assert _card(html, "screen-out-today") == _one_decimal(want["out_t"])
-        assert _card(html, "screen-in-today") == _one_decimal(want["in_t"])
+        assert _card(html, "screen-out-today") == _written(want["out_t"])
+        assert _card(html, "screen-in-today") == _written(want["in_t"])
         assert int(_card(html, "screen-trucks-today")) == want["trucks"]
     html = client.get("/dashboards/screen/").content.decode()
     data = re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', html)
