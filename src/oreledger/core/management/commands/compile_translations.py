@@ -5,6 +5,7 @@ Pure Python (polib), so a fresh machine needs no GNU gettext to run the platform
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,12 @@ class Command(BaseCommand):
         count = 0
         for po_path in sorted(PACKAGE.glob("**/locale/*/LC_MESSAGES/*.po")):
             catalogue = polib.pofile(str(po_path))
-            catalogue.save_as_mofile(str(po_path.with_suffix(".mo")))
+            # Written aside and renamed: two test runs started together (CI runs SQLite and
+            # PostgreSQL side by side) never read a half-written catalogue.
+            target = po_path.with_suffix(".mo")
+            partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+            catalogue.save_as_mofile(str(partial))
+            os.replace(partial, target)
             count += 1
             if options["verbosity"] > 1:
                 name = po_path.relative_to(PACKAGE)
