@@ -1,3 +1,3 @@
 """Test configuration for the whole repository."""
 
-pytest_plugins = ["oreledger.core.testing.fixtures"]
+pytest_plugins = ["testkit.fixtures"]

@@ -58,11 +58,11 @@ def main() -> None:
     from oreledger.alerts import scans, scheduled
     from oreledger.alerts.models import Alert, ScanCursor
     from oreledger.core.bundle import import_bundle, supported_sheets
-    from oreledger.core.testing.processes import free_port
     from oreledger.demo.catalogue import DemoScale
     from oreledger.demo.generator import write_bundle
     from oreledger.weighing.management.commands.simulate_stations import Command
     from oreledger.weighing.models import Ticket
+    from testkit.processes import free_port
 
     today = timezone.localdate()
     path = write_bundle(

@@ -70,10 +70,10 @@ def main() -> None:
     call_command("migrate", verbosity=0, interactive=False)
     from oreledger.alerts import scans, scheduled
     from oreledger.alerts.models import Alert
-    from oreledger.core.testing.personas import build_province
     from oreledger.registry.models import Station
     from oreledger.weighing.models import Waybill
     from oreledger.weighing.tests.support import build_chain, plate, waybills_for
+    from testkit.personas import build_province
 
     world = build_province()
     chain = build_chain(world, mines=4)

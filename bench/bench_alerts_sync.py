@@ -55,7 +55,6 @@ def main() -> None:
     call_command("migrate", verbosity=0, interactive=False)
     from oreledger.alerts import sync_rules
     from oreledger.alerts.models import Alert
-    from oreledger.core.testing.personas import build_province
     from oreledger.registry.tests.factories import VehicleFactory
     from oreledger.weighing.services.tickets import record_ticket
     from oreledger.weighing.tests.support import (
@@ -65,6 +64,7 @@ def main() -> None:
         ticket,
         waybills_for,
     )
+    from testkit.personas import build_province
 
     world = build_province()
     chain = build_chain(world, quota_kg=10**12, contract_kg=10**12)

@@ -56,10 +56,10 @@ def build_world() -> tuple[Any, list[dict[str, Any]], list[int]]:
 
     from django.utils import timezone
 
-    from oreledger.core.testing.personas import build_province
     from oreledger.registry.services import create_station
     from oreledger.weighing.models import StationState
     from oreledger.weighing.tests.support import build_chain
+    from testkit.personas import build_province
 
     world = build_province()
     chain = build_chain(world, mines=20, stations_per_mine=2, quota_kg=2_000_000_000)

@@ -78,7 +78,6 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from oreledger.core.testing.personas import build_province
     from oreledger.weighing.tests.load import Station, kill, start_gunicorn
     from oreledger.weighing.tests.support import (
         build_chain,
@@ -87,6 +86,7 @@ def main() -> None:
         ticket,
         waybills_for,
     )
+    from testkit.personas import build_province
 
     world = build_province()
     mines = 8

@@ -80,7 +80,7 @@ def free_port() -> int:
 @contextmanager
 def serving() -> Iterator[int]:
     """`oreledger serve` on the test database; yields its port."""
-    from oreledger.core.testing.processes import child_env, start
+    from testkit.processes import child_env, start
 
     port = free_port()
     server = start("serve", "--port", str(port), "--web-workers", "1", "--workers", "1",

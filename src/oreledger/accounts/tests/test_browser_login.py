@@ -2,7 +2,7 @@
 
 import pytest
 
-from oreledger.core.testing.personas import PASSWORD
+from testkit.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

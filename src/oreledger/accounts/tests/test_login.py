@@ -5,7 +5,7 @@ from django.test import Client, override_settings
 
 from oreledger.accounts.models import ApiToken, LoginFailure
 from oreledger.core.models import ObjectChange
-from oreledger.core.testing.personas import PASSWORD
+from testkit.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from oreledger.accounts.models import User
 from oreledger.accounts.tests.factories import UserFactory
-from oreledger.core.testing.matrix import check_matrix
+from testkit.matrix import check_matrix
 
 pytestmark = pytest.mark.django_db
 

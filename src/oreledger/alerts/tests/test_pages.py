@@ -13,9 +13,9 @@ from django.utils import timezone
 from oreledger.alerts.models import Alert, Case
 from oreledger.alerts.services import decide_case, escalate_alert, resolve_alert
 from oreledger.alerts.tests.support import World, alerts
-from oreledger.core.testing.matrix import check_matrix
-from oreledger.core.testing.pdf import text
 from oreledger.weighing.tests.support import on_shift
+from testkit.matrix import check_matrix
+from testkit.pdf import text
 
 pytestmark = pytest.mark.django_db
 

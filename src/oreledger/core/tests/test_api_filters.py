@@ -24,13 +24,13 @@ from drf_spectacular.generators import SchemaGenerator
 from oreledger.accounts.models import Region, User
 from oreledger.alerts.models import Alert
 from oreledger.alerts.models import Case as EnforcementCase
-from oreledger.core.testing.personas import build_province
-from oreledger.core.testing.variety import Variety, build_variety
 from oreledger.grading.models import Assay, GradingStandard
 from oreledger.quotas.models import QuotaAccount
 from oreledger.registry.models import Enterprise, Permit, Site, Station, Vehicle
 from oreledger.trade.models import Bid, Contract, FloorPrice, Listing
 from oreledger.weighing.models import Ticket, Waybill
+from testkit.personas import build_province
+from testkit.variety import Variety, build_variety
 
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 CHINESE = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}

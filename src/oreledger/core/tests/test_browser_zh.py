@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from oreledger.core.testing.personas import PASSWORD
-from oreledger.core.testing.showcase import ROLES, build_showcase, data_words
-from oreledger.core.testing.wording import raw_words
+from testkit.personas import PASSWORD
+from testkit.showcase import ROLES, build_showcase, data_words
+from testkit.wording import raw_words
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,11 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from oreledger.core.models import ImportRun
-from oreledger.core.testing.matrix import check_matrix
 from oreledger.core.worker import make_worker
 from oreledger.registry.models import Enterprise
 from oreledger.registry.tests.factories import EnterpriseFactory
 from oreledger.registry.tests.test_bundle_import import base_rows, workbook
+from testkit.matrix import check_matrix
 
 
 def _upload(client: Any, rows: dict[str, Any], **extra: Any) -> Any:

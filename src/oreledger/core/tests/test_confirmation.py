@@ -14,11 +14,11 @@ from django.urls import reverse
 
 from oreledger.accounts.models import ApiToken, User
 from oreledger.accounts.tests.factories import UserFactory
-from oreledger.core.testing.matrix import fingerprint
-from oreledger.core.testing.personas import PASSWORD, build_province
-from oreledger.core.testing.sweep import Dashiqiao, build_dashiqiao
 from oreledger.core.tests.test_scope_sweep import WATCH
 from oreledger.weighing.services import issue_waybill
+from testkit.matrix import fingerprint
+from testkit.personas import PASSWORD, build_province
+from testkit.sweep import Dashiqiao, build_dashiqiao
 
 STATE: list[type[models.Model]] = [*WATCH, ApiToken]
 

@@ -14,9 +14,9 @@ from django_tasks_db.models import DBTaskResult
 
 from oreledger.core import scheduler
 from oreledger.core.models import ScheduledRun, WorkerLease
-from oreledger.core.testing.processes import child_env, start
 from oreledger.core.tests.tasks_for_tests import hold_then_finish
 from oreledger.core.worker import requeue_abandoned_jobs
+from testkit.processes import child_env, start
 
 
 def _wait_for(predicate, timeout: float, what: str) -> None:

@@ -18,8 +18,8 @@ from django.urls import reverse
 from oreledger.alerts.services import add_case_note, close_case, decide_case, escalate_alert
 from oreledger.alerts.tests.support import World, alerts
 from oreledger.core.pdf import render_pdf
-from oreledger.core.testing.pdf import assert_fonts_embedded, page_count, text
 from oreledger.weighing.tests.support import on_shift
+from testkit.pdf import assert_fonts_embedded, page_count, text
 
 pytestmark = pytest.mark.django_db
 PACKAGE = Path(__file__).resolve().parents[2]

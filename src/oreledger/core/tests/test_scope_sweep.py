@@ -23,14 +23,6 @@ from openpyxl import load_workbook
 from oreledger.accounts.models import ApiToken, Region, User
 from oreledger.alerts.models import Alert, AlertEvent, Case, CaseNote, RuleVersion
 from oreledger.core.models import ExportRun, ImportRun
-from oreledger.core.testing.matrix import fingerprint
-from oreledger.core.testing.personas import build_province
-from oreledger.core.testing.sweep import (
-    Dashiqiao,
-    build_dashiqiao,
-    routes_with_kwargs,
-    scoped_list_routes,
-)
 from oreledger.grading.models import Assay, Grade, GradingStandard
 from oreledger.quotas.models import LedgerEntry, QuotaAccount, QuotaChange
 from oreledger.registry.models import (
@@ -45,6 +37,14 @@ from oreledger.registry.models import (
 from oreledger.trade.models import Bid, Contract, FloorPrice, Listing, Notification
 from oreledger.weighing.models import Ticket, TicketCorrection, Waybill
 from oreledger.weighing.tests.support import get as signed_get
+from testkit.matrix import fingerprint
+from testkit.personas import build_province
+from testkit.sweep import (
+    Dashiqiao,
+    build_dashiqiao,
+    routes_with_kwargs,
+    scoped_list_routes,
+)
 
 Kwargs = Callable[[Dashiqiao], dict[str, Any]]
 

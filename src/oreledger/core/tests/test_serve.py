@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from oreledger.core.testing.processes import child_env, free_port, start
+from testkit.processes import child_env, free_port, start
 
 
 def _children(pid: int) -> list[int]:

@@ -22,9 +22,9 @@ from django.urls import Resolver404, resolve
 from openpyxl import load_workbook
 
 from oreledger.core.navigation import menu_for
-from oreledger.core.testing.personas import build_province
-from oreledger.core.testing.showcase import ROLES, Showcase, build_showcase, data_words
-from oreledger.core.testing.wording import page_text, raw_words
+from testkit.personas import build_province
+from testkit.showcase import ROLES, Showcase, build_showcase, data_words
+from testkit.wording import page_text, raw_words
 
 # Links that leave the pages a person reads: the admin, static files, the API's JSON.
 SKIPPED = ("/admin/", "/static/", "/media/", "/__debug__/")

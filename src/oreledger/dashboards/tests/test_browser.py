@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from oreledger.core.testing.personas import PASSWORD
 from oreledger.dashboards.rollups import refresh_rollups
 from oreledger.dashboards.tests.world import simulate_day
+from testkit.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

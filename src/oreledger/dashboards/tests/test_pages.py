@@ -6,11 +6,11 @@ import pytest
 from django.utils import timezone
 
 from oreledger.alerts.engine import raise_alert
-from oreledger.core.testing.matrix import check_matrix
 from oreledger.dashboards.catalogue import FIGURES
 from oreledger.dashboards.models import DailyRollup
 from oreledger.dashboards.rollups import refresh_rollups
 from oreledger.dashboards.tests.world import released_out_kg, simulate_day
+from testkit.matrix import check_matrix
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from oreledger.accounts.tests.factories import RegionFactory
 from oreledger.alerts.engine import raise_alert
-from oreledger.core.testing.personas import PASSWORD
 from oreledger.dashboards.rollups import refresh_rollups
 from oreledger.dashboards.tests.world import simulate_day
+from testkit.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

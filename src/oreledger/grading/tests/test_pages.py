@@ -6,10 +6,10 @@ import datetime
 
 import pytest
 
-from oreledger.core.testing.matrix import check_matrix
 from oreledger.grading.models import Assay, Grade, GradingStandard
 from oreledger.grading.services import GradeSpec, publish_standard, record_assay
 from oreledger.registry.tests.factories import EnterpriseFactory, SiteFactory
+from testkit.matrix import check_matrix
 
 pytestmark = pytest.mark.django_db
 D = __import__("decimal").Decimal

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from oreledger.core.testing.personas import Province
 from oreledger.quotas.models import Mineral, QuotaAccount
 from oreledger.quotas.services import allocate_children, allocate_quota, open_period
 from oreledger.registry.models import Site
 from oreledger.registry.tests.factories import EnterpriseFactory, SiteFactory
+from testkit.personas import Province
 
 YEAR = 2025
 T = 1000  # kilograms per tonne

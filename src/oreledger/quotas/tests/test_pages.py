@@ -9,11 +9,11 @@ import pytest
 from django.db import transaction
 from openpyxl import load_workbook
 
-from oreledger.core.testing.matrix import check_matrix
 from oreledger.quotas.dossier import quota_context
 from oreledger.quotas.models import LedgerEntry, QuotaAccount, QuotaChange
 from oreledger.quotas.services import draw_quota
 from oreledger.quotas.tests.conftest import YEAR, T
+from testkit.matrix import check_matrix
 
 pytestmark = pytest.mark.django_db
 WATCH = [QuotaAccount, LedgerEntry, QuotaChange]

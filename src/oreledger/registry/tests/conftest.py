@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from oreledger.accounts.tests.factories import department
-from oreledger.core.testing.personas import Province
 from oreledger.registry.models import Enterprise, Permit, Site, Station, Vehicle
 from oreledger.registry.tests.factories import (
     EnterpriseFactory,
@@ -18,6 +17,7 @@ from oreledger.registry.tests.factories import (
     StationFactory,
     VehicleFactory,
 )
+from testkit.personas import Province
 
 
 @dataclass

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from oreledger.core.testing.personas import PASSWORD
 from oreledger.registry.tests.conftest import build_records
+from testkit.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

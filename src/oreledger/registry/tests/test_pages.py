@@ -8,7 +8,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.encoding import iri_to_uri
 
 from oreledger.accounts.tests.factories import department
-from oreledger.core.testing.personas import Province
 from oreledger.registry.identifiers import make_uscc
 from oreledger.registry.models import Enterprise, Vehicle
 from oreledger.registry.tests.factories import (
@@ -18,6 +17,7 @@ from oreledger.registry.tests.factories import (
     StationFactory,
     VehicleFactory,
 )
+from testkit.personas import Province
 
 pytestmark = pytest.mark.django_db
 

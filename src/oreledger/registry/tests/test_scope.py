@@ -7,8 +7,8 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from oreledger.core.testing.matrix import check_matrix
 from oreledger.registry.models import Enterprise, Permit, Site, Station, Vehicle
+from testkit.matrix import check_matrix
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ from typing import Any
 from django.utils import timezone
 
 from oreledger.accounts.tests.factories import UserFactory
-from oreledger.core.testing.personas import PASSWORD, Province
 from oreledger.grading.models import Grade, GradingStandard
 from oreledger.grading.services import GradeSpec, publish_standard
 from oreledger.quotas.models import Mineral
@@ -18,6 +17,7 @@ from oreledger.quotas.services import allocate_quota, open_period
 from oreledger.registry.models import Enterprise, Site
 from oreledger.registry.tests.factories import EnterpriseFactory, SiteFactory
 from oreledger.trade.models import FloorPrice
+from testkit.personas import PASSWORD, Province
 
 GRADES = (
     ("LMT-47", "特级", 1, "520.00"),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from oreledger.core.testing.personas import PASSWORD
 from oreledger.trade.models import Contract
 from oreledger.trade.tests.market import build_market
+from testkit.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

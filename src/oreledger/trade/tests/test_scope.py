@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from oreledger.core.testing.matrix import check_matrix
 from oreledger.registry.tests.factories import EnterpriseFactory, SiteFactory
 from oreledger.trade import services
 from oreledger.trade.models import Bid, Contract, Listing, Notification
 from oreledger.trade.tests.market import build_market, contract_terms, listing_terms
+from testkit.matrix import check_matrix
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from oreledger.core.supervisor import WEB_THREADS, WEB_WORKERS, web_command
-from oreledger.core.testing.processes import child_env, free_port
 from oreledger.weighing.signing import signed_headers
+from testkit.processes import child_env, free_port
 
 
 def start_gunicorn(

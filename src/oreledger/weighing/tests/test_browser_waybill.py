@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from oreledger.core.testing.personas import PASSWORD
 from oreledger.weighing.models import Waybill
 from oreledger.weighing.tests.test_waybill_form import _build_desk
+from testkit.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,13 +9,13 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 
-from oreledger.core.testing.matrix import check_matrix
 from oreledger.quotas.integrity import verify_ledger
 from oreledger.quotas.models import LedgerEntry, QuotaAccount
 from oreledger.trade.models import Contract
 from oreledger.weighing.models import Ticket, TicketCorrection, Waybill
 from oreledger.weighing.services import approve_correction, request_correction
 from oreledger.weighing.tests.support import body, build_chain, plate, post, ticket, waybills_for
+from testkit.matrix import check_matrix
 
 pytestmark = pytest.mark.django_db
 

@@ -334,9 +334,9 @@ def _load_tiny_province(tmp_path: Any) -> None:
     from django.utils import timezone
 
     from oreledger.core.bundle import import_bundle, supported_sheets
-    from oreledger.core.testing.personas import reseed_catalogues
     from oreledger.demo.catalogue import DemoScale
     from oreledger.demo.generator import write_bundle
+    from testkit.personas import reseed_catalogues
 
     reseed_catalogues()
     today = timezone.now().astimezone(SHANGHAI).date()
@@ -371,9 +371,9 @@ def test_one_day_of_history_against_the_real_server(tmp_path: Any) -> None:
 
     from django.core.management import call_command
 
-    from oreledger.core.testing.processes import child_env, free_port, start
     from oreledger.weighing.management.commands.simulate_stations import Command
     from oreledger.weighing.models import Ticket, Waybill
+    from testkit.processes import child_env, free_port, start
 
     # given a tiny province and the platform serving it
     _load_tiny_province(tmp_path)

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from django.db import connections, transaction
 
-from oreledger.core.testing.personas import Province, build_province
 from oreledger.quotas.services import allocate_quota
 from oreledger.registry.tests.factories import EnterpriseFactory, SiteFactory, VehicleFactory
 from oreledger.trade import services as trade
@@ -20,6 +19,7 @@ from oreledger.trade.tests.market import Market, build_market, contract_terms
 from oreledger.weighing.models import Waybill
 from oreledger.weighing.services import issue_waybill, void_waybill
 from oreledger.weighing.services.waybills import issuable_contracts
+from testkit.personas import Province, build_province
 
 NEW = "/weighing/waybills/new/"
 PLATES = "/weighing/waybills/new/plates/"

@@ -23,7 +23,6 @@ from oreledger.alerts.models import Alert, Case
 from oreledger.alerts.services import open_case
 from oreledger.core.listing import ScopedListView
 from oreledger.core.models import ExportRun, ImportRun
-from oreledger.core.testing.personas import Province
 from oreledger.grading.models import Assay, GradingStandard
 from oreledger.grading.services import record_assay
 from oreledger.quotas.models import QuotaAccount, QuotaChange
@@ -52,6 +51,7 @@ from oreledger.weighing.tests.support import (
     ticket,
     waybills_for,
 )
+from testkit.personas import Province
 
 SKIPPED_PREFIXES = ("admin/", "__debug__/")
 

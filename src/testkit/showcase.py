@@ -21,8 +21,6 @@ from oreledger.accounts.tests.factories import UserFactory
 from oreledger.alerts.models import Alert, Case
 from oreledger.alerts.services import escalate_alert
 from oreledger.core.jobs import prune_housekeeping
-from oreledger.core.testing.personas import PASSWORD, Province
-from oreledger.core.testing.sweep import Dashiqiao, build_dashiqiao
 from oreledger.core.worker import make_worker
 from oreledger.registry.services import create_station
 from oreledger.registry.tests.factories import VehicleFactory
@@ -37,6 +35,8 @@ from oreledger.weighing.tests.support import (
     ticket,
     waybills_for,
 )
+from testkit.personas import PASSWORD, Province
+from testkit.sweep import Dashiqiao, build_dashiqiao
 
 # The personas a page walk visits, by the role each stands for.
 ROLES = {

@@ -15,7 +15,7 @@ from django.db import models
 from django.http import HttpResponse
 
 from oreledger.core.models import ObjectChange
-from oreledger.core.testing.personas import PERSONAS, Province
+from testkit.personas import PERSONAS, Province
 
 
 def fingerprint(watched: Iterable[type[models.Model]]) -> str:

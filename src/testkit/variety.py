@@ -20,8 +20,6 @@ from django.utils import timezone
 from oreledger.accounts.models import User
 from oreledger.alerts.models import Alert, Case
 from oreledger.alerts.services import open_case
-from oreledger.core.testing.personas import Province
-from oreledger.core.testing.sweep import Dashiqiao, build_dashiqiao
 from oreledger.grading.models import Assay
 from oreledger.grading.services import GradeSpec, publish_standard, record_assay
 from oreledger.quotas.models import Mineral
@@ -34,6 +32,8 @@ from oreledger.trade.models import Bid, Contract, FloorPrice, Listing
 from oreledger.trade.tests.market import contract_terms, listing_terms
 from oreledger.weighing.models import Waybill
 from oreledger.weighing.tests.support import Mine, body, on_shift, post, ticket, waybills_for
+from testkit.personas import Province
+from testkit.sweep import Dashiqiao, build_dashiqiao
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from oreledger.core.testing.personas import Province, build_province
+from testkit.personas import Province, build_province
 
 CHROMIUM = os.environ.get("OL_CHROMIUM", "/usr/bin/chromium")
 
