@@ -12,4 +12,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and jurisdictions")
 
     def ready(self) -> None:
-        from oreledger.accounts import bundle, menu, policies  # noqa: F401  (registrations)
+        from oreledger.accounts import bundle, jobs, menu, policies  # noqa: F401  (registrations)

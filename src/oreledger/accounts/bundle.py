@@ -1,4 +1,4 @@
-"""Importers of the accounts' bundle sheets (regions, users)."""
+"""The accounts' sheets of the province bundle (regions, users): their columns and importers."""
 
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ from typing import Any
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oreledger.accounts.choices import LEVEL_DEPTH, RegionLevel, Role
 from oreledger.accounts.models import ApiToken, Department, DepartmentKind, Region, User
 from oreledger.accounts.services import department_for, issue_api_token
+from oreledger.core import bundle_columns as col
 from oreledger.core.bundle import (
     ImportContext,
     Planned,
     Progress,
     References,
+    SecretOutput,
     SheetImporter,
     SheetOutcome,
     apply_plans,
@@ -25,10 +28,11 @@ from oreledger.core.bundle import (
     plan_row,
     register_sheet_importer,
 )
-from oreledger.core.workbook import ParsedRow
-from oreledger.registry.bundle_schema import REGIONS, USERS
+from oreledger.core.workbook import ParsedRow, SheetSchema
 
 __all__ = [
+    "REGIONS",
+    "USERS",
     "RegionImporter",
     "UserImporter",
     "check_length",
@@ -41,6 +45,42 @@ __all__ = [
     "region_refs",
     "resolve_region",
 ]
+
+# The spec's vocabularies (core.bundle_columns says why they are not the models').
+REGION_LEVELS = ("province", "city", "county", "town")
+USER_ROLES = (
+    "province_office",
+    "county_operator",
+    "department_officer",
+    "leader",
+    "enterprise_user",
+)
+
+REGIONS = SheetSchema(
+    "regions",
+    (
+        col.text("code", "代码", is_key=True, max_length=col.REGION_CODE_LENGTH),
+        col.text("name_zh", "名称", max_length=col.NAME_LENGTH),
+        col.text("name_en", "英文名称", required=False, max_length=col.NAME_LENGTH),
+        col.choice("level", "级别", REGION_LEVELS),
+        # Empty for the province at the root of the tree.
+        col.region_code("parent_code", "上级代码", required=False),
+    ),
+)
+
+USERS = SheetSchema(
+    "users",
+    (
+        col.text("username", "用户名", is_key=True, max_length=150),
+        col.text("display_name", "姓名", max_length=col.NAME_LENGTH),
+        col.choice("role", "角色", USER_ROLES),
+        # Which of the next three a row needs depends on its role; the importer checks that.
+        col.region_code(required=False),
+        col.text("department", "部门", required=False, max_length=col.CODE_LENGTH),
+        col.uscc("enterprise_uscc", "企业信用代码", required=False),
+        col.yes_no("api_token", "API令牌"),
+    ),
+)
 
 GOVERNMENT_ROLES = (
     Role.PROVINCE_OFFICE,
@@ -179,6 +219,7 @@ class RegionImporter(SheetImporter):
     """The regions sheet: the GB/T 2260 tree."""
 
     schema = REGIONS
+    order = 100
 
     def validate(self, rows: list[ParsedRow], ctx: ImportContext) -> None:
         """Parents exist and sit a level higher; codes are well formed; all within scope."""
@@ -278,6 +319,9 @@ class UserImporter(SheetImporter):
     """The users sheet: people, their roles and jurisdictions, and API tokens."""
 
     schema = USERS
+    order = 300
+    depends_on = ("regions", "enterprises")
+    secret_output = SecretOutput("tokens", gettext_lazy("API token of"))
 
     def validate(self, rows: list[ParsedRow], ctx: ImportContext) -> None:
         """Each role has what it needs; no role above the importer's; all within scope."""
@@ -285,9 +329,7 @@ class UserImporter(SheetImporter):
         existing = load_by(
             User.objects.all(), "username", [row.values["username"] for row in valid]
         )
-        from oreledger.registry.bundle import enterprise_refs
-
-        enterprises = enterprise_refs(ctx, [row.values["enterprise_uscc"] for row in valid])
+        enterprises = ctx.refer("enterprises", [row.values["enterprise_uscc"] for row in valid])
         with_token: set[int] = set()
         ids = [u.pk for u in existing.values()]
         for part in chunks(ids):

@@ -131,6 +131,13 @@ def clear_login_failures(*, username: str) -> None:
     LoginFailure.objects.filter(Q(username=username.lower())).delete()
 
 
+def prune_login_failures(now: datetime.datetime) -> int:
+    """Forget failed logins older than the throttle window (housekeeping); how many went."""
+    window = datetime.timedelta(seconds=settings.OL_LOGIN_WINDOW_SECONDS)
+    deleted, _ = LoginFailure.objects.filter(at__lt=now - window).delete()
+    return deleted
+
+
 def save_user(*, actor: Any, user: User, password: str | None = None, reason: str = "") -> User:
     """Create or change a person's account, with its audit record."""
     with transaction.atomic():

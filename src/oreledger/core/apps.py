@@ -1,6 +1,7 @@
 """The core app: base models, audit trail, scoping, jobs and the UI shell."""
 
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,3 +14,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from oreledger.core import bundle_views, jobs  # noqa: F401  (menu item, periodic jobs)
+        from oreledger.core.bundle import check_sheets
+
+        # The apps register their sheets after this: the check runs once all of them are.
+        checks.register(check_sheets)

@@ -1,9 +1,13 @@
 """The province-bundle importer's frame (docs/specs/province-bundle.md).
 
-Each app registers a `SheetImporter` per sheet it owns (from its AppConfig.ready). An import
-reads the whole workbook, validates every sheet in dependency order — later sheets may refer
-to keys declared by earlier sheets of the same workbook — and only if nothing is wrong
-applies every sheet inside one transaction. Errors read `sheet!row: column: message`.
+Each app registers a `SheetImporter` per sheet it owns (from its AppConfig.ready, in its
+`bundle.py`): the sheet's columns, the sheets its rows refer to (`depends_on`), and the
+secrets it creates, if any (`secret_output`). The frame knows no sheet of its own: it orders
+the registered sheets so that every sheet comes after those it depends on, and refuses to
+start on a circle or an unknown dependency. An import reads the whole workbook, validates
+every sheet in that order — later sheets may refer to keys declared by earlier sheets of the
+same workbook — and only if nothing is wrong applies every sheet inside one transaction.
+Errors read `sheet!row: column: message`.
 """
 
 from __future__ import annotations
@@ -15,12 +19,16 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from oreledger.core.audit import snapshot
 from oreledger.core.models import ObjectChange
+from oreledger.core.sealing import seal
 from oreledger.core.workbook import CellError, ParsedRow, SheetSchema, read_workbook
 
 Progress = Callable[[str, int, int], None]
@@ -53,9 +61,10 @@ class ImportContext:
     declared: dict[str, dict[tuple[Any, ...], ParsedRow]] = field(default_factory=dict)
     # Free space for importers' lookups (e.g. regions by code), shared across sheets.
     cache: dict[str, Any] = field(default_factory=dict)
-    # Secrets created by this import (--secrets-out): {"stations": {...}, "tokens": {...}}.
+    # Secrets created by this import (--secrets-out), by secret output: {"stations": {...},
+    # "tokens": {...}}, one entry per output a registered sheet declares.
     secrets: dict[str, dict[str, str]] = field(
-        default_factory=lambda: {"stations": {}, "tokens": {}}
+        default_factory=lambda: {output.name: {} for output in secret_outputs()}
     )
     errors: list[CellError] = field(default_factory=list)
     # name -> the keys a later sheet may refer to (records in the DB or planned by this import).
@@ -81,6 +90,16 @@ class ImportContext:
         if name not in self.refs:
             self.refs[name] = References()
         return self.refs[name]
+
+    def refer(self, sheet: str, values: Iterable[Any]) -> References:
+        """The records of `sheet` that these cells name: those this workbook plans, and the
+        saved ones, looked up by the sheet's own importer (one query per chunk)."""
+        importer = _IMPORTERS[sheet]
+        refs = self.references(sheet)
+        missing = refs.missing(importer.reference_key(value) for value in values if value)
+        if missing:
+            refs.known.update(importer.saved(missing))
+        return refs
 
     def resolve(
         self, row: ParsedRow, column: str, name: str, key: Hashable, code: str, message: str
@@ -232,10 +251,33 @@ def record_changes(actor: Any, plans: Sequence[Planned]) -> None:
     ObjectChange.objects.bulk_create(rows, batch_size=BATCH)
 
 
+@dataclass(frozen=True)
+class SecretOutput:
+    """Secrets a sheet creates, shown once: their key in --secrets-out and the label of each
+    line on the import's page ("Station" HC-ST-901)."""
+
+    name: str
+    label: str | Promise
+
+
 class SheetImporter:
     """Validates and applies the rows of one sheet."""
 
     schema: SheetSchema
+    # The sheets whose keys this sheet's rows may name: they are validated and applied first.
+    depends_on: tuple[str, ...] = ()
+    # Among sheets free to go next, the lower goes first: the order of the workbook's tabs, of
+    # the import's steps and of its error report (like a menu item's order).
+    order: int = 0
+    secret_output: SecretOutput | None = None
+
+    def reference_key(self, value: Any) -> Hashable:
+        """The key another sheet's cell names a row of this sheet by."""
+        return value
+
+    def saved(self, keys: list[Hashable]) -> dict[Hashable, Any]:
+        """The saved records of this sheet with these keys, for the sheets that refer to it."""
+        raise ImproperlyConfigured(f"no sheet may refer to the {self.schema.name} sheet")
 
     def validate(self, rows: list[ParsedRow], ctx: ImportContext) -> None:
         """Check every row against the database and earlier sheets; report with ctx.error."""
@@ -254,11 +296,65 @@ def register_sheet_importer(importer: SheetImporter) -> None:
     _IMPORTERS[importer.schema.name] = importer
 
 
+def sheet_order(importers: dict[str, SheetImporter] | None = None) -> list[str]:
+    """The registered sheets, each after the sheets it depends on.
+
+    Among the sheets free to come next, the lowest `order` goes first (then the first
+    registered), so the order is stable. A dependency on an unregistered sheet, or sheets
+    depending on each other in a circle, is a programming error: it raises
+    ImproperlyConfigured rather than import in a wrong order.
+    """
+    importers = _IMPORTERS if importers is None else importers
+    waiting: dict[str, set[str]] = {}
+    for name, importer in importers.items():
+        unknown = [d for d in importer.depends_on if d not in importers]
+        if unknown:
+            raise ImproperlyConfigured(
+                f"bundle sheet {name!r} depends on unregistered sheets: {', '.join(unknown)}"
+            )
+        waiting[name] = set(importer.depends_on)
+    order: list[str] = []
+    while waiting:
+        free = sorted(
+            (importers[name].order, index, name)
+            for index, (name, needs) in enumerate(waiting.items())
+            if not needs
+        )
+        if not free:
+            circle = ", ".join(f"{n} (needs {', '.join(sorted(d))})" for n, d in waiting.items())
+            raise ImproperlyConfigured(f"bundle sheets depend on each other in a circle: {circle}")
+        name = free[0][2]
+        order.append(name)
+        del waiting[name]
+        for needs in waiting.values():
+            needs.discard(name)
+    return order
+
+
+def check_sheets(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """The registered sheets can be put in order (Django's system check, at every start)."""
+    try:
+        sheet_order()
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), id="core.E001")]
+    return []
+
+
 def supported_sheets() -> list[str]:
     """The sheets that can be imported today, in dependency order."""
-    from oreledger.registry.bundle_schema import SHEET_ORDER
+    return sheet_order()
 
-    return [name for name in SHEET_ORDER if name in _IMPORTERS]
+
+def sheet_schemas() -> dict[str, SheetSchema]:
+    """The columns of every importable sheet, by name, in dependency order."""
+    return {name: _IMPORTERS[name].schema for name in sheet_order()}
+
+
+def secret_outputs() -> list[SecretOutput]:
+    """The secrets the registered sheets create, by name (the --secrets-out file's keys)."""
+    declared = [i.secret_output for i in _IMPORTERS.values() if i.secret_output is not None]
+    outputs = {output.name: output for output in declared}
+    return [outputs[name] for name in sorted(outputs)]
 
 
 @dataclass
@@ -297,31 +393,18 @@ def import_bundle(
     `progress(sheet, done, total)` follows each sheet; `stage(name)` is told "read",
     "validate" and "apply" as each begins (the apply stage runs inside the transaction).
     """
-    from oreledger.registry.bundle_schema import BUNDLE_SHEETS
-
+    schemas = sheet_schemas()
+    order = list(schemas)
     progress = progress or (lambda sheet, done, total: None)
     stage = stage or (lambda name: None)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     stage("read")
-    contents = read_workbook(source, BUNDLE_SHEETS)
+    contents = read_workbook(source, list(schemas.values()))
     timings["read"] = time.perf_counter() - started
     ctx = ImportContext(actor=actor, scope=scope, dry_run=dry_run)
     ctx.errors.extend(contents.errors)
-    order = [schema.name for schema in BUNDLE_SHEETS]
-    present = [name for name in order if contents.rows_of(name)]
-    for name in present:
-        if name not in _IMPORTERS:
-            ctx.errors.append(
-                CellError(
-                    name,
-                    0,
-                    "",
-                    "sheet_not_supported",
-                    _("This platform cannot import the sheet %(name)s yet.") % {"name": name},
-                )
-            )
-    sheets = [name for name in present if name in _IMPORTERS]
+    sheets = [name for name in order if contents.rows_of(name)]
     total_rows = sum(len(contents.rows_of(name)) for name in sheets)
     started = time.perf_counter()
     stage("validate")
@@ -362,6 +445,9 @@ def format_errors(errors: Sequence[CellError]) -> list[str]:
 # Progress is written at most this often, so that a large import is not slowed by its own bar.
 PROGRESS_INTERVAL = 0.5
 MAX_STORED_ERRORS = 2000
+# What a run's new secrets are sealed for, until shown once. The station secrets' purpose, as
+# when registry sealed them: a run finished before an upgrade still opens after it.
+IMPORT_SECRETS = b"oreledger.registry.station-secret"
 
 
 class _RunRecorder:
@@ -418,7 +504,6 @@ def execute_import_run(run_id: int) -> str:
     from django.utils import translation
 
     from oreledger.core.models import ImportRun
-    from oreledger.registry.secrets import encrypt
 
     run = ImportRun.objects.select_related("actor", "scope").get(pk=run_id)
     if run.finished:
@@ -462,7 +547,7 @@ def execute_import_run(run_id: int) -> str:
         },
     }
     if any(report.secrets.values()):
-        run.secrets = {"sealed": encrypt(json.dumps(report.secrets))}
+        run.secrets = {"sealed": seal(json.dumps(report.secrets), IMPORT_SECRETS)}
     run.status = ImportRun.Status.SUCCEEDED if report.ok else ImportRun.Status.FAILED
     run.stage = "done"
     run.finished_at = timezone.now()

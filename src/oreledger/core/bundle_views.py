@@ -17,9 +17,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from oreledger.core.bundle import IMPORT_SECRETS, secret_outputs
 from oreledger.core.models import ImportRun
 from oreledger.core.navigation import MenuItem, register_menu_item
 from oreledger.core.permissions import COUNTY_OPERATOR, PROVINCE_OFFICE
+from oreledger.core.sealing import unseal
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 IMPORT_ROLES = (PROVINCE_OFFICE, COUNTY_OPERATOR)
@@ -101,18 +103,21 @@ def bundle_import(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _reveal_secrets(run: ImportRun) -> dict[str, dict[str, str]] | None:
-    """The new secrets, once: they are erased from the run as they are shown."""
+def _reveal_secrets(run: ImportRun) -> list[tuple[Any, str, str]] | None:
+    """The new secrets, once: they are erased from the run as they are shown. Each is a line
+    (its output's label, the station or user it belongs to, the secret)."""
     sealed = (run.secrets or {}).get("sealed")
     if not sealed:
         return None
-    from oreledger.registry.secrets import decrypt
-
     updated = ImportRun.objects.filter(pk=run.pk, secrets=run.secrets).update(secrets={})
     if not updated:
         return None
-    revealed: dict[str, dict[str, str]] = json.loads(decrypt(sealed))
-    return revealed
+    revealed: dict[str, dict[str, str]] = json.loads(unseal(sealed, IMPORT_SECRETS))
+    return [
+        (output.label, key, secret)
+        for output in secret_outputs()
+        for key, secret in revealed.get(output.name, {}).items()
+    ]
 
 
 @login_required

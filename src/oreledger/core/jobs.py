@@ -4,32 +4,38 @@ and large list exports started from the web."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from oreledger.core.display import register_terms
+from oreledger.core.exports import prune_exports
 from oreledger.core.scheduler import schedule
+
+# name -> prune(now): what each app forgets at every housekeeping, returning how many rows.
+_HOUSEKEEPING: dict[str, Callable[[datetime.datetime], int]] = {}
+
+
+def register_housekeeping(name: str, prune: Callable[[datetime.datetime], int]) -> None:
+    """Add an app's pruning to the hourly housekeeping (from its AppConfig.ready); its count
+    is reported under `name`."""
+    _HOUSEKEEPING[name] = prune
 
 
 @task(queue_name="scheduled")
 def prune_housekeeping(period: str) -> dict[str, int]:
-    """Forget failed logins older than the throttle window, job results older than 30 days,
-    and list exports (with their files) older than OL_EXPORT_KEEP_HOURS."""
-    from oreledger.accounts.models import LoginFailure
-    from oreledger.core.exports import prune_exports
-
+    """Forget what the apps registered (e.g. failed logins older than the throttle window),
+    job results older than 30 days, and list exports (with their files) older than
+    OL_EXPORT_KEEP_HOURS."""
     now = timezone.now()
-    logins, _ = LoginFailure.objects.filter(
-        at__lt=now - datetime.timedelta(seconds=settings.OL_LOGIN_WINDOW_SECONDS)
-    ).delete()
+    counts = {name: prune(now) for name, prune in _HOUSEKEEPING.items()}
     results, _ = DBTaskResult.objects.filter(
         status="SUCCESSFUL", finished_at__lt=now - datetime.timedelta(days=30)
     ).delete()
-    return {"login_failures": logins, "job_results": results, "exports": prune_exports(now=now)}
+    return {**counts, "job_results": results, "exports": prune_exports(now=now)}
 
 
 schedule(

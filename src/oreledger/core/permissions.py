@@ -15,11 +15,10 @@ from django.db import models
 from django.http import Http404
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
 
-    from oreledger.accounts.models import User
-
-    AnyUser: TypeAlias = User | AnonymousUser
+    # The person model is accounts.User (AUTH_USER_MODEL); core names only Django's base.
+    AnyUser: TypeAlias = AbstractUser | AnonymousUser
 
 M = TypeVar("M", bound=models.Model)
 

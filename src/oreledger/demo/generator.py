@@ -27,7 +27,6 @@ from oreledger.demo.geography import (
     offset,
     point_inside,
 )
-from oreledger.registry.bundle_schema import SHEET_ORDER, SHEETS_BY_NAME
 from oreledger.registry.identifiers import make_uscc
 
 __all__ = [
@@ -104,6 +103,24 @@ def _apportion(total: int, weights: Sequence[float]) -> list[int]:
     return parts
 
 
+# The sheets the demo province fills: every sheet of the bundle (the workbook writes them in
+# core.bundle's order). Generating needs no Django: a bare `python -c` can generate.
+SHEETS = (
+    "regions",
+    "enterprises",
+    "users",
+    "sites",
+    "stations",
+    "vehicles",
+    "permits",
+    "grades",
+    "quotas",
+    "assays",
+    "floor_prices",
+    "contracts",
+)
+
+
 class _ProvinceBuilder:
     """Builds the demo province from one random stream, in a fixed order."""
 
@@ -114,7 +131,7 @@ class _ProvinceBuilder:
         self.towns: dict[str, list[_Town]] = {}
         self.enterprises: list[_Enterprise] = []
         self.sites: list[_Site] = []
-        self.rows: dict[str, list[dict[str, Any]]] = {name: [] for name in SHEET_ORDER}
+        self.rows: dict[str, list[dict[str, Any]]] = {name: [] for name in SHEETS}
         self._usccs: set[str] = set()
         self._names: set[str] = set()
         self._site_numbers: Counter[tuple[str, str]] = Counter()
@@ -580,16 +597,20 @@ def generate_province(
 
 
 def _sheet_names(sheets: Iterable[str] | None) -> list[str]:
+    # Here, not at the top: the apps register the sheets, and generating needs no Django.
+    from oreledger.core.bundle import sheet_order
+
+    order = sheet_order()
     if sheets is None:
-        return list(SHEET_ORDER)
+        return order
     wanted = list(dict.fromkeys(sheets))
-    unknown = [name for name in wanted if name not in SHEETS_BY_NAME]
+    unknown = [name for name in wanted if name not in order]
     if unknown:
         raise ValueError(f"no such bundle sheets: {', '.join(unknown)}")
     if not wanted:
         # An .xlsx file always has a sheet; openpyxl would add a stray "Sheet" to an empty one.
         raise ValueError("a bundle needs at least one sheet")
-    return [name for name in SHEET_ORDER if name in wanted]
+    return [name for name in order if name in wanted]
 
 
 def build_bundle(
@@ -602,9 +623,12 @@ def build_bundle(
     """The demo province as a province-bundle workbook (write-only: save it once)."""
     names_to_write = _sheet_names(sheets)
     province = generate_province(seed=seed, scale=scale, today=today)
+    from oreledger.core.bundle import sheet_schemas  # registered by the apps (see _sheet_names)
+
     wb = Workbook(write_only=True)
+    schemas = sheet_schemas()
     for name in names_to_write:
-        write_sheet(wb, SHEETS_BY_NAME[name], province.rows[name])
+        write_sheet(wb, schemas[name], province.rows[name])
     return wb
 
 

@@ -1,4 +1,4 @@
-"""Importers of the grading sheets of the province bundle: grades and assays."""
+"""The grading sheets of the province bundle (grades, assays): their columns and importers."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oreledger.core import bundle_columns as col
 from oreledger.core.audit import snapshot
 from oreledger.core.bundle import (
     ImportContext,
@@ -20,12 +21,45 @@ from oreledger.core.bundle import (
     register_sheet_importer,
 )
 from oreledger.core.models import ObjectChange
-from oreledger.core.workbook import ParsedRow
+from oreledger.core.workbook import ParsedRow, SheetSchema
 from oreledger.grading.errors import GradingError
 from oreledger.grading.models import COMPONENTS, Assay, GradingStandard, impossibility
 from oreledger.grading.services import GradeSpec, GradeTable, check_grade_table, publish_standard
-from oreledger.registry.bundle_schema import ASSAYS, GRADES
 from oreledger.registry.models import Site
+
+GRADES = SheetSchema(
+    "grades",
+    (
+        col.text("standard", "标准", is_key=True, max_length=col.CODE_LENGTH),
+        col.text("code", "牌号", is_key=True, max_length=col.CODE_LENGTH),
+        col.text("name_zh", "名称", max_length=col.NAME_LENGTH),
+        col.integer("rank", "等级顺序", min_value=1),
+        # Empty means the grade sets no limit on that component.
+        col.percent("mgo_min", "氧化镁下限/%", required=False),
+        col.percent("cao_max", "氧化钙上限/%", required=False),
+        col.percent("sio2_max", "二氧化硅上限/%", required=False),
+        col.percent("fe2o3_max", "三氧化二铁上限/%", required=False),
+        col.percent("al2o3_max", "三氧化二铝上限/%", required=False),
+        col.date("effective_from", "生效日期"),
+    ),
+)
+
+ASSAYS = SheetSchema(
+    "assays",
+    (
+        col.site_code("site_code", "场所", is_key=True),
+        col.text("lot", "批次", is_key=True, max_length=col.CODE_LENGTH),
+        col.date("sampled_on", "取样日期"),
+        # MgO, CaO and SiO2 are what the grading standard classifies on.
+        col.percent("mgo", "氧化镁/%", required=True),
+        col.percent("cao", "氧化钙/%", required=True),
+        col.percent("sio2", "二氧化硅/%", required=True),
+        col.percent("fe2o3", "三氧化二铁/%", required=False),
+        col.percent("al2o3", "三氧化二铝/%", required=False),
+        col.percent("loi", "烧失量/%", required=False),
+        col.text("lab", "化验单位", required=False, max_length=col.NAME_LENGTH),
+    ),
+)
 
 _CENT = Decimal("0.01")
 _LIMITS = ("mgo_min", "cao_max", "sio2_max", "fe2o3_max", "al2o3_max")
@@ -51,6 +85,7 @@ class GradesImporter(SheetImporter):
     """Each standard of the sheet is a version: new ones are published, old ones unchanged."""
 
     schema = GRADES
+    order = 800
 
     def _by_standard(self, rows: list[ParsedRow]) -> dict[str, list[ParsedRow]]:
         groups: dict[str, list[ParsedRow]] = defaultdict(list)
@@ -148,6 +183,10 @@ class AssaysImporter(SheetImporter):
     """Assays keyed by (site, lot); each graded under the standard in force on its date."""
 
     schema = ASSAYS
+    order = 1000
+    # Each assay is graded under the standard in force on its date, grades of this workbook
+    # included.
+    depends_on = ("sites", "grades")
 
     def validate(self, rows: list[ParsedRow], ctx: ImportContext) -> None:
         """The site exists (or is declared), is in scope, and the composition is possible."""

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oreledger.accounts.models import Region
+from oreledger.core import bundle_columns as col
 from oreledger.core.bundle import (
     ImportContext,
     Progress,
@@ -23,13 +24,23 @@ from oreledger.core.bundle import (
     SheetOutcome,
     register_sheet_importer,
 )
-from oreledger.core.workbook import ParsedRow
+from oreledger.core.workbook import ParsedRow, SheetSchema
 from oreledger.quotas.choices import AccountLevel, EntryKind
 from oreledger.quotas.errors import refuse, tonnes
 from oreledger.quotas.ledger import build_entry, lock_accounts
 from oreledger.quotas.models import Mineral, QuotaAccount, QuotaPeriod
-from oreledger.registry.bundle_schema import QUOTAS
 from oreledger.registry.models import Site
+
+QUOTAS = SheetSchema(
+    "quotas",
+    (
+        col.integer("period", "年度", is_key=True, min_value=2000, max_value=2100),
+        # A region code or a mine site code; the importer tells which.
+        col.text("holder", "指标持有者", is_key=True, max_length=col.CODE_LENGTH),
+        col.text("mineral", "矿种", is_key=True, max_length=col.CODE_LENGTH),
+        col.tonnes("allocated_t", "指标/吨"),
+    ),
+)
 
 Key = tuple[int, str, str]  # (year, mineral, holder code)
 REASON = "province bundle import"
@@ -131,6 +142,8 @@ class QuotasImporter(SheetImporter):
     """Allocations by (period, holder, mineral); re-import adjusts only what differs."""
 
     schema = QUOTAS
+    order = 900
+    depends_on = ("regions", "sites")
 
     def validate(self, rows: list[ParsedRow], ctx: ImportContext) -> None:
         """Known holders and minerals, whole kilograms, and every parent's children within it."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oreledger.accounts.bundle import (
     check_length,
@@ -26,6 +27,7 @@ from oreledger.core.bundle import (
     Planned,
     Progress,
     References,
+    SecretOutput,
     SheetImporter,
     SheetOutcome,
     apply_plans,
@@ -56,34 +58,12 @@ __all__ = [
     "SiteImporter",
     "StationImporter",
     "VehicleImporter",
-    "enterprise_refs",
 ]
 
 # A site or station farther than this from its county's centre is almost surely mistyped.
 MAX_KM_FROM_COUNTY = 60
 MAX_TARE_KG = 100_000
 _COORDINATE = DecimalValidator(max_digits=9, decimal_places=6)
-
-
-def _refs(
-    ctx: ImportContext, name: str, keys: Iterable[Any], load: Callable[[list[Any]], dict]
-) -> References:
-    refs = ctx.references(name)
-    missing = refs.missing(k for k in keys if k)
-    if missing:
-        refs.known.update(load(missing))
-    return refs
-
-
-def enterprise_refs(ctx: ImportContext, usccs: Iterable[str | None]) -> References:
-    """Enterprises by USCC, looking up in one query per chunk those not yet known."""
-    keys = [uscc.upper() for uscc in usccs if uscc]
-    return _refs(ctx, "enterprises", keys, lambda ks: load_by(Enterprise.objects, "uscc", ks))
-
-
-def site_refs(ctx: ImportContext, codes: Iterable[str | None]) -> References:
-    """Sites by code, looking up in one query per chunk those not yet known."""
-    return _refs(ctx, "sites", list(codes), lambda ks: load_by(Site.objects, "code", ks))
 
 
 def _enterprise(ctx: ImportContext, row: ParsedRow, column: str) -> Enterprise | None:
@@ -167,6 +147,16 @@ class EnterpriseImporter(SheetImporter):
     """The enterprises sheet, keyed by unified social credit code."""
 
     schema = ENTERPRISES
+    order = 200
+    depends_on = ("regions",)
+
+    def reference_key(self, value: Any) -> Hashable:
+        """Credit codes are matched in capitals."""
+        return str(value).upper()
+
+    def saved(self, keys: list[Hashable]) -> dict[Hashable, Any]:
+        """Enterprises by credit code."""
+        return load_by(Enterprise.objects, "uscc", keys)
 
     def validate(self, rows: list[ParsedRow], ctx: ImportContext) -> None:
         """GB 32100 checksums, known regions, and the importer's jurisdiction."""
@@ -217,13 +207,19 @@ class SiteImporter(SheetImporter):
     """The sites sheet: mines, plants and yards with their boundaries and hours."""
 
     schema = SITES
+    order = 400
+    depends_on = ("regions", "enterprises")
+
+    def saved(self, keys: list[Hashable]) -> dict[Hashable, Any]:
+        """Sites by code."""
+        return load_by(Site.objects, "code", keys)
 
     def validate(self, rows: list[ParsedRow], ctx: ImportContext) -> None:
         """Owner and region known; coordinates, boundary and hours valid and near the county."""
         refs = ctx.references("sites")
         valid = _skip_failed(rows, refs, lambda r: r.values["code"])
         existing = load_by(Site.objects, "code", [r.values["code"] for r in valid])
-        enterprise_refs(ctx, [r.values["enterprise_uscc"] for r in valid])
+        ctx.refer("enterprises", [r.values["enterprise_uscc"] for r in valid])
         owners: dict[str, Enterprise] = ctx.cache.setdefault("site_owners", {})
         plans: list[Planned] = []
         for row in valid:
@@ -307,13 +303,16 @@ class StationImporter(SheetImporter):
     """The stations sheet: weighbridges; a new one gets a platform-made secret."""
 
     schema = STATIONS
+    order = 500
+    depends_on = ("regions", "sites")
+    secret_output = SecretOutput("stations", gettext_lazy("Station"))
 
     def validate(self, rows: list[ParsedRow], ctx: ImportContext) -> None:
         """Guarded site and region known; coordinates near the county; within scope."""
         refs = ctx.references("stations")
         valid = _skip_failed(rows, refs, lambda r: r.values["code"])
         existing = load_by(Station.objects, "code", [r.values["code"] for r in valid])
-        site_refs(ctx, [r.values["site_code"] for r in valid])
+        ctx.refer("sites", [r.values["site_code"] for r in valid])
         plans: list[Planned] = []
         for row in valid:
             v = row.values
@@ -366,6 +365,8 @@ class VehicleImporter(SheetImporter):
     """The vehicles sheet: trucks by plate with their registered tare."""
 
     schema = VEHICLES
+    order = 600
+    depends_on = ("enterprises",)
 
     def validate(self, rows: list[ParsedRow], ctx: ImportContext) -> None:
         """Plates valid and unique once normalised; owner known; tare in range."""
@@ -389,7 +390,7 @@ class VehicleImporter(SheetImporter):
             plates[row.row] = plate
         queryset = Vehicle.objects.select_related("owner") if ctx.scope else Vehicle.objects
         existing = load_by(queryset, "plate", plates.values())
-        enterprise_refs(ctx, [r.values["owner_uscc"] for r in valid])
+        ctx.refer("enterprises", [r.values["owner_uscc"] for r in valid])
         plans: list[Planned] = []
         for row in valid:
             v = row.values
@@ -442,14 +443,16 @@ class PermitImporter(SheetImporter):
     """The permits sheet: who issued what to whom, valid when."""
 
     schema = PERMITS
+    order = 700
+    depends_on = ("regions", "enterprises", "sites")
 
     def validate(self, rows: list[ParsedRow], ctx: ImportContext) -> None:
         """Type, holder, site, department and region known and consistent; validity ordered."""
         refs = ctx.references("permits")
         valid = _skip_failed(rows, refs, lambda r: r.values["number"])
         existing = load_by(Permit.objects, "number", [r.values["number"] for r in valid])
-        enterprise_refs(ctx, [r.values["holder_uscc"] for r in valid])
-        site_refs(ctx, [r.values["site_code"] for r in valid])
+        ctx.refer("enterprises", [r.values["holder_uscc"] for r in valid])
+        ctx.refer("sites", [r.values["site_code"] for r in valid])
         types = {t.code: t for t in PermitType.objects.select_related("department_kind")}
         plans: list[tuple[Planned, str | None]] = []
         for row in valid:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from oreledger.accounts.bundle import region_of
 from oreledger.accounts.models import Region
+from oreledger.core import bundle_columns as col
 from oreledger.core.bundle import (
     ImportContext,
     Planned,
@@ -28,15 +29,43 @@ from oreledger.core.bundle import (
     plan_row,
     register_sheet_importer,
 )
-from oreledger.core.workbook import ParsedRow
+from oreledger.core.workbook import ParsedRow, SheetSchema
 from oreledger.grading.models import Grade, GradingStandard
-from oreledger.registry.bundle import enterprise_refs, site_refs
-from oreledger.registry.bundle_schema import CONTRACTS, FLOOR_PRICES
 from oreledger.trade.choices import ContractStatus
 from oreledger.trade.models import Contract, FloorPrice
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 CENT = Decimal("0.01")
+# The spec's vocabulary (core.bundle_columns says why not the model's).
+CONTRACT_STATUSES = ("draft", "submitted", "approved", "completed", "terminated")
+
+FLOOR_PRICES = SheetSchema(
+    "floor_prices",
+    (
+        col.text("grade", "品级", is_key=True, max_length=col.CODE_LENGTH),
+        col.date("valid_from", "有效期起", is_key=True),
+        # Empty while the price holds until further notice.
+        col.date("valid_to", "有效期止", required=False),
+        col.decimal("floor_yuan", "指导价下限/元每吨", min_value=Decimal(0)),
+    ),
+)
+
+CONTRACTS = SheetSchema(
+    "contracts",
+    (
+        col.code("number", "合同编号"),
+        col.uscc("seller_uscc", "卖方"),
+        col.uscc("buyer_uscc", "买方"),
+        col.site_code("origin_site_code", "发货场所"),
+        col.site_code("destination_site_code", "收货场所"),
+        col.text("grade", "品级", max_length=col.CODE_LENGTH),
+        col.tonnes("quantity_t", "数量/吨"),
+        col.decimal("unit_price_yuan", "单价/元每吨", min_value=Decimal(0)),
+        col.date("valid_from", "有效期起"),
+        col.date("valid_to", "有效期止"),
+        col.choice("status", "状态", CONTRACT_STATUSES),
+    ),
+)
 
 
 class GradeCodes:
@@ -105,6 +134,8 @@ class FloorPriceImporter(SheetImporter):
     """The floor_prices sheet, keyed by (grade, valid_from): province-wide configuration."""
 
     schema = FLOOR_PRICES
+    order = 1100
+    depends_on = ("grades",)
 
     def validate(self, rows: list[ParsedRow], ctx: ImportContext) -> None:
         """Grade in force on valid_from; validity ordered; only a province import."""
@@ -200,15 +231,16 @@ class ContractImporter(SheetImporter):
     """The contracts sheet: deals already registered by the county, keyed by number."""
 
     schema = CONTRACTS
+    order = 1200
+    depends_on = ("enterprises", "sites", "grades")
 
     def validate(self, rows: list[ParsedRow], ctx: ImportContext) -> None:
         """Parties, a mine of the seller, a plant of the buyer, grade and validity, scope."""
         valid = [row for row in rows if row.valid]
-        enterprise_refs(
-            ctx, [u for r in valid for u in (r.values["seller_uscc"], r.values["buyer_uscc"])]
-        )
-        site_refs(
-            ctx,
+        parties = [u for r in valid for u in (r.values["seller_uscc"], r.values["buyer_uscc"])]
+        ctx.refer("enterprises", parties)
+        ctx.refer(
+            "sites",
             [
                 c
                 for r in valid

@@ -18,6 +18,7 @@ import pytest
 from openpyxl import load_workbook
 
 from oreledger.accounts.boundaries import contains, outline
+from oreledger.core.bundle import sheet_schemas
 from oreledger.core.workbook import read_workbook
 from oreledger.demo.generator import (
     DEMO_TODAY,
@@ -28,7 +29,6 @@ from oreledger.demo.generator import (
     generate_province,
     write_bundle,
 )
-from oreledger.registry.bundle_schema import BUNDLE_SHEETS, SHEETS_BY_NAME
 from oreledger.registry.geometry import (
     bbox,
     haversine_km,
@@ -170,11 +170,12 @@ def test_bundle_headers_are_the_spec_keys_and_it_reads_back_without_errors() -> 
     data = saved(11)
     # when its headers are inspected and it is read with the bundle schemas
     values = sheet_values(data)
-    contents = read_workbook(io.BytesIO(data), BUNDLE_SHEETS)
+    schemas = sheet_schemas()
+    contents = read_workbook(io.BytesIO(data), list(schemas.values()))
     # then every sheet is there with the spec's column keys and no cell is wrong
-    assert set(values) == set(SHEETS_BY_NAME)
+    assert set(values) == set(schemas)
     for name, sheet_rows in values.items():
-        assert sheet_rows[0] == tuple(column.key for column in SHEETS_BY_NAME[name].columns)
+        assert sheet_rows[0] == tuple(column.key for column in schemas[name].columns)
     assert [str(error) for error in contents.errors] == []
 
 

@@ -12,11 +12,12 @@ from openpyxl import Workbook
 
 from oreledger.core.bundle import import_bundle
 from oreledger.core.workbook import write_sheet
+from oreledger.grading.bundle import ASSAYS, GRADES
 from oreledger.grading.models import Assay, Grade, GradingStandard
+from oreledger.quotas.bundle import QUOTAS
 from oreledger.quotas.integrity import verify_ledger
 from oreledger.quotas.models import LedgerEntry, QuotaAccount
 from oreledger.quotas.tests.conftest import T
-from oreledger.registry.bundle_schema import ASSAYS, GRADES, QUOTAS
 
 pytestmark = pytest.mark.django_db
 GRADE_ROWS = [

@@ -12,10 +12,9 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from oreledger.accounts.models import Department, Region, User
-from oreledger.core.bundle import BundleReport, format_errors, import_bundle
+from oreledger.core.bundle import BundleReport, format_errors, import_bundle, sheet_schemas
 from oreledger.core.models import ObjectChange
 from oreledger.core.workbook import write_sheet
-from oreledger.registry.bundle_schema import SHEETS_BY_NAME
 from oreledger.registry.identifiers import make_uscc
 from oreledger.registry.models import Enterprise, Permit, Site, Station, Vehicle
 from oreledger.registry.tests.factories import EnterpriseFactory
@@ -70,8 +69,9 @@ def base_rows() -> dict[str, list[dict[str, Any]]]:
 def workbook(sheets: dict[str, list[dict[str, Any]]], *, headers: str = "keys") -> io.BytesIO:
     """The sheets as an .xlsx file in memory."""
     wb = Workbook()
+    schemas = sheet_schemas()
     for name, rows in sheets.items():
-        write_sheet(wb, SHEETS_BY_NAME[name], rows, headers=headers)  # type: ignore[arg-type]
+        write_sheet(wb, schemas[name], rows, headers=headers)  # type: ignore[arg-type]
     out = io.BytesIO()
     wb.save(out)
     out.seek(0)

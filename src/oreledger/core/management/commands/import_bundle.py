@@ -9,17 +9,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from oreledger.core.bundle import format_errors, import_bundle
+from oreledger.core.bundle import format_errors, import_bundle, secret_outputs
 
 
 def write_secrets(path: Path, secrets: dict[str, dict[str, str]]) -> None:
-    """Write the secrets as JSON readable by the owner only (created 0600, never wider)."""
+    """Write the secrets as JSON readable by the owner only (created 0600, never wider):
+    one object per secret output of the registered sheets, empty when none was created."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     # An existing file keeps its mode on open; narrow it before anything secret is written.
     os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(
-            {"stations": secrets.get("stations", {}), "tokens": secrets.get("tokens", {})},
+            {output.name: secrets.get(output.name, {}) for output in secret_outputs()},
             handle,
             ensure_ascii=False,
             indent=2,
