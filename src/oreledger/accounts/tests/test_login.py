@@ -1,9 +1,13 @@
 """Logging in, throttling, password change and API tokens."""
 
+import datetime
+
 import pytest
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from oreledger.accounts.models import ApiToken, LoginFailure
+from oreledger.core.jobs import prune_housekeeping
 from oreledger.core.models import ObjectChange
 from testkit.personas import PASSWORD
 
@@ -113,3 +117,18 @@ def test_english_is_one_click_away(world) -> None:
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     text = client.get("/").content.decode()
     assert "Your jurisdiction" in text and "Haicheng" in text
+
+
+@override_settings(OL_LOGIN_WINDOW_SECONDS=900)
+def test_housekeeping_forgets_failed_logins_older_than_the_throttle_window() -> None:
+    # given a failure just outside the window and one inside it
+    now = timezone.now()
+    old = LoginFailure.objects.create(username="a", address="10.0.0.1")
+    recent = LoginFailure.objects.create(username="b", address="10.0.0.2")
+    LoginFailure.objects.filter(pk=old.pk).update(at=now - datetime.timedelta(seconds=901))
+    LoginFailure.objects.filter(pk=recent.pk).update(at=now - datetime.timedelta(seconds=899))
+    # when the hourly housekeeping runs
+    counts = prune_housekeeping.call("2026-01-01T00")
+    # then only the old failure is gone, and accounts' count is reported
+    assert counts["login_failures"] == 1
+    assert list(LoginFailure.objects.values_list("username", flat=True)) == ["b"]
