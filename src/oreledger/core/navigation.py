@@ -1,4 +1,8 @@
-"""The role-aware menu: apps register their pages; each person sees what they may use."""
+"""The role-aware menu: apps register their pages; each person sees what they may use.
+
+Also the actions one app offers on another's record page (weighing's "Issue a waybill" on a
+contract), so that a page need not import the app above it that acts on its record.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +34,34 @@ def register_menu_item(item: MenuItem) -> None:
     """Add a page to the menu (from an app's AppConfig.ready)."""
     if all(existing.url_name != item.url_name for existing in _ITEMS):
         _ITEMS.append(item)
+
+
+@dataclass(frozen=True)
+class RecordAction:
+    """A button on the page of one kind of record, shown when `visible(user, record)` says so."""
+
+    record: str  # the kind of record, "app.model" (e.g. "trade.contract")
+    label: str | Promise
+    url: Callable[[Any], str]  # the action's address for this record
+    visible: Callable[[Any, Any], bool]
+    testid: str
+
+
+_ACTIONS: list[RecordAction] = []
+
+
+def register_record_action(action: RecordAction) -> None:
+    """Offer an action on a kind of record's page (from an app's AppConfig.ready)."""
+    _ACTIONS.append(action)
+
+
+def record_actions(record: str, user: Any, obj: Any) -> list[dict[str, Any]]:
+    """The actions this person may take on this record from its page, in registration order."""
+    return [
+        {"label": action.label, "url": action.url(obj), "testid": action.testid}
+        for action in _ACTIONS
+        if action.record == record and action.visible(user, obj)
+    ]
 
 
 def menu_for(user: Any, current_path: str) -> list[dict[str, Any]]:

@@ -12,4 +12,4 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("Dashboards")
 
     def ready(self) -> None:
-        from oreledger.dashboards import jobs, menu, policies  # noqa: F401  (registrations)
+        from oreledger.dashboards import jobs, menu, places, policies  # noqa: F401  (registrations)

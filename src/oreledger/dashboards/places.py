@@ -10,11 +10,13 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, transaction
 from django.db.models import Count
+from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from oreledger.dashboards.figures import quota, stations, tonnes
-from oreledger.dashboards.scope import Scope
+from oreledger.dashboards.scope import Scope, resolve_scope
+from oreledger.registry.maps import register_county_shading
 
 logger = logging.getLogger(__name__)
 ACTIVE = (
@@ -274,3 +276,14 @@ def _counties(scope: Scope, quota_of: dict[str, Any] | None = None) -> list[dict
             }
         )
     return rows
+
+
+def registry_map_shading(user: Any) -> dict[str, dict[str, Any]]:
+    """The registry map's shading: the quota use of each county in the person's view."""
+    try:
+        return county_quota_use(resolve_scope(user, {}))
+    except Http404:
+        return {}
+
+
+register_county_shading(registry_map_shading)

@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from oreledger.registry.models import Site, Station
+
+CountyShading = Callable[[Any], dict[str, dict[str, Any]]]
+# The figure the registry map shades counties by. Dashboards registers its quota use
+# (dashboards.places.county_quota_use), so the map and the dashboard agree without registry,
+# a floor below dashboards, importing it.
+_COUNTY_SHADING: list[CountyShading] = []
+
+
+def register_county_shading(shading: CountyShading) -> None:
+    """Declare how the registry map shades counties: `shading(user)` gives the figures of the
+    counties the person may see, by county code (from an app's AppConfig.ready)."""
+    _COUNTY_SHADING[:] = [shading]
+
+
+def county_shading(user: Any) -> dict[str, dict[str, Any]]:
+    """The county figures the registry map shades by for this person; {} when none."""
+    return _COUNTY_SHADING[0](user) if _COUNTY_SHADING else {}
 
 
 def _point(lat: Any, lon: Any) -> list[float]:
@@ -23,7 +40,7 @@ def map_data(
     by status, stations.
 
     `link` is "enterprise" (click through to the enterprise file) or "site"; `quota_use` is
-    dashboards.places.county_quota_use (the figure the dashboard shows), by county code.
+    the registered county shading (the figure the dashboard shows), by county code.
     """
     return {
         "regions": [

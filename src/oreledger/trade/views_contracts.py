@@ -18,6 +18,7 @@ from oreledger.core.cells import CODE, MONEY, TONNES_KG
 from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
+from oreledger.core.navigation import record_actions
 from oreledger.core.numbers import tonnes
 from oreledger.core.permissions import (
     APPROVE,
@@ -108,7 +109,6 @@ def _contract(request: HttpRequest, number: str) -> Contract:
 def contract_detail(request: HttpRequest, number: str) -> HttpResponse:
     """A contract: parties, terms, delivery, floor and override, actions, history."""
     from oreledger.trade.services._common import floor_for
-    from oreledger.weighing.services.waybills import issuable_contracts, may_issue_waybills
 
     contract = _contract(request, number)
     user: Any = request.user
@@ -133,9 +133,8 @@ def contract_detail(request: HttpRequest, number: str) -> HttpResponse:
             delivered_t=tonnes(contract.delivered_kg),
             remaining_t=tonnes(contract.remaining_kg),
             amendments=Contract.objects.filter(supersedes=contract).only("number", "status"),
-            # Offered only where issuing would succeed: the form takes the same contracts.
-            may_issue_waybill=may_issue_waybills(user)
-            and issuable_contracts(user).filter(pk=contract.pk).exists(),
+            # Other apps' actions on a contract (weighing: issue a waybill against it).
+            actions=record_actions("trade.contract", user, contract),
         ),
     )
 

@@ -26,7 +26,7 @@ from oreledger.core.permissions import ADD, CHANGE, VIEW, may
 from oreledger.registry import services
 from oreledger.registry.choices import ProcedureState
 from oreledger.registry.forms import PermitTypeForm, RequirementForm
-from oreledger.registry.maps import map_data
+from oreledger.registry.maps import county_shading, map_data
 from oreledger.registry.models import Enterprise, PermitRequirement, PermitType, Site, Station
 from oreledger.registry.procedures import STATES, Line, procedures_summary
 from oreledger.registry.views.common import add_refusal, form_page, require
@@ -151,17 +151,6 @@ def procedures(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _quota_use(user: Any) -> dict[str, dict[str, Any]]:
-    """Quota use of each county in the person's view: the dashboard's figure."""
-    from oreledger.dashboards.places import county_quota_use
-    from oreledger.dashboards.scope import resolve_scope
-
-    try:
-        return county_quota_use(resolve_scope(user, {}))
-    except Http404:
-        return {}
-
-
 # The background export rebuilds the lines through the same function as the page.
 procedures.export_source = procedures_export_source  # type: ignore[attr-defined]
 
@@ -174,7 +163,7 @@ def map_view(request: HttpRequest) -> HttpResponse:
     stations = Station.objects.for_user(user, VIEW)
     regions = visible_counties(user)
     # No figures in view (an enterprise): plain outlines, not a legend of shades.
-    data = map_data(sites, stations, regions, "enterprise", quota_use=_quota_use(user) or None)
+    data = map_data(sites, stations, regions, "enterprise", quota_use=county_shading(user) or None)
     return render(
         request,
         "registry/map.html",
