@@ -10,15 +10,13 @@ import datetime
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from oreledger.alerts.catalogue import parse_hours
 from oreledger.alerts.errors import AlertError
 from oreledger.alerts.sync_rules import within
-
-LOCAL = ZoneInfo("Asia/Shanghai")
+from oreledger.core.localtime import LOCAL
 
 
 def county_of(path: str) -> str:

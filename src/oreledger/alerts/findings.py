@@ -13,6 +13,7 @@ from typing import Any
 
 from oreledger.alerts.choices import SubjectType
 from oreledger.alerts.engine import Occurrence
+from oreledger.core.localtime import local_year
 
 # Findings the weighing app stores that become alerts (the synchronous rules' own findings
 # are raised by alerts.sync_rules).
@@ -41,8 +42,6 @@ def _subject_ref(code: str, ticket: Any, station_code: str, refs: dict[str, Any]
     if kind == SubjectType.SITE:
         return refs.get("site")
     if kind == SubjectType.QUOTA_ACCOUNT:
-        from oreledger.quotas.services import local_year
-
         year = local_year(ticket.gross_at)
         return f"{refs['site']}/{year}" if refs.get("site") else None
     if kind == SubjectType.CONTRACT:

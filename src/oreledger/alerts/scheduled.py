@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import bisect
 import datetime
-import math
 from collections import defaultdict
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import F, Q, Sum, Window
 from django.db.models.functions import Lag, Lead
@@ -21,8 +19,9 @@ from django.utils import timezone
 from oreledger.alerts.choices import SubjectType
 from oreledger.alerts.engine import effective_rules, raise_alert
 from oreledger.alerts.sync_rules import within
+from oreledger.core.distance import haversine_km
+from oreledger.core.localtime import LOCAL, local_midnight
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 SEQ_GAP_LOOK_BACK = datetime.timedelta(days=2)
 TRAVEL_LOOK_BACK = datetime.timedelta(hours=6)
 GRADE_LOOK_BACK = datetime.timedelta(hours=2)
@@ -36,19 +35,6 @@ def _param(region: Any, code: str, name: str, cache: dict[Any, Any]) -> Any:
 def month_start(day: datetime.date) -> datetime.date:
     """The first day of the day's month."""
     return day.replace(day=1)
-
-
-def local_midnight(day: datetime.date) -> datetime.datetime:
-    """Asia/Shanghai midnight starting `day`, as an aware datetime."""
-    return datetime.datetime.combine(day, datetime.time(), tzinfo=LOCAL)
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(a))
 
 
 def waybill_unclosed(*, now: datetime.datetime | None = None) -> int:

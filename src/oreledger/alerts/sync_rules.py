@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.utils import translation
 from django.utils.functional import Promise
@@ -21,8 +20,8 @@ from oreledger.alerts.catalogue import parse_hours
 from oreledger.alerts.choices import SubjectType
 from oreledger.alerts.engine import Occurrence, effective_rules, raise_together
 from oreledger.alerts.findings import finding_occurrences, raised_findings
+from oreledger.core.localtime import LOCAL
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 ORE = frozenset({"magnesite_ore", "low_grade_ore"})
 
 MESSAGES: dict[str, Promise] = {

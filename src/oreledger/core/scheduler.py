@@ -13,16 +13,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from oreledger.core.localtime import LOCAL
 from oreledger.core.models import ScheduledRun
 
 logger = logging.getLogger(__name__)
-LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)

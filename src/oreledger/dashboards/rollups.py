@@ -14,7 +14,6 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum
@@ -22,13 +21,13 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from oreledger.accounts.models import Region
+from oreledger.core.localtime import LOCAL, local_midnight
 from oreledger.dashboards.models import DailyRollup, RollupWatermark
 from oreledger.registry.models import Site, Station
 from oreledger.trade.models import Contract
 from oreledger.weighing.choices import CorrectionStatus
 from oreledger.weighing.models import Ticket, TicketCorrection, Waybill
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 # Late-committing ticket transactions: a ticket stamped before the watermark but committed
 # after the job read must still be seen by the next run.
 SAFETY_MARGIN = datetime.timedelta(minutes=5)
@@ -52,7 +51,7 @@ class Cell:
 
 def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """The UTC-aware instants that start and end a local (Asia/Shanghai) day."""
-    start = datetime.datetime.combine(day, datetime.time(0), tzinfo=LOCAL)
+    start = local_midnight(day)
     return start, start + datetime.timedelta(days=1)
 
 

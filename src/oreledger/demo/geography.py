@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from oreledger.accounts.boundaries import contains, outline
-from oreledger.registry.geometry import EARTH_RADIUS_KM
+from oreledger.core.distance import EARTH_RADIUS_KM
 
 # Kilometres per degree of latitude on the sphere the registry measures on.
 KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180

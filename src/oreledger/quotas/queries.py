@@ -21,9 +21,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from oreledger.core.localtime import LOCAL
 from oreledger.quotas.choices import CONSUMPTION_KINDS, AccountLevel
 from oreledger.quotas.models import LedgerEntry, QuotaAccount
-from oreledger.quotas.services import LOCAL
 
 BURN_WINDOW_DAYS = 30
 

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import F
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 from oreledger.accounts.models import Region
 from oreledger.core.audit import record_change, snapshot
+from oreledger.core.localtime import local_year
 from oreledger.core.models import ObjectChange
 from oreledger.core.permissions import APPROVE, CHANGE, VIEW
 from oreledger.quotas.choices import (
@@ -34,7 +34,6 @@ from oreledger.quotas.ledger import chain_after_increment, lock_accounts, move, 
 from oreledger.quotas.models import LedgerEntry, Mineral, QuotaAccount, QuotaChange, QuotaPeriod
 from oreledger.registry.models import Site
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 DEFAULT_MINERAL = "magnesite"
 # docs/reference/rules.md quota_warning: the shares of the allocation that raise a warning.
 WARNING_THRESHOLDS = (80, 90, 100)
@@ -84,11 +83,6 @@ def get_mineral(code: str) -> Mineral:
     if mineral is None:
         raise refuse("mineral_unknown", mineral=code)
     return mineral
-
-
-def local_year(at: datetime.datetime) -> int:
-    """The Asia/Shanghai calendar year of an instant."""
-    return at.astimezone(LOCAL).year
 
 
 def open_period(*, actor: Any, year: int) -> QuotaPeriod:

@@ -35,11 +35,12 @@ from oreledger.core.bundle import (
     plan_row,
     register_sheet_importer,
 )
+from oreledger.core.distance import haversine_km
 from oreledger.core.workbook import ParsedRow
 from oreledger.registry import secrets
 from oreledger.registry.bundle_schema import ENTERPRISES, PERMITS, SITES, STATIONS, VEHICLES
 from oreledger.registry.choices import VehicleStatus
-from oreledger.registry.geometry import haversine_km, parse_boundary, within_radius
+from oreledger.registry.geometry import parse_boundary, within_radius
 from oreledger.registry.identifiers import validate_plate, validate_uscc
 from oreledger.registry.jobs import mark_permit_states
 from oreledger.registry.models import (

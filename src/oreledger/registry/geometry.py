@@ -11,7 +11,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-EARTH_RADIUS_KM = 6371.0088
+from oreledger.core.distance import haversine_km
+
 MAX_POSITIONS = 20_000
 MIN_RING_POSITIONS = 4
 
@@ -186,15 +187,6 @@ def bbox(geom: Mapping[str, Any]) -> tuple[float, float, float, float]:
     lons = [lon for lon, _lat in vertices]
     lats = [lat for _lon, lat in vertices]
     return (min(lats), min(lons), max(lats), max(lons))
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres between two points given in degrees."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    d_phi = phi2 - phi1
-    d_lambda = math.radians(lon2 - lon1)
-    h = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def within_radius(

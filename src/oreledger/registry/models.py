@@ -13,6 +13,7 @@ from django.utils.functional import lazy
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from oreledger.core.distance import haversine_km
 from oreledger.core.models import FederatedModel, TimestampedModel
 from oreledger.core.permissions import ScopedQuerySet
 from oreledger.registry.choices import (
@@ -26,7 +27,7 @@ from oreledger.registry.choices import (
     ValidityState,
     VehicleStatus,
 )
-from oreledger.registry.geometry import haversine_km, parse_boundary, within_radius
+from oreledger.registry.geometry import parse_boundary, within_radius
 from oreledger.registry.identifiers import validate_plate, validate_uscc
 
 LAT_VALIDATORS = [MinValueValidator(-90), MaxValueValidator(90)]

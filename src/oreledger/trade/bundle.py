@@ -11,7 +11,6 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
@@ -29,12 +28,12 @@ from oreledger.core.bundle import (
     plan_row,
     register_sheet_importer,
 )
+from oreledger.core.localtime import LOCAL
 from oreledger.core.workbook import ParsedRow, SheetSchema
 from oreledger.grading.models import Grade, GradingStandard
 from oreledger.trade.choices import ContractStatus
 from oreledger.trade.models import Contract, FloorPrice
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 CENT = Decimal("0.01")
 # The spec's vocabulary (core.bundle_columns says why not the model's).
 CONTRACT_STATUSES = ("draft", "submitted", "approved", "completed", "terminated")

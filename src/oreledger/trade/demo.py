@@ -15,12 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from oreledger.core.errors import DomainError
+from oreledger.core.localtime import LOCAL
 from oreledger.grading.services import standard_in_force
 from oreledger.registry.models import Site
 from oreledger.trade import services
 from oreledger.trade.choices import ContractStatus
 from oreledger.trade.models import Contract
-from oreledger.trade.queries import LOCAL, quota_room
+from oreledger.trade.queries import quota_room
 from oreledger.trade.services._common import floor_for
 
 LISTING_SHARE = 0.6  # of operating mines that have a listing open

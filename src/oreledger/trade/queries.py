@@ -7,15 +7,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from oreledger.core.localtime import LOCAL, local_noon
 from oreledger.trade.choices import OPEN_CONTRACT_STATUSES, ContractStatus, ListingStatus
 from oreledger.trade.models import Contract, Delivery, Listing
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 MINERAL = "magnesite"
 
 
@@ -37,11 +36,6 @@ class QuotaRoom:
     def available_kg(self) -> int:
         """What a new listing may offer (never negative)."""
         return max(0, self.remaining_kg - self.committed_kg)
-
-
-def local_noon(day: datetime.date) -> datetime.datetime:
-    """Noon of a local calendar day as an aware instant (picks the day's quota year)."""
-    return datetime.datetime.combine(day, datetime.time(12), tzinfo=LOCAL)
 
 
 def quota_room(site: Any, year: int, *, excluding_listing: int | None = None) -> QuotaRoom:

@@ -14,7 +14,6 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from oreledger.registry.choices import OperatingStatus, ProcedureState
 from oreledger.registry.models import Station, Vehicle
@@ -22,7 +21,6 @@ from oreledger.weighing.choices import DEFAULT_BLOCKING_CODES, TicketKind
 from oreledger.weighing.errors import finding
 from oreledger.weighing.protocol import TicketContent
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 # (seq, net_kg, gross_at) of one weighing.
 Weighing = tuple[int, int, datetime.datetime]
 # Codes that guard the ledgers themselves: releasing a truck while they fire would let a
@@ -130,11 +128,6 @@ def blocking_codes(region: Any, cache: dict[Any, Any]) -> frozenset[str]:
         cache[key] = frozenset(base) | ALWAYS_BLOCKING
     result: frozenset[str] = cache[key]
     return result
-
-
-def local_day(at: datetime.datetime) -> datetime.date:
-    """The Asia/Shanghai date of an instant (permit validity is by local date)."""
-    return at.astimezone(LOCAL).date()
 
 
 def vehicle_findings(ctx: RuleContext) -> list[dict[str, Any]]:

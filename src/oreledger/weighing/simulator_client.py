@@ -19,9 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from oreledger.core.localtime import LOCAL as SHANGHAI
+
 TICKETS_PATH = "/api/v1/station/tickets"
 HEARTBEAT_PATH = "/api/v1/station/heartbeat"
 MAX_BACKOFF_SECONDS = 60.0

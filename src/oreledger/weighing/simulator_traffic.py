@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from oreledger.core.distance import haversine_km
 from oreledger.weighing.simulator_client import SHANGHAI
 
 # docs/reference/rules.md overload: legal gross by axles (kg).
@@ -168,14 +169,6 @@ class Anomaly(Protocol):
 
     def apply(self, trip: Trip, rng: random.Random) -> None:
         """Change the trip in place (its weighings, waybill) to show the misbehaviour."""
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
 
 
 def within_hours(moment: datetime.datetime, hours_from: int, hours_to: int) -> bool:

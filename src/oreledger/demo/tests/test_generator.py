@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from oreledger.accounts.boundaries import contains, outline
 from oreledger.core.bundle import sheet_schemas
+from oreledger.core.distance import haversine_km
 from oreledger.core.workbook import read_workbook
 from oreledger.demo.generator import (
     DEMO_TODAY,
@@ -31,7 +32,6 @@ from oreledger.demo.generator import (
 )
 from oreledger.registry.geometry import (
     bbox,
-    haversine_km,
     parse_boundary,
     point_in_polygon,
     within_radius,

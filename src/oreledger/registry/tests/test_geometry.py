@@ -9,11 +9,10 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
+from oreledger.core.distance import haversine_km
 from oreledger.registry.geometry import (
-    EARTH_RADIUS_KM,
     MAX_POSITIONS,
     bbox,
-    haversine_km,
     parse_boundary,
     point_in_polygon,
     within_radius,
@@ -216,21 +215,6 @@ def test_bbox_is_lat_lon_ordered() -> None:
     # when its bounding box is taken
     # then it reads (min_lat, min_lon, max_lat, max_lon)
     assert bbox(geom) == (40.0, 122.0, 40.1, 122.1)
-
-
-def test_haversine_km() -> None:
-    # given points on the equator one degree apart, and a point with itself
-    # when distances are measured
-    # then one degree is 2πR/360 and the distance is symmetric
-    assert haversine_km(0.0, 0.0, 0.0, 1.0) == pytest.approx(
-        EARTH_RADIUS_KM * math.pi / 180, abs=1e-9
-    )
-    assert haversine_km(0.0, 0.0, 1.0, 0.0) == pytest.approx(
-        EARTH_RADIUS_KM * math.pi / 180, abs=1e-9
-    )
-    assert haversine_km(40.88, 122.68, 40.88, 122.68) == 0.0
-    assert haversine_km(40.88, 122.68, 40.64, 122.51) == haversine_km(40.64, 122.51, 40.88, 122.68)
-    assert haversine_km(0.0, 0.0, 0.0, 180.0) == pytest.approx(EARTH_RADIUS_KM * math.pi, abs=1e-9)
 
 
 def test_within_radius_checks_every_vertex() -> None:

@@ -39,7 +39,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from oreledger.quotas.services import local_year
+from oreledger.core.localtime import local_day, local_year
 from oreledger.registry.models import Station
 from oreledger.weighing.choices import ResultStatus, TicketKind, WaybillStatus
 from oreledger.weighing.errors import ProtocolError, finding
@@ -61,7 +61,6 @@ from oreledger.weighing.reference import Snapshot, reference_snapshot
 from oreledger.weighing.rules import (
     RuleContext,
     blocking_codes,
-    local_day,
     mark_blocking,
     run_extra_rules,
     standing_findings,

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from oreledger.core.localtime import local_year
 from oreledger.core.prepared import (
     any_of,
     columns,
@@ -30,7 +31,7 @@ from oreledger.core.prepared import (
     update,
 )
 from oreledger.quotas.batch import QuotaDraws
-from oreledger.quotas.services import DrawResult, draw_quota, local_year, mine_account
+from oreledger.quotas.services import DrawResult, draw_quota, mine_account
 from oreledger.registry.models import Station, Vehicle
 from oreledger.trade.delivery import ContractDeliveries, deliver_on_contract
 from oreledger.weighing.chain import ticket_hash
