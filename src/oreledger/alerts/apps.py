@@ -12,8 +12,8 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Alerts and enforcement")
 
     def ready(self) -> None:
-        """Register policies, menu, dossier sections, rules, jobs and demo anomalies."""
-        from oreledger.alerts import demo_anomalies, dossier, jobs, menu, policies  # noqa: F401
+        """Register policies, menu, dossier sections, rules and jobs."""
+        from oreledger.alerts import dossier, jobs, menu, policies  # noqa: F401
         from oreledger.alerts.catalogue import RULES
         from oreledger.alerts.sync_rules import TicketAlerts, alerts_ticket_rule
         from oreledger.core.display import register_terms
@@ -23,7 +23,6 @@ class AlertsConfig(AppConfig):
         register_ticket_rule(alerts_ticket_rule)
         register_ticket_writer(TicketAlerts)
         register_async_ticket_rule("oreledger.alerts.jobs.grade_mismatch_batch")
-        demo_anomalies.register()
         # Findings, alerts and exports name a rule by its name, never its code.
         register_terms("rule", {rule.code: rule.name for rule in RULES})
         register_terms("reference", {"seq": _("Seq")})

@@ -46,7 +46,7 @@ def open_demo_market(*, seed: int = DEMO_SEED) -> dict[str, int]:
     """Open listings and bids on top of the imported contracts (the market a demo shows)."""
     from django.utils import timezone
 
-    from oreledger.trade.demo import create_demo_market
+    from oreledger.demo.market import create_demo_market
 
     return create_demo_market(seed=seed, today=timezone.localdate())
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from oreledger.accounts.models import Region
-from oreledger.quotas.models import Mineral, QuotaAccount, QuotaPeriod
+from oreledger.quotas.models import QuotaAccount
 
 
 def parse_tonnes(text: str | None, *, allow_negative: bool = False) -> int | None:
@@ -40,45 +38,6 @@ class TonnesField(forms.DecimalField):
     def clean(self, value: Any) -> Any:
         tonnes = super().clean(value)
         return None if tonnes is None else int(tonnes * 1000)
-
-
-class AccountFilter(django_filters.FilterSet):
-    """Filters of the mine-quota table."""
-
-    period = django_filters.ModelChoiceFilter(
-        field_name="period",
-        queryset=QuotaPeriod.objects.all(),
-        to_field_name="year",
-        label=_("Year"),
-    )
-    county = django_filters.ModelChoiceFilter(
-        field_name="parent__holder_region",
-        queryset=Region.objects.filter(level="county"),
-        to_field_name="code",
-        label=_("County"),
-    )
-    mineral = django_filters.ModelChoiceFilter(
-        queryset=Mineral.objects.all(), to_field_name="code", label=_("Mineral")
-    )
-    q = django_filters.CharFilter(method="search", label=_("Mine"))
-
-    class Meta:
-        model = QuotaAccount
-        fields = ["period", "county", "mineral", "q"]
-
-    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None and getattr(request.user, "is_authenticated", False):
-            county_field = self.filters["county"]
-            county_field.queryset = Region.objects.for_user(request.user).filter(level="county")
-
-    def search(self, queryset: Any, name: str, value: str) -> Any:
-        """Mine code or name contains the text."""
-        from django.db.models import Q
-
-        return queryset.filter(
-            Q(holder_site__code__icontains=value) | Q(holder_site__name__icontains=value)
-        )
 
 
 class TransferForm(forms.Form):

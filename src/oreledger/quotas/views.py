@@ -24,8 +24,8 @@ from oreledger.core.listing import Column, ScopedListView, paged
 from oreledger.core.permissions import APPROVE, CHANGE, VIEW, can, get_for_user, may
 from oreledger.quotas import services
 from oreledger.quotas.choices import AccountLevel, ChangeStatus
+from oreledger.quotas.filtersets import AccountFilter
 from oreledger.quotas.forms import (
-    AccountFilter,
     AdjustForm,
     DecisionForm,
     PeriodForm,

@@ -14,7 +14,7 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         from oreledger.registry import (  # noqa: F401  (registrations)
             bundle,
-            dossier_sections,
+            dossier,
             jobs,
             menu,
             policies,

@@ -6,7 +6,6 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,9 +14,7 @@ from oreledger.core.errors import DomainError
 from oreledger.grading.models import Grade
 from oreledger.grading.services import standard_in_force
 from oreledger.registry.models import Enterprise, Site
-from oreledger.trade.choices import ContractStatus, ListingStatus
 from oreledger.trade.errors import refuse
-from oreledger.trade.models import Contract, Listing
 
 # Which form field a service's refusal code is about.
 FIELD_OF_CODE = {
@@ -177,26 +174,3 @@ def grade_of_code(code: str) -> Grade:
     if grade is None:
         raise refuse("unknown_grade", grade=code)
     return grade
-
-
-class ListingFilter(django_filters.FilterSet):
-    """Listings by status and grade."""
-
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=ListingStatus.choices)
-    grade = django_filters.CharFilter(label=_("Grade"), field_name="grade__code")
-
-    class Meta:
-        model = Listing
-        fields = ["status", "grade"]
-
-
-class ContractFilter(django_filters.FilterSet):
-    """Contracts by status, grade and number."""
-
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=ContractStatus.choices)
-    grade = django_filters.CharFilter(label=_("Grade"), field_name="grade__code")
-    number = django_filters.CharFilter(label=_("Number"), lookup_expr="icontains")
-
-    class Meta:
-        model = Contract
-        fields = ["status", "grade", "number"]

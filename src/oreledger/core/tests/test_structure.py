@@ -35,19 +35,6 @@ SIMULATOR_MODULES = {
 }
 
 
-# Issue 16 (item 4) brings these into the shape in the commits that follow this test.
-NOT_YET = {
-    "alerts/demo_anomalies.py",
-    "alerts/views_cases.py",
-    "alerts/views_rules.py",
-    "registry/bundle_schema.py",
-    "registry/dossier_sections.py",
-    "trade/demo.py",
-    "trade/views_contracts.py",
-}
-NOT_YET_THERE = {"demo.anomalies", "demo.market"}
-
-
 def _simulator_import(imp: Import) -> bool:
     parts = imp.source.split(".")
     return parts[1] == "weighing" and len(parts) > 2 and parts[2] in SIMULATOR_MODULES
@@ -138,7 +125,7 @@ def _strays(root: Path, common: set[str], named: dict[str, set[str]]) -> list[st
             allowed |= SIMULATOR_MODULES  # ALLOWANCE (see above): gone with the carve
         for entry in sorted(app.iterdir()):
             name = entry.name.removesuffix(".py") if entry.suffix == ".py" else entry.name
-            if name in IGNORED or f"{app.name}/{entry.name}" in NOT_YET:
+            if name in IGNORED:
                 continue
             if name not in allowed or (entry.is_file() and entry.suffix != ".py"):
                 strays.append(f"{app.name}/{entry.name}")
@@ -182,8 +169,6 @@ def test_every_documented_domain_module_exists() -> None:
         f"{app}.{module}"
         for app, modules in sorted(named.items())
         for module in sorted(modules)
-        if not (ROOT / app / f"{module}.py").exists()
-        and not (ROOT / app / module).is_dir()
-        and f"{app}.{module}" not in NOT_YET_THERE
+        if not (ROOT / app / f"{module}.py").exists() and not (ROOT / app / module).is_dir()
     ]
     assert missing == []

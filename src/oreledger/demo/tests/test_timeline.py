@@ -19,11 +19,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from oreledger.alerts.demo_anomalies import demo_specs, register
 from oreledger.dashboards.figures import tonnage
 from oreledger.dashboards.models import DailyRollup
 from oreledger.dashboards.scope import resolve_scope
 from oreledger.dashboards.tests.world import simulate_day
+from oreledger.demo.anomalies import demo_specs, register
 from oreledger.demo.management.commands.demo import Announcement
 from oreledger.demo.services import DemoLogin
 from oreledger.weighing.models import Ticket, Waybill

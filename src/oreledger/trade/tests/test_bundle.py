@@ -96,7 +96,7 @@ def test_bad_rows_are_reported_and_nothing_is_written(world, overrides, message)
 
 
 def test_demo_market_lists_bids_and_registers(world) -> None:
-    from oreledger.trade.demo import create_demo_market
+    from oreledger.demo.market import create_demo_market
     from oreledger.trade.models import Bid, Listing
 
     market = build_market(world)

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from oreledger.alerts.demo_anomalies import demo_specs
 from oreledger.core.management.commands.serve import add_serve_arguments, serve
 from oreledger.core.supervisor import Child
+from oreledger.demo.anomalies import demo_specs
 from oreledger.demo.services import (
     DEMO_SEED,
     DemoLogin,

@@ -1,6 +1,6 @@
 """Misbehaviour of each rule's kind for the station simulator (weighing.simulator_anomalies).
 
-Registered into the simulator's `ANOMALY_KINDS` at start-up, so that
+Registered into the simulator's `ANOMALY_KINDS` at start-up (the demo app's ready), so that
 `oreledger simulate-stations --anomaly cloned_plate=0.01 --anomaly night_weighing=0.01 …`
 makes the demo raise real alerts.
 """
@@ -11,6 +11,9 @@ import datetime
 import random
 from dataclasses import dataclass
 from typing import Any
+
+from oreledger.core.localtime import LOCAL
+from oreledger.weighing import simulator_anomalies
 
 # docs/reference/rules.md kinds and a realistic small share of trips for each (rates per trip).
 DEMO_RATES = {
@@ -54,7 +57,7 @@ class NightWeighing:
     def apply(self, trip: Any, rng: random.Random) -> None:
         """Move every weighing of the trip to around 02:00 local the same night."""
         first = trip.weighings[0].gross_at
-        local = first.astimezone(datetime.timezone(datetime.timedelta(hours=8)))
+        local = first.astimezone(LOCAL)
         target = local.replace(hour=2, minute=rng.randrange(0, 50))
         shift = target - local
         for weighing in trip.weighings:
@@ -115,8 +118,6 @@ KINDS: dict[str, type[Any]] = {
 
 def register() -> None:
     """Add these kinds to the simulator's registry (it reads `ANOMALY_KINDS` by name)."""
-    from oreledger.weighing import simulator_anomalies
-
     for kind, cls in KINDS.items():
         simulator_anomalies.ANOMALY_KINDS.setdefault(kind, cls)
 

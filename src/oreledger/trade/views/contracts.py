@@ -30,15 +30,15 @@ from oreledger.core.permissions import (
 )
 from oreledger.trade import services
 from oreledger.trade.choices import ContractStatus
+from oreledger.trade.filtersets import ContractFilter
 from oreledger.trade.forms import (
-    ContractFilter,
     ContractForm,
     grade_of_code,
     show_refusal,
     to_kg,
 )
 from oreledger.trade.models import Contract
-from oreledger.trade.views import _base, _htmx, _reraise
+from oreledger.trade.views.common import is_htmx, reraise, with_unread
 
 # --- contracts --------------------------------------------------------------------------
 
@@ -67,7 +67,7 @@ class ContractListView(ScopedListView):
     columns = CONTRACT_COLUMNS
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return _base(self.request, **super().get_context_data(**kwargs))
+        return with_unread(self.request, **super().get_context_data(**kwargs))
 
 
 class ApprovalQueueView(ScopedListView):
@@ -117,7 +117,7 @@ def contract_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "trade/contract_detail.html",
-        _base(
+        with_unread(
             request,
             contract=contract,
             title=contract.number,
@@ -236,8 +236,8 @@ def contract_action(request: HttpRequest, number: str, action: str) -> HttpRespo
 
             raise Http404
     except DomainError as error:
-        _reraise(error)
-        if _htmx(request):
+        reraise(error)
+        if is_htmx(request):
             return render(
                 request,
                 "trade/_queue_row.html",
@@ -245,7 +245,7 @@ def contract_action(request: HttpRequest, number: str, action: str) -> HttpRespo
             )
         messages.error(request, error.message)
         return redirect(contract.get_absolute_url())
-    if _htmx(request) and request.POST.get("from") == "queue":
+    if is_htmx(request) and request.POST.get("from") == "queue":
         contract.refresh_from_db()
         return render(
             request, "trade/_queue_row.html", {"contract": contract, "done": done, "tonnes": tonnes}
@@ -283,7 +283,7 @@ def contract_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "trade/form.html",
-        _base(
+        with_unread(
             request,
             form=form,
             title=_("Register a contract"),

@@ -33,12 +33,11 @@ from oreledger.core.bundle import (
     apply_plans,
     load_by,
     plan_row,
-    register_sheet_importer,
 )
 from oreledger.core.distance import haversine_km
 from oreledger.core.workbook import ParsedRow
 from oreledger.registry import secrets
-from oreledger.registry.bundle_schema import ENTERPRISES, PERMITS, SITES, STATIONS, VEHICLES
+from oreledger.registry.bundle.sheets import ENTERPRISES, PERMITS, SITES, STATIONS, VEHICLES
 from oreledger.registry.choices import VehicleStatus
 from oreledger.registry.geometry import parse_boundary, within_radius
 from oreledger.registry.identifiers import validate_plate, validate_uscc
@@ -571,13 +570,3 @@ class PermitImporter(SheetImporter):
         # only after the nightly job.
         mark_permit_states(timezone.localdate())
         return outcome
-
-
-for _importer in (
-    EnterpriseImporter(),
-    SiteImporter(),
-    StationImporter(),
-    VehicleImporter(),
-    PermitImporter(),
-):
-    register_sheet_importer(_importer)

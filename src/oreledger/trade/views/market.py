@@ -1,7 +1,4 @@
-"""Pages of trade: listings, bids, floor prices, price index, messages.
-
-Contracts and the approval queue are in views_contracts.
-"""
+"""Pages of the market: listings, bids, floor prices, price index, messages."""
 
 from __future__ import annotations
 
@@ -29,10 +26,10 @@ from oreledger.core.permissions import (
     get_for_user,
 )
 from oreledger.trade import services
+from oreledger.trade.filtersets import ListingFilter
 from oreledger.trade.forms import (
     BidForm,
     FloorPriceForm,
-    ListingFilter,
     ListingForm,
     grade_of_code,
     show_refusal,
@@ -42,27 +39,7 @@ from oreledger.trade.models import Bid, FloorPrice, Listing, Notification
 from oreledger.trade.policies import ACCEPT, BID, WITHDRAW
 from oreledger.trade.queries import price_index as compute_index
 from oreledger.trade.queries import quota_room
-
-
-def _htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
-
-
-def _reraise(error: DomainError) -> None:
-    """A refusal that is about who asks (not what was asked) becomes a 404 or 403 page."""
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
-
-    if error.status == 404:
-        raise Http404
-    if error.status == 403:
-        raise PermissionDenied
-
-
-def _base(request: HttpRequest, **context: Any) -> dict[str, Any]:
-    context.setdefault("unread", services.unread_count(request.user))
-    return context
-
+from oreledger.trade.views.common import is_htmx, reraise, with_unread
 
 # --- listings ---------------------------------------------------------------------------
 
@@ -101,7 +78,7 @@ class ListingListView(ScopedListView):
                 .select_related("listing", "contract", "destination_site")
                 .order_by("-created_at")[:20]
             )
-        return _base(self.request, **context)
+        return with_unread(self.request, **context)
 
 
 @login_required
@@ -124,7 +101,7 @@ def listing_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "trade/listing_detail.html",
-        _base(
+        with_unread(
             request,
             listing=listing,
             bids=bids,
@@ -184,7 +161,7 @@ def listing_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "trade/form.html",
-        _base(
+        with_unread(
             request,
             form=form,
             title=_("New listing"),
@@ -222,7 +199,7 @@ def bid_create(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "trade/listing_detail.html",
-        _base(
+        with_unread(
             request,
             listing=listing,
             bids=bids,
@@ -288,9 +265,9 @@ def _bid_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             services.withdraw_bid(actor=request.user, bid=bid)
     except DomainError as refusal:
-        _reraise(refusal)
+        reraise(refusal)
         error = refusal.message
-    if _htmx(request):
+    if is_htmx(request):
         bid = Bid.objects.select_related("bidder", "destination_site", "contract", "listing").get(
             pk=bid.pk
         )
@@ -380,7 +357,7 @@ def floor_prices(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "trade/floor_prices.html",
-        _base(request, rows=rows, form=form, title=_("Floor prices")),
+        with_unread(request, rows=rows, form=form, title=_("Floor prices")),
     )
 
 
@@ -431,5 +408,5 @@ def notifications(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "trade/notifications.html",
-        _base(request, rows=page["page_obj"], title=_("Notifications"), **page),
+        with_unread(request, rows=page["page_obj"], title=_("Notifications"), **page),
     )

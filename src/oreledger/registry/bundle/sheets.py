@@ -1,5 +1,5 @@
 """The columns of the registry's sheets of the province bundle (docs/specs/province-bundle.md):
-enterprises, sites, stations, vehicles and permits. Their importers are in `bundle`.
+enterprises, sites, stations, vehicles and permits. Their importers are in `importers`.
 
 Permit type and department kind codes are configuration (docs/reference/permits.md), hence
 text; the other vocabularies are the spec's (core.bundle_columns says why not the models').

@@ -1,0 +1,1 @@
+"""Pages of alerts: alerts (alerts.py), enforcement cases (cases.py), rule thresholds (rules.py)."""
