@@ -54,7 +54,8 @@ def render_pdf(
 
     `footer` is printed at the bottom right of every page (e.g. the case number).
     """
-    from weasyprint import HTML  # imported late: loading Pango costs ~0.3 s per process
+    # Imported here: loading Pango is slow, and only the processes that print should pay.
+    from weasyprint import HTML
 
     with translation.override(language):
         html = render_to_string(

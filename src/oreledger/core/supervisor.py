@@ -98,8 +98,9 @@ class Supervisor:
         return 0
 
 
-# About two processes per core; threads let single tickets waiting in one process be
-# recorded together (weighing intake): 2 × 16 answered 32 stations fastest on 2 cores.
+# Many threads per process, so that single tickets waiting in one process are recorded
+# together (weighing intake); the numbers were chosen with bench_station_throughput on the
+# development machine (bench/README.md): measure again on a bigger one.
 WEB_WORKERS = 2
 WEB_THREADS = 16
 
@@ -120,11 +121,10 @@ def web_command(bind: str, *, workers: int, threads: int) -> list[str]:
         "--worker-class",
         "gthread",
         # A gthread worker accepts every connection it can: kept-alive station connections
-        # all ended up in one process while the other idled (one worker served as many
-        # requests per second as two). Closing each connection after its answer lets every
-        # request go to a free process. A cap on connections per process spread them as well
-        # (measured the same) but would leave stations waiting behind idle kept-alive
-        # connections once a county has a few hundred of them.
+        # all ended up in one process while the other idled. Closing each connection after
+        # its answer lets every request go to a free process. A cap on connections per
+        # process spread them as well but would leave stations waiting behind idle
+        # kept-alive connections once a county has a few hundred of them (bench/README.md).
         "--keep-alive",
         "0",
         "--graceful-timeout",

@@ -119,9 +119,9 @@ class TicketBatchView(StationView):
 
         Every weighed truck comes here: the body is signed bytes (no parsing, no negotiation:
         the answer is always JSON) and nobody logs in, so DRF's request wrapping, content
-        negotiation, authentication, permission and rendering steps only cost time
-        (measured: ~4 % of the web server's CPU per truck). Other methods go through DRF
-        (its 405 answer).
+        negotiation, authentication, permission and rendering steps only cost time (a
+        measurable share of the web server's CPU per truck: bench/README.md). Other methods
+        go through DRF (its 405 answer).
         """
         if request.method == "POST":
             return self.post(request)

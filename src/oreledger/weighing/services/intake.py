@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MAX_ROUND = 32
-# Measured on 2 cores (bench_station_throughput, 32 stations, 2 × 16 threads): one lead per
-# process answered 382–394 requests/s, two leads 321–327 (smaller rounds, the same locks).
+# One lead per process: two leads make smaller rounds that queue on the same locks, and
+# answered fewer requests (bench_station_throughput; figures in bench/README.md).
 MAX_LEADERS = 1
-# Measured on 2 cores (bench_station_throughput (b), 32 stations): the stations answered by
-# a round were all back within about 2 ms.
+# Long enough for the stations a round answered to send their next ticket, so that the next
+# round gathers them (otherwise every other round is a round of one; bench/README.md).
 GATHER_SECONDS = 0.003
 
 
