@@ -71,6 +71,9 @@ class _Text(HTMLParser):
     """The text a person sees on a page (and its links), without scripts and styles."""
 
     HIDDEN = frozenset({"script", "style", "template", "noscript"})
+    # Text the page itself marks as a code (a token's random prefix, a station secret) is
+    # read as one: a random prefix without a digit ("wrOwERI") is not an English word.
+    CODE = frozenset({"code", "kbd", "samp"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -80,7 +83,7 @@ class _Text(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attr = dict(attrs)
-        if tag in self.HIDDEN:
+        if tag in self.HIDDEN or tag in self.CODE:
             self._hidden += 1
         if tag == "a" and attr.get("href"):
             self.links.append(str(attr["href"]))
@@ -90,7 +93,7 @@ class _Text(HTMLParser):
             self.parts.append(str(attr["placeholder"]))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self.HIDDEN and self._hidden:
+        if (tag in self.HIDDEN or tag in self.CODE) and self._hidden:
             self._hidden -= 1
 
     def handle_data(self, data: str) -> None:
