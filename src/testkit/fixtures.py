@@ -7,10 +7,20 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from testkit.personas import Province, build_province
 
 CHROMIUM = os.environ.get("OL_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """Each test starts in the site's language: a request or `activate` in one test leaves its
+    language active on the thread (LocaleMiddleware does not reset it), and the next test
+    would read English messages."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
@@ -28,6 +38,7 @@ def world_tx(transactional_db: Any) -> Province:
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     """Debian's Chromium driven by Playwright (its own browser download is not used)."""
+    # why: only browser tests pay for loading Playwright (every run loads this plugin).
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the test's ORM calls are
