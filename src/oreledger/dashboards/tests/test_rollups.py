@@ -105,11 +105,11 @@ def test_rollups_follow_a_reversal_to_another_contract(world) -> None:
 
 def test_check_command_fails_on_a_difference_and_rebuild_repairs(world) -> None:
     simulate_day(world)
-    call_command("rebuild-rollups".replace("-", "_"))
+    call_command("rebuild_rollups")
     call_command("rebuild_rollups", "--check")
     row = DailyRollup.objects.first()
     DailyRollup.objects.filter(pk=row.pk).update(net_kg=row.net_kg + 1)
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="1 rollup rows differ from the tickets"):
         call_command("rebuild_rollups", "--check", "--days", "3")
     call_command("rebuild_rollups", "--days", "2")
     call_command("rebuild_rollups", "--check")

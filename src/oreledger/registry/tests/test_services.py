@@ -12,7 +12,7 @@ from oreledger.accounts.models import DepartmentKind
 from oreledger.core.errors import DomainError
 from oreledger.core.models import ObjectChange
 from oreledger.registry import services
-from oreledger.registry.errors import InvalidRecord
+from oreledger.registry.errors import InvalidRecord, NotYours
 from oreledger.registry.identifiers import make_uscc
 from oreledger.registry.models import Enterprise, Permit, PermitRequirement, PermitType
 from oreledger.registry.tests.conftest import snapshot_counts
@@ -396,7 +396,8 @@ def test_province_edits_the_catalogue_without_code(world) -> None:
         )
     )
     assert duplicate.code == "duplicate"
-    with pytest.raises(DomainError):
+    # and a county operator may not add to the catalogue: refused for the role, nothing written
+    with pytest.raises(NotYours):
         services.create_permit_type(
             actor=world.user("haicheng_operator"),
             code="x",
@@ -405,6 +406,7 @@ def test_province_edits_the_catalogue_without_code(world) -> None:
             department_kind="transport",
             holder="site",
         )
+    assert not PermitType.objects.filter(code="x").exists()
     services.remove_permit_requirement(actor=officer, requirement=requirement)
     assert not PermitRequirement.objects.filter(permit_type=permit_type).exists()
     assert PermitType.objects.filter(code="water_permit").exists()
