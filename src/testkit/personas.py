@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pkgutil
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any, cast
 
+from django.apps import apps
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -65,11 +68,6 @@ def reseed_catalogues() -> None:
     Every oreledger data migration exposes an idempotent `seed(apps, schema_editor)`; they
     are run again in migration order.
     """
-    import pkgutil
-    from importlib import import_module
-
-    from django.apps import apps
-
     for config in apps.get_app_configs():
         if not config.name.startswith("oreledger."):
             continue

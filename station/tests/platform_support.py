@@ -25,6 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
+from oreledger.weighing.models import Waybill
+from testkit.processes import child_env, start
+
 DATA = Path(__file__).parent / "data"
 
 
@@ -47,9 +51,6 @@ def provision(world: Any) -> Site:
 
 def issue_waybills(site: Site, plates_numbers: list[tuple[str, str]]) -> None:
     """Waybills with the given numbers, one per (plate, number), valid for a day."""
-    from django.utils import timezone
-    from oreledger.weighing.models import Waybill
-
     mine = site.mine
     now = timezone.now()
     Waybill.objects.bulk_create(
@@ -80,8 +81,6 @@ def free_port() -> int:
 @contextmanager
 def serving() -> Iterator[int]:
     """`oreledger serve` on the test database; yields its port."""
-    from testkit.processes import child_env, start
-
     port = free_port()
     server = start("serve", "--port", str(port), "--web-workers", "1", "--workers", "1",
                    "--no-scheduler", env=child_env(), stdout=subprocess.DEVNULL,

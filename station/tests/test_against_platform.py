@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 import streams
+from oreledger.quotas.models import QuotaAccount
+from oreledger.weighing.models import StationState, Ticket
 from platform_support import (
     DATA,
     Cable,
@@ -30,8 +32,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _platform_tickets(code: str) -> list[tuple[Any, ...]]:
-    from oreledger.weighing.models import Ticket
-
     return list(
         Ticket.objects.filter(station__code=code)
         .order_by("seq")
@@ -40,8 +40,6 @@ def _platform_tickets(code: str) -> list[tuple[Any, ...]]:
 
 
 def _consumed(site: Any) -> int:
-    from oreledger.quotas.models import QuotaAccount
-
     return int(QuotaAccount.objects.get(holder_site=site.mine.site).consumed_kg)
 
 
@@ -54,8 +52,6 @@ def _secret(tmp_path: Path, code: str, secret: str) -> Path:
 def test_recorded_streams_of_both_formats_give_exactly_the_expected_tickets(
     world_tx: Any, tmp_path: Path
 ) -> None:
-    from oreledger.weighing.models import StationState
-
     # given a mine with two exit stations (one XK3190 indicator, one Toledo) and the
     # waybills the recorded operator scans
     site = provision(world_tx)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 
 import pytest
 import streams
@@ -192,7 +193,6 @@ def test_line_format_custom_pattern() -> None:
 
 def test_parsing_is_far_faster_than_an_indicator_sends() -> None:
     # a real indicator sends 10–50 frames a second; the agent must keep up 100 times over
-    import time
 
     data = streams.xk3190_frame(49_020) * 20_000
     decoder = Xk3190Decoder()

@@ -3,6 +3,7 @@ the indicator on a real serial line or TCP converter, the barrier relay."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -166,7 +167,6 @@ def test_the_camera_drop_names_the_truck_with_its_photo_hash(tmp_path: Path) -> 
     (folder / "无车牌_20251114154300.jpg").write_bytes(b"unreadable")
     (folder / "notes.txt").write_text("x")
     assert camera.poll() == ["辽C12345"]
-    import hashlib
 
     assert seen == [("辽C12345", hashlib.sha256(b"jpeg bytes").hexdigest())]
     assert camera.poll() == []

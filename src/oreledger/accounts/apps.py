@@ -12,4 +12,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and jurisdictions")
 
     def ready(self) -> None:
+        # why: registrations run once the app registry is ready (these modules import models).
         from oreledger.accounts import bundle, jobs, menu, policies  # noqa: F401  (registrations)

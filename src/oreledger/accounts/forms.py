@@ -7,6 +7,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from oreledger.accounts.choices import Role
@@ -55,6 +56,4 @@ class UserFilter(django_filters.FilterSet):
 
     def search(self, queryset: Any, name: str, value: str) -> Any:
         """Username or name contains the text."""
-        from django.db.models import Q
-
         return queryset.filter(Q(username__icontains=value) | Q(display_name__icontains=value))

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -164,8 +165,6 @@ class User(AbstractUser):
 
     def get_absolute_url(self) -> str:
         """The person's account file."""
-        from django.urls import reverse
-
         return reverse("accounts:user_detail", args=[self.username])
 
     def clean(self) -> None:

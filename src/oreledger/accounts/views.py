@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language, pgettext_lazy
@@ -72,8 +72,6 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     """Revoke one of one's own tokens (another person's token is a 404)."""
-    from django.shortcuts import get_object_or_404
-
     token = get_object_or_404(ApiToken, pk=pk, user=request.user, revoked_at__isnull=True)
     if not confirmed(request):
         return ask_confirmation(

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 # The getters below are named after the types they return; these aliases keep the builtin
@@ -86,7 +87,6 @@ class Env:
         url = self._raw(name)
         if not url:
             return sqlite_database(str(default_sqlite_path))
-        import dj_database_url
 
         try:
             config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))

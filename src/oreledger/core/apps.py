@@ -13,6 +13,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
+        # why: registrations run once the app registry is ready (these modules import models).
         from oreledger.core import bundle_views, jobs  # noqa: F401  (menu item, periodic jobs)
         from oreledger.core.bundle import check_sheets
 

@@ -12,6 +12,7 @@ Errors read `sheet!row: column: message`.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,13 +22,13 @@ from typing import IO, Any, TypeVar
 from django.contrib.contenttypes.models import ContentType
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models, transaction
-from django.utils import timezone
+from django.db import connection, connections, models, transaction
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from oreledger.core.audit import snapshot
-from oreledger.core.models import ObjectChange
+from oreledger.core.models import ImportRun, ObjectChange
 from oreledger.core.sealing import seal
 from oreledger.core.workbook import CellError, ParsedRow, SheetSchema, read_workbook
 
@@ -460,10 +461,6 @@ class _RunRecorder:
         self.sheet = ""
 
     def _write(self, **values: Any) -> None:
-        from django.db import connection, connections
-
-        from oreledger.core.models import ImportRun
-
         if not connection.in_atomic_block:
             ImportRun.objects.filter(pk=self.run.pk).update(**values)
             return
@@ -499,12 +496,6 @@ class _RunRecorder:
 
 def execute_import_run(run_id: int) -> str:
     """Run one web-started import and record its outcome; returns the final status."""
-    import json
-
-    from django.utils import translation
-
-    from oreledger.core.models import ImportRun
-
     run = ImportRun.objects.select_related("actor", "scope").get(pk=run_id)
     if run.finished:
         return str(run.status)

@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from oreledger.core.bundle import IMPORT_SECRETS, secret_outputs
+from oreledger.core.jobs import run_bundle_import
 from oreledger.core.models import ImportRun
 from oreledger.core.navigation import MenuItem, register_menu_item
 from oreledger.core.permissions import COUNTY_OPERATOR, PROVINCE_OFFICE
@@ -79,8 +80,6 @@ def bundle_import(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = BundleUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        from oreledger.core.jobs import run_bundle_import
-
         path = _save_upload(form.cleaned_data["file"])
         with transaction.atomic():
             run = ImportRun.objects.create(

@@ -61,6 +61,7 @@ def export_response(request: HttpRequest, build: SourceBuilder) -> HttpResponse:
             language=get_language() or settings.LANGUAGE_CODE,
             total=source.total,
         )
+        # why: a cycle — core.jobs imports this module for the task's body (execute_export_run).
         from oreledger.core.jobs import run_list_export
 
         # In the same transaction: the job exists exactly when the run does.

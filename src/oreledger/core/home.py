@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from oreledger.core.permissions import VIEW, may
@@ -24,8 +25,6 @@ _COUNTED = [
 
 def jurisdiction_summary(user: Any) -> dict[str, Any]:
     """The region chain, the role, and counts of what the person can see."""
-    from django.urls import NoReverseMatch, reverse
-
     region = getattr(user, "region", None)
     chain = []
     node = region

@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from oreledger.core.bundle import execute_import_run
 from oreledger.core.display import register_terms
-from oreledger.core.exports import prune_exports
+from oreledger.core.exports import execute_export_run, prune_exports
 from oreledger.core.scheduler import schedule
 
 # name -> prune(now): what each app forgets at every housekeeping, returning how many rows.
@@ -48,16 +49,12 @@ schedule(
 @task()
 def run_bundle_import(run_id: int) -> str:
     """Run a web-started province-bundle import, recording its progress on the ImportRun."""
-    from oreledger.core.bundle import execute_import_run
-
     return execute_import_run(run_id)
 
 
 @task()
 def run_list_export(run_id: int) -> str:
     """Write a large list export's workbook, recording its progress on the ExportRun."""
-    from oreledger.core.exports import execute_export_run
-
     return execute_export_run(run_id)
 
 

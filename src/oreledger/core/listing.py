@@ -277,6 +277,7 @@ class ScopedListView(LoginRequiredMixin, ListView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("export") == "xlsx":
+            # why: a cycle — core.exports builds on this module (ExportSource, write_workbook).
             from oreledger.core.exports import export_response
 
             return export_response(request, self.export_source)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -226,8 +227,6 @@ class ExportRun(models.Model):
 
     def get_absolute_url(self) -> str:
         """The export's progress page."""
-        from django.urls import reverse
-
         return reverse("core:export_run", args=[self.uuid])
 
     @property

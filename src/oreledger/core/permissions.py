@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
-from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
@@ -143,8 +143,6 @@ def get_for_user(
     queryset: models.QuerySet[M], user: AnyUser, action: str = VIEW, **lookup: Any
 ) -> M:
     """One row the user may act on; 404 if outside their view scope, 403 if only viewable."""
-    from django.core.exceptions import PermissionDenied
-
     policy = policy_for(queryset.model)
     try:
         obj: M = policy.scope(queryset, user, action).get(**lookup)

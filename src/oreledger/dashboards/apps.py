@@ -12,4 +12,5 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("Dashboards")
 
     def ready(self) -> None:
+        # why: registrations run once the app registry is ready (these modules import models).
         from oreledger.dashboards import jobs, menu, places, policies  # noqa: F401  (registrations)

@@ -23,6 +23,8 @@ from oreledger.dashboards.scope import Scope
 from oreledger.quotas.models import QuotaAccount
 from oreledger.quotas.queries import with_consumption
 from oreledger.registry.models import Site
+from oreledger.registry.procedures import procedures_summary
+from oreledger.trade.queries import price_index
 from oreledger.weighing.choices import TicketKind
 
 SILENT_AFTER = datetime.timedelta(minutes=15)  # docs/reference/rules.md station_silent
@@ -343,8 +345,6 @@ def stations(scope: Scope, now: datetime.datetime | None = None) -> dict[str, An
 
 def prices(weeks: int = 12) -> dict[str, Any]:
     """Trade's price index by grade (province-wide: one market), with the latest week's."""
-    from oreledger.trade.queries import price_index
-
     index = price_index(weeks=weeks)
     rows = []
     for grade in index["grades"]:
@@ -364,8 +364,6 @@ def prices(weeks: int = 12) -> dict[str, Any]:
 
 def procedures(scope: Scope, today: datetime.date | None = None) -> dict[str, Any]:
     """The procedures check by department: required permits valid, as a share."""
-    from oreledger.registry.procedures import procedures_summary
-
     today = today or timezone.localdate()
     summary = procedures_summary(None, today, scope.enterprises())
     rows = []

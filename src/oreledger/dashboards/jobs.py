@@ -9,13 +9,12 @@ from django_tasks import task
 
 from oreledger.core.display import register_terms
 from oreledger.core.scheduler import schedule
+from oreledger.dashboards.rollups import refresh_rollups
 
 
 @task(queue_name="scheduled")
 def refresh_daily_rollups(period: str) -> list[str]:
     """Recompute the rollup days touched since the last run (every minute)."""
-    from oreledger.dashboards.rollups import refresh_rollups
-
     return [day.isoformat() for day in refresh_rollups()]
 
 

@@ -14,9 +14,14 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from oreledger.accounts.models import Region
+from oreledger.alerts.catalogue import BY_CODE
 from oreledger.dashboards.figures import quota, stations, tonnes
+from oreledger.dashboards.rollups import effective_values
 from oreledger.dashboards.scope import Scope, resolve_scope
 from oreledger.registry.maps import register_county_shading
+from oreledger.trade.models import Contract
+from oreledger.weighing.models import TicketCorrection
 
 logger = logging.getLogger(__name__)
 ACTIVE = (
@@ -98,8 +103,6 @@ def alerts(scope: Scope) -> dict[str, Any]:
 
 def _rule_name(code: str) -> str:
     """The catalogue's name of a rule in the active language (the code if it is unknown)."""
-    from oreledger.alerts.catalogue import BY_CODE
-
     spec = BY_CODE.get(code)
     return str(spec.name) if spec is not None else code
 
@@ -155,9 +158,6 @@ def feed(scope: Scope, limit: int = FEED_SIZE) -> dict[str, Any]:
 
 def _corrected(tickets: list[Any]) -> dict[Any, dict[str, Any]]:
     """Effective plate and contract of the few feed tickets that were corrected."""
-    from oreledger.dashboards.rollups import effective_values
-    from oreledger.weighing.models import TicketCorrection
-
     ids = set(
         TicketCorrection.objects.filter(
             ticket_id__in=[t.pk for t in tickets], status="approved"
@@ -167,8 +167,6 @@ def _corrected(tickets: list[Any]) -> dict[Any, dict[str, Any]]:
 
 
 def _contracts(ids: set[int]) -> dict[int, Any]:
-    from oreledger.trade.models import Contract
-
     return {c.pk: c for c in Contract.objects.filter(pk__in=ids).select_related("grade")}
 
 
@@ -251,8 +249,6 @@ def _counties(scope: Scope, quota_of: dict[str, Any] | None = None) -> list[dict
     Without county figures in view (an enterprise, a single site) the counties of the sites
     in view are still outlined, unshaded.
     """
-    from oreledger.accounts.models import Region
-
     use = county_quota_use(scope, quota_of)
     shaded = bool(use)
     codes = set(use) or {

@@ -7,11 +7,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from oreledger.accounts.models import User
 from oreledger.core.bundle import BundleReport, import_bundle, supported_sheets
 from oreledger.demo.catalogue import DEMO_USERS
 from oreledger.demo.generator import write_bundle
+from oreledger.demo.market import create_demo_market
+from oreledger.registry.models import Enterprise
 
 # Printed by `oreledger demo`; the demo is for laptops and training rooms, never production.
 DEMO_PASSWORD = "demo-2026"  # noqa: S105
@@ -30,8 +33,6 @@ class DemoLogin:
 
 def demo_is_loaded() -> bool:
     """Whether the database already holds a province (then the demo is not loaded again)."""
-    from oreledger.registry.models import Enterprise
-
     return Enterprise.objects.exists()
 
 
@@ -44,10 +45,6 @@ def load_demo_province(*, seed: int = DEMO_SEED) -> BundleReport:
 
 def open_demo_market(*, seed: int = DEMO_SEED) -> dict[str, int]:
     """Open listings and bids on top of the imported contracts (the market a demo shows)."""
-    from django.utils import timezone
-
-    from oreledger.demo.market import create_demo_market
-
     return create_demo_market(seed=seed, today=timezone.localdate())
 
 

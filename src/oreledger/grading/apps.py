@@ -12,4 +12,5 @@ class GradingConfig(AppConfig):
     verbose_name = _("Grading")
 
     def ready(self) -> None:
+        # why: registrations run once the app registry is ready (these modules import models).
         from oreledger.grading import bundle, menu, policies  # noqa: F401  (registrations)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThanOrEqual
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -50,8 +51,6 @@ class GradingStandard(FederatedModel):
 
     def get_absolute_url(self) -> str:
         """The standard's page."""
-        from django.urls import reverse
-
         return reverse("grading:standard_detail", args=[self.code])
 
 

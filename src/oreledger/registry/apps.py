@@ -12,6 +12,7 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
+        # why: registrations run once the app registry is ready (these modules import models).
         from oreledger.registry import (  # noqa: F401  (registrations)
             bundle,
             dossier,

@@ -9,12 +9,20 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from oreledger_station import __version__
+from oreledger_station.agent import Agent
 from oreledger_station.config import ConfigError, Settings, load, with_overrides
+from oreledger_station.devices import CameraDrop, Relay, open_line
 from oreledger_station.frames import FORMATS
+from oreledger_station.printer import Printer
+from oreledger_station.replay import EventsError, replay
+from oreledger_station.screen import Screen
+from oreledger_station.store import Store
+from oreledger_station.uplink import Uplink
 
 LEVELS = {"DEBUG": "调试", "INFO": "信息", "WARNING": "警告", "ERROR": "错误", "CRITICAL": "严重"}
 
@@ -106,8 +114,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _replay(args: Any) -> int:
-    from oreledger_station.replay import EventsError, replay
-
     settings = load(args.config) if args.config else Settings()
     settings = with_overrides(
         settings,
@@ -119,8 +125,6 @@ def _replay(args: Any) -> int:
         indicator={"format": args.format, "baud": args.baud},
     )
     if args.data_dir is not None:
-        from dataclasses import replace
-
         settings = replace(settings, data_dir=args.data_dir)
     if not settings.station.code or not settings.platform.url:
         raise ConfigError("replay 需要 --station 和 --server / needs --station and --server")
@@ -142,9 +146,6 @@ def _replay(args: Any) -> int:
 
 
 def _check(settings: Settings) -> int:
-    from oreledger_station.store import Store
-    from oreledger_station.uplink import Uplink
-
     uplink = Uplink(
         store_path=settings.data_dir / "station.sqlite3",
         code=settings.station.code,
@@ -163,8 +164,6 @@ def _check(settings: Settings) -> int:
 
 
 def _record(settings: Settings, out: Path, seconds: float) -> int:
-    from oreledger_station.devices import open_line
-
     line = open_line(settings.indicator)
     end = time.monotonic() + seconds
     total = 0
@@ -184,11 +183,6 @@ def _at(now: float) -> Callable[[int], float]:
 
 
 def _run(settings: Settings) -> int:
-    from oreledger_station.agent import Agent
-    from oreledger_station.devices import CameraDrop, Relay, open_line
-    from oreledger_station.printer import Printer
-    from oreledger_station.screen import Screen
-
     log = logging.getLogger("oreledger_station")
     relay = None
     if settings.relay_port:

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import serial
+
 from oreledger_station.config import IndicatorSettings
 from oreledger_station.texts import normal_plate
 
@@ -28,8 +30,6 @@ class SerialLine:
 
     def read(self, timeout: float = 0.2) -> bytes:
         """What arrived (possibly nothing); b"" while the port cannot be opened."""
-        import serial  # pyserial
-
         if self._port is None:
             try:
                 self._port = serial.Serial(
@@ -117,8 +117,6 @@ class Relay:
         self._timer: threading.Timer | None = None
 
     def _write(self, data: bytes) -> None:
-        import serial
-
         try:
             with self._lock, serial.Serial(self.port, self.baud, timeout=1) as line:
                 line.write(data)

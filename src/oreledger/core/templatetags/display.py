@@ -6,9 +6,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 
 from oreledger.core import display
 from oreledger.core.audit import HistoryLine, readable_history
+from oreledger.core.permissions import VIEW, can
 
 register = template.Library()
 
@@ -74,10 +76,6 @@ def as_html(shown: Any) -> Any:
 @register.simple_tag(takes_context=True)
 def linked(context: Any, record: Any, text: Any = None) -> Any:
     """A record by its name (or `text`), linked to its page when the reader may open it."""
-    from django.utils.html import format_html
-
-    from oreledger.core.permissions import VIEW, can
-
     if record is None:
         return display.EMPTY
     label = record if text is None else text

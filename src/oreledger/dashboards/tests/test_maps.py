@@ -13,6 +13,7 @@ import pytest
 from oreledger.dashboards.rollups import refresh_rollups
 from oreledger.dashboards.tests.world import released_out_kg, simulate_day
 from oreledger.quotas.models import QuotaAccount
+from oreledger.weighing.models import StationState
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +83,6 @@ def test_a_silent_station_s_last_heartbeat_is_shanghai_time_everywhere(
     world: Any, day: Any
 ) -> None:
     # Given a Haicheng station last heard at 2026-01-01 00:30 UTC (08:30 in Shanghai)
-    from oreledger.weighing.models import StationState
 
     state = StationState.objects.filter(station__code=day.chain.gate[0]).get()
     state.last_heartbeat_at = datetime.datetime(2026, 1, 1, 0, 30, tzinfo=datetime.UTC)

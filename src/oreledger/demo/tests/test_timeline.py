@@ -38,6 +38,7 @@ from oreledger.weighing.tests.test_simulator import (
     _wait_until_up,
     small_world,
 )
+from testkit.processes import child_env, free_port, start
 
 
 def _anomalies() -> list[Any]:
@@ -102,7 +103,6 @@ def test_history_issues_each_waybill_at_its_trip_s_time() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_day_of_demo_history_on_the_real_server_is_possible_in_time(tmp_path: Any) -> None:
     from oreledger.weighing.management.commands.simulate_stations import Command
-    from testkit.processes import child_env, free_port, start
 
     # given a tiny generated province and the platform serving it
     _load_tiny_province(tmp_path)

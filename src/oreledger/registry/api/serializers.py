@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -123,7 +124,6 @@ class HoursField(serializers.CharField):
     """Permitted working hours as "06:00-22:00"."""
 
     def to_internal_value(self, data: Any) -> tuple[int, int]:  # type: ignore[override]
-        from django.core.exceptions import ValidationError
 
         try:
             return parse_hours(str(data))

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from oreledger.accounts.tests.factories import department
+from oreledger.core.models import ObjectChange
 from oreledger.registry.models import Enterprise, Permit, Site, Station, Vehicle
 from oreledger.registry.tests.factories import (
     EnterpriseFactory,
@@ -90,8 +91,6 @@ def located(world: Province) -> Province:
 
 def snapshot_counts() -> dict[str, Any]:
     """How many rows each registry table and the audit trail hold."""
-    from oreledger.core.models import ObjectChange
-
     return {
         model.__name__: model.objects.count()
         for model in (Enterprise, Site, Station, Vehicle, Permit, ObjectChange)

@@ -9,7 +9,7 @@ from django.utils.encoding import iri_to_uri
 
 from oreledger.accounts.tests.factories import department
 from oreledger.registry.identifiers import make_uscc
-from oreledger.registry.models import Enterprise, Vehicle
+from oreledger.registry.models import Enterprise, PermitType, Vehicle
 from oreledger.registry.tests.factories import (
     EnterpriseFactory,
     PermitFactory,
@@ -183,8 +183,6 @@ def test_catalogue_is_editable_by_the_province_only(world) -> None:
 
 
 def _type(code: str) -> int:
-    from oreledger.registry.models import PermitType
-
     return PermitType.objects.get(code=code).pk
 
 

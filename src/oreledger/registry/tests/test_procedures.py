@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from oreledger.accounts.tests.factories import department
+from oreledger.registry.models import PermitType
 from oreledger.registry.procedures import procedures_for_enterprise, procedures_summary
 from oreledger.registry.tests.factories import EnterpriseFactory, PermitFactory, SiteFactory
 
@@ -74,8 +75,6 @@ def test_each_required_permit_gets_its_state(world, records) -> None:
 
 
 def _type(code):
-    from oreledger.registry.models import PermitType
-
     return PermitType.objects.get(code=code).pk
 
 

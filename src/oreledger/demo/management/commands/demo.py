@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from oreledger.core.management.commands.serve import add_serve_arguments, serve
 from oreledger.core.supervisor import Child
+from oreledger.dashboards.rollups import refresh_rollups
 from oreledger.demo.anomalies import demo_specs
 from oreledger.demo.services import (
     DEMO_SEED,
@@ -94,7 +95,6 @@ class Announcement:
         """Announce if the history is in; whether it was announced."""
         if self.ready_file is not None and not self.ready_file.exists():
             return False
-        from oreledger.dashboards.rollups import refresh_rollups
 
         refresh_rollups()
         out, style = self.command.stdout, self.command.style
