@@ -111,12 +111,11 @@ def main() -> None:
     now = timezone.now()
     started = now - datetime.timedelta(days=args.days + 1)
     ScanCursor.objects.all().delete()
-    for name in ("ticket_findings", "ticket_conflicts", "heartbeats", "contracts"):
+    for name in ("ticket_findings", "ticket_conflicts", "heartbeats"):
         ScanCursor.objects.create(name=name, position=started)
     scans.scan_ticket_findings(now=now)
     scans.scan_conflicts(now=now)
     scans.scan_clock_drift(now=now)
-    scans.scan_contracts_below_floor(now=now)
     moment = started
     while moment <= now:  # the periodic rules as their jobs would have run through the week
         scheduled.station_seq_gap(now=moment)

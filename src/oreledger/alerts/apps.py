@@ -15,11 +15,15 @@ class AlertsConfig(AppConfig):
         """Register policies, menu, dossier sections, rules and jobs."""
         from oreledger.alerts import dossier, jobs, menu, policies  # noqa: F401
         from oreledger.alerts.catalogue import RULES
+        from oreledger.alerts.scans import contract_below_floor
         from oreledger.alerts.sync_rules import TicketAlerts, alerts_ticket_rule
         from oreledger.core.display import register_terms
+        from oreledger.trade.hooks import on_price_below_floor
         from oreledger.weighing.jobs import register_async_ticket_rule
         from oreledger.weighing.rules import register_ticket_rule, register_ticket_writer
 
+        # price_below_floor is raised in the approval's own transaction.
+        on_price_below_floor(contract_below_floor)
         register_ticket_rule(alerts_ticket_rule)
         register_ticket_writer(TicketAlerts)
         register_async_ticket_rule("oreledger.alerts.jobs.grade_mismatch_batch")

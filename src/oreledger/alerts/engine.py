@@ -8,6 +8,7 @@ deadline by severity, and counts each occurrence exactly once (its `occurrence` 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -380,3 +381,70 @@ def _merge_taken(lost: list[Alert], events: list[AlertEvent], now: datetime.date
                 event.kind = EventKind.SEEN_AGAIN
     update(list(winners.values()), ["last_seen", "count", "updated_at"])
     insert_untaken(kept, "open_key")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One occurrence a record rule found: what `raise_alert` needs besides the rule and cache."""
+
+    region: Any
+    subject_type: str
+    subject_ref: str
+    at: datetime.datetime
+    refs: dict[str, Any]
+    evidence: dict[str, Any]
+    occurrence: str | None = None
+    enterprise_id: int | None = None
+    site_id: int | None = None
+    lat: Any = None
+    lon: Any = None
+
+
+@dataclass(frozen=True)
+class RecordRule:
+    """A rule that reads recorded rows and yields its findings; `run_rule` raises them.
+
+    `find(now, cache, **scope)` reads the rule's window; the cache carries the effective rules
+    of each region so that a run reads each region's configuration once.
+    """
+
+    code: str
+    find: Callable[..., Iterable[Finding]]
+
+
+RECORD_RULES: dict[str, RecordRule] = {}
+
+
+def register_record_rule(code: str) -> Callable[[Callable[..., Iterable[Finding]]], RecordRule]:
+    """Register the decorated finder as the record rule `code` (imported in ready())."""
+
+    def register(find: Callable[..., Iterable[Finding]]) -> RecordRule:
+        rule = RECORD_RULES[code] = RecordRule(code, find)
+        return rule
+
+    return register
+
+
+def run_rule(rule: RecordRule | str, *, now: datetime.datetime | None = None, **scope: Any) -> int:
+    """Raise every finding of one record rule; how many alerts were opened or counted."""
+    record_rule = RECORD_RULES[rule] if isinstance(rule, str) else rule
+    cache: dict[Any, Any] = {}
+    raised = 0
+    for found in record_rule.find(now or timezone.now(), cache, **scope):
+        alert = raise_alert(
+            rule=record_rule.code,
+            region=found.region,
+            subject_type=found.subject_type,
+            subject_ref=found.subject_ref,
+            at=found.at,
+            refs=found.refs,
+            evidence=found.evidence,
+            occurrence=found.occurrence,
+            cache=cache,
+            enterprise_id=found.enterprise_id,
+            site_id=found.site_id,
+            lat=found.lat,
+            lon=found.lon,
+        )
+        raised += alert is not None
+    return raised

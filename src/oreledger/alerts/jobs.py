@@ -22,12 +22,7 @@ from oreledger.core.scheduler import schedule
 @task(queue_name="scheduled")
 def scan_records(period: str) -> int:
     """Turn what weighing and trade recorded (findings, conflicts, heartbeats) into alerts."""
-    return (
-        scans.scan_ticket_findings()
-        + scans.scan_conflicts()
-        + scans.scan_clock_drift()
-        + scans.scan_contracts_below_floor()
-    )
+    return scans.scan_ticket_findings() + scans.scan_conflicts() + scans.scan_clock_drift()
 
 
 @task(queue_name="scheduled")

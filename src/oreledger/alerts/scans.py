@@ -1,17 +1,18 @@
 """Alerts from what other apps recorded: ticket findings, conflicts, heartbeats, contracts.
 
-Trade approves contracts under the floor, stations resend differing tickets and report
-their clocks; none of them calls back, so these scans read new rows by an indexed timestamp,
-re-reading a safety margin behind the cursor; occurrence keys make a re-read count nothing.
-A ticket's findings are raised in its own transaction; their scan is only a backstop.
+Stations resend differing tickets and report their clocks; neither calls back, so these scans
+read new rows by an indexed timestamp, re-reading a safety margin behind the cursor; occurrence
+keys make a re-read count nothing. A contract approved under the floor is raised in the approval's
+transaction (`contract_below_floor`, trade's hook). A ticket's findings are raised in its own
+transaction; their scan is only a backstop.
 """
 
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import F
 from django.utils import timezone
 
 from oreledger.alerts.choices import SubjectType
@@ -230,44 +231,25 @@ def scan_clock_drift(*, now: datetime.datetime | None = None) -> int:
     return raised
 
 
-def scan_contracts_below_floor(*, now: datetime.datetime | None = None) -> int:
-    """price_below_floor for contracts the province approved under the floor."""
-    from oreledger.trade.models import Contract
-
-    now = now or timezone.now()
-    since, cursor = _window("contracts", now)
-    raised = 0
-    cache: dict[Any, Any] = {}
-    contracts = Contract.objects.filter(
-        approved_at__gte=since, floor_price__isnull=False, unit_price__lt=F("floor_price")
-    ).select_related("region", "seller", "origin_site", "grade")
-    contract: Any
-
-    for contract in contracts:
-        alert = raise_alert(
-            rule="price_below_floor",
-            region=contract.region,
-            subject_type=SubjectType.CONTRACT,
-            subject_ref=contract.number,
-            at=contract.approved_at,
-            refs={
-                "contract": contract.number,
-                "site": contract.origin_site.code,
-                "enterprise": contract.seller.uscc,
-            },
-            evidence={
-                "unit_price_yuan": f"{contract.unit_price:.2f}",
-                "floor_yuan": f"{contract.floor_price:.2f}",
-                "grade": contract.grade.code,
-                "override_reason": contract.override_reason,
-            },
-            occurrence=f"price_below_floor|{contract.number}|v{contract.version}",
-            cache=cache,
-            enterprise_id=contract.seller_id,
-            site_id=contract.origin_site_id,
-            lat=contract.origin_site.lat,
-            lon=contract.origin_site.lon,
-        )
-        raised += alert is not None
-    _advance(cursor, now)
-    return raised
+def contract_below_floor(*, contract: Any, floor_yuan: Decimal, actor: Any, reason: str) -> None:
+    """price_below_floor, raised in the approval's transaction (trade's hook, see apps.py)."""
+    site = contract.origin_site
+    raise_alert(
+        rule="price_below_floor",
+        region=contract.region,
+        subject_type=SubjectType.CONTRACT,
+        subject_ref=contract.number,
+        at=contract.approved_at,
+        refs={"contract": contract.number, "site": site.code, "enterprise": contract.seller.uscc},
+        evidence={
+            "unit_price_yuan": f"{contract.unit_price:.2f}",
+            "floor_yuan": f"{floor_yuan:.2f}",
+            "grade": contract.grade.code,
+            "override_reason": contract.override_reason,
+        },
+        occurrence=f"price_below_floor|{contract.number}|v{contract.version}",
+        enterprise_id=contract.seller_id,
+        site_id=contract.origin_site_id,
+        lat=site.lat,
+        lon=site.lon,
+    )

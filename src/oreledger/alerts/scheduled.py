@@ -10,17 +10,22 @@ from __future__ import annotations
 import bisect
 import datetime
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import F, Q, Sum, Window
 from django.db.models.functions import Lag, Lead
-from django.utils import timezone
 
 from oreledger.alerts.choices import SubjectType
-from oreledger.alerts.engine import effective_rules, raise_alert
+from oreledger.alerts.engine import Finding, effective_rules, register_record_rule, run_rule
+from oreledger.alerts.models import ProductionDeclaration
+from oreledger.alerts.scans import ticket_refs
 from oreledger.alerts.sync_rules import within
 from oreledger.core.distance import haversine_km
 from oreledger.core.localtime import LOCAL, local_midnight
+from oreledger.grading.models import Assay, Grade
+from oreledger.registry.models import Permit, PermitRequirement, Site, Station
+from oreledger.weighing.models import StationState, Ticket, Waybill
 
 SEQ_GAP_LOOK_BACK = datetime.timedelta(days=2)
 TRAVEL_LOOK_BACK = datetime.timedelta(hours=6)
@@ -37,13 +42,9 @@ def month_start(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
-def waybill_unclosed(*, now: datetime.datetime | None = None) -> int:
+@register_record_rule("waybill_unclosed")
+def _waybill_unclosed(now: datetime.datetime, cache: dict[Any, Any]) -> Iterator[Finding]:
     """Departed waybills with no arrival after the threshold (status is indexed)."""
-    from oreledger.weighing.models import Waybill
-
-    now = now or timezone.now()
-    raised = 0
-    cache: dict[Any, Any] = {}
     rows = Waybill.objects.filter(status="departed").select_related(
         "region", "contract", "origin_site__enterprise", "exit_ticket__station"
     )
@@ -69,35 +70,29 @@ def waybill_unclosed(*, now: datetime.datetime | None = None) -> int:
             "hours_open": round((now - waybill.departed_at).total_seconds() / 3600, 1),
             "threshold_h": hours,
         }
-        raised += (
-            raise_alert(
-                rule="waybill_unclosed",
-                region=waybill.region,
-                subject_type=SubjectType.WAYBILL,
-                subject_ref=waybill.number,
-                at=now,
-                refs=refs,
-                evidence=evidence,
-                occurrence=f"waybill_unclosed|{waybill.number}",
-                cache=cache,
-                enterprise_id=waybill.seller_id,
-                site_id=waybill.origin_site_id,
-                lat=waybill.origin_site.lat,
-                lon=waybill.origin_site.lon,
-            )
-            is not None
+        yield Finding(
+            region=waybill.region,
+            subject_type=SubjectType.WAYBILL,
+            subject_ref=waybill.number,
+            at=now,
+            refs=refs,
+            evidence=evidence,
+            occurrence=f"waybill_unclosed|{waybill.number}",
+            enterprise_id=waybill.seller_id,
+            site_id=waybill.origin_site_id,
+            lat=waybill.origin_site.lat,
+            lon=waybill.origin_site.lon,
         )
-    return raised
 
 
-def station_seq_gap(*, now: datetime.datetime | None = None) -> int:
+def waybill_unclosed(*, now: datetime.datetime | None = None) -> int:
+    """waybill_unclosed: the registered rule run once (`engine.run_rule`)."""
+    return run_rule(_waybill_unclosed, now=now)
+
+
+@register_record_rule("station_seq_gap")
+def _station_seq_gap(now: datetime.datetime, cache: dict[Any, Any]) -> Iterator[Finding]:
     """Missing seqs whose successor arrived longer ago than the grace period."""
-    from oreledger.registry.models import Station
-    from oreledger.weighing.models import Ticket
-
-    now = now or timezone.now()
-    raised = 0
-    cache: dict[Any, Any] = {}
     window: dict[str, Any] = {"partition_by": [F("station_id")], "order_by": F("seq").asc()}
     gaps = (
         Ticket.objects.filter(gross_at__gte=now - SEQ_GAP_LOOK_BACK)
@@ -116,43 +111,38 @@ def station_seq_gap(*, now: datetime.datetime | None = None) -> int:
         if grace is None or nxt_at > now - datetime.timedelta(minutes=float(grace)):
             continue
         missing = f"{seq + 1}-{nxt - 1}" if nxt - 1 > seq + 1 else str(seq + 1)
-        raised += (
-            raise_alert(
-                rule="station_seq_gap",
-                region=station.region,
-                subject_type=SubjectType.STATION,
-                subject_ref=station.code,
-                at=nxt_at,
-                refs={
-                    "station": station.code,
-                    "seq": seq + 1,
-                    "site": station.site.code if station.site else None,
-                },
-                evidence={
-                    "missing": missing,
-                    "last_before": seq,
-                    "first_after": nxt,
-                    "first_after_received_at": nxt_at.isoformat(),
-                    "threshold_min": grace,
-                },
-                occurrence=f"station_seq_gap|{station.code}|{missing}",
-                cache=cache,
-                site_id=station.site_id,
-                lat=station.lat,
-                lon=station.lon,
-            )
-            is not None
+        yield Finding(
+            region=station.region,
+            subject_type=SubjectType.STATION,
+            subject_ref=station.code,
+            at=nxt_at,
+            refs={
+                "station": station.code,
+                "seq": seq + 1,
+                "site": station.site.code if station.site else None,
+            },
+            evidence={
+                "missing": missing,
+                "last_before": seq,
+                "first_after": nxt,
+                "first_after_received_at": nxt_at.isoformat(),
+                "threshold_min": grace,
+            },
+            occurrence=f"station_seq_gap|{station.code}|{missing}",
+            site_id=station.site_id,
+            lat=station.lat,
+            lon=station.lon,
         )
-    return raised
 
 
-def station_silent(*, now: datetime.datetime | None = None) -> int:
+def station_seq_gap(*, now: datetime.datetime | None = None) -> int:
+    """station_seq_gap: the registered rule run once (`engine.run_rule`)."""
+    return run_rule(_station_seq_gap, now=now)
+
+
+@register_record_rule("station_silent")
+def _station_silent(now: datetime.datetime, cache: dict[Any, Any]) -> Iterator[Finding]:
     """Stations that sent no heartbeat for the threshold during their operating hours."""
-    from oreledger.weighing.models import StationState
-
-    now = now or timezone.now()
-    raised = 0
-    cache: dict[Any, Any] = {}
     local = now.astimezone(LOCAL)
     minute = local.hour * 60 + local.minute
     states = StationState.objects.filter(
@@ -170,39 +160,33 @@ def station_silent(*, now: datetime.datetime | None = None) -> int:
         site = station.site
         if site is not None and not within(minute, site.hours_from, site.hours_to):
             continue  # closed hours: silence is expected
-        raised += (
-            raise_alert(
-                rule="station_silent",
-                region=station.region,
-                subject_type=SubjectType.STATION,
-                subject_ref=station.code,
-                at=now,
-                refs={"station": station.code, "site": site.code if site else None},
-                evidence={
-                    "last_heartbeat_at": state.last_heartbeat_at.isoformat(),
-                    "silent_min": round((now - state.last_heartbeat_at).total_seconds() / 60),
-                    "threshold_min": limit,
-                },
-                occurrence=f"station_silent|{station.code}|{state.last_heartbeat_at.isoformat()}",
-                cache=cache,
-                site_id=station.site_id,
-                lat=station.lat,
-                lon=station.lon,
-                enterprise_id=site.enterprise_id if site else None,
-            )
-            is not None
+        yield Finding(
+            region=station.region,
+            subject_type=SubjectType.STATION,
+            subject_ref=station.code,
+            at=now,
+            refs={"station": station.code, "site": site.code if site else None},
+            evidence={
+                "last_heartbeat_at": state.last_heartbeat_at.isoformat(),
+                "silent_min": round((now - state.last_heartbeat_at).total_seconds() / 60),
+                "threshold_min": limit,
+            },
+            occurrence=f"station_silent|{station.code}|{state.last_heartbeat_at.isoformat()}",
+            site_id=station.site_id,
+            lat=station.lat,
+            lon=station.lon,
+            enterprise_id=site.enterprise_id if site else None,
         )
-    return raised
 
 
-def plant_intake_over_capacity(*, now: datetime.datetime | None = None) -> int:
+def station_silent(*, now: datetime.datetime | None = None) -> int:
+    """station_silent: the registered rule run once (`engine.run_rule`)."""
+    return run_rule(_station_silent, now=now)
+
+
+@register_record_rule("plant_intake_over_capacity")
+def _plant_intake_over_capacity(now: datetime.datetime, cache: dict[Any, Any]) -> Iterator[Finding]:
     """Plants whose received ore this month exceeds the share of capacity / 12."""
-    from oreledger.registry.models import Site
-    from oreledger.weighing.models import Ticket
-
-    now = now or timezone.now()
-    raised = 0
-    cache: dict[Any, Any] = {}
     first = month_start(now.astimezone(LOCAL).date())
     received = (
         # Received: plant-gate entries let in (a held truck stays outside the barrier).
@@ -224,39 +208,34 @@ def plant_intake_over_capacity(*, now: datetime.datetime | None = None) -> int:
         if pct is None or totals[site.pk] <= monthly * float(pct) / 100:
             continue
         month = f"{first:%Y-%m}"
-        raised += (
-            raise_alert(
-                rule="plant_intake_over_capacity",
-                region=site.region,
-                subject_type=SubjectType.SITE,
-                subject_ref=site.code,
-                at=now,
-                refs={"site": site.code, "enterprise": site.enterprise.uscc},
-                evidence={
-                    "month": month,
-                    "received_kg": totals[site.pk],
-                    "monthly_capacity_kg": round(monthly),
-                    "threshold_pct": pct,
-                },
-                occurrence=f"plant_intake_over_capacity|{site.code}|{month}",
-                cache=cache,
-                enterprise_id=site.enterprise_id,
-                site_id=site.pk,
-                lat=site.lat,
-                lon=site.lon,
-            )
-            is not None
+        yield Finding(
+            region=site.region,
+            subject_type=SubjectType.SITE,
+            subject_ref=site.code,
+            at=now,
+            refs={"site": site.code, "enterprise": site.enterprise.uscc},
+            evidence={
+                "month": month,
+                "received_kg": totals[site.pk],
+                "monthly_capacity_kg": round(monthly),
+                "threshold_pct": pct,
+            },
+            occurrence=f"plant_intake_over_capacity|{site.code}|{month}",
+            enterprise_id=site.enterprise_id,
+            site_id=site.pk,
+            lat=site.lat,
+            lon=site.lon,
         )
-    return raised
 
 
-def permit_expiring(*, now: datetime.datetime | None = None) -> int:
+def plant_intake_over_capacity(*, now: datetime.datetime | None = None) -> int:
+    """plant_intake_over_capacity: the registered rule run once (`engine.run_rule`)."""
+    return run_rule(_plant_intake_over_capacity, now=now)
+
+
+@register_record_rule("permit_expiring")
+def _permit_expiring(now: datetime.datetime, cache: dict[Any, Any]) -> Iterator[Finding]:
     """Valid required permits that end within the threshold's days."""
-    from oreledger.registry.models import Permit, PermitRequirement
-
-    now = now or timezone.now()
-    raised = 0
-    cache: dict[Any, Any] = {}
     today = now.astimezone(LOCAL).date()
     required = PermitRequirement.objects.values("permit_type_id")
     permits = Permit.objects.filter(
@@ -272,49 +251,43 @@ def permit_expiring(*, now: datetime.datetime | None = None) -> int:
         left = (permit.valid_to - today).days
         if days is None or left > float(days):
             continue
-        raised += (
-            raise_alert(
-                rule="permit_expiring",
-                region=permit.region,
-                subject_type=SubjectType.PERMIT,
-                subject_ref=permit.number,
-                at=now,
-                refs={
-                    "permit": permit.number,
-                    "enterprise": permit.holder.uscc,
-                    "site": permit.site.code if permit.site else None,
-                },
-                evidence={
-                    "permit_type": permit.type.code,
-                    "valid_to": permit.valid_to.isoformat(),
-                    "days_left": left,
-                    "threshold_days": days,
-                },
-                occurrence=f"permit_expiring|{permit.number}|{permit.valid_to}",
-                cache=cache,
-                enterprise_id=permit.holder_id,
-                site_id=permit.site_id,
-            )
-            is not None
+        yield Finding(
+            region=permit.region,
+            subject_type=SubjectType.PERMIT,
+            subject_ref=permit.number,
+            at=now,
+            refs={
+                "permit": permit.number,
+                "enterprise": permit.holder.uscc,
+                "site": permit.site.code if permit.site else None,
+            },
+            evidence={
+                "permit_type": permit.type.code,
+                "valid_to": permit.valid_to.isoformat(),
+                "days_left": left,
+                "threshold_days": days,
+            },
+            occurrence=f"permit_expiring|{permit.number}|{permit.valid_to}",
+            enterprise_id=permit.holder_id,
+            site_id=permit.site_id,
         )
-    return raised
 
 
-def mass_balance_gap(*, now: datetime.datetime | None = None) -> int:
+def permit_expiring(*, now: datetime.datetime | None = None) -> int:
+    """permit_expiring: the registered rule run once (`engine.run_rule`)."""
+    return run_rule(_permit_expiring, now=now)
+
+
+@register_record_rule("mass_balance_gap")
+def _mass_balance_gap(now: datetime.datetime, cache: dict[Any, Any]) -> Iterator[Finding]:
     """Mines whose weighed exits last month differ from their declared production."""
-    from oreledger.alerts.models import ProductionDeclaration
-    from oreledger.weighing.models import Ticket
-
-    now = now or timezone.now()
-    raised = 0
-    cache: dict[Any, Any] = {}
     this_month = month_start(now.astimezone(LOCAL).date())
     last_month = month_start(this_month - datetime.timedelta(days=1))
     declared = ProductionDeclaration.objects.filter(month=last_month).select_related(
         "site__region", "site__enterprise"
     )
     if not declared:
-        return 0
+        return
     weighed = dict(
         Ticket.objects.filter(
             gross_at__gte=local_midnight(last_month),
@@ -338,47 +311,51 @@ def mass_balance_gap(*, now: datetime.datetime | None = None) -> int:
         if pct is None or abs(gap) * 100 / base <= float(pct):
             continue
         month = f"{last_month:%Y-%m}"
-        raised += (
-            raise_alert(
-                rule="mass_balance_gap",
-                region=site.region,
-                subject_type=SubjectType.SITE,
-                subject_ref=site.code,
-                at=now,
-                refs={"site": site.code, "enterprise": site.enterprise.uscc},
-                evidence={
-                    "month": month,
-                    "weighed_exit_kg": exits,
-                    "declared_kg": declaration.declared_kg,
-                    "gap_kg": gap,
-                    "gap_pct": round(gap * 100 / base, 2),
-                    "threshold_pct": pct,
-                },
-                occurrence=f"mass_balance_gap|{site.code}|{month}",
-                cache=cache,
-                enterprise_id=site.enterprise_id,
-                site_id=site.pk,
-                lat=site.lat,
-                lon=site.lon,
-            )
-            is not None
+        yield Finding(
+            region=site.region,
+            subject_type=SubjectType.SITE,
+            subject_ref=site.code,
+            at=now,
+            refs={"site": site.code, "enterprise": site.enterprise.uscc},
+            evidence={
+                "month": month,
+                "weighed_exit_kg": exits,
+                "declared_kg": declaration.declared_kg,
+                "gap_kg": gap,
+                "gap_pct": round(gap * 100 / base, 2),
+                "threshold_pct": pct,
+            },
+            occurrence=f"mass_balance_gap|{site.code}|{month}",
+            enterprise_id=site.enterprise_id,
+            site_id=site.pk,
+            lat=site.lat,
+            lon=site.lon,
         )
-    return raised
 
 
-def grade_mismatch_for(tickets: Any) -> int:
-    """Exit tickets declaring a grade better than the site's latest assay supports."""
-    from oreledger.grading.models import Assay, Grade
+def mass_balance_gap(*, now: datetime.datetime | None = None) -> int:
+    """mass_balance_gap: the registered rule run once (`engine.run_rule`)."""
+    return run_rule(_mass_balance_gap, now=now)
 
-    raised = 0
-    cache: dict[Any, Any] = {}
+
+@register_record_rule("grade_mismatch")
+def _grade_mismatch_for(
+    now: datetime.datetime, cache: dict[Any, Any], *, tickets: Any
+) -> Iterator[Finding]:
+    """Exit tickets declaring a grade better than the site's latest assay supports.
+
+    By default the exits of the last GRADE_LOOK_BACK (the scheduled sweep); the batch hook
+    passes the tickets it just recorded.
+    """
+    if tickets is None:
+        tickets = Ticket.objects.filter(gross_at__gte=now - GRADE_LOOK_BACK)
     rows = list(
         tickets.filter(kind="exit")
         .exclude(declared_grade="")
         .select_related("station", "site__enterprise", "region", "waybill", "contract")
     )
     if not rows:
-        return 0
+        return
     ranks: dict[str, int] = {}
     for code, rank in Grade.objects.order_by("standard__effective_from").values_list(
         "code", "rank"
@@ -404,52 +381,41 @@ def grade_mismatch_for(tickets: Any) -> int:
         steps = _param(ticket.region, "grade_mismatch", "steps", cache)
         if steps is None or supported - declared < float(steps):
             continue
-        from oreledger.alerts.scans import ticket_refs
-
-        raised += (
-            raise_alert(
-                rule="grade_mismatch",
-                region=ticket.region,
-                subject_type=SubjectType.TICKET,
-                subject_ref=f"{ticket.station.code}#{ticket.seq}",
-                at=ticket.gross_at,
-                refs=ticket_refs(ticket),
-                evidence={
-                    "declared_grade": ticket.declared_grade,
-                    "declared_rank": declared,
-                    "assay_lot": lot,
-                    "assay_sampled_on": sampled_on.isoformat(),
-                    "assay_rank": supported,
-                    "threshold_steps": steps,
-                },
-                occurrence=f"grade_mismatch|{ticket.station.code}#{ticket.seq}",
-                cache=cache,
-                enterprise_id=ticket.site.enterprise_id,
-                site_id=ticket.site_id,
-                lat=ticket.station.lat,
-                lon=ticket.station.lon,
-            )
-            is not None
+        yield Finding(
+            region=ticket.region,
+            subject_type=SubjectType.TICKET,
+            subject_ref=f"{ticket.station.code}#{ticket.seq}",
+            at=ticket.gross_at,
+            refs=ticket_refs(ticket),
+            evidence={
+                "declared_grade": ticket.declared_grade,
+                "declared_rank": declared,
+                "assay_lot": lot,
+                "assay_sampled_on": sampled_on.isoformat(),
+                "assay_rank": supported,
+                "threshold_steps": steps,
+            },
+            occurrence=f"grade_mismatch|{ticket.station.code}#{ticket.seq}",
+            enterprise_id=ticket.site.enterprise_id,
+            site_id=ticket.site_id,
+            lat=ticket.station.lat,
+            lon=ticket.station.lon,
         )
-    return raised
+
+
+def grade_mismatch_for(tickets: Any) -> int:
+    """grade_mismatch for these tickets: the registered rule run once (`engine.run_rule`)."""
+    return run_rule(_grade_mismatch_for, tickets=tickets)
 
 
 def grade_mismatch(*, now: datetime.datetime | None = None) -> int:
     """The scheduled sweep of grade_mismatch over recent exits (the batch hook may miss none)."""
-    from oreledger.weighing.models import Ticket
-
-    now = now or timezone.now()
-    return grade_mismatch_for(Ticket.objects.filter(gross_at__gte=now - GRADE_LOOK_BACK))
+    return run_rule(_grade_mismatch_for, now=now)
 
 
-def impossible_travel(*, now: datetime.datetime | None = None) -> int:
+@register_record_rule("impossible_travel")
+def _impossible_travel(now: datetime.datetime, cache: dict[Any, Any]) -> Iterator[Finding]:
     """The same plate at two stations further apart than the speed allows in the time between."""
-    from oreledger.registry.models import Station
-    from oreledger.weighing.models import Ticket
-
-    now = now or timezone.now()
-    raised = 0
-    cache: dict[Any, Any] = {}
     window: dict[str, Any] = {
         "partition_by": [F("plate")],
         "order_by": [F("gross_at").asc(), F("seq").asc()],
@@ -474,34 +440,33 @@ def impossible_travel(*, now: datetime.datetime | None = None) -> int:
         hours = max((at - prev_at).total_seconds(), 0) / 3600
         if kmh is None or km < 1 or (hours > 0 and km / hours <= float(kmh)):
             continue
-        raised += (
-            raise_alert(
-                rule="impossible_travel",
-                region=here.region,
-                subject_type=SubjectType.VEHICLE,
-                subject_ref=plate,
-                at=at,
-                refs={"plate": plate, "station": here.code, "seq": seq},
-                evidence={
-                    "from_station": there.code,
-                    "from_seq": prev_seq,
-                    "from_at": prev_at.isoformat(),
-                    "to_station": here.code,
-                    "to_seq": seq,
-                    "to_at": at.isoformat(),
-                    "distance_km": round(km, 1),
-                    "minutes": round(hours * 60, 1),
-                    "speed_kmh": round(km / hours) if hours else None,
-                    "threshold_kmh": kmh,
-                },
-                occurrence=f"impossible_travel|{there.code}#{prev_seq}|{here.code}#{seq}",
-                cache=cache,
-                lat=here.lat,
-                lon=here.lon,
-            )
-            is not None
+        yield Finding(
+            region=here.region,
+            subject_type=SubjectType.VEHICLE,
+            subject_ref=plate,
+            at=at,
+            refs={"plate": plate, "station": here.code, "seq": seq},
+            evidence={
+                "from_station": there.code,
+                "from_seq": prev_seq,
+                "from_at": prev_at.isoformat(),
+                "to_station": here.code,
+                "to_seq": seq,
+                "to_at": at.isoformat(),
+                "distance_km": round(km, 1),
+                "minutes": round(hours * 60, 1),
+                "speed_kmh": round(km / hours) if hours else None,
+                "threshold_kmh": kmh,
+            },
+            occurrence=f"impossible_travel|{there.code}#{prev_seq}|{here.code}#{seq}",
+            lat=here.lat,
+            lon=here.lon,
         )
-    return raised
+
+
+def impossible_travel(*, now: datetime.datetime | None = None) -> int:
+    """impossible_travel: the registered rule run once (`engine.run_rule`)."""
+    return run_rule(_impossible_travel, now=now)
 
 
 SCHEDULED_RULES = {

@@ -19,7 +19,7 @@ from django.utils import timezone
 from oreledger.core.prepared import insert, update
 from oreledger.quotas.choices import EntryKind
 from oreledger.quotas.ledger import build_entry, lock_accounts
-from oreledger.quotas.models import LedgerEntry, QuotaAccount
+from oreledger.quotas.models import LedgerEntry, QuotaAccount, within_allocation
 from oreledger.quotas.services import WARNING_THRESHOLDS, DrawResult, crossed
 
 
@@ -42,7 +42,11 @@ class QuotaDraws:
     def fits(self, *, account: QuotaAccount, amount_kg: int) -> bool:
         """Whether the draw would be taken now."""
         held = self._accounts[account.pk]
-        return held.consumed_kg + amount_kg <= held.allocated_kg + held.tolerance_kg
+        return within_allocation(
+            allocated_kg=held.allocated_kg,
+            consumed_kg=held.consumed_kg + amount_kg,
+            tolerance_kg=held.tolerance_kg,
+        )
 
     def draw(
         self,

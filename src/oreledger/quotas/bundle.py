@@ -1,8 +1,8 @@
 """Importer of the quotas sheet: allocations province → county → mine, in bulk.
 
 Validation checks the final state of every tree the sheet touches (sheet values over the
-database's); applying locks those trees in the fixed order, writes one entry per changed
-allocation (allocate for a new account, adjust afterwards) and the cached balances.
+database's) so that each problem is reported on its row; applying goes through the quota
+service `import_allocations`, which writes the entries and checks the locked trees again.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oreledger.accounts.models import Region
@@ -25,10 +24,10 @@ from oreledger.core.bundle import (
     register_sheet_importer,
 )
 from oreledger.core.workbook import ParsedRow, SheetSchema
-from oreledger.quotas.choices import AccountLevel, EntryKind
+from oreledger.quotas.choices import AccountLevel, PeriodStatus
 from oreledger.quotas.errors import refuse, tonnes
-from oreledger.quotas.ledger import build_entry, lock_accounts
-from oreledger.quotas.models import Mineral, QuotaAccount, QuotaPeriod
+from oreledger.quotas.models import Mineral, QuotaAccount, QuotaPeriod, within_allocation
+from oreledger.quotas.services import import_allocations
 from oreledger.registry.models import Site
 
 QUOTAS = SheetSchema(
@@ -43,7 +42,6 @@ QUOTAS = SheetSchema(
 )
 
 Key = tuple[int, str, str]  # (year, mineral, holder code)
-REASON = "province bundle import"
 
 
 @dataclass
@@ -151,6 +149,9 @@ class QuotasImporter(SheetImporter):
         minerals = set(Mineral.objects.values_list("code", flat=True))
         tree = _Tree(ctx, {row.values["holder"] for row in valid})
         stored = _stored({r.values["period"] for r in valid}, {r.values["mineral"] for r in valid})
+        closed = set(
+            QuotaPeriod.objects.filter(status=PeriodStatus.CLOSED).values_list("year", flat=True)
+        )
         by_pk = {record["pk"]: key for key, record in stored.items()}
         final: dict[Key, int] = {key: record["allocated_kg"] for key, record in stored.items()}
         parents: dict[Key, Key | None] = {
@@ -161,7 +162,14 @@ class QuotasImporter(SheetImporter):
             year, mineral, holder = key = _key(row)
             node = tree.node(holder)
             kg = _kg(row)
-            if mineral not in minerals:
+            if year in closed:
+                ctx.error(
+                    row,
+                    "period",
+                    "period_closed",
+                    str(refuse("period_closed", year=year).message),
+                )
+            elif mineral not in minerals:
                 ctx.error(
                     row,
                     "mineral",
@@ -220,7 +228,11 @@ class QuotasImporter(SheetImporter):
                     % {"parent": parent[2], "year": key[0]},
                 )
             record = stored.get(key)
-            if record and final[key] + record["tolerance_kg"] < record["consumed_kg"]:
+            if record and not within_allocation(
+                allocated_kg=final[key],
+                consumed_kg=record["consumed_kg"],
+                tolerance_kg=record["tolerance_kg"],
+            ):
                 ctx.error(
                     row,
                     "allocated_t",
@@ -251,135 +263,14 @@ class QuotasImporter(SheetImporter):
                     )
 
     def apply(self, rows: list[ParsedRow], ctx: ImportContext, progress: Progress) -> SheetOutcome:
-        """Create missing accounts top-down, then write the changed allocations in bulk."""
-        outcome = SheetOutcome()
-        wanted = {_key(row): _kg(row) for row in rows}
-        years = {key[0] for key in wanted}
-        mineral_codes = {key[1] for key in wanted}
-        periods = {year: QuotaPeriod.objects.get_or_create(year=year)[0] for year in years}
-        minerals = {m.code: m for m in Mineral.objects.filter(code__in=mineral_codes)}
-        sites = {
-            s.code: s
-            for s in Site.objects.filter(code__in={k[2] for k in wanted}).select_related("region")
-        }
-        regions = {r.code: r for r in Region.objects.filter(level__in=("province", "county"))}
-        accounts = self._accounts(years, mineral_codes)
-        for level in (AccountLevel.PROVINCE, AccountLevel.COUNTY, AccountLevel.MINE):
-            fresh = [
-                self._new_account(key, level, periods, minerals, sites, regions, accounts)
-                for key in sorted(wanted)
-                if key not in accounts and self._level(key[2], sites, regions) == level
-            ]
-            QuotaAccount.objects.bulk_create(fresh)
-            for account in fresh:
-                accounts[(account.period.year, account.mineral.code, account.holder_code)] = account
-            outcome.created += len(fresh)
-        self._write(ctx, wanted, accounts, outcome)
-        return outcome
-
-    def _accounts(self, years: set[int], minerals: set[str]) -> dict[Key, QuotaAccount]:
-        found = QuotaAccount.objects.filter(
-            period__year__in=years, mineral__code__in=minerals
-        ).select_related("period", "mineral", "holder_region", "holder_site")
-        return {(a.period.year, a.mineral.code, a.holder_code): a for a in found}
-
-    @staticmethod
-    def _level(code: str, sites: dict[str, Site], regions: dict[str, Region]) -> str:
-        if code in sites:
-            return AccountLevel.MINE
-        return AccountLevel.PROVINCE if regions[code].level == "province" else AccountLevel.COUNTY
-
-    @staticmethod
-    def _new_account(
-        key: Key,
-        level: str,
-        periods: dict[int, QuotaPeriod],
-        minerals: dict[str, Mineral],
-        sites: dict[str, Site],
-        regions: dict[str, Region],
-        accounts: dict[Key, QuotaAccount],
-    ) -> QuotaAccount:
-        year, mineral, code = key
-        account = QuotaAccount(period=periods[year], mineral=minerals[mineral], level=level)
-        if level == AccountLevel.MINE:
-            site = sites[code]
-            account.holder_site, account.region = site, site.region
-            parent_level = "county"
-            path = site.region.path
-        else:
-            account.holder_region = account.region = regions[code]
-            parent_level = "province"
-            path = regions[code].path
-        if level != AccountLevel.PROVINCE:
-            parent_code = next(
-                c
-                for c in path.strip("/").split("/")
-                if c in regions and regions[c].level == parent_level
-            )
-            account.parent = accounts[(year, mineral, parent_code)]
-        return account
-
-    def _write(
-        self,
-        ctx: ImportContext,
-        wanted: dict[Key, int | None],
-        accounts: dict[Key, QuotaAccount],
-        outcome: SheetOutcome,
-    ) -> None:
-        locked = lock_accounts(a.pk for a in accounts.values())
-        now = timezone.now()
-        entries, changed = [], set()
-        for key in sorted(wanted):
-            account = locked[accounts[key].pk]
-            kg = wanted[key]
-            assert kg is not None
-            delta = kg - account.allocated_kg
-            if not delta:
-                outcome.unchanged += 1
-                continue
-            kind = EntryKind.ALLOCATE if account.entry_count == 0 else EntryKind.ADJUST
-            entry = build_entry(
-                account_id=account.pk,
-                seq=account.entry_count + 1,
-                prev_hash=account.last_hash,
-                kind=kind,
-                amount_kg=delta,
-                at=now,
-                created_at=now,
-                actor=ctx.actor or "bundle import",
-                reason=REASON,
-            )
-            entries.append(entry)
-            account.entry_count, account.allocated_kg = entry.seq, kg
-            account.prev_hash, account.last_hash = entry.prev_hash, entry.hash
-            changed.add(account.pk)
-            if kind == EntryKind.ADJUST:
-                outcome.updated += 1
-        given: dict[int, int] = defaultdict(int)
-        for account in locked.values():
-            if account.parent_id:
-                given[account.parent_id] += account.allocated_kg
-        for account in locked.values():
-            if account.allocated_to_children_kg != given[account.pk]:
-                account.allocated_to_children_kg = given[account.pk]
-                changed.add(account.pk)
-            if given[account.pk] > account.allocated_kg:
-                raise refuse(
-                    "over_parent_allocation",
-                    requested=tonnes(given[account.pk]),
-                    parent=account.holder_code,
-                    available=tonnes(account.allocated_kg),
-                )
-            if account.consumed_kg > account.allocated_kg + account.tolerance_kg:
-                raise refuse("below_consumption", consumed=tonnes(account.consumed_kg))
-        from oreledger.quotas.models import LedgerEntry
-
-        LedgerEntry.objects.bulk_create(entries, batch_size=1000)
-        QuotaAccount.objects.bulk_update(
-            [locked[pk] for pk in sorted(changed)],
-            ["allocated_kg", "allocated_to_children_kg", "entry_count", "prev_hash", "last_hash"],
-            batch_size=500,
-        )
+        """Hand the sheet's allocations to the quota service (it creates, chains and checks)."""
+        wanted: dict[Key, int] = {}
+        for row in rows:
+            kg = _kg(row)
+            assert kg is not None  # validate refused fractions of a kilogram
+            wanted[_key(row)] = kg
+        done = import_allocations(actor=ctx.actor, allocations=wanted)
+        return SheetOutcome(created=done.created, updated=done.updated, unchanged=done.unchanged)
 
 
 register_sheet_importer(QuotasImporter())

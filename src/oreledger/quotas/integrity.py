@@ -13,7 +13,7 @@ from django.db.models import Sum
 
 from oreledger.quotas.choices import ALLOCATION_KINDS, CONSUMPTION_KINDS
 from oreledger.quotas.ledger import hash_of
-from oreledger.quotas.models import LedgerEntry, QuotaAccount
+from oreledger.quotas.models import LedgerEntry, QuotaAccount, within_allocation
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,11 @@ def _compare(account: QuotaAccount, sums: _Totals) -> Iterator[Discrepancy]:
             yield Discrepancy(account.pk, code, f"cached {cached}, entries sum to {derived}")
     if account.last_hash != sums.last_hash or account.prev_hash != sums.prev_hash:
         yield Discrepancy(account.pk, "last_hash_mismatch", "the account's chain head differs")
-    if account.consumed_kg > account.allocated_kg + account.tolerance_kg:
+    if not within_allocation(
+        allocated_kg=account.allocated_kg,
+        consumed_kg=account.consumed_kg,
+        tolerance_kg=account.tolerance_kg,
+    ):
         yield Discrepancy(
             account.pk,
             "overdrawn",

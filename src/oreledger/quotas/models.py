@@ -59,6 +59,21 @@ class Mineral(TimestampedModel):
         return self.name_zh
 
 
+def within_allocation(*, allocated_kg: int, consumed_kg: int, tolerance_kg: int) -> bool:
+    """The quota rule: consumed never above allocated plus tolerance (the one Python home)."""
+    return consumed_kg <= allocated_kg + tolerance_kg
+
+
+# The same rule for the hot path's conditional UPDATE on quotas_quotaaccount: a draw of
+# %(amount)s fits (written as subtraction so the row's own columns stay on the left).
+DRAW_WITHIN_ALLOCATION = "consumed_kg <= allocated_kg + tolerance_kg - %(amount)s"
+
+# The same rule as the database keeps it (CHECK quotaaccount_consumed_within_allocation).
+CONSUMED_WITHIN_ALLOCATION = models.Q(
+    consumed_kg__lte=models.F("allocated_kg") + models.F("tolerance_kg")
+)
+
+
 class QuotaAccount(FederatedModel):
     """One holder's quota of one mineral for one year; balances are sums of its entries."""
 
@@ -146,9 +161,7 @@ class QuotaAccount(FederatedModel):
                 name="quotaaccount_children_within_allocation",
             ),
             models.CheckConstraint(
-                condition=models.Q(
-                    consumed_kg__lte=models.F("allocated_kg") + models.F("tolerance_kg")
-                ),
+                condition=CONSUMED_WITHIN_ALLOCATION,
                 name="quotaaccount_consumed_within_allocation",
             ),
         ]

@@ -32,7 +32,7 @@ from oreledger.core.localtime import LOCAL
 from oreledger.core.workbook import ParsedRow, SheetSchema
 from oreledger.grading.models import Grade, GradingStandard
 from oreledger.trade.choices import ContractStatus
-from oreledger.trade.models import Contract, FloorPrice
+from oreledger.trade.models import Contract, FloorPrice, ceiling_of, within_ceiling
 
 CENT = Decimal("0.01")
 # The spec's vocabulary (core.bundle_columns says why not the model's).
@@ -303,7 +303,14 @@ class ContractImporter(SheetImporter):
                     row, "unit_price_yuan", "too_precise", _("Give the price in yuan and fen.")
                 )
             current = existing.get(v["number"])
-            if current is not None and kg is not None and current.delivered_kg > kg:
+            if (
+                current is not None
+                and kg is not None
+                and not within_ceiling(
+                    delivered_kg=current.delivered_kg,
+                    ceiling_kg=ceiling_of(quantity_kg=kg, tolerance_pct=current.tolerance_pct),
+                )
+            ):
                 ctx.error(
                     row,
                     "quantity_t",
@@ -364,7 +371,7 @@ class ContractImporter(SheetImporter):
                 if approved and current.approved_at is None:
                     values["approved_at"] = _approved_at(values["valid_from"])
                 plan = plan_row(row, current, Contract, values)
-            plan.obj.max_delivery_kg = plan.obj.quantity_kg + plan.obj.tolerance_kg
+            plan.obj.max_delivery_kg = plan.obj.ceiling_kg
             plans.append(plan)
         return apply_plans(
             plans,

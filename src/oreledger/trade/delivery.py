@@ -14,12 +14,21 @@ from django.utils import timezone
 
 from oreledger.core.prepared import any_of, columns, for_update, insert, load, run, update
 from oreledger.trade.choices import ContractStatus
-from oreledger.trade.models import Contract, Delivery
+from oreledger.trade.models import (
+    DELIVERY_WITHIN_CEILING,
+    Contract,
+    Delivery,
+    within_ceiling,
+)
 
+# The conditional UPDATE of a delivery; its only interpolation is models' constant.
+_MOVE = (
+    "UPDATE trade_contract SET delivered_kg = delivered_kg + %(net)s"  # noqa: S608
+    f" WHERE id = %(contract)s AND status = %(approved)s AND {DELIVERY_WITHIN_CEILING}"
+)
+# PostgreSQL: the dated trail row is inserted from the UPDATE's RETURNING, one round trip.
 _DELIVER = (
-    "WITH moved AS (UPDATE trade_contract SET delivered_kg = delivered_kg + %(net)s"
-    " WHERE id = %(contract)s AND status = %(approved)s"
-    " AND delivered_kg <= max_delivery_kg - %(net)s RETURNING id)"
+    f"WITH moved AS ({_MOVE} RETURNING id)"  # noqa: S608
     " INSERT INTO trade_delivery (contract_id, net_kg, at)"
     " SELECT id, %(net)s, %(at)s FROM moved"
 )
@@ -33,16 +42,12 @@ def deliver_on_contract(*, contract_id: int, net_kg: int) -> bool:
     """
     if net_kg <= 0:
         raise ValueError("net_kg must be positive")
+    now, approved = timezone.now(), ContractStatus.APPROVED.value
+    params = {"contract": contract_id, "net": net_kg, "at": now, "approved": approved}
     if connection.vendor == "postgresql":
         # One round trip: the delivery row is inserted only if the contract moved.
-        now, approved = timezone.now(), ContractStatus.APPROVED.value
-        params = {"contract": contract_id, "net": net_kg, "at": now, "approved": approved}
         return run(_DELIVER, params).rowcount == 1
-    updated = Contract.objects.filter(
-        pk=contract_id,
-        status=ContractStatus.APPROVED,
-        delivered_kg__lte=F("max_delivery_kg") - net_kg,
-    ).update(delivered_kg=F("delivered_kg") + net_kg)
+    updated = run(_MOVE, params).rowcount
     if updated:
         # Dated trail of deliveries for the weekly price index (delivered tonnage per week).
         Delivery.objects.create(contract_id=contract_id, net_kg=net_kg)
@@ -91,7 +96,9 @@ class ContractDeliveries:
     def fits(self, *, contract_id: int, net_kg: int) -> bool:
         """Whether the delivery would be taken now."""
         held = self._contracts[contract_id]
-        within = held.delivered_kg + net_kg <= held.max_delivery_kg
+        within = within_ceiling(
+            delivered_kg=held.delivered_kg + net_kg, ceiling_kg=held.max_delivery_kg
+        )
         return held.status == ContractStatus.APPROVED and within
 
     def deliver(self, *, contract_id: int, net_kg: int) -> bool:

@@ -20,6 +20,24 @@ from oreledger.trade.choices import BidStatus, ContractStatus, ListingStatus, No
 MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
 
 
+def ceiling_of(*, quantity_kg: int, tolerance_pct: Decimal) -> int:
+    """Quantity plus tolerance: the most a contract may ever deliver."""
+    return quantity_kg + int(quantity_kg * tolerance_pct / 100)
+
+
+def within_ceiling(*, delivered_kg: int, ceiling_kg: int) -> bool:
+    """The contract rule: delivered never above quantity plus tolerance (the one Python home)."""
+    return delivered_kg <= ceiling_kg
+
+
+# The same rule for the hot path's conditional UPDATE on trade_contract: a delivery of
+# %(net)s fits under the stored ceiling (written as subtraction, the row's columns on the left).
+DELIVERY_WITHIN_CEILING = "delivered_kg <= max_delivery_kg - %(net)s"
+
+# The same rule as the database keeps it (CHECK contract_not_overdelivered).
+DELIVERED_WITHIN_CEILING = Q(delivered_kg__lte=F("max_delivery_kg"))
+
+
 class Contract(FederatedModel):
     """A sale of graded ore from a mine to a plant; trucks weigh against it."""
 
@@ -143,8 +161,7 @@ class Contract(FederatedModel):
             models.CheckConstraint(condition=~Q(seller=F("buyer")), name="contract_two_parties"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="contract_price_nonneg"),
             models.CheckConstraint(
-                condition=Q(delivered_kg__lte=F("max_delivery_kg")),
-                name="contract_not_overdelivered",
+                condition=DELIVERED_WITHIN_CEILING, name="contract_not_overdelivered"
             ),
         ]
 
@@ -194,10 +211,15 @@ class Contract(FederatedModel):
     @property
     def tolerance_kg(self) -> int:
         """How far deliveries may exceed the quantity before trucks are held."""
-        return int(self.quantity_kg * self.tolerance_pct / 100)
+        return self.ceiling_kg - self.quantity_kg
+
+    @property
+    def ceiling_kg(self) -> int:
+        """Quantity plus tolerance (`ceiling_of`); `max_delivery_kg` stores it for the hot path."""
+        return ceiling_of(quantity_kg=self.quantity_kg, tolerance_pct=self.tolerance_pct)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.max_delivery_kg = self.quantity_kg + self.tolerance_kg
+        self.max_delivery_kg = self.ceiling_kg
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"quantity_kg", "tolerance_pct"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "max_delivery_kg"}

@@ -7,18 +7,20 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from oreledger.alerts.scans import (
     scan_clock_drift,
     scan_conflicts,
-    scan_contracts_below_floor,
     scan_ticket_findings,
 )
 from oreledger.alerts.tests.support import World, alerts
 from oreledger.quotas.models import QuotaAccount
 from oreledger.registry.models import Permit, Site, Vehicle
+from oreledger.trade import services
 from oreledger.trade.models import Contract
+from oreledger.trade.tests.market import build_market, contract_terms
 from oreledger.weighing.services.heartbeats import record_heartbeat
 from oreledger.weighing.tests.support import on_shift, station_obj
 
@@ -155,16 +157,20 @@ def test_station_clock_drift_beyond_120_s(w: World) -> None:
     assert alert.subject_ref == w.exit_code and 125 <= alert.evidence["drift_s"] <= 131
 
 
-def test_price_below_floor_after_an_override(w: World) -> None:
-    contract = w.mine.contract
-    Contract.objects.filter(pk=contract.pk).update(
-        floor_price=Decimal("300.00"), approved_at=timezone.now()
-    )
-    scan_contracts_below_floor()
+def test_price_below_floor_is_raised_in_the_approval_s_transaction(world: Any) -> None:
+    # Given a contract under the LM-46 floor of 380 yuan/t, submitted
+    market = build_market(world)
+    contract = services.create_contract(**contract_terms(market, unit_price=Decimal("300.00")))
+    services.submit_contract(actor=market.seller_user, contract=contract)
+    province = world.user("province_officer")
+    # When an approval with the province's override rolls back, nothing is raised
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.approve_contract(actor=province, contract=contract, override_reason="保供")
+        assert [a.subject_ref for a in alerts("price_below_floor")] == [contract.number]
+        raise RuntimeError("the caller's transaction fails after the approval")
     assert alerts("price_below_floor") == []
-    Contract.objects.filter(pk=contract.pk).update(
-        floor_price=Decimal("320.00"), override_reason="省办批准", version=2
-    )
-    scan_contracts_below_floor()
+    # When it commits, the alert is there at once (no scan runs)
+    services.approve_contract(actor=province, contract=contract, override_reason="灾后重建专项保供")
     [alert] = alerts("price_below_floor")
-    assert alert.subject_ref == contract.number and alert.evidence["floor_yuan"] == "320.00"
+    assert (alert.subject_ref, alert.evidence["floor_yuan"]) == (contract.number, "380.00")
+    assert alert.evidence["override_reason"] == "灾后重建专项保供"

@@ -27,7 +27,7 @@ from oreledger.registry.models import Enterprise, Site
 from oreledger.trade import hooks
 from oreledger.trade.choices import ContractStatus, NotificationKind
 from oreledger.trade.errors import MESSAGES, conflict, refuse, tonnes
-from oreledger.trade.models import Contract, Listing
+from oreledger.trade.models import Contract, Listing, within_ceiling
 from oreledger.trade.services._common import (
     authorise,
     check_grade_in_force,
@@ -283,7 +283,7 @@ def _replace(actor: Any, amendment: Contract) -> None:
     old = Contract.objects.select_for_update().get(pk=amendment.supersedes_id or 0)
     if old.status != ContractStatus.APPROVED:
         raise conflict("contract_not_approved")
-    if old.delivered_kg > amendment.quantity_kg + amendment.tolerance_kg:
+    if not within_ceiling(delivered_kg=old.delivered_kg, ceiling_kg=amendment.ceiling_kg):
         raise refuse("contract_undelivered", contract=old.number, tonnes=tonnes(old.delivered_kg))
     before = snapshot(old)
     amendment.delivered_kg = old.delivered_kg
