@@ -10,9 +10,3 @@ class DemoConfig(AppConfig):
     name = "oreledger.demo"
     label = "demo"
     verbose_name = _("Demo province")
-
-    def ready(self) -> None:
-        from oreledger.demo import anomalies
-
-        # The simulator's anomalies that make the demo raise each kind of alert.
-        anomalies.register()
