@@ -60,7 +60,7 @@ def main() -> None:
     from oreledger.core.bundle import import_bundle, supported_sheets
     from oreledger.demo.catalogue import DemoScale
     from oreledger.demo.generator import write_bundle
-    from oreledger.weighing.management.commands.simulate_stations import Command
+    from oreledger.simulator.management.commands.simulate_stations import Command
     from oreledger.weighing.models import Ticket
     from testkit.processes import free_port
 

@@ -21,6 +21,7 @@ from oreledger.alerts.choices import SubjectType
 from oreledger.alerts.engine import Occurrence, effective_rules, raise_together
 from oreledger.alerts.findings import finding_occurrences, raised_findings
 from oreledger.core.localtime import LOCAL
+from oreledger.weighing.errors import finding
 
 ORE = frozenset({"magnesite_ore", "low_grade_ore"})
 
@@ -94,6 +95,11 @@ def alerts_ticket_rule(ctx: Any) -> list[dict[str, Any]]:
     content, vehicle = ctx.content, ctx.vehicle
     on = {code for code, eff in rules.items() if eff.enabled}
     ticket_ref = f"{ctx.station.code}#{content.seq}"
+    findings: list[dict[str, Any]] = []
+    if ctx.kind == "entry":
+        # First among the ticket's reasons, where weighing stored them before (issue 16).
+        entry_fired, findings = _entry(ctx, rules, on, ticket_ref)
+        fired.extend(entry_fired)
     if vehicle is None:
         if "vehicle_unregistered" in on:
             params = {"plate": content.plate}
@@ -104,13 +110,10 @@ def alerts_ticket_rule(ctx: Any) -> list[dict[str, Any]]:
         fired.extend(_off_hours(ctx, rules["off_hours"].params, ticket_ref))
     if "duplicate_weighing" in on:
         fired.extend(_duplicate(ctx, rules["duplicate_weighing"].params, ticket_ref))
-    if ctx.kind == "entry":
-        fired.extend(_entry(ctx, rules, on, ticket_ref))
     if not fired:
-        return []
+        return findings
     # Raised once the ticket is decided, with its batch (TicketAlerts).
     notes = ctx.notes.setdefault("alerts", [])
-    findings = []
     for code, subject_type, subject_ref, evidence, finding_params in fired:
         notes.append((code, subject_type, subject_ref, evidence))
         if finding_params is not None:
@@ -296,28 +299,37 @@ def _duplicate(
 
 def _entry(
     ctx: Any, rules: dict[str, Any], on: set[str], ref: str
-) -> list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]]:
-    """weight_discrepancy and entry_without_exit (the weighing app stores its own findings)."""
+) -> tuple[list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]], list[dict[str, Any]]]:
+    """entry_without_exit and weight_discrepancy at the region's thresholds: (alerts, findings).
+
+    The one home of both rules: the ticket's finding (in weighing's words, `weighing.errors`)
+    and its alert are decided here, so a county that tightens the discrepancy to 150 kg, or
+    turns entry_without_exit off, changes what the ticket stores too.
+    """
     content, waybill = ctx.content, ctx.waybill
     if waybill is None or waybill.status != "departed":
-        if "entry_without_exit" in on and content.cargo in ORE:
-            evidence = {
-                "entry_net_kg": content.net_kg,
-                "waybill_status": waybill.status if waybill is not None else None,
-            }
-            return [("entry_without_exit", SubjectType.TICKET, ref, evidence, None)]
-        return []
+        if "entry_without_exit" not in on:
+            return [], []
+        found = [finding("entry_without_exit")]
+        if content.cargo not in ORE:
+            return [], found  # an alert only for ore (docs/reference/rules.md)
+        evidence = {
+            "entry_net_kg": content.net_kg,
+            "waybill_status": waybill.status if waybill is not None else None,
+        }
+        return [("entry_without_exit", SubjectType.TICKET, ref, evidence, None)], found
     if "weight_discrepancy" not in on or waybill.exit_net_kg is None:
-        return []
+        return [], []
     p = rules["weight_discrepancy"].params
     threshold = max(waybill.exit_net_kg * float(p["pct"]) / 100, float(p["kg"]))
     difference = content.net_kg - waybill.exit_net_kg
     if abs(difference) <= threshold:
-        return []
+        return [], []
     evidence = {
         "exit_net_kg": waybill.exit_net_kg,
         "entry_net_kg": content.net_kg,
         "difference_kg": difference,
         "threshold_kg": round(threshold),
     }
-    return [("weight_discrepancy", SubjectType.WAYBILL, waybill.number, evidence, None)]
+    alert = ("weight_discrepancy", SubjectType.WAYBILL, waybill.number, evidence, None)
+    return [alert], [finding("weight_discrepancy", kg=difference)]

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "oreledger.alerts",
     "oreledger.dashboards",
     "oreledger.demo",
+    "oreledger.simulator",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -10,10 +10,3 @@ class DemoConfig(AppConfig):
     name = "oreledger.demo"
     label = "demo"
     verbose_name = _("Demo province")
-
-    def ready(self) -> None:
-        # why: registrations run once the app registry is ready (these modules import models).
-        from oreledger.demo import anomalies
-
-        # The simulator's anomalies that make the demo raise each kind of alert.
-        anomalies.register()

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from oreledger.weighing.models import Ticket
+from oreledger.weighing.models import StationState, Ticket
 
 # Every stored column of a ticket except the hash itself, by attribute name.
 CHAINED_FIELDS = (
@@ -87,8 +87,6 @@ class BrokenLink:
 
 def verify_chain(station_codes: list[str] | None = None) -> Iterator[BrokenLink]:
     """Every broken link of every station's chain (or of the stations named), streaming."""
-    from oreledger.weighing.models import StationState
-
     tickets = Ticket.objects.select_related("station").order_by("station_id", "chain_index")
     states = StationState.objects.select_related("station")
     if station_codes:

@@ -11,6 +11,7 @@ from django_tasks import task
 
 from oreledger.core.display import register_terms
 from oreledger.core.scheduler import schedule
+from oreledger.weighing.models import Ticket
 
 # Dotted paths of callables `rule(tickets: QuerySet[Ticket]) -> None` (grade_mismatch,
 # impossible_travel, …) that a later app registers; they run in one job per batch.
@@ -32,8 +33,6 @@ def enqueue_async_rules(ticket_ids: list[str]) -> None:
 @task()
 def run_async_ticket_rules(ticket_ids: list[str]) -> int:
     """Run every registered asynchronous rule over the batch's tickets."""
-    from oreledger.weighing.models import Ticket
-
     tickets = Ticket.objects.filter(pk__in=ticket_ids)
     for path in _ASYNC_RULES:
         rule: Callable[..., object] = import_string(path)
@@ -44,6 +43,7 @@ def run_async_ticket_rules(ticket_ids: list[str]) -> int:
 @task(queue_name="scheduled")
 def expire_open_waybills(period: str) -> int:
     """Mark issued waybills past their expiry as expired."""
+    # A real cycle: the recording services import this module (enqueue_async_rules).
     from oreledger.weighing.services import expire_waybills
 
     return expire_waybills()

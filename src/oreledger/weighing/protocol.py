@@ -7,6 +7,7 @@ passes in, so a malformed item costs no query.
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -195,8 +196,6 @@ def parse_ticket(
 
 def bounded_payload(item: Any, limit: int = 4000) -> Any:
     """The item as sent, cut down so a rejection record stays small and always storable."""
-    import json
-
     try:
         text = json.dumps(item, ensure_ascii=False, default=str)
         text.encode("utf-8")

@@ -17,8 +17,10 @@ from typing import Any, Protocol
 
 from oreledger.registry.choices import OperatingStatus, ProcedureState
 from oreledger.registry.models import Station, Vehicle
+from oreledger.registry.procedures import lines_for
 from oreledger.weighing.choices import DEFAULT_BLOCKING_CODES, TicketKind
 from oreledger.weighing.errors import finding
+from oreledger.weighing.models import BlockingSet, Ticket
 from oreledger.weighing.protocol import TicketContent
 
 # (seq, net_kg, gross_at) of one weighing.
@@ -37,8 +39,6 @@ def stored_weighings(
     station_id: int, plate: str, start: datetime.datetime, end: datetime.datetime
 ) -> list[Weighing]:
     """(seq, net_kg, gross_at) of the station's stored tickets of a plate in [start, end]."""
-    from oreledger.weighing.models import Ticket
-
     # The (plate, -gross_at) index answers this.
     rows = Ticket.objects.filter(
         plate=plate, station_id=station_id, gross_at__gte=start, gross_at__lte=end
@@ -116,8 +116,6 @@ def blocking_codes(region: Any, cache: dict[Any, Any]) -> frozenset[str]:
     """The blocking set of the nearest region (the station's, or an ancestor) that has one."""
     key = ("blocking", region.pk)
     if key not in cache:
-        from oreledger.weighing.models import BlockingSet
-
         codes = [code for code in region.path.strip("/").split("/") if code]
         sets = {
             s.region.code: s
@@ -156,8 +154,6 @@ def standing_findings(ctx: RuleContext) -> list[dict[str, Any]]:
 
 def _gate_permit_problems(site: Any, day: datetime.date) -> list[str]:
     """Names of the gate-checked permits the site or its enterprise lacks on `day`."""
-    from oreledger.registry.procedures import lines_for
-
     bad = (ProcedureState.MISSING, ProcedureState.EXPIRED, ProcedureState.SUSPENDED_REVOKED)
     problems = []
     for line in lines_for([site.enterprise], day).get(site.enterprise_id, []):

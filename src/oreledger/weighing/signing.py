@@ -13,6 +13,8 @@ import hmac
 import time
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
+
 from oreledger.registry.models import Station
 from oreledger.registry.services import station_secrets
 from oreledger.weighing.errors import ProtocolError
@@ -53,8 +55,6 @@ def read_body(request: Any) -> bytes:
         declared = 0
     if declared > MAX_BODY_BYTES:
         raise ProtocolError("payload_too_large", 413)
-    from django.core.exceptions import RequestDataTooBig
-
     try:
         body: bytes = request.body
     except RequestDataTooBig:

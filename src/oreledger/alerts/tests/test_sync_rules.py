@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from oreledger.alerts.services import change_rule
 from oreledger.alerts.tests.support import World, alerts, local_at
+from oreledger.weighing.models import Ticket
+from oreledger.weighing.tests.support import on_shift
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +158,58 @@ def test_a_repeat_within_the_window_counts_on_the_open_alert(w: World) -> None:
         )
         is None
     )
+
+
+def _shift() -> datetime.datetime:
+    """A trip's start inside the permitted hours (no off_hours finding beside the one tested)."""
+    return on_shift(datetime.timedelta(minutes=50))
+
+
+def _reasons(w: World, number: str) -> list[str]:
+    """The codes stored on the plant-gate ticket of a waybill."""
+    entry = Ticket.objects.get(waybill__number=number, station__code=w.gate_code)
+    return [r["code"] for r in entry.reasons]
+
+
+def test_a_county_tightened_to_150_kg_finds_the_discrepancy_at_150_kg(w: World) -> None:
+    # given a trip 200 kg short at the plant: within the province's 1 % / 300 kg
+    within = w.trip(w.truck(21), net=30_000, entry_net=29_800, at=_shift())
+    assert "weight_discrepancy" not in _reasons(w, within)
+    # when Haicheng tightens the floor to 150 kg (and the share to 0.5 %)
+    change_rule(
+        actor=w.world.user("haicheng_operator"),
+        rule="weight_discrepancy",
+        region=w.world.haicheng,
+        params={"pct": 0.5, "kg": 150},
+        note="收紧",
+    )
+    # then the same 200 kg on the next trip is a finding on the ticket, and its alert
+    beyond = w.trip(w.truck(22), net=30_000, entry_net=29_800, at=_shift())
+    assert _reasons(w, beyond) == ["weight_discrepancy"]
+    [alert] = alerts("weight_discrepancy")
+    assert alert.subject_ref == beyond and alert.evidence["threshold_kg"] == 150
+    # and exactly 150 kg is not beyond it
+    at_it = w.trip(w.truck(23), net=30_000, entry_net=29_850, at=_shift())
+    assert "weight_discrepancy" not in _reasons(w, at_it)
+
+
+def test_a_region_that_turns_entry_without_exit_off_stores_no_such_finding(w: World) -> None:
+    # given an arrival with no exit: found and alerted under the province's rules
+    first = w.truck(24)
+    stored = Ticket.objects.get(pk=w.send("gate", first)["ticket_id"])
+    assert [r["code"] for r in stored.reasons][:1] == ["entry_without_exit"]
+    assert len(alerts("entry_without_exit")) == 1
+    # when the province turns the rule off (a county may not turn off what is on above it)
+    change_rule(
+        actor=w.world.user("province_officer"),
+        rule="entry_without_exit",
+        region=w.world.province,
+        params={},
+        enabled=False,
+        note="停用",
+    )
+    # then the next such arrival stores no finding and raises no alert
+    again = w.send("gate", w.truck(25))
+    reasons = Ticket.objects.get(pk=again["ticket_id"]).reasons
+    assert "entry_without_exit" not in [r["code"] for r in reasons]
+    assert again["release"] is True and len(alerts("entry_without_exit")) == 1

@@ -22,23 +22,6 @@ NOT_SHAPED = {"config", "core", "cli"}
 # Only Python's cache may sit beside an app's modules.
 IGNORED = {"__pycache__"}
 
-# ALLOWANCE, to be removed when issue 16's carve of weighing merges: the station simulator
-# still lives in weighing (its modules below, and its one import of the demo's names, an
-# arrow back up weighing → demo). The carve moves it to its own tool app; the lead deletes
-# these two allowances at that merge, and this test then holds weighing to the shape.
-SIMULATOR_MODULES = {
-    "simulator",
-    "simulator_anomalies",
-    "simulator_client",
-    "simulator_traffic",
-    "simulator_world",
-}
-
-
-def _simulator_import(imp: Import) -> bool:
-    parts = imp.source.split(".")
-    return parts[1] == "weighing" and len(parts) > 2 and parts[2] in SIMULATOR_MODULES
-
 
 def _listed(imports: list[Import]) -> list[str]:
     return [f"{i.where} imports {i.target} ({i.kind})" for i in imports]
@@ -56,7 +39,7 @@ def test_core_imports_no_app() -> None:
 
 def test_no_import_circle_between_apps() -> None:
     # given the floor plan of the shipped code
-    plan = draw(ROOT, leave_out=_simulator_import)
+    plan = draw(ROOT)
     # then no arrow points back up, so no two apps reach each other
     back_up = [f"{a} → {b}: " + ", ".join(_listed(plan.arrows[(a, b)])) for a, b in plan.back_up]
     assert back_up == []
@@ -121,8 +104,6 @@ def _strays(root: Path, common: set[str], named: dict[str, set[str]]) -> list[st
     strays = []
     for app in _apps(root):
         allowed = common | named.get(app.name, set())
-        if app.name == "weighing":
-            allowed |= SIMULATOR_MODULES  # ALLOWANCE (see above): gone with the carve
         for entry in sorted(app.iterdir()):
             name = entry.name.removesuffix(".py") if entry.suffix == ".py" else entry.name
             if name in IGNORED:

@@ -23,26 +23,26 @@ from oreledger.dashboards.figures import tonnage
 from oreledger.dashboards.models import DailyRollup
 from oreledger.dashboards.scope import resolve_scope
 from oreledger.dashboards.tests.world import simulate_day
-from oreledger.demo.anomalies import demo_specs, register
+from oreledger.demo.anomalies import demo_specs
 from oreledger.demo.management.commands.demo import Announcement
 from oreledger.demo.services import DemoLogin
-from oreledger.weighing.models import Ticket, Waybill
-from oreledger.weighing.simulator import PastWaybills, Simulator, WaybillIssuer
-from oreledger.weighing.simulator_anomalies import parse_anomalies
-from oreledger.weighing.simulator_client import StationClient
-from oreledger.weighing.simulator_traffic import TrafficModel
-from oreledger.weighing.tests.test_simulator import (
+from oreledger.simulator.anomalies import parse_anomalies
+from oreledger.simulator.client import StationClient
+from oreledger.simulator.driver import PastWaybills, Simulator, WaybillIssuer
+from oreledger.simulator.management.commands.simulate_stations import Command
+from oreledger.simulator.tests.test_simulator import (
     DAY,
     FakePlatform,
     _load_tiny_province,
     _wait_until_up,
     small_world,
 )
+from oreledger.simulator.traffic import TrafficModel
+from oreledger.weighing.models import Ticket, Waybill
 from testkit.processes import child_env, free_port, start
 
 
 def _anomalies() -> list[Any]:
-    register()
     return parse_anomalies(demo_specs(scale=20))
 
 
@@ -102,7 +102,6 @@ def test_history_issues_each_waybill_at_its_trip_s_time() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_day_of_demo_history_on_the_real_server_is_possible_in_time(tmp_path: Any) -> None:
-    from oreledger.weighing.management.commands.simulate_stations import Command
 
     # given a tiny generated province and the platform serving it
     _load_tiny_province(tmp_path)

@@ -11,12 +11,11 @@ from django.utils import timezone
 from oreledger.registry.models import Station
 from oreledger.weighing.errors import ProtocolError
 from oreledger.weighing.models import StationState
+from oreledger.weighing.protocol import _instant, _int
 
 
 def parse_heartbeat(body: Any) -> tuple[int | None, datetime.datetime | None, str]:
     """(last_seq, device_time, status) of a heartbeat body, or ProtocolError(invalid_body)."""
-    from oreledger.weighing.protocol import _instant, _int
-
     if not isinstance(body, dict):
         raise ProtocolError("invalid_body", 400)
     last_seq = body.get("last_seq")

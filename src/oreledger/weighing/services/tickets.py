@@ -40,7 +40,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from oreledger.core.localtime import local_day, local_year
+from oreledger.grading.services import standard_in_force
 from oreledger.registry.models import Station
+from oreledger.trade.models import Contract
 from oreledger.weighing.choices import ResultStatus, TicketKind, WaybillStatus
 from oreledger.weighing.errors import ProtocolError, finding
 from oreledger.weighing.jobs import enqueue_async_rules
@@ -69,9 +71,6 @@ from oreledger.weighing.rules import (
 from oreledger.weighing.services.intake import Intake, SingleRequest
 from oreledger.weighing.services.units import ContractFull, OneTicket, Unbatchable, WholeBatch
 
-# docs/reference/rules.md weight_discrepancy: > 1 % or > 300 kg, whichever is larger.
-DISCREPANCY_SHARE = 0.01
-DISCREPANCY_FLOOR_KG = 300
 MINE_KINDS = frozenset({"mine"})
 RECEIVING_KINDS = frozenset({"plant", "yard"})
 
@@ -277,8 +276,6 @@ def _grades(at: datetime.datetime, cache: dict[Any, Any]) -> frozenset[str]:
     day = local_day(at)
     key = ("grades", day)
     if key not in cache:
-        from oreledger.grading.services import standard_in_force
-
         standard = standard_in_force(day)
         codes = standard.grades.values_list("code", flat=True) if standard else []
         cache[key] = frozenset(codes)
@@ -352,7 +349,7 @@ def _store(
     if kind == TicketKind.EXIT:
         waybill = _exit_waybill(unit, station, content, findings)
     elif kind == TicketKind.ENTRY:
-        waybill = _entry_waybill(unit, station, content, findings)
+        waybill = _entry_waybill(unit, station, content)
     elif kind == TicketKind.CHECKPOINT:
         waybill = _passing_waybill(content)
     ctx.waybill = waybill
@@ -460,21 +457,16 @@ def _exit_waybill(
     return waybill
 
 
-def _entry_waybill(
-    unit: OneTicket, station: Station, content: TicketContent, findings: list[dict[str, Any]]
-) -> Waybill | None:
-    """The waybill this arrival closes: by number, else the plate's departed waybill here."""
+def _entry_waybill(unit: OneTicket, station: Station, content: TicketContent) -> Waybill | None:
+    """The waybill this arrival closes: by number, else the plate's departed waybill here.
+
+    Whether the arrival came without an exit, or differs from it by too much, is decided by
+    the rules registered with `weighing.rules` at the region's configured thresholds (alerts'
+    ticket rule); the difference itself is stored on the ticket (`_discrepancy`).
+    """
     site = station.site
     assert site is not None
     waybill: Waybill | None = unit.entry_waybill(site.pk, content)
-    if waybill is None or waybill.status != WaybillStatus.DEPARTED:
-        findings.append(finding("entry_without_exit"))
-    if waybill is not None and waybill.status == WaybillStatus.DEPARTED:
-        assert waybill.exit_net_kg is not None
-        difference = content.net_kg - waybill.exit_net_kg
-        threshold = max(DISCREPANCY_FLOOR_KG, int(waybill.exit_net_kg * DISCREPANCY_SHARE))
-        if abs(difference) > threshold:
-            findings.append(finding("weight_discrepancy", kg=difference))
     return waybill
 
 
@@ -523,8 +515,6 @@ def _draw(
 
 
 def _number(waybill: Waybill) -> str:
-    from oreledger.trade.models import Contract
-
     return str(Contract.objects.filter(pk=waybill.contract_id).values_list("number", flat=True)[0])
 
 

@@ -443,7 +443,7 @@ def _vehicles(plates: set[str]) -> list[Vehicle]:
     """The registered vehicles of these plates."""
     names = every_field(Vehicle)
     where, params = any_of("plate", sorted(plates))
-    sql = f"SELECT {columns(Vehicle, names)} FROM registry_vehicle WHERE {where}"  # noqa: S608
+    sql = f"SELECT {columns(Vehicle, names)} FROM {Vehicle._meta.db_table} WHERE {where}"  # noqa: S608
     return load(Vehicle, names, run(sql, params).rows)
 
 

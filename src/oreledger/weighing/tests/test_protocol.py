@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import time
+from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from oreledger.quotas.integrity import verify_ledger
 from oreledger.quotas.models import QuotaAccount
@@ -29,16 +32,70 @@ from oreledger.weighing.tests.support import (
 pytestmark = pytest.mark.django_db
 
 
+# The whole-batch variant sends each case inside a real batch: these clean tickets of other
+# trucks, weighed the other way (an empty truck arriving at the mine, leaving the plant: no
+# waybill, no draw) after the case's own, with seqs of their own.
+PADDING = 3
+PADDING_PLATES = [plate(90_000 + n) for n in range(PADDING)]
+PADDED: dict[str, Any] = {"on": False, "at": None}  # the padding is resent alike
+
+
 @pytest.fixture(autouse=True, params=["whole-batch", "ticket-by-ticket"])
 def unit_of_work(request, monkeypatch) -> None:
     """Every decision here holds whether a batch is recorded whole or ticket by ticket."""
-    monkeypatch.setattr(tickets, "BATCHED", request.param == "whole-batch")
+    batched = request.param == "whole-batch"
+    monkeypatch.setattr(tickets, "BATCHED", batched)
+    monkeypatch.setitem(PADDED, "on", batched)
+    monkeypatch.setitem(PADDED, "at", timezone.now() - datetime.timedelta(minutes=1))
+    if batched:
+        # A case that slipped to the ticket-by-ticket path would prove nothing here.
+        def alone(*args, **kwargs):
+            raise AssertionError("recorded ticket by ticket in the whole-batch variant")
+
+        monkeypatch.setattr(tickets, "_record_one", alone)
 
 
 @pytest.fixture
 def chain(world):
     """One mine with one exit station, a plant with its gate, a checkpoint."""
-    return build_chain(world, quota_kg=100_000, contract_kg=80_000)
+    built = build_chain(world, quota_kg=100_000, contract_kg=80_000)
+    for padding in PADDING_PLATES:
+        Vehicle.objects.create(plate=padding, axles=6, tare_kg=15000)
+    return built
+
+
+def send(code: str, secret: str, items: list[dict]) -> dict:
+    """POST the case's tickets (padded into a real batch in the whole-batch variant);
+    the answer for the case's tickets only, and the station's last_seq."""
+    sent = list(items)
+    if PADDED["on"]:
+        case_seqs = {item["seq"] for item in items}
+        for n, padding in enumerate(PADDING_PLATES):
+            direction = "in" if items[0]["direction"] == "out" else "out"
+            seq = 1_000_000 + 10 * max(case_seqs) + n
+            sent.append(ticket(seq, padding, direction=direction, at=PADDED["at"]))
+    response = post(Client(), code, secret, body(sent))
+    assert response.status_code == 200, response.content
+    answer = response.json()
+    padded = answer["results"][len(items) :]
+    assert [r["status"] for r in padded] in (
+        ["accepted"] * len(padded),
+        ["duplicate"] * len(padded),
+    )
+    assert all(r["release"] or _held_by_its_site(r) for r in padded), padded
+    answer["results"] = answer["results"][: len(items)]
+    answer["last_sent"] = max(item["seq"] for item in sent)
+    return answer
+
+
+def _held_by_its_site(result: dict) -> bool:
+    """A padding ticket may be held only by what holds every ticket of its site."""
+    return {r["code"] for r in result["reasons"]} <= {"site_suspended"}
+
+
+def cases():
+    """The tickets of the cases (the padding left out)."""
+    return Ticket.objects.exclude(plate__in=PADDING_PLATES)
 
 
 def _consumed(mine) -> int:
@@ -48,11 +105,10 @@ def _consumed(mine) -> int:
 def test_released_exit_draws_quota_and_contract_and_departs_the_waybill(chain) -> None:
     mine, code, secret = exit_gate(chain)
     [waybill] = waybills_for(mine, [plate(1)])
-    response = post(Client(), code, secret, body([ticket(1, plate(1), waybill=waybill.number)]))
-    assert response.status_code == 200
-    [result] = response.json()["results"]
+    answer = send(code, secret, [ticket(1, plate(1), waybill=waybill.number)])
+    [result] = answer["results"]
     assert result["status"] == "accepted" and result["release"] is True
-    assert result["reasons"] == [] and response.json()["last_seq"] == 1
+    assert result["reasons"] == [] and answer["last_seq"] == answer["last_sent"]
     stored = Ticket.objects.get(pk=result["ticket_id"])
     assert stored.drawn_kg == 30000 and stored.quota_entry is not None
     assert _consumed(mine) == 30000
@@ -65,36 +121,36 @@ def test_released_exit_draws_quota_and_contract_and_departs_the_waybill(chain) -
 def test_the_plate_s_open_waybill_is_found_without_a_number(chain) -> None:
     mine, code, secret = exit_gate(chain)
     waybills_for(mine, [plate(2)])
-    [result] = post(Client(), code, secret, body([ticket(1, plate(2))])).json()["results"]
-    assert result["release"] is True
+    [result] = send(code, secret, [ticket(1, plate(2))])["results"]
+    assert result["release"] is True and result["reasons"] == []
 
 
 def test_every_batch_resent_three_times_is_stored_once(chain) -> None:
     mine, code, secret = exit_gate(chain)
     waybills = waybills_for(mine, [plate(n) for n in range(1, 4)])
     items = [ticket(n + 1, w.plate, waybill=w.number, net=20000) for n, w in enumerate(waybills)]
-    first = post(Client(), code, secret, body(items)).json()
+    first = send(code, secret, items)
     for _ in range(3):
-        again = post(Client(), code, secret, body(items)).json()
+        again = send(code, secret, items)
         assert [r["status"] for r in again["results"]] == ["duplicate"] * 3
         assert [r["ticket_id"] for r in again["results"]] == [
             r["ticket_id"] for r in first["results"]
         ]
         assert [r["release"] for r in again["results"]] == [True] * 3
-    assert Ticket.objects.count() == 3 and _consumed(mine) == 60000
+    assert cases().count() == 3 and _consumed(mine) == 60000
     assert TicketConflict.objects.count() == 0
 
 
 def test_a_resend_with_changed_content_is_duplicate_and_changes_nothing(chain) -> None:
     mine, code, secret = exit_gate(chain)
     [waybill] = waybills_for(mine, [plate(1)])
-    post(Client(), code, secret, body([ticket(1, plate(1), waybill=waybill.number)]))
-    stored = Ticket.objects.get()
+    send(code, secret, [ticket(1, plate(1), waybill=waybill.number)])
+    stored = cases().get()
     changed = ticket(1, plate(1), waybill=waybill.number, net=20000)
     for _ in range(3):
-        [result] = post(Client(), code, secret, body([changed])).json()["results"]
+        [result] = send(code, secret, [changed])["results"]
         assert result["status"] == "duplicate" and result["ticket_id"] == str(stored.pk)
-    assert Ticket.objects.get().net_kg == 30000 and _consumed(mine) == 30000
+    assert cases().get().net_kg == 30000 and _consumed(mine) == 30000
     conflict = TicketConflict.objects.get()
     assert conflict.stored["net_kg"] == 30000 and conflict.resent["net_kg"] == 20000
     assert StationState.objects.get(pk=stored.station_id).conflicts_total == 1
@@ -102,11 +158,11 @@ def test_a_resend_with_changed_content_is_duplicate_and_changes_nothing(chain) -
 
 def test_no_waybill_holds_the_truck_and_draws_nothing(chain) -> None:
     _mine, code, secret = exit_gate(chain)
-    [result] = post(Client(), code, secret, body([ticket(1, plate(9))])).json()["results"]
+    [result] = send(code, secret, [ticket(1, plate(9))])["results"]
     assert result["status"] == "accepted" and result["release"] is False
     assert [r["code"] for r in result["reasons"]] == ["no_waybill"]
     assert " / " in result["reasons"][0]["message"]
-    stored = Ticket.objects.get()
+    stored = cases().get()
     assert stored.drawn_kg == 0 and stored.held_kg == 30000
 
 
@@ -114,7 +170,7 @@ def test_quota_exhausted_and_contract_exceeded_hold_and_draw_nothing(chain) -> N
     mine, code, secret = exit_gate(chain)
     waybills = waybills_for(mine, [plate(n) for n in range(1, 6)])
     items = [ticket(n + 1, w.plate, waybill=w.number) for n, w in enumerate(waybills)]
-    results = post(Client(), code, secret, body(items)).json()["results"]
+    results = send(code, secret, items)["results"]
     # contract: 80 t + 2 % = 81.6 t; quota: 100 t. Two trucks of 30 t fit, the third exceeds.
     assert [r["release"] for r in results] == [True, True, False, False, False]
     assert results[2]["reasons"][0]["code"] == "contract_exceeded"
@@ -123,7 +179,7 @@ def test_quota_exhausted_and_contract_exceeded_hold_and_draw_nothing(chain) -> N
     Contract.objects.filter(pk=mine.contract.pk).update(quantity_kg=10**9, max_delivery_kg=10**9)
     more = waybills_for(mine, [plate(n) for n in range(10, 13)])
     items = [ticket(n + 10, w.plate, waybill=w.number) for n, w in enumerate(more)]
-    results = post(Client(), code, secret, body(items)).json()["results"]
+    results = send(code, secret, items)["results"]
     assert [r["release"] for r in results] == [True, False, False]
     assert results[1]["reasons"][0]["code"] == "quota_exhausted"
     assert _consumed(mine) == 90000 and verify_ledger() == []
@@ -132,16 +188,15 @@ def test_quota_exhausted_and_contract_exceeded_hold_and_draw_nothing(chain) -> N
 def test_waybill_reused_and_blacklisted_vehicle_hold(chain) -> None:
     mine, code, secret = exit_gate(chain)
     [waybill] = waybills_for(mine, [plate(1)])
-    post(Client(), code, secret, body([ticket(1, plate(1), waybill=waybill.number)]))
-    [again] = post(
-        Client(), code, secret, body([ticket(2, plate(1), waybill=waybill.number)])
-    ).json()["results"]
-    assert again["release"] is False and again["reasons"][0]["code"] == "waybill_reused"
+    send(code, secret, [ticket(1, plate(1), waybill=waybill.number)])
+    [again] = send(code, secret, [ticket(2, plate(1), waybill=waybill.number)])["results"]
+    assert again["release"] is False
+    assert [r["code"] for r in again["reasons"]] == ["waybill_reused"]
     Vehicle.objects.create(
         plate=plate(5), axles=6, tare_kg=15000, status="blacklisted", blacklist_reason="超载"
     )
     waybills_for(mine, [plate(5)])
-    [black] = post(Client(), code, secret, body([ticket(3, plate(5))])).json()["results"]
+    [black] = send(code, secret, [ticket(3, plate(5))])["results"]
     assert [r["code"] for r in black["reasons"]] == ["vehicle_blacklisted"]
     assert _consumed(mine) == 30000
 
@@ -150,8 +205,10 @@ def test_suspended_site_holds(chain) -> None:
     mine, code, secret = exit_gate(chain)
     waybills_for(mine, [plate(1)])
     type(mine.site).objects.filter(pk=mine.site.pk).update(status="suspended")
-    [result] = post(Client(), code, secret, body([ticket(1, plate(1))])).json()["results"]
+    [result] = send(code, secret, [ticket(1, plate(1))])["results"]
+    assert result["release"] is False
     assert [r["code"] for r in result["reasons"]] == ["site_suspended"]
+    assert _consumed(mine) == 0
 
 
 def test_plant_gate_closes_the_waybill_with_its_discrepancy_and_checkpoint_records_passage(
@@ -159,23 +216,19 @@ def test_plant_gate_closes_the_waybill_with_its_discrepancy_and_checkpoint_recor
 ) -> None:
     mine, code, secret = exit_gate(chain)
     [waybill] = waybills_for(mine, [plate(1)])
-    post(Client(), code, secret, body([ticket(1, plate(1), waybill=waybill.number)]))
+    send(code, secret, [ticket(1, plate(1), waybill=waybill.number)])
     cp_code, cp_secret = chain.checkpoint
-    [passage] = post(Client(), cp_code, cp_secret, body([ticket(1, plate(1))])).json()["results"]
+    [passage] = send(cp_code, cp_secret, [ticket(1, plate(1))])["results"]
     assert passage["release"] is True
     gate, gate_secret = chain.gate
-    [entry] = post(
-        Client(),
-        gate,
-        gate_secret,
-        body([ticket(1, plate(1), waybill=waybill.number, net=31000, direction="in")]),
-    ).json()["results"]
+    entry_item = ticket(1, plate(1), waybill=waybill.number, net=31000, direction="in")
+    [entry] = send(gate, gate_secret, [entry_item])["results"]
     assert entry["release"] is True
     waybill.refresh_from_db()
     assert waybill.status == "closed" and waybill.discrepancy_kg == 1000
     stored = Ticket.objects.get(pk=entry["ticket_id"])
     assert "weight_discrepancy" in [r["code"] for r in stored.reasons]
-    assert Ticket.objects.get(station__code=cp_code).waybill_id == waybill.pk
+    assert cases().get(station__code=cp_code).waybill_id == waybill.pk
     page = world_client_get(chain, waybill.number)
     assert page.status_code == 200 and "1,000 kg" in page.content.decode()
 
@@ -190,27 +243,28 @@ def world_client_get(chain, number):
 
 def test_an_arrival_without_exit_is_flagged(chain) -> None:
     gate, gate_secret = chain.gate
-    [entry] = post(Client(), gate, gate_secret, body([ticket(1, plate(7), direction="in")])).json()[
-        "results"
-    ]
-    assert Ticket.objects.get(pk=entry["ticket_id"]).reasons[0]["code"] == "entry_without_exit"
+    [entry] = send(gate, gate_secret, [ticket(1, plate(7), direction="in")])["results"]
+    stored = Ticket.objects.get(pk=entry["ticket_id"])
+    assert stored.reasons[0]["code"] == "entry_without_exit"
+    assert stored.waybill_id is None and stored.discrepancy_kg is None
 
 
 def test_field_rule_breaks_are_rejected_and_recorded_without_touching_the_rest(chain) -> None:
     mine, code, secret = exit_gate(chain)
     waybills_for(mine, [plate(1)])
     bad = ticket(2, plate(3), net_kg=1)
-    results = post(Client(), code, secret, body([bad, ticket(3, plate(1))])).json()["results"]
+    results = send(code, secret, [bad, ticket(3, plate(1))])["results"]
+    [reason] = results[0]["reasons"]
+    assert reason["code"] == "net_mismatch" and " / " in reason["message"]
     assert results[0] == {
         "seq": 2,
         "status": "rejected",
         "ticket_id": None,
         "release": False,
-        "reasons": results[0]["reasons"],
+        "reasons": [reason],
     }
-    assert results[0]["reasons"][0]["code"] == "net_mismatch"
-    assert results[1]["status"] == "accepted"
-    assert TicketRejection.objects.count() == 1 and Ticket.objects.count() == 1
+    assert results[1]["status"] == "accepted" and results[1]["release"] is True
+    assert TicketRejection.objects.count() == 1 and cases().count() == 1
 
 
 def test_the_answer_is_compact_utf8_json(chain) -> None:
@@ -295,7 +349,7 @@ def test_body_over_one_mib_is_413_and_bad_batches_are_400(chain) -> None:
 def test_heartbeat_and_waybill_lookup(chain) -> None:
     mine, station, secret = exit_gate(chain)
     [waybill] = waybills_for(mine, [plate(1)])
-    post(Client(), station, secret, body([ticket(41, plate(1))]))
+    sent = send(station, secret, [ticket(41, plate(1))])["last_sent"]
     beat = post(
         Client(),
         station,
@@ -303,7 +357,7 @@ def test_heartbeat_and_waybill_lookup(chain) -> None:
         b'{"last_seq": 40, "device_time": "2025-11-14T15:43:00+08:00", "status": "ok"}',
         path="/api/v1/station/heartbeat",
     )
-    assert beat.status_code == 200 and beat.json()["last_seq"] == 41
+    assert beat.status_code == 200 and beat.json()["last_seq"] == sent
     assert StationState.objects.get(station__code=station).drift_seconds < -100
     found = get(Client(), station, secret, f"/api/v1/station/waybills/{waybill.number}")
     assert found.status_code == 200 and found.json()["plate"] == plate(1)

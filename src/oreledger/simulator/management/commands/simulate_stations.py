@@ -10,11 +10,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from django.utils import timezone
 
-from oreledger.weighing.simulator import PastWaybills, Simulator, WaybillIssuer
-from oreledger.weighing.simulator_anomalies import parse_anomalies
-from oreledger.weighing.simulator_client import SHANGHAI, HttpTransport, StationClient, Unplugged
-from oreledger.weighing.simulator_traffic import TrafficModel
-from oreledger.weighing.simulator_world import load_world
+from oreledger.accounts.models import ApiToken
+from oreledger.accounts.services import issue_api_token, revoke_api_token
+from oreledger.simulator.anomalies import parse_anomalies
+from oreledger.simulator.client import SHANGHAI, HttpTransport, StationClient, Unplugged
+from oreledger.simulator.driver import PastWaybills, Simulator, WaybillIssuer
+from oreledger.simulator.traffic import TrafficModel
+from oreledger.simulator.world import load_world
 
 TOKEN_NAME = "station-simulator"  # noqa: S105 (a label, not a secret)
 
@@ -54,8 +56,6 @@ class Command(BaseCommand):
                             help="write this file once the history is in (or skipped)")  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from oreledger.accounts.services import issue_api_token
-
         if options["history_days"] < 0 or options["speed"] <= 0 or options["history_volume"] <= 0:
             raise CommandError("--history-days must be ≥ 0, --speed and --history-volume > 0")
         try:
@@ -164,9 +164,6 @@ class Command(BaseCommand):
             time.sleep(2)
 
     def _revoke(self, keys: set[str]) -> None:
-        from oreledger.accounts.models import ApiToken
-        from oreledger.accounts.services import revoke_api_token
-
         hashes = [ApiToken.hash_key(key) for key in keys]
         for token in ApiToken.objects.filter(key_hash__in=hashes, revoked_at__isnull=True):
             revoke_api_token(actor=None, token=token)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from oreledger.core.distance import haversine_km
-from oreledger.weighing.simulator_client import SHANGHAI
+from oreledger.simulator.client import SHANGHAI
 
 # docs/reference/rules.md overload: legal gross by axles (kg).
 LEGAL_GROSS_KG = {2: 18_000, 3: 25_000, 4: 31_000, 5: 43_000, 6: 49_000}

@@ -5,8 +5,8 @@ waybill (POST /api/v1/waybills, as the contract's county operator), has the mine
 checkpoint and plant-gate stations weigh the truck, and lets every `StationClient` send
 its outbox in signed batches. History mode replays past days as fast as the server takes
 them; live mode keeps a trickle going, heartbeats, and can pull stations' cables to show
-offline buffering. See `simulator_client` (protocol), `simulator_traffic` (the model),
-`simulator_world` (reading the registry) and `simulator_anomalies` (injected misbehaviour).
+offline buffering. See `client` (protocol), `traffic` (the model), `world` (reading the
+registry) and `anomalies` (injected misbehaviour).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import datetime
 import hashlib
 import heapq
 import itertools
+import json
 import random
 import time
 from collections import Counter
@@ -22,7 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from oreledger.weighing.simulator_client import (
+from oreledger.core.errors import DomainError
+from oreledger.demo.names import person_name
+from oreledger.simulator.client import (
     SHANGHAI,
     Outcome,
     StationClient,
@@ -32,7 +35,8 @@ from oreledger.weighing.simulator_client import (
     encode_json,
     local_iso,
 )
-from oreledger.weighing.simulator_traffic import CARGO, TrafficModel, Trip, Weighing, stable_seed
+from oreledger.simulator.traffic import CARGO, TrafficModel, Trip, Weighing, stable_seed
+from oreledger.weighing.services.waybills import issue_waybill
 
 WAYBILLS_PATH = "/api/v1/waybills"
 HEARTBEAT_EVERY = 60.0
@@ -134,9 +138,6 @@ class PastWaybills:
 
     def issue(self, trip: Trip, at: datetime.datetime) -> tuple[str | None, str]:
         """(waybill number, "") or (None, error code), issued at `at`."""
-        from oreledger.core.errors import DomainError
-        from oreledger.weighing.services.waybills import issue_waybill
-
         try:
             waybill = issue_waybill(
                 actor=self.issuers[trip.contract.number],
@@ -152,8 +153,6 @@ class PastWaybills:
 
 
 def _json(raw: bytes) -> Any:
-    import json
-
     return json.loads(raw) if raw else None
 
 
@@ -484,6 +483,4 @@ def _utc(seconds: float) -> datetime.datetime:
 
 
 def _operator(rng: random.Random) -> str:
-    from oreledger.demo.names import person_name
-
     return person_name(rng)

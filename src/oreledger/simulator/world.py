@@ -12,13 +12,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from oreledger.weighing.simulator_traffic import (
+from oreledger.accounts.choices import Role
+from oreledger.accounts.models import User
+from oreledger.quotas.models import QuotaAccount
+from oreledger.registry.choices import (
+    EnterpriseKind,
+    OperatingStatus,
+    ProcedureState,
+    VehicleStatus,
+)
+from oreledger.registry.models import Station, Vehicle
+from oreledger.registry.procedures import lines_for
+from oreledger.registry.services import station_secrets
+from oreledger.simulator.traffic import (
     ContractInfo,
     SiteInfo,
     StationInfo,
     Truck,
     World,
 )
+from oreledger.trade.choices import ContractStatus
+from oreledger.trade.models import Contract
 
 
 @dataclass
@@ -40,9 +54,6 @@ def _county(region: Any) -> str:
 
 def _gate_ready(sites: Iterable[Any], today: datetime.date) -> set[int]:
     """Sites whose site and enterprise may work today and hold every gate permit."""
-    from oreledger.registry.choices import OperatingStatus, ProcedureState
-    from oreledger.registry.procedures import lines_for
-
     sites = [s for s in sites if s.status == OperatingStatus.OPERATING]
     enterprises = {s.enterprise_id: s.enterprise for s in sites}
     lines = lines_for(enterprises.values(), today)
@@ -61,8 +72,6 @@ def _gate_ready(sites: Iterable[Any], today: datetime.date) -> set[int]:
 
 
 def _quota_left(mine_ids: list[int], year: int) -> dict[int, int]:
-    from oreledger.quotas.models import QuotaAccount
-
     left: dict[int, int] = {}
     accounts = QuotaAccount.objects.filter(holder_site_id__in=mine_ids, period__year=year)
     for account in accounts:
@@ -74,14 +83,6 @@ def _quota_left(mine_ids: list[int], year: int) -> dict[int, int]:
 
 def load_world(*, today: datetime.date, only: set[str] | None = None) -> Loaded:
     """Snapshot the registry for the simulator; `only` limits it to these station codes."""
-    from oreledger.accounts.choices import Role
-    from oreledger.accounts.models import User
-    from oreledger.registry.choices import EnterpriseKind, VehicleStatus
-    from oreledger.registry.models import Station, Vehicle
-    from oreledger.registry.services import station_secrets
-    from oreledger.trade.choices import ContractStatus
-    from oreledger.trade.models import Contract
-
     skipped: list[str] = []
     stations: dict[str, StationInfo] = {}
     secrets: dict[str, str] = {}

@@ -11,15 +11,15 @@ from typing import Any
 
 import pytest
 
-from oreledger.weighing.simulator import Simulator, WaybillIssuer
-from oreledger.weighing.simulator_anomalies import parse_anomalies
-from oreledger.weighing.simulator_client import (
+from oreledger.simulator.anomalies import parse_anomalies
+from oreledger.simulator.client import (
     SHANGHAI,
     StationClient,
     TransportError,
     sign_request,
 )
-from oreledger.weighing.simulator_traffic import (
+from oreledger.simulator.driver import Simulator, WaybillIssuer
+from oreledger.simulator.traffic import (
     LEGAL_GROSS_KG,
     ContractInfo,
     SiteInfo,
@@ -371,7 +371,7 @@ def test_one_day_of_history_against_the_real_server(tmp_path: Any) -> None:
 
     from django.core.management import call_command
 
-    from oreledger.weighing.management.commands.simulate_stations import Command
+    from oreledger.simulator.management.commands.simulate_stations import Command
     from oreledger.weighing.models import Ticket, Waybill
     from testkit.processes import child_env, free_port, start
 

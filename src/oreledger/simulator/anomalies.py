@@ -1,17 +1,19 @@
 """Misbehaviour the simulator can inject into a small share of trips (off by default).
 
 Each kind changes a planned trip in place so that the platform's rules (docs/reference/rules.md)
-have something real to find. The alerts issue adds kinds here (cloned plates, night
-weighing) and turns them on with `--anomaly KIND=RATE`.
+have something real to find; `--anomaly KIND=RATE` turns one on (the demo's rates:
+`demo.anomalies`).
 """
 
 from __future__ import annotations
 
+import datetime
 import random
 from dataclasses import dataclass
 from typing import Any
 
-from oreledger.weighing.simulator_traffic import (
+from oreledger.core.localtime import LOCAL
+from oreledger.simulator.traffic import (
     LEGAL_GROSS_KG,
     SCALE_DIVISION_KG,
     Anomaly,
@@ -94,11 +96,103 @@ class UnweighedDeparture:
             trip.weighings.pop(0)
 
 
+@dataclass
+class ClonedPlate:
+    """A second truck with the same plate weighs at another station at the same time."""
+
+    rate: float
+    kind: str = "cloned_plate"
+
+    def apply(self, trip: Trip, rng: random.Random) -> None:
+        """Overlap the later weighings with the exit in time (impossible_travel)."""
+        if len(trip.weighings) < 2:
+            return
+        first = trip.weighings[0].gross_at
+        for weighing in trip.weighings[1:]:
+            offset = datetime.timedelta(minutes=rng.uniform(1, 4))
+            weighing.tare_at = weighing.tare_at - (weighing.gross_at - first) + offset
+            weighing.gross_at = first + offset
+
+
+@dataclass
+class NightWeighing:
+    """The trip runs in the small hours (off_hours)."""
+
+    rate: float
+    kind: str = "night_weighing"
+
+    def apply(self, trip: Trip, rng: random.Random) -> None:
+        """Move every weighing of the trip to around 02:00 local the same night."""
+        first = trip.weighings[0].gross_at
+        local = first.astimezone(LOCAL)
+        target = local.replace(hour=2, minute=rng.randrange(0, 50))
+        shift = target - local
+        for weighing in trip.weighings:
+            weighing.gross_at += shift
+            weighing.tare_at += shift
+
+
+@dataclass
+class NoWaybill:
+    """The truck comes to the mine scale with no waybill issued (no_waybill: held)."""
+
+    rate: float
+    kind: str = "no_waybill"
+
+    def apply(self, trip: Trip, rng: random.Random) -> None:
+        """Skip issuing the waybill."""
+        trip.issue_waybill = False
+
+
+@dataclass
+class DoubleWeighing:
+    """The plant gate weighs the same load twice within minutes (duplicate_weighing)."""
+
+    rate: float
+    kind: str = "double_weighing"
+
+    def apply(self, trip: Trip, rng: random.Random) -> None:
+        """Repeat the last weighing three to eight minutes later."""
+        last = trip.weighings[-1]
+        again = type(last)(**{**last.__dict__})
+        shift = datetime.timedelta(minutes=rng.uniform(3, 8))
+        again.gross_at += shift
+        again.tare_at += shift
+        trip.weighings.append(again)
+
+
+@dataclass
+class LostInTransit:
+    """The truck leaves the mine and never reaches the plant (waybill_unclosed)."""
+
+    rate: float
+    kind: str = "lost_in_transit"
+
+    def apply(self, trip: Trip, rng: random.Random) -> None:
+        """Keep only the mine-exit weighing."""
+        if len(trip.weighings) > 1 and trip.weighings[0].direction == "out":
+            del trip.weighings[1:]
+
+
+KINDS: dict[str, type[Any]] = {
+    "cloned_plate": ClonedPlate,
+    "night_weighing": NightWeighing,
+    "no_waybill": NoWaybill,
+    "double_weighing": DoubleWeighing,
+    "lost_in_transit": LostInTransit,
+}
+
+
 ANOMALY_KINDS: dict[str, type[Any]] = {
     "overload": Overload,
     "inflated_tare": InflatedTare,
     "discrepancy": Discrepancy,
     "unweighed_departure": UnweighedDeparture,
+    "cloned_plate": ClonedPlate,
+    "night_weighing": NightWeighing,
+    "no_waybill": NoWaybill,
+    "double_weighing": DoubleWeighing,
+    "lost_in_transit": LostInTransit,
 }
 
 
