@@ -48,7 +48,11 @@ def _sample(me: int) -> None:
                 names = []
                 walk = frame
                 while walk is not None:
-                    names.append(_frame_name(walk.f_code))
+                    name = _frame_name(walk.f_code)
+                    # The line within the platform's own functions: which statement waits.
+                    if name.startswith("oreledger/"):
+                        name = f"{name}:{walk.f_lineno}"
+                    names.append(name)
                     walk = walk.f_back
                 names.reverse()
                 # Only threads inside a request; the rest wait for work in the pool.
