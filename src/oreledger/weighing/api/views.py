@@ -82,9 +82,6 @@ class WaybillViewSet(
         form = WaybillRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         waybill = issue_waybill(actor=request.user, **form.validated_data)
-        fresh = (
-            self.get_queryset()
-            .model.objects.select_related("contract", "origin_site", "destination_site")
-            .get(pk=waybill.pk)
-        )
-        return Response(WaybillSerializer(fresh).data, status=status.HTTP_201_CREATED)
+        # The issued waybill as saved, with the contract and sites the service loaded: no
+        # second read (a new waybill has no tickets yet).
+        return Response(WaybillSerializer(waybill).data, status=status.HTTP_201_CREATED)

@@ -164,10 +164,6 @@ def issue_waybill(
             expires_at__lt=now,
         ).update(status=WaybillStatus.EXPIRED, version=F("version") + 1, updated_at=now)
         for _attempt in range(8):
-            if Waybill.objects.filter(
-                plate=plate, origin_site=found.origin_site, status=WaybillStatus.ISSUED
-            ).exists():
-                raise WeighingError("waybill_open", status=409, field="plate", value=plate)
             waybill = Waybill(
                 number=new_waybill_number(today),
                 contract=found,
@@ -175,18 +171,26 @@ def issue_waybill(
                 buyer_id=found.buyer_id,
                 origin_site=found.origin_site,
                 destination_site=found.destination_site,
-                region=found.origin_site.region,
+                region_id=found.origin_site.region_id,
                 plate=plate,
                 planned_net_kg=planned_net_kg,
                 issued_at=now,
                 expires_at=now + datetime.timedelta(hours=valid_hours),
                 issued_by=actor if _is_person(actor) else None,
             )
+            # The one-open-waybill-per-plate constraint decides, not a read before the insert
+            # (one query less per waybill, and no race between the read and the insert).
             try:
                 with transaction.atomic():
                     waybill.save(force_insert=True)
             except IntegrityError:
-                continue  # a number collision, or a concurrent issue for the plate: re-check
+                if Waybill.objects.filter(
+                    plate=plate, origin_site=found.origin_site, status=WaybillStatus.ISSUED
+                ).exists():
+                    raise WeighingError(
+                        "waybill_open", status=409, field="plate", value=plate
+                    ) from None
+                continue  # a number collision: draw another number
             record_change(actor=actor, obj=waybill, action=ObjectChange.Action.CREATE)
             return waybill
     raise WeighingError("waybill_open", status=409, field="plate", value=plate)
