@@ -92,9 +92,7 @@ class PublishForm(forms.Form):
         help_text=_("No personal names, plates or weights of single trucks."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    legal_basis = forms.CharField(
-        label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 2})
-    )
+    legal_basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ThresholdForm(forms.Form):

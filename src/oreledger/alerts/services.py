@@ -411,9 +411,7 @@ def close_case(*, actor: Any, case: Case, note: str) -> Case:
     return case
 
 
-def publish_case_decision(
-    *, actor: Any, case: Case, violation: str, legal_basis: str
-) -> Case:
+def publish_case_decision(*, actor: Any, case: Case, violation: str, legal_basis: str) -> Case:
     """Publish a decided case's decision (行政处罚公示): the province's choice, in public words."""
     if getattr(actor, "role", None) != Role.PROVINCE_OFFICE:
         raise AlertError("not_allowed", status=403)

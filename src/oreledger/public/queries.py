@@ -21,6 +21,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from oreledger.accounts.choices import RegionLevel
 from oreledger.accounts.models import Region
@@ -42,12 +43,12 @@ SUPPRESSED = "—"
 TWO = Decimal("0.01")
 
 LICENCE_STATES: dict[str, Promise] = {
-    "valid": _("Valid"),
-    "expiring": _("Expiring"),
-    "expired": _("Expired"),
-    "pending": _("Not yet valid"),
-    PermitStatus.SUSPENDED: _("Suspended"),
-    PermitStatus.REVOKED: _("Revoked"),
+    "valid": pgettext_lazy("licence status", "Valid"),
+    "expiring": pgettext_lazy("licence status", "Expiring"),
+    "expired": pgettext_lazy("licence status", "Expired"),
+    "pending": pgettext_lazy("licence status", "Not yet valid"),
+    PermitStatus.SUSPENDED: pgettext_lazy("licence status", "Suspended"),
+    PermitStatus.REVOKED: pgettext_lazy("licence status", "Revoked"),
 }
 SITE_KINDS: dict[str, Promise] = {SiteKind.MINE: _("Mine"), SiteKind.PLANT: _("Plant")}
 
@@ -259,9 +260,8 @@ def _decision_rows() -> list[dict[str, Any]]:
         {
             "number": case.number,
             "enterprise": case.enterprise.name if case.enterprise else "",
-            "county": counties.name(case.region.path) or _name(
-                case.region.name_zh, case.region.name_en
-            ),
+            "county": counties.name(case.region.path)
+            or _name(case.region.name_zh, case.region.name_en),
             "violation": case.published_violation,
             "legal_basis": case.legal_basis,
             "decision": case.decision,
@@ -310,9 +310,19 @@ TABLES: dict[str, PublishedTable] = {
                 Field("grade", _("Grade")),
                 Field("grade_name", _("Grade name")),
                 Field("contracted_t", _("Contracted (t)"), numeric=True, suppressible=True),
-                Field("contracted_price", _("Contracted average (yuan/t)"), numeric=True, suppressible=True),
+                Field(
+                    "contracted_price",
+                    _("Contracted average (yuan/t)"),
+                    numeric=True,
+                    suppressible=True,
+                ),
                 Field("delivered_t", _("Delivered (t)"), numeric=True, suppressible=True),
-                Field("delivered_price", _("Delivered average (yuan/t)"), numeric=True, suppressible=True),
+                Field(
+                    "delivered_price",
+                    _("Delivered average (yuan/t)"),
+                    numeric=True,
+                    suppressible=True,
+                ),
                 Field("suppressed", _("Partly suppressed")),
             ),
             build=_price_rows,
@@ -331,7 +341,9 @@ TABLES: dict[str, PublishedTable] = {
                 Field("output_t", _("Output (t)"), numeric=True, suppressible=True),
                 Field("sold_t", _("Sold under contract (t)"), numeric=True, suppressible=True),
                 Field("quota_t", _("Annual quota (t)"), numeric=True),
-                Field("quota_used_pct", _("Quota used this year (%)"), numeric=True, suppressible=True),
+                Field(
+                    "quota_used_pct", _("Quota used this year (%)"), numeric=True, suppressible=True
+                ),
                 Field("suppressed", _("Suppressed")),
             ),
             build=_output_rows,

@@ -72,8 +72,7 @@ def table(request: HttpRequest, key: str) -> HttpResponse:
         return _refused(request, refusal)
     rows = published_rows(published)
     body = [
-        [(field.shown(row[field.key]), field.numeric) for field in published.fields]
-        for row in rows
+        [(field.shown(row[field.key]), field.numeric) for field in published.fields] for row in rows
     ]
     return render(
         request,

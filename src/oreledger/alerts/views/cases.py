@@ -164,9 +164,7 @@ def _case_confirmation(case: Case, action: str) -> Confirmation:
 @require_POST
 def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     """note, decide, close or publish a case."""
-    case = _case(
-        request, number, APPROVE if action in ("decide", "close", "publish") else CHANGE
-    )
+    case = _case(request, number, APPROVE if action in ("decide", "close", "publish") else CHANGE)
     if action in ("decide", "close") and not confirmed(request):
         form_class: Any = DecisionForm if action == "decide" else CloseForm
         if form_class(request.POST).is_valid():

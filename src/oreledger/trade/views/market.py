@@ -38,8 +38,8 @@ from oreledger.trade.forms import (
 )
 from oreledger.trade.models import Bid, FloorPrice, Listing, Notification
 from oreledger.trade.policies import ACCEPT, BID, WITHDRAW
-from oreledger.trade.queries import price_index as compute_index
 from oreledger.trade.queries import PUBLIC_MIN_SELLERS, quota_room
+from oreledger.trade.queries import price_index as compute_index
 from oreledger.trade.views.common import is_htmx, reraise, with_unread
 
 # --- listings ---------------------------------------------------------------------------
