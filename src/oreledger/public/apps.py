@@ -12,4 +12,4 @@ class PublicConfig(AppConfig):
     verbose_name = _("Public portal")
 
     def ready(self) -> None:
-        from oreledger.public import policies  # noqa: F401  (registrations)
+        from oreledger.public import jobs, policies  # noqa: F401  (registrations)

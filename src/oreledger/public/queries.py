@@ -65,6 +65,10 @@ class Field:
     # Codes (a status, a kind) are shown in the reader's words; the API keeps the code.
     terms: dict[str, Promise] | None = None
 
+    def reader(self) -> Callable[[dict[str, Any]], Any]:
+        """How a download's column reads this field from a row."""
+        return lambda row: self.shown(row[self.key])
+
     def shown(self, value: Any) -> Any:
         """The value as a page or a download writes it."""
         if value is None:
@@ -98,7 +102,7 @@ class PublishedTable:
             Column(
                 key=field.key,
                 label=field.label,
-                value=lambda row, f=field: f.shown(row[f.key]),
+                value=field.reader(),
                 numeric=field.numeric,
             )
             for field in self.fields
@@ -147,15 +151,18 @@ def _licence_rows() -> list[dict[str, Any]]:
     )
     rows = []
     for permit in permits:
+        site = permit.site
+        if site is None:  # the filter above asks for a site; this tells the type checker
+            continue
         state = permit.status
         if state == PermitStatus.VALID:
             state = validity_state(permit.status, permit.valid_from, permit.valid_to, today)
         rows.append(
             {
                 "enterprise": permit.holder.name,
-                "site": permit.site.name,
-                "site_kind": permit.site.kind,
-                "county": counties.name(permit.site.region.path),
+                "site": site.name,
+                "site_kind": site.kind,
+                "county": counties.name(site.region.path),
                 "licence": _name(permit.type.name_zh, permit.type.name_en),
                 "number": permit.number,
                 "valid_from": permit.valid_from,

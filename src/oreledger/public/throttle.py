@@ -6,6 +6,7 @@ Python), so concurrent workers count every request exactly once.
 
 from __future__ import annotations
 
+import datetime
 import math
 
 from django.conf import settings
@@ -28,25 +29,26 @@ def admit(request: HttpRequest) -> None:
     address = client_address(request)
     now = timezone.now()
     window = settings.OL_PUBLIC_RATE_WINDOW_SECONDS
-    opened = now - timezone.timedelta(seconds=window)
+    opened = now - datetime.timedelta(seconds=window)
     rows = ClientWindow.objects.filter(address=address)
-    if not rows.filter(started_at__gt=opened).update(count=F("count") + 1):
-        if not rows.filter(started_at__lte=opened).update(started_at=now, count=1):
-            try:
-                with transaction.atomic():
-                    ClientWindow.objects.create(address=address, started_at=now, count=1)
-            except IntegrityError:
-                # Another worker opened the window between our two statements.
-                rows.update(count=F("count") + 1)
+    counted = rows.filter(started_at__gt=opened).update(count=F("count") + 1)
+    # A window that ended starts again with this request.
+    if not counted and not rows.filter(started_at__lte=opened).update(started_at=now, count=1):
+        try:
+            with transaction.atomic():
+                ClientWindow.objects.create(address=address, started_at=now, count=1)
+        except IntegrityError:
+            # Another worker opened the window between our statements.
+            rows.update(count=F("count") + 1)
     started_at, count = rows.values_list("started_at", "count").get()
     if count > settings.OL_PUBLIC_RATE_LIMIT:
         remaining = (started_at - opened).total_seconds()
         raise RateLimited(retry_after=max(1, math.ceil(remaining)))
 
 
-def prune_windows(*, now: timezone.datetime | None = None) -> int:
+def prune_windows(*, now: datetime.datetime | None = None) -> int:
     """Forget windows that ended; returns how many were removed."""
     now = now or timezone.now()
-    opened = now - timezone.timedelta(seconds=settings.OL_PUBLIC_RATE_WINDOW_SECONDS)
+    opened = now - datetime.timedelta(seconds=settings.OL_PUBLIC_RATE_WINDOW_SECONDS)
     deleted, _ = ClientWindow.objects.filter(started_at__lte=opened).delete()
     return deleted
