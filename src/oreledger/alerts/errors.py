@@ -25,6 +25,11 @@ MESSAGES: dict[str, Promise] = {
     "fine_required": _("A fine needs an amount in yuan above zero."),
     "site_required": _("A suspension needs the site to suspend."),
     "permit_required": _("A revocation request needs the permit to revoke."),
+    "case_not_decided_for_publication": _("Only a decided case's decision can be published."),
+    "case_already_published": _("The decision of this case is already published."),
+    "publication_text_required": _(
+        "Give the violation as the public reads it and the legal basis of the decision."
+    ),
     "back_test_unsupported": _("This rule cannot be back-tested from stored records."),
 }
 

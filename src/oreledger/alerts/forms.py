@@ -84,6 +84,17 @@ class CloseForm(forms.Form):
     note = forms.CharField(label=_("Closing note"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class PublishForm(forms.Form):
+    """Publish a decision (行政处罚公示): the words the public reads."""
+
+    violation = forms.CharField(
+        label=_("Violation as published"),
+        help_text=_("No personal names, plates or weights of single trucks."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    legal_basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class ThresholdForm(forms.Form):
     """The thresholds of one rule, one field per parameter (and per axle for gross limits)."""
 

@@ -326,6 +326,18 @@ class Case(TimestampedModel):
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closure_note = models.TextField(_("closure note"), blank=True)
+    # 行政处罚公示: only what the province chose to publish, in words written for the public.
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    published_violation = models.TextField(_("violation as published"), blank=True)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from oreledger.accounts.choices import Role
 from oreledger.alerts.catalogue import (
     HOURS,
     LIMITS,
@@ -407,4 +408,26 @@ def close_case(*, actor: Any, case: Case, note: str) -> Case:
         record_change(
             actor=actor, obj=case, action=ObjectChange.Action.UPDATE, before=before, reason=note
         )
+    return case
+
+
+def publish_case_decision(*, actor: Any, case: Case, violation: str, legal_basis: str) -> Case:
+    """Publish a decided case's decision (行政处罚公示): the province's choice, in public words."""
+    if getattr(actor, "role", None) != Role.PROVINCE_OFFICE:
+        raise AlertError("not_allowed", status=403)
+    _require_case(actor, case, APPROVE)
+    if case.status not in (CaseStatus.DECIDED, CaseStatus.CLOSED) or not case.decision:
+        raise AlertError("case_not_decided_for_publication", status=409)
+    if case.published_at is not None:
+        raise AlertError("case_already_published", status=409)
+    if not violation.strip() or not legal_basis.strip():
+        raise AlertError("publication_text_required", field="violation")
+    with transaction.atomic():
+        before = snapshot(case)
+        case.published_at = timezone.now()
+        case.published_by = _person(actor)
+        case.published_violation = violation.strip()
+        case.legal_basis = legal_basis.strip()
+        case.save()
+        record_change(actor=actor, obj=case, action=ObjectChange.Action.UPDATE, before=before)
     return case

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "oreledger.weighing",
     "oreledger.alerts",
     "oreledger.dashboards",
+    "oreledger.public",
     "oreledger.demo",
     "oreledger.simulator",
     "django.contrib.admin",
@@ -274,7 +275,21 @@ OL_TRADE_LISTING_QUOTA_CHECK = env.str(
     "OL_TRADE_LISTING_QUOTA_CHECK", "block", choices=("block", "warn")
 )
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The public portal (oreledger.public): requests per client address per window (counted in
+# the database, so shared by every worker), and how long each process keeps its answers.
+OL_PUBLIC_RATE_LIMIT = env.int("OL_PUBLIC_RATE_LIMIT", 120, minimum=1)
+OL_PUBLIC_RATE_WINDOW_SECONDS = env.int("OL_PUBLIC_RATE_WINDOW_SECONDS", 60, minimum=1)
+OL_PUBLIC_CACHE_SECONDS = env.int("OL_PUBLIC_CACHE_SECONDS", 300, minimum=0)
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Per process on purpose: the portal's answers are the same for everyone and cheap to redo.
+    "public": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "public",
+        "TIMEOUT": OL_PUBLIC_CACHE_SECONDS,
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -8,14 +8,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from oreledger.core.localtime import LOCAL, local_noon
+from oreledger.grading.models import Grade
 from oreledger.trade.choices import OPEN_CONTRACT_STATUSES, ContractStatus, ListingStatus
 from oreledger.trade.models import Contract, Delivery, Listing
 
 MINERAL = "magnesite"
+# What the public may see of prices: a cell from fewer sellers could tell one contract's price.
+PUBLIC_MIN_SELLERS = 3
 
 
 @dataclass(frozen=True)
@@ -72,28 +76,50 @@ def week_start(day: datetime.date) -> datetime.date:
 
 @dataclass
 class IndexCell:
-    """One grade in one week: tonnes and tonnage-weighted average price."""
+    """One grade in one week: tonnes, their value, and how many sellers they came from."""
 
     kg: int = 0
     value: Decimal = Decimal(0)
+    sellers: int = 0
 
-    def add(self, kg: int, price: Decimal) -> None:
-        """Count `kg` at `price` yuan/t."""
-        self.kg += kg
-        self.value += Decimal(kg) * price
-
-    @property
-    def average(self) -> Decimal | None:
-        """The weighted average price in yuan/t (None without tonnage)."""
-        if self.kg <= 0:
+    def average(self, min_sellers: int = 0) -> Decimal | None:
+        """The weighted average price in yuan/t (None without tonnage or too few sellers)."""
+        if self.kg <= 0 or self.sellers < min_sellers:
             return None
         return (self.value / Decimal(self.kg)).quantize(Decimal("0.01"))
 
 
-def price_index(*, weeks: int = 12, until: datetime.date | None = None) -> dict[str, Any]:
+def _weekly_cells(
+    rows: Any, at: str, grade: str, kg: str, price: str, seller: str
+) -> dict[tuple[str, str], IndexCell]:
+    """Sum tonnes and value per local ISO week and grade in SQL, counting distinct sellers."""
+    value = ExpressionWrapper(
+        F(kg) * F(price), output_field=DecimalField(max_digits=30, decimal_places=2)
+    )
+    cells: dict[tuple[str, str], IndexCell] = defaultdict(IndexCell)
+    grouped = (
+        rows.annotate(week=TruncWeek(at, tzinfo=LOCAL))
+        .values("week", grade)
+        .annotate(kg=Sum(kg), value=Sum(value), sellers=Count(seller, distinct=True))
+        .order_by()
+    )
+    for row in grouped:
+        week = row["week"]
+        day = week.date() if isinstance(week, datetime.datetime) else week
+        cells[(iso_week(day), row[grade])] = IndexCell(
+            int(row["kg"] or 0), Decimal(row["value"] or 0), row["sellers"]
+        )
+    return cells
+
+
+def price_index(
+    *, weeks: int = 12, until: datetime.date | None = None, min_sellers: int = 0
+) -> dict[str, Any]:
     """Per ISO week (Asia/Shanghai) and grade: contracts approved and tonnage delivered.
 
-    Grades are keyed by code so that successive grading standards line up.
+    Grades are keyed by code so that successive grading standards line up. Sums are made in
+    SQL per local week. With `min_sellers`, a cell whose tonnage came from fewer sellers shows
+    neither tonnes nor price (a single contract's price is not public).
     """
     until = until or timezone.localdate()
     first = week_start(until) - datetime.timedelta(weeks=weeks - 1)
@@ -102,49 +128,60 @@ def price_index(*, weeks: int = 12, until: datetime.date | None = None) -> dict[
         until + datetime.timedelta(days=1), datetime.time(0), tzinfo=LOCAL
     )
     week_keys = [iso_week(first + datetime.timedelta(weeks=n)) for n in range(weeks)]
-    approved: dict[tuple[str, str], IndexCell] = defaultdict(IndexCell)
-    delivered: dict[tuple[str, str], IndexCell] = defaultdict(IndexCell)
-    grades: dict[str, tuple[int, str]] = {}
-    rows = Contract.objects.filter(
-        approved_at__gte=start,
-        approved_at__lt=end,
-        status__in=(ContractStatus.APPROVED, ContractStatus.COMPLETED),
-    ).values_list(
-        "approved_at", "grade__code", "grade__rank", "grade__name_zh", "quantity_kg", "unit_price"
+    approved = _weekly_cells(
+        Contract.objects.filter(
+            approved_at__gte=start,
+            approved_at__lt=end,
+            status__in=(ContractStatus.APPROVED, ContractStatus.COMPLETED),
+        ),
+        "approved_at",
+        "grade__code",
+        "quantity_kg",
+        "unit_price",
+        "seller_id",
     )
-    for at, code, rank, name, kg, price in rows:
-        approved[(iso_week(timezone.localtime(at, LOCAL).date()), code)].add(kg, price)
-        grades.setdefault(code, (rank, name))
-    moves = Delivery.objects.filter(at__gte=start, at__lt=end).values_list(
+    delivered = _weekly_cells(
+        Delivery.objects.filter(at__gte=start, at__lt=end),
         "at",
         "contract__grade__code",
-        "contract__grade__rank",
-        "contract__grade__name_zh",
         "net_kg",
         "contract__unit_price",
+        "contract__seller_id",
     )
-    for at, code, rank, name, kg, price in moves:
-        delivered[(iso_week(timezone.localtime(at, LOCAL).date()), code)].add(kg, price)
+    codes = {code for _week, code in (*approved, *delivered)}
+    grades: dict[str, tuple[int, str]] = {}
+    for code, rank, name in (
+        Grade.objects.filter(code__in=codes)
+        .order_by("-standard__effective_from")
+        .values_list("code", "rank", "name_zh")
+    ):
         grades.setdefault(code, (rank, name))
-    ordered = sorted(grades, key=lambda c: grades[c][0])
+    ordered = sorted(codes, key=lambda c: (grades.get(c, (0, ""))[0], c))
+    empty = IndexCell()
+
+    def shown(cell: IndexCell) -> tuple[int | None, str | None, int]:
+        if min_sellers and 0 < cell.sellers < min_sellers:
+            return None, None, cell.sellers
+        return cell.kg, _text(cell.average(min_sellers)), cell.sellers
+
     series = []
     for code in ordered:
-        series.append(
-            {
-                "grade": code,
-                "name": grades[code][1],
-                "weeks": [
-                    {
-                        "week": week,
-                        "approved_kg": approved[(week, code)].kg,
-                        "approved_avg": _text(approved[(week, code)].average),
-                        "delivered_kg": delivered[(week, code)].kg,
-                        "delivered_avg": _text(delivered[(week, code)].average),
-                    }
-                    for week in week_keys
-                ],
-            }
-        )
+        rows = []
+        for week in week_keys:
+            a_kg, a_avg, a_n = shown(approved.get((week, code), empty))
+            d_kg, d_avg, d_n = shown(delivered.get((week, code), empty))
+            rows.append(
+                {
+                    "week": week,
+                    "approved_kg": a_kg,
+                    "approved_avg": a_avg,
+                    "approved_sellers": a_n,
+                    "delivered_kg": d_kg,
+                    "delivered_avg": d_avg,
+                    "delivered_sellers": d_n,
+                }
+            )
+        series.append({"grade": code, "name": grades.get(code, (0, ""))[1], "weeks": rows})
     return {
         "weeks": week_keys,
         "from": first.isoformat(),

@@ -11,11 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from oreledger.accounts.choices import Role
 from oreledger.accounts.models import Region
 from oreledger.alerts import services
 from oreledger.alerts.choices import CaseStatus
 from oreledger.alerts.filtersets import CaseFilter
-from oreledger.alerts.forms import CaseForm, CaseNoteForm, CloseForm, DecisionForm
+from oreledger.alerts.forms import CaseForm, CaseNoteForm, CloseForm, DecisionForm, PublishForm
 from oreledger.alerts.models import Alert, Case
 from oreledger.alerts.pdf import case_pdf
 from oreledger.core.audit import history_for
@@ -127,6 +128,13 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "note_form": CaseNoteForm(),
         "decision_form": DecisionForm(initial={"deadline": case.deadline}),
         "close_form": CloseForm(),
+        "may_publish": (
+            case.published_at is None
+            and bool(case.decision)
+            and getattr(request.user, "role", None) == Role.PROVINCE_OFFICE
+            and can(request.user, APPROVE, case)
+        ),
+        "publish_form": PublishForm(initial={"violation": case.violations}),
         "history": history_for(case)[:50],
     }
     return render(request, "alerts/case_detail.html", context)
@@ -155,8 +163,8 @@ def _case_confirmation(case: Case, action: str) -> Confirmation:
 @login_required
 @require_POST
 def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    """note, decide or close a case."""
-    case = _case(request, number, APPROVE if action in ("decide", "close") else CHANGE)
+    """note, decide, close or publish a case."""
+    case = _case(request, number, APPROVE if action in ("decide", "close", "publish") else CHANGE)
     if action in ("decide", "close") and not confirmed(request):
         form_class: Any = DecisionForm if action == "decide" else CloseForm
         if form_class(request.POST).is_valid():
@@ -181,6 +189,12 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
             form = CloseForm(request.POST)
             if form.is_valid():
                 services.close_case(actor=request.user, case=case, **form.cleaned_data)
+        elif action == "publish":
+            form = PublishForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Give the published violation and the legal basis."))
+                return redirect(case)
+            services.publish_case_decision(actor=request.user, case=case, **form.cleaned_data)
         else:
             raise Http404
     except DomainError as exc:

@@ -17,11 +17,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.cache import caches
 from django.db import connections, transaction
+from django.test import Client
 from django.urls import Resolver404, resolve
 from openpyxl import load_workbook
 
 from oreledger.core.navigation import menu_for
+from oreledger.public.queries import TABLES
 from testkit.personas import build_province
 from testkit.showcase import ROLES, Showcase, build_showcase, data_words
 from testkit.wording import page_text, raw_words
@@ -127,3 +130,24 @@ def test_every_page_and_export_reads_in_chinese(showcase: Showcase, role: str, d
     # then no page, export or PDF shows a code, English key, UUID or UTC time
     report = "\n".join(f"{url}: {' '.join(words)[:400]}" for url, words in found.items())
     assert not found, f"raw words for {role}:\n{report}"
+
+
+def test_the_public_portal_reads_in_chinese(showcase: Showcase, db: Any) -> None:
+    # given a visitor who is not logged in, reading in zh-Hans
+    caches["public"].clear()
+    client = Client()
+    # when they walk the portal: its front page, every table and every download it links to
+    queue, found, allowed = ["/public/"], {}, data_words()
+    for url in queue:
+        response = client.get(url)
+        assert response.status_code == 200, f"{url}: {response.status_code}"
+        text, links = _texts(response)
+        if words := raw_words(text, allowed):
+            found[url] = sorted(set(words))
+        for link in links:
+            if link.startswith("/public/") and link not in queue:
+                queue.append(link)
+    # then every table and both downloads of each were read, and none shows a raw word
+    assert len(queue) == 1 + 3 * len(TABLES), queue
+    report = "\n".join(f"{url}: {' '.join(words)[:400]}" for url, words in found.items())
+    assert not found, f"raw words on the public portal:\n{report}"

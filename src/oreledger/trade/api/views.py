@@ -31,6 +31,7 @@ from oreledger.trade.api.serializers import (
     NoteSerializer,
 )
 from oreledger.trade.models import Bid, Contract, FloorPrice, Listing
+from oreledger.trade.queries import PUBLIC_MIN_SELLERS
 from oreledger.trade.queries import price_index as compute_index
 from oreledger.trade.services._common import grade_for
 
@@ -249,4 +250,4 @@ def price_index(request: Request) -> Response:
         weeks = max(1, min(52, int(request.query_params.get("weeks", 12))))
     except ValueError:
         weeks = 12
-    return Response(compute_index(weeks=weeks))
+    return Response(compute_index(weeks=weeks, min_sellers=PUBLIC_MIN_SELLERS))

@@ -101,6 +101,9 @@ def test_lists_show_only_what_is_in_scope(market, foreign) -> None:
 def test_price_index_is_public(market) -> None:
     client = market.world.client("anonymous")
     page = client.get("/trade/prices/")
+    assert (page.status_code, page["Location"]) == (302, "/public/prices/")
+    client.force_login(market.world.user("haicheng_operator"))
+    page = client.get("/trade/prices/")
     assert page.status_code == 200 and b"price-index-data" in page.content
     assert client.get("/api/v1/price-index").json()["weeks"]
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from oreledger.accounts.choices import Role
 from oreledger.core import numbers
 from oreledger.core.audit import history_for
 from oreledger.core.cells import CODE, MONEY, TONNES_KG
@@ -37,8 +38,8 @@ from oreledger.trade.forms import (
 )
 from oreledger.trade.models import Bid, FloorPrice, Listing, Notification
 from oreledger.trade.policies import ACCEPT, BID, WITHDRAW
+from oreledger.trade.queries import PUBLIC_MIN_SELLERS, quota_room
 from oreledger.trade.queries import price_index as compute_index
-from oreledger.trade.queries import quota_room
 from oreledger.trade.views.common import is_htmx, reraise, with_unread
 
 # --- listings ---------------------------------------------------------------------------
@@ -362,12 +363,16 @@ def floor_prices(request: HttpRequest) -> HttpResponse:
 
 
 def price_index(request: HttpRequest) -> HttpResponse:
-    """The weekly price index by grade: public, no login."""
+    """The weekly price index by grade: officials see every cell; the public goes to the
+    portal's index, where a cell from fewer than three sellers is suppressed."""
+    if not request.user.is_authenticated:
+        return redirect("public:table", "prices")
     try:
         weeks = max(4, min(52, int(request.GET.get("weeks", 12))))
     except ValueError:
         weeks = 12
-    index = compute_index(weeks=weeks)
+    enterprise = getattr(request.user, "role", None) == Role.ENTERPRISE_USER
+    index = compute_index(weeks=weeks, min_sellers=PUBLIC_MIN_SELLERS if enterprise else 0)
     return render(
         request,
         "trade/price_index.html",
