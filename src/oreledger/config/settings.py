@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "oreledger.weighing",
     "oreledger.alerts",
     "oreledger.dashboards",
+    "oreledger.appeals",
     "oreledger.demo",
     "django.contrib.admin",
     "django.contrib.auth",
