@@ -1,4 +1,4 @@
-"""The appeals desk's use cases: the journey, every refusal's code, the time limits at their edges."""
+"""The appeals use cases: the journey, every refusal's code, the time limits at their edges."""
 
 from __future__ import annotations
 
