@@ -19,8 +19,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from oreledger.accounts.models import ApiToken, Region, User
+from oreledger.accounts.tests.factories import UserFactory
 from oreledger.alerts.models import Alert, Case
 from oreledger.alerts.services import open_case
+from oreledger.appeals.models import Appeal
+from oreledger.appeals.services import raise_appeal
 from oreledger.core.listing import ScopedListView
 from oreledger.core.models import ExportRun, ImportRun
 from oreledger.grading.models import Assay, GradingStandard
@@ -135,6 +138,8 @@ class Dashiqiao:
     correction: TicketCorrection
     alert: Alert
     case: Case
+    # An appeal of the Dashiqiao enterprise, raised by its own user, not yet routed.
+    appeal: Appeal
     run: ImportRun
     # A finished list export of the Dashiqiao operator (its file is removed by the fixture).
     export: ExportRun
@@ -184,6 +189,10 @@ def build_dashiqiao(world: Province) -> Dashiqiao:
     Alert.objects.filter(pk=alert.pk).update(deadline=timezone.now() - datetime.timedelta(hours=1))
     case = open_case(actor=operator, title="金鼎矿超载运输", region=world.dashiqiao,
                      enterprise=dsq, site=site, violations="超载")  # fmt: skip
+    appellant = UserFactory(username="dsq_appellant", role="enterprise_user",
+                            region=world.dashiqiao, enterprise=dsq)  # fmt: skip
+    appeal = raise_appeal(actor=appellant, category="logistics",
+                          description="运矿道路年久失修，雨季无法通行。")  # fmt: skip
     assay = record_assay(actor=None, site=site, lot="DSQ-LOT-0001",
                          sampled_on=market.today - datetime.timedelta(days=1),
                          components={"mgo": Decimal("46.20"), "cao": Decimal("0.80"),
@@ -233,6 +242,7 @@ def build_dashiqiao(world: Province) -> Dashiqiao:
         correction=correction,
         alert=Alert.objects.get(pk=alert.pk),
         case=case,
+        appeal=appeal,
         run=run,
         export=export,
         exit_station=(exit_station.code, str(secret)),

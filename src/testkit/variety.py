@@ -20,6 +20,8 @@ from django.utils import timezone
 from oreledger.accounts.models import User
 from oreledger.alerts.models import Alert, Case
 from oreledger.alerts.services import open_case
+from oreledger.appeals.models import Appeal
+from oreledger.appeals.services import raise_appeal, route_appeal
 from oreledger.grading.models import Assay
 from oreledger.grading.services import GradeSpec, publish_standard, record_assay
 from oreledger.quotas.models import Mineral
@@ -49,6 +51,8 @@ class Variety:
     checkpoint: Station
     assay: Assay
     case: Case
+    # A Haicheng appeal about power, routed (the Dashiqiao one is about roads, not routed).
+    appeal: Appeal
     # The Haicheng exit was weighed at `departed`, the plant gate at `arrived`.
     departed: datetime.datetime
     arrived: datetime.datetime
@@ -124,9 +128,24 @@ def build_variety(world: Province) -> Variety:
         site=market.mine,
         violations="无运单",
     )
+    appeal = raise_appeal(actor=world.user("enterprise_user"), category="utilities",
+                          description="矿区变电站容量不足。")  # fmt: skip
+    appeal = route_appeal(actor=world.user("haicheng_operator"), appeal=appeal,
+                          departments=[world.user("department_officer").department])  # fmt: skip
     _move_off_the_common_values(d, today)
     return Variety(
-        d, contract, listing, bid, waybills, gate, checkpoint, assay, case, departed, arrived
+        d,
+        contract,
+        listing,
+        bid,
+        waybills,
+        gate,
+        checkpoint,
+        assay,
+        case,
+        appeal,
+        departed,
+        arrived,
     )
 
 

@@ -335,6 +335,19 @@ RULES: tuple[RuleSpec, ...] = (
         defaults={"pct": 5},
         window_hours=24 * 31,
     ),
+    # Raised by the appeals desk's overdue job (appeals.jobs), once per overdue stage; the
+    # time limits themselves are the province's appeal settings, not thresholds here.
+    RuleSpec(
+        "appeal_overdue",
+        _("Appeal overdue"),
+        _(
+            "A stage of an enterprise's appeal (routing, first answer, solution) passed its time limit."
+        ),
+        S.APPEAL,
+        M.SCHEDULED,
+        V.MEDIUM,
+        window_hours=24 * 30,
+    ),
 )
 
 BY_CODE: dict[str, RuleSpec] = {rule.code: rule for rule in RULES}

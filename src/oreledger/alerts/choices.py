@@ -44,6 +44,7 @@ class SubjectType(models.TextChoices):
     WAYBILL = "waybill", _("Waybill")
     STATION = "station", _("Station")
     PERMIT = "permit", _("Permit")
+    APPEAL = "appeal", _("Appeal")
 
 
 class RuleMode(models.TextChoices):

@@ -48,6 +48,7 @@ LABELS: dict[str, Promise] = {
     "difference_kg": _("Difference"),
     "distance_km": _("Distance"),
     "drift_s": _("Clock offset"),
+    "due_at": _("Due at"),
     "entry_net_kg": _("Plant-gate net"),
     "exit_net_kg": _("Mine-exit net"),
     "fields": _("Fields that differ"),
@@ -74,6 +75,7 @@ LABELS: dict[str, Promise] = {
     "other_net_kg": _("Net of the other weighing"),
     "other_seq": _("Seq of the other weighing"),
     "over_kg": _("Over the limit by"),
+    "over_h": _("Overdue by"),
     "plate": _("Vehicle"),
     "override_reason": _("Province override reason"),
     "permit_type": _("Permit type"),
@@ -128,6 +130,7 @@ SUBJECT_REFERENCES = {
     "waybill": "waybill",
     "station": "station",
     "permit": "permit",
+    "appeal": "appeal",
 }
 
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "oreledger.weighing",
     "oreledger.alerts",
     "oreledger.dashboards",
+    "oreledger.appeals",
     "oreledger.public",
     "oreledger.demo",
     "oreledger.simulator",

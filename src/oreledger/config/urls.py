@@ -20,6 +20,7 @@ api_v1 = [
     path("", include(("oreledger.trade.api.urls", "trade"), namespace="trade")),
     path("", include(("oreledger.alerts.api.urls", "alerts"), namespace="alerts")),
     path("", include(("oreledger.dashboards.api.urls", "dashboards"), namespace="dashboards")),
+    path("", include(("oreledger.appeals.api.urls", "appeals"), namespace="appeals")),
     path("", include(("oreledger.public.api.urls", "public"), namespace="public")),
 ]
 
@@ -34,6 +35,7 @@ urlpatterns = [
     path("weighing/", include("oreledger.weighing.urls")),
     path("alerts/", include("oreledger.alerts.urls")),
     path("dashboards/", include("oreledger.dashboards.urls")),
+    path("appeals/", include("oreledger.appeals.urls")),
     path("public/", include("oreledger.public.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

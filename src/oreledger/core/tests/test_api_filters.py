@@ -24,6 +24,7 @@ from drf_spectacular.generators import SchemaGenerator
 from oreledger.accounts.models import Region, User
 from oreledger.alerts.models import Alert
 from oreledger.alerts.models import Case as EnforcementCase
+from oreledger.appeals.models import Appeal
 from oreledger.grading.models import Assay, GradingStandard
 from oreledger.quotas.models import QuotaAccount
 from oreledger.registry.models import Enterprise, Permit, Site, Station, Vehicle
@@ -90,6 +91,7 @@ EN, SI, ST = "/api/v1/enterprises/", "/api/v1/sites/", "/api/v1/stations/"
 VE, PE = "/api/v1/vehicles/", "/api/v1/permits/"
 CO, LI, BI, FP = "/api/v1/contracts/", "/api/v1/listings/", "/api/v1/bids/", "/api/v1/floor-prices/"
 WB, TI = "/api/v1/waybills", "/api/v1/tickets"
+AP = "/api/v1/appeals"
 
 FILTERS: dict[str, Filter] = {
     # regions
@@ -212,6 +214,16 @@ FILTERS: dict[str, Filter] = {
         lambda v: {"until": _local(v.case.created_at)},
         EnforcementCase,
         lambda v: Q(pk=v.dsq.case.pk),
+    ),
+    # appeals
+    "appeals-status": Filter(
+        AP, lambda v: {"status": "submitted"}, Appeal, lambda v: Q(pk=v.dsq.appeal.pk)
+    ),
+    "appeals-category": Filter(
+        AP, lambda v: {"category": "utilities"}, Appeal, lambda v: Q(pk=v.appeal.pk)
+    ),
+    "appeals-region": Filter(
+        AP, lambda v: {"region": "210882"}, Appeal, lambda v: Q(region=v.world.dashiqiao)
     ),
     # grading
     "standards-code": Filter(

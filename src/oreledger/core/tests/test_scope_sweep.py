@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 
 from oreledger.accounts.models import ApiToken, Region, User
 from oreledger.alerts.models import Alert, AlertEvent, Case, CaseNote, RuleVersion
+from oreledger.appeals.models import Appeal, Entry, Notice, Routing, StageRecord, TimeLimits
 from oreledger.core.models import ExportRun, ImportRun
 from oreledger.grading.models import Assay, Grade, GradingStandard
 from oreledger.quotas.models import LedgerEntry, QuotaAccount, QuotaChange
@@ -53,7 +54,8 @@ WATCH: list[type[models.Model]] = [
     Region, User, Enterprise, Site, Station, Vehicle, Permit, PermitType, PermitRequirement,
     GradingStandard, Grade, Assay, QuotaAccount, QuotaChange, LedgerEntry, Listing, Bid,
     Contract, FloorPrice, Notification, Waybill, Ticket, TicketCorrection, Alert, AlertEvent,
-    Case, CaseNote, RuleVersion, ImportRun, ExportRun,
+    Case, CaseNote, RuleVersion, ImportRun, ExportRun, Appeal, Entry, Notice, Routing,
+    StageRecord, TimeLimits,
 ]  # fmt: skip
 # What an action would send if the lookup let it through: enough for most forms to pass.
 POST_DATA = {
@@ -151,6 +153,10 @@ def _case(d: Dashiqiao) -> dict[str, Any]:
 
 def _alert(d: Dashiqiao) -> dict[str, Any]:
     return {"pk": d.alert.pk}
+
+
+def _appeal(d: Dashiqiao) -> dict[str, Any]:
+    return {"number": d.appeal.number}
 
 
 def _actions(kwarg: str, *names: str) -> tuple[dict[str, Any], ...]:
@@ -251,6 +257,25 @@ ROUTES: dict[str, Target] = {
     "api:alerts:alert-slash-detail": Target(_alert),
     "api:alerts:case-detail": Target(_case),
     "api:alerts:case-slash-detail": Target(_case),
+    # appeals
+    "appeals:appeal_detail": Target(_appeal),
+    "appeals:appeal_action": Target(
+        _appeal,
+        action=True,
+        variants=_actions(
+            "action",
+            "route",
+            "answer",
+            "solve",
+            "reclassify",
+            "decide",
+            "override",
+            "visit",
+            "confirm",
+        ),
+    ),
+    "api:appeals:appeal-detail": Target(_appeal),
+    "api:appeals:appeal-slash-detail": Target(_appeal),
 }
 
 
@@ -476,6 +501,7 @@ IDENTIFIERS: dict[type[models.Model], Callable[[Dashiqiao], str]] = {
     Waybill: lambda d: d.waybill.number,
     Ticket: lambda d: d.ticket.ticket_no,
     TicketCorrection: lambda d: d.correction.plate,
+    Appeal: lambda d: d.appeal.number,
 }
 # Lists whose rows are another model's than their identifier says: weighing's station
 # board shows the exit station that weighed (the registry's Dashiqiao station has no secret).
