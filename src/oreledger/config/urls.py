@@ -32,6 +32,7 @@ urlpatterns = [
     path("trade/", include("oreledger.trade.urls")),
     path("weighing/", include("oreledger.weighing.urls")),
     path("alerts/", include("oreledger.alerts.urls")),
+    path("inspections/", include("oreledger.inspections.urls")),
     path("dashboards/", include("oreledger.dashboards.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

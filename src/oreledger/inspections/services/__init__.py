@@ -1,6 +1,7 @@
 """Use cases of joint inspections: every change goes through here with its audit record;
 a refusal saves nothing."""
 
+from oreledger.inspections.errors import InspectionError
 from oreledger.inspections.services.campaigns import (
     add_target,
     close_campaign,
@@ -13,6 +14,7 @@ from oreledger.inspections.services.orders import answer_order, issue_order, sig
 from oreledger.inspections.services.visits import submit_inspection
 
 __all__ = [
+    "InspectionError",
     "add_target",
     "answer_order",
     "close_campaign",
