@@ -31,7 +31,7 @@ class Outcome(models.TextChoices):
     """An inspector's word on one checklist item."""
 
     PASS = "pass", _("Passed")
-    FAIL = "fail", _("Failed")
+    FAIL = "fail", pgettext_lazy("inspection result", "Failed")
     NOT_APPLICABLE = "na", _("Not applicable")
 
 

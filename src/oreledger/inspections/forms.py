@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from oreledger.inspections.choices import Outcome
 from oreledger.inspections.models import ChecklistItem
@@ -25,7 +26,7 @@ class OrderForm(forms.Form):
 
     target = forms.CharField(label=_("Rectification target"), max_length=500)
     measures = forms.CharField(label=_("Required measures"), widget=forms.Textarea(attrs={"rows": 3}))
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=pgettext_lazy("rectification", "Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
     responsible_person = forms.CharField(label=_("Responsible person"), max_length=100)
 
 

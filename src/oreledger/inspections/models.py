@@ -301,7 +301,7 @@ class RectificationOrder(FederatedModel):
     )
     target = models.CharField(_("rectification target"), max_length=500)
     measures = models.TextField(_("required measures"))
-    deadline = models.DateField(_("deadline"))
+    deadline = models.DateField(pgettext_lazy("rectification", "deadline"))
     responsible_person = models.CharField(_("responsible person"), max_length=100)
     # Production stops (the site is `rectifying`) until every department has signed.
     stops_production = models.BooleanField(_("stops production"), default=False)
@@ -310,12 +310,12 @@ class RectificationOrder(FederatedModel):
     )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("issued by"),
+        verbose_name=pgettext_lazy("rectification", "issued by"),
         on_delete=models.PROTECT,
         null=True,
         related_name="+",
     )
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("rectification", "closed at"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -384,7 +384,10 @@ class OrderAnswer(TimestampedModel):
     """The enterprise's answer to an order: what it did, with evidence."""
 
     order = models.ForeignKey(
-        RectificationOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="answers"
+        RectificationOrder,
+        verbose_name=pgettext_lazy("rectification", "order"),
+        on_delete=models.CASCADE,
+        related_name="answers",
     )
     text = models.TextField(_("what was done"))
     evidence = models.FileField(
@@ -414,7 +417,7 @@ class OrderSignoff(models.Model):
 
     order = models.ForeignKey(
         RectificationOrder,
-        verbose_name=_("order"),
+        verbose_name=pgettext_lazy("rectification", "order"),
         on_delete=models.CASCADE,
         related_name="signoffs",
     )
@@ -477,7 +480,7 @@ class ClassificationDecision(TimestampedModel):
     reason = models.CharField(_("reason"), max_length=500)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
+        verbose_name=pgettext_lazy("classification", "decided by"),
         on_delete=models.PROTECT,
         null=True,
         related_name="+",

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from oreledger.core.audit import history_for
@@ -40,7 +41,7 @@ class OrderListView(ScopedListView):
         Column("enterprise.name", _("Enterprise"), order_by="enterprise__name"),
         Column("site.name", _("Site"), order_by="site__code"),
         Column("target", _("Rectification target")),
-        Column("deadline", _("Deadline"), order_by="deadline"),
+        Column("deadline", pgettext_lazy("rectification", "Deadline"), order_by="deadline"),
         Column("status", _("Status"), order_by="status"),
     )
 
