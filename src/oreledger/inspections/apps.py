@@ -1,4 +1,4 @@
-"""Inspections: joint campaigns, field inspections, rectification to sign-off (联合执法, 整改销号)."""
+"""Inspections: joint campaigns, field visits, rectification to sign-off (联合执法, 整改销号)."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _

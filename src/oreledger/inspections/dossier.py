@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from oreledger.core.permissions import ADD, may
 from oreledger.inspections.models import (
     ClassificationDecision,
     Finding,
@@ -28,10 +29,14 @@ def inspections_context(enterprise: Any, user: Any) -> dict[str, Any]:
             .filter(enterprise=enterprise)
             .select_related("department_kind", "order")[:20]
         ),
-        "orders": list(RectificationOrder.objects.for_user(user).filter(enterprise=enterprise)[:20]),
+        "orders": list(
+            RectificationOrder.objects.for_user(user).filter(enterprise=enterprise)[:20]
+        ),
         "decisions": list(
             ClassificationDecision.objects.for_user(user).filter(enterprise=enterprise)[:20]
         ),
+        "enterprise": enterprise,
+        "may_decide": may(user, ADD, ClassificationDecision),
     }
 
 

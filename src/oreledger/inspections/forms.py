@@ -25,8 +25,13 @@ class OrderForm(forms.Form):
     """A rectification order for the open findings of one inspection."""
 
     target = forms.CharField(label=_("Rectification target"), max_length=500)
-    measures = forms.CharField(label=_("Required measures"), widget=forms.Textarea(attrs={"rows": 3}))
-    deadline = forms.DateField(label=pgettext_lazy("rectification", "Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    measures = forms.CharField(
+        label=_("Required measures"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    deadline = forms.DateField(
+        label=pgettext_lazy("rectification", "Deadline"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     responsible_person = forms.CharField(label=_("Responsible person"), max_length=100)
 
 
@@ -46,7 +51,6 @@ class SignForm(forms.Form):
 class DecisionForm(forms.Form):
     """A classification decision on an enterprise."""
 
-    enterprise = forms.CharField(label=_("Unified social credit code"), max_length=18)
     classification = forms.ChoiceField(label=_("Classification"), choices=Rectification.choices)
     reason = forms.CharField(label=_("Reason"), max_length=500)
 

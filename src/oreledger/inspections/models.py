@@ -315,7 +315,9 @@ class RectificationOrder(FederatedModel):
         null=True,
         related_name="+",
     )
-    closed_at = models.DateTimeField(pgettext_lazy("rectification", "closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(
+        pgettext_lazy("rectification", "closed at"), null=True, blank=True
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -390,9 +392,7 @@ class OrderAnswer(TimestampedModel):
         related_name="answers",
     )
     text = models.TextField(_("what was done"))
-    evidence = models.FileField(
-        _("evidence"), upload_to="inspections/evidence/%Y/%m/", blank=True
-    )
+    evidence = models.FileField(_("evidence"), upload_to="inspections/evidence/%Y/%m/", blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("answered by"),
@@ -455,7 +455,7 @@ class OrderSignoff(models.Model):
 
 
 class ClassificationDecision(TimestampedModel):
-    """A decision on an enterprise's future (整治提升, 兼并重组, 搬迁入园, 关停取缔), with reason."""
+    """A decision on an enterprise's future (整治提升, 兼并重组, 搬迁入园, 关停取缔)."""
 
     enterprise = models.ForeignKey(
         "registry.Enterprise",

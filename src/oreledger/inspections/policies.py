@@ -1,5 +1,7 @@
 """Who may see and act on campaigns, inspections, orders and decisions."""
 
+from django.db.models import Model
+
 from oreledger.core.permissions import (
     ADD,
     APPROVE,
@@ -31,15 +33,24 @@ from oreledger.inspections.models import (
 )
 
 _ORGANISERS = {PROVINCE_OFFICE, COUNTY_OPERATOR}
+_CAMPAIGN_PARTS: tuple[tuple[type[Model], str], ...] = (
+    (Campaign, "region__path"),
+    (CampaignTarget, "campaign__region__path"),
+    (InspectionGroup, "campaign__region__path"),
+)
+_CONFIGURATION: tuple[type[Model], ...] = (Checklist, ChecklistItem)
+_FIELD_RECORDS: tuple[tuple[type[Model], str, str], ...] = (
+    (Inspection, "region__path", "enterprise_id"),
+    (InspectionResult, "inspection__region__path", "inspection__enterprise_id"),
+    (InspectionPhoto, "result__inspection__region__path", "result__inspection__enterprise_id"),
+    (Finding, "region__path", "enterprise_id"),
+)
+_ORDER_PARTS: tuple[type[Model], ...] = (OrderAnswer, OrderSignoff)
 # Inspectors come from every participating department.
 _INSPECTORS = _ORGANISERS | {DEPARTMENT_OFFICER}
 
 # Campaigns are the government's own work; an enterprise meets their inspections and orders.
-for model, path in (
-    (Campaign, "region__path"),
-    (CampaignTarget, "campaign__region__path"),
-    (InspectionGroup, "campaign__region__path"),
-):
+for model, path in _CAMPAIGN_PARTS:
     register(
         model,
         JurisdictionPolicy(
@@ -49,19 +60,14 @@ for model, path in (
     )
 
 # Checklists are province-wide configuration: the departments' lists, set by the province.
-for model in (Checklist, ChecklistItem):
+for config_model in _CONFIGURATION:
     register(
-        model,
+        config_model,
         ConfigurationPolicy(roles={VIEW: GOVERNMENT_ROLES, CHANGE: {PROVINCE_OFFICE}}),
     )
 
 # What was found at an enterprise is shown to that enterprise.
-for model, path, enterprise in (
-    (Inspection, "region__path", "enterprise_id"),
-    (InspectionResult, "inspection__region__path", "inspection__enterprise_id"),
-    (InspectionPhoto, "result__inspection__region__path", "result__inspection__enterprise_id"),
-    (Finding, "region__path", "enterprise_id"),
-):
+for model, path, enterprise in _FIELD_RECORDS:
     register(
         model,
         JurisdictionPolicy(
@@ -85,9 +91,9 @@ register(
         },
     ),
 )
-for model in (OrderAnswer, OrderSignoff):
+for part in _ORDER_PARTS:
     register(
-        model,
+        part,
         JurisdictionPolicy(
             region_path="order__region__path",
             enterprise="order__enterprise_id",

@@ -15,5 +15,5 @@ urlpatterns = [
     path("orders/<str:number>/", orders.order_detail, name="order_detail"),
     path("orders/<str:number>/<str:action>/", orders.order_action, name="order_action"),
     path("decisions/", decisions.DecisionListView.as_view(), name="decision_list"),
-    path("decisions/new/", decisions.decision_new, name="decision_new"),
+    path("decisions/<str:uscc>/new/", decisions.decision_new, name="decision_new"),
 ]

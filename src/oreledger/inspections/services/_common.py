@@ -34,4 +34,4 @@ def in_reach(actor: Any, obj: M, action: str = VIEW) -> M:
         if action != VIEW and manager.for_user(actor, VIEW).filter(pk=obj.pk).exists():
             raise InspectionError("not_allowed", status=403)
         raise InspectionError("not_allowed", status=404)
-    return row  # type: ignore[no-any-return]
+    return row

@@ -31,9 +31,10 @@ def decide_classification(
     """Record a decision on an enterprise's future; a shut-down closes its sites and permits."""
     require_role(actor, ADD, ClassificationDecision)
     enterprise = in_reach(actor, enterprise)
-    if is_person(actor) and not Enterprise.objects.for_user(actor, "change").filter(
-        pk=enterprise.pk
-    ).exists():
+    if (
+        is_person(actor)
+        and not Enterprise.objects.for_user(actor, "change").filter(pk=enterprise.pk).exists()
+    ):
         raise InspectionError("not_allowed", status=403)
     if campaign is not None:
         campaign = in_reach(actor, campaign)

@@ -59,7 +59,9 @@ def issue_order(
             .order_by("pk")
         )
         if is_person(actor):
-            reachable = set(Finding.objects.for_user(actor, ADD).filter(pk__in=ids).values_list("pk", flat=True))
+            reachable = set(
+                Finding.objects.for_user(actor, ADD).filter(pk__in=ids).values_list("pk", flat=True)
+            )
             if len(rows) != len(ids) or reachable != set(ids):
                 raise InspectionError("findings_required", status=404, field="findings")
         if any(f.order_id is not None for f in rows):

@@ -51,7 +51,9 @@ def submit_inspection(
         raise InspectionError("campaign_closed")
     if not site_in_scope(campaign, site):
         raise InspectionError("site_out_of_scope", field="site")
-    items = {item.pk: item for item in items_for(checklists_for(campaign, site.enterprise.industry))}
+    items = {
+        item.pk: item for item in items_for(checklists_for(campaign, site.enterprise.industry))
+    }
     given = _parse(results, items)
     try:
         with transaction.atomic():

@@ -14,7 +14,13 @@ from oreledger.accounts.tests.factories import UserFactory, department
 from oreledger.core.localtime import local_day
 from oreledger.inspections.models import Campaign, Checklist, Inspection
 from oreledger.inspections.queries import checklists_for, items_for
-from oreledger.inspections.services import create_campaign, publish_checklist, submit_inspection
+from oreledger.inspections.services import (
+    create_campaign,
+    decide_classification,
+    issue_order,
+    publish_checklist,
+    submit_inspection,
+)
 from oreledger.registry.models import Site
 from testkit.personas import PASSWORD, Province
 
@@ -116,3 +122,52 @@ def inspect(
         results=results_for(loop.campaign, site, failing),
     )
     return inspection
+
+
+@dataclass
+class Visit:
+    """A campaign, an inspection with one finding, and the order it led to."""
+
+    campaign: Campaign
+    inspection: Inspection
+    order: Any
+
+
+def build_visit(world: Province, site: Site, actor: Any) -> Visit:
+    """A county's campaign with the ecology checklist; the site fails its dust covers."""
+    ecology = DepartmentKind.objects.get(code="ecology_environment")
+    checklist = Checklist.objects.filter(department_kind=ecology, industry="magnesite").first()
+    if checklist is None:
+        publish_checklist(
+            actor=None, department_kind=ecology, industry="magnesite", name="生态环境检查表",
+            items=ECOLOGY,
+        )  # fmt: skip
+    campaign = create_campaign(
+        actor=actor,
+        name="扬尘治理专项行动",
+        region=site.region,
+        starts_on=today() - datetime.timedelta(days=5),
+        ends_on=today() + datetime.timedelta(days=60),
+        departments=[ecology],
+    )
+    inspection, _ = submit_inspection(
+        actor=actor,
+        campaign=campaign,
+        site=site,
+        submission_key=uuid.uuid4(),
+        inspected_on=today(),
+        results=results_for(campaign, site, {ECOLOGY[0]["text"]: "料堆未苫盖"}),
+    )
+    order = issue_order(
+        actor=actor,
+        findings=list(inspection.findings.all()),
+        target="全部料堆苫盖",
+        measures="购置苫盖网，车辆加盖篷布",
+        deadline=today() + datetime.timedelta(days=15),
+        responsible_person="刘工",
+    )
+    decide_classification(
+        actor=actor, enterprise=site.enterprise, classification="retain_upgrade",
+        reason="规模达标，整治提升", campaign=campaign,
+    )  # fmt: skip
+    return Visit(campaign, inspection, order)

@@ -49,7 +49,7 @@ def test_a_stop_order_holds_the_trucks_until_acceptance(world) -> None:
     ).json()["results"]
     assert held["release"] is False
     assert [r["code"] for r in held["reasons"]] == ["site_suspended"]
-    assert "(Rectifying)" in held["reasons"][0]["message"]
+    assert "整改中" in held["reasons"][0]["message"]
 
     answer_order(actor=world.user("enterprise_user"), order=order, text="许可证已补办")
     sign_acceptance(actor=world.user("department_officer"), order=order)

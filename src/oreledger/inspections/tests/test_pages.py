@@ -61,7 +61,10 @@ def test_the_field_form_stores_a_resent_submission_once(world, loop, site) -> No
     client = world.client("department_officer")
     page = client.get(url)
     assert page.status_code == 200
-    assert "data-testid=\"procedures-check\"" in page.content.decode() or "procedures" in page.content.decode()
+    assert (
+        'data-testid="procedures-check"' in page.content.decode()
+        or "procedures" in page.content.decode()
+    )
     key = uuid.uuid4()
     first = client.post(url, _form(loop, site, key), HTTP_ACCEPT="application/json")
     again = client.post(url, _form(loop, site, key), HTTP_ACCEPT="application/json")
@@ -100,7 +103,10 @@ def test_the_loop_through_the_pages(world, loop, site) -> None:
     sign = reverse("inspections:order_action", args=[order.number, "sign"])
     officer = world.client("department_officer")
     asked = officer.post(sign, {"note": "核验通过"})
-    assert asked.status_code == 200 and OrderSignoff.objects.filter(signed_at__isnull=False).count() == 0
+    assert (
+        asked.status_code == 200
+        and OrderSignoff.objects.filter(signed_at__isnull=False).count() == 0
+    )
     officer.post(sign, {"note": "核验通过", "confirmed": "1"})
     order.refresh_from_db()
     site.refresh_from_db()
@@ -154,11 +160,10 @@ def test_the_matrix_of_the_record_pages(world, loop, site) -> None:
     )  # fmt: skip
     check_matrix(
         world,
-        lambda c: c.post(reverse("inspections:decision_new"),
-                         {"enterprise": site.enterprise.uscc, "classification": "shut_eliminate",
-                          "reason": "越权", "confirmed": "1"}),
-        {"province_officer": 302, "haicheng_operator": 302, "dashiqiao_operator": 200,
-         "department_officer": 404, "enterprise_user": 404, "anonymous": 302},
+        lambda c: c.post(reverse("inspections:decision_new", args=[site.enterprise.uscc]),
+                         {"classification": "shut_eliminate", "reason": "越权", "confirmed": "1"}),
+        {"province_officer": 302, "haicheng_operator": 302, "dashiqiao_operator": 404,
+         "department_officer": 403, "enterprise_user": 403, "anonymous": 302},
         watch=WATCH,
     )  # fmt: skip
     assert ClassificationDecision.objects.count() == 2

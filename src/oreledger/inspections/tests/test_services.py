@@ -265,9 +265,10 @@ def test_a_retain_decision_keeps_the_enterprise_working_and_keeps_history(world,
         )
     enterprise.refresh_from_db()
     assert (enterprise.status, enterprise.classification) == ("operating", "merge_reorganise")
-    assert list(
-        ClassificationDecision.objects.values_list("classification", flat=True)
-    ) == ["merge_reorganise", "retain_upgrade"]
+    assert list(ClassificationDecision.objects.values_list("classification", flat=True)) == [
+        "merge_reorganise",
+        "retain_upgrade",
+    ]
 
 
 def test_a_decision_outside_the_region_changes_nothing(world, site) -> None:

@@ -38,9 +38,7 @@ class CampaignListView(ScopedListView):
 @login_required
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A campaign: its targets against the records, its groups, and its visits."""
-    campaign = get_for_user(
-        Campaign.objects.select_related("region"), request.user, VIEW, pk=pk
-    )
+    campaign = get_for_user(Campaign.objects.select_related("region"), request.user, VIEW, pk=pk)
     form = SiteForm(request.GET or None)
     may_inspect = may(request.user, ADD, Inspection)
     if may_inspect and form.is_valid():

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
-from oreledger.core.permissions import ADD, VIEW, may
+from oreledger.core.permissions import ADD, VIEW, get_for_user, may
 from oreledger.inspections import services
 from oreledger.inspections.filtersets import DecisionFilter
 from oreledger.inspections.forms import DecisionForm
@@ -28,7 +26,6 @@ class DecisionListView(ScopedListView):
 
     model = ClassificationDecision
     title = _("Classification decisions")
-    template_name = "inspections/decision_list.html"
     filterset_class = DecisionFilter
     related = ("enterprise", "region", "decided_by")
     default_order = "-created_at"
@@ -40,28 +37,18 @@ class DecisionListView(ScopedListView):
         Column("reason", _("Reason")),
     )
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["can_decide"] = may(self.request.user, ADD, ClassificationDecision)
-        return context
-
 
 @login_required
-def decision_new(request: HttpRequest) -> HttpResponse:
-    """Decide an enterprise's classification; a shut-down asks first."""
+def decision_new(request: HttpRequest, uscc: str) -> HttpResponse:
+    """Decide an enterprise's classification; the decision asks first."""
+    enterprise = get_for_user(Enterprise.objects.select_related("region"), request.user, VIEW,
+                              uscc=uscc)  # fmt: skip
     if not may(request.user, ADD, ClassificationDecision):
-        raise Http404
-    form = DecisionForm(request.POST or None, initial={"enterprise": request.GET.get("uscc", "")})
+        raise PermissionDenied
+    form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        enterprise = (
-            Enterprise.objects.for_user(request.user, VIEW)
-            .filter(uscc=data["enterprise"].strip().upper())
-            .first()
-        )
-        if enterprise is None:
-            form.add_error("enterprise", _("Unknown enterprise, or outside your jurisdiction."))
-        elif not confirmed(request):
+        if not confirmed(request):
             shut = data["classification"] == Rectification.SHUT_ELIMINATE
             return ask_confirmation(
                 request,
@@ -79,23 +66,22 @@ def decision_new(request: HttpRequest) -> HttpResponse:
                         (_("Classification"), Rectification(data["classification"]).label),
                     ],
                 ),
-                cancel_url=reverse("inspections:decision_list"),
+                cancel_url=enterprise.get_absolute_url(),
             )
+        try:
+            services.decide_classification(
+                actor=request.user,
+                enterprise=enterprise,
+                classification=data["classification"],
+                reason=data["reason"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
         else:
-            try:
-                services.decide_classification(
-                    actor=request.user,
-                    enterprise=enterprise,
-                    classification=data["classification"],
-                    reason=data["reason"],
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("The decision is recorded."))
-                return redirect("inspections:decision_list")
+            messages.success(request, _("The decision is recorded."))
+            return redirect(enterprise)
     return render(
         request,
         "inspections/decision_form.html",
-        {"form": form, "title": _("Record a classification decision")},
+        {"form": form, "enterprise": enterprise, "title": _("Record a classification decision")},
     )

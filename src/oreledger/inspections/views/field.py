@@ -6,8 +6,8 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -97,8 +97,9 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "title": _("Inspection"),
         "inspection": inspection,
-        "results": inspection.results.select_related("item__checklist__department_kind")
-        .prefetch_related("photos"),
+        "results": inspection.results.select_related(
+            "item__checklist__department_kind"
+        ).prefetch_related("photos"),
         "findings": findings,
         "may_order": bool(open_findings) and may(request.user, ADD, RectificationOrder),
         "order_form": OrderForm(),

@@ -18,8 +18,8 @@ from oreledger.core.audit import history_for
 from oreledger.core.cells import CODE
 from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
 from oreledger.core.errors import DomainError
-from oreledger.core.localtime import local_day
 from oreledger.core.listing import Column, ScopedListView
+from oreledger.core.localtime import local_day
 from oreledger.core.permissions import APPROVE, CHANGE, VIEW, can, get_for_user
 from oreledger.inspections import services
 from oreledger.inspections.choices import OrderStatus
