@@ -218,7 +218,7 @@ class Inspection(FederatedModel):
         related_name="+",
     )
     # The device's key for one submission: a resent form finds the inspection it stored.
-    submission_key = models.UUIDField(_("submission key"), unique=True)
+    submission_key = models.UUIDField(_("submission key"), unique=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 
