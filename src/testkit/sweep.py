@@ -28,6 +28,7 @@ from oreledger.core.listing import ScopedListView
 from oreledger.core.models import ExportRun, ImportRun
 from oreledger.grading.models import Assay, GradingStandard
 from oreledger.grading.services import record_assay
+from oreledger.inspections.tests.support import Visit, build_visit
 from oreledger.quotas.models import QuotaAccount, QuotaChange
 from oreledger.quotas.services import allocate_quota, request_adjustment
 from oreledger.registry.models import (
@@ -143,6 +144,8 @@ class Dashiqiao:
     run: ImportRun
     # A finished list export of the Dashiqiao operator (its file is removed by the fixture).
     export: ExportRun
+    # A Dashiqiao campaign, its inspection of the mine, the order and a decision.
+    visit: Visit
     # The Dashiqiao mine's exit station (code, secret), which weighed the ticket.
     exit_station: tuple[str, str]
     # A Haicheng mine's exit station (code, secret), to ask the station API as Haicheng.
@@ -213,6 +216,7 @@ def build_dashiqiao(world: Province) -> Dashiqiao:
     hc_station, hc_secret = create_station(actor=None, code="HC-ST-SWEEP", name="华鑫一号矿出口",
                                            region=world.haicheng, lat=market.mine.lat,
                                            lon=market.mine.lon, site=market.mine)  # fmt: skip
+    visit = build_visit(world, site, operator)
     requirement = PermitRequirement.objects.order_by("pk").first()
     assert requirement is not None, "the permit matrix is seeded by migration"
     return Dashiqiao(
@@ -245,6 +249,7 @@ def build_dashiqiao(world: Province) -> Dashiqiao:
         appeal=appeal,
         run=run,
         export=export,
+        visit=visit,
         exit_station=(exit_station.code, str(secret)),
         haicheng_station=(hc_station.code, str(hc_secret)),
     )

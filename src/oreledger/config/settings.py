@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "oreledger.trade",
     "oreledger.weighing",
     "oreledger.alerts",
+    "oreledger.inspections",
     "oreledger.dashboards",
     "oreledger.appeals",
     "oreledger.public",

@@ -34,6 +34,7 @@ urlpatterns = [
     path("trade/", include("oreledger.trade.urls")),
     path("weighing/", include("oreledger.weighing.urls")),
     path("alerts/", include("oreledger.alerts.urls")),
+    path("inspections/", include("oreledger.inspections.urls")),
     path("dashboards/", include("oreledger.dashboards.urls")),
     path("appeals/", include("oreledger.appeals.urls")),
     path("public/", include("oreledger.public.urls")),

@@ -33,6 +33,14 @@ class OperatingStatus(models.TextChoices):
     SHUT_DOWN = "shut_down", _("Shut down")
 
 
+# Statuses under which a site (or its enterprise) may not ship: a suspension, a stop order
+# under rectification (整改, until the departments sign acceptance) and a shut-down. The gate
+# holds such a site's trucks (site_suspended); only the registry decides what a status means.
+SHIPPING_STOPPED = frozenset(
+    {OperatingStatus.SUSPENDED, OperatingStatus.RECTIFYING, OperatingStatus.SHUT_DOWN}
+)
+
+
 class Rectification(models.TextChoices):
     """The joint action's classification of an enterprise (整合整治分类)."""
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from oreledger.registry.choices import OperatingStatus, ProcedureState
+from oreledger.registry.choices import SHIPPING_STOPPED, OperatingStatus, ProcedureState
 from oreledger.registry.models import Station, Vehicle
 from oreledger.registry.procedures import lines_for
 from oreledger.weighing.choices import DEFAULT_BLOCKING_CODES, TicketKind
@@ -31,8 +31,9 @@ Weighing = tuple[int, int, datetime.datetime]
 ALWAYS_BLOCKING = frozenset(
     {"no_waybill", "quota_exhausted", "contract_exceeded", "waybill_reused"}
 )
-# Operating statuses that stop a site from shipping (docs/reference/rules.md site_suspended).
-STOPPED = frozenset({OperatingStatus.SUSPENDED, OperatingStatus.SHUT_DOWN})
+# Operating statuses that stop a site from shipping: the registry's word
+# (docs/reference/rules.md site_suspended).
+STOPPED = SHIPPING_STOPPED
 
 
 def stored_weighings(

@@ -133,6 +133,10 @@ ACTIONS: dict[str, Irreversible] = {
     "close case": Irreversible("alerts:case_action", _case("close"), {"note": "罚款已缴纳"},
                                "dashiqiao_operator", "办结案件",
                                before=("alerts:case_action", _case("decide"), DECISION)),
+    "decide classification": Irreversible("inspections:decision_new", _uscc,
+                                          {"classification": "shut_eliminate",
+                                           "reason": "无证开采，关停取缔"},
+                                          "dashiqiao_operator", "的处置决定"),
     "revoke api token": Irreversible("accounts:token_revoke", lambda d: {"pk": d.token.pk}, {},
                                      "dashiqiao_operator", "吊销 API 令牌"),
 }  # fmt: skip

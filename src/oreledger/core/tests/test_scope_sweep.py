@@ -25,6 +25,15 @@ from oreledger.alerts.models import Alert, AlertEvent, Case, CaseNote, RuleVersi
 from oreledger.appeals.models import Appeal, Entry, Notice, Routing, StageRecord, TimeLimits
 from oreledger.core.models import ExportRun, ImportRun
 from oreledger.grading.models import Assay, Grade, GradingStandard
+from oreledger.inspections.models import (
+    Campaign,
+    ClassificationDecision,
+    Finding,
+    Inspection,
+    OrderAnswer,
+    OrderSignoff,
+    RectificationOrder,
+)
 from oreledger.quotas.models import LedgerEntry, QuotaAccount, QuotaChange
 from oreledger.registry.models import (
     Enterprise,
@@ -55,7 +64,8 @@ WATCH: list[type[models.Model]] = [
     GradingStandard, Grade, Assay, QuotaAccount, QuotaChange, LedgerEntry, Listing, Bid,
     Contract, FloorPrice, Notification, Waybill, Ticket, TicketCorrection, Alert, AlertEvent,
     Case, CaseNote, RuleVersion, ImportRun, ExportRun, Appeal, Entry, Notice, Routing,
-    StageRecord, TimeLimits,
+    StageRecord, TimeLimits, Campaign, Inspection, Finding, RectificationOrder, OrderAnswer,
+    OrderSignoff, ClassificationDecision,
 ]  # fmt: skip
 # What an action would send if the lookup let it through: enough for most forms to pass.
 POST_DATA = {
@@ -249,6 +259,20 @@ ROUTES: dict[str, Target] = {
     "alerts:alert_detail": Target(_alert),
     "alerts:alert_action": Target(_alert, action=True, variants=ALERT_ACTIONS),
     "alerts:case_detail": Target(_case),
+    # inspections
+    "inspections:campaign_detail": Target(lambda d: {"pk": d.visit.campaign.pk}),
+    "inspections:inspect": Target(
+        lambda d: {"pk": d.visit.campaign.pk, "site": d.site.code}, form=True
+    ),
+    "inspections:inspection_detail": Target(lambda d: {"pk": d.visit.inspection.pk}),
+    "inspections:order_new": Target(lambda d: {"pk": d.visit.inspection.pk}, action=True),
+    "inspections:decision_new": Target(_uscc, form=True),
+    "inspections:order_detail": Target(lambda d: {"number": d.visit.order.number}),
+    "inspections:order_action": Target(
+        lambda d: {"number": d.visit.order.number},
+        action=True,
+        variants=({"action": "answer"}, {"action": "sign"}),
+    ),
     "alerts:case_pdf": Target(_case),
     "alerts:case_action": Target(
         _case, action=True, variants=_actions("action", "note", "decide", "close", "publish")
@@ -497,6 +521,9 @@ IDENTIFIERS: dict[type[models.Model], Callable[[Dashiqiao], str]] = {
     Contract: lambda d: d.submitted.number,
     Assay: lambda d: d.assay.lot,
     Case: lambda d: d.case.number,
+    Campaign: lambda d: d.visit.campaign.name,
+    RectificationOrder: lambda d: d.visit.order.number,
+    ClassificationDecision: lambda d: d.enterprise.name,
     Alert: lambda d: d.alert.subject_ref,
     Waybill: lambda d: d.waybill.number,
     Ticket: lambda d: d.ticket.ticket_no,

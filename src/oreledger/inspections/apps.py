@@ -1,0 +1,16 @@
+"""Inspections: joint campaigns, field visits, rectification to sign-off (联合执法, 整改销号)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InspectionsConfig(AppConfig):
+    """Campaigns send groups to every site; what fails is rectified until departments sign."""
+
+    name = "oreledger.inspections"
+    label = "inspections"
+    verbose_name = _("Joint inspections")
+
+    def ready(self) -> None:
+        """Register policies, menu items and the enterprise-file section."""
+        from oreledger.inspections import dossier, menu, policies  # noqa: F401

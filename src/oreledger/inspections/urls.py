@@ -1,0 +1,19 @@
+"""URLs of inspections."""
+
+from django.urls import path
+
+from oreledger.inspections.views import campaigns, decisions, field, orders
+
+app_name = "inspections"
+urlpatterns = [
+    path("", campaigns.CampaignListView.as_view(), name="campaign_list"),
+    path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/inspect/<str:site>/", field.inspect, name="inspect"),
+    path("visits/<int:pk>/", field.inspection_detail, name="inspection_detail"),
+    path("visits/<int:pk>/order/", field.order_new, name="order_new"),
+    path("orders/", orders.OrderListView.as_view(), name="order_list"),
+    path("orders/<str:number>/", orders.order_detail, name="order_detail"),
+    path("orders/<str:number>/<str:action>/", orders.order_action, name="order_action"),
+    path("decisions/", decisions.DecisionListView.as_view(), name="decision_list"),
+    path("decisions/<str:uscc>/new/", decisions.decision_new, name="decision_new"),
+]
