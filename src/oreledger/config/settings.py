@@ -246,6 +246,7 @@ SPECTACULAR_SETTINGS = {
         for app, name in (
             ("alerts", "AlertStatus"),
             ("alerts", "CaseStatus"),
+            ("appeals", "AppealStatus"),
             ("trade", "BidStatus"),
             ("trade", "ContractStatus"),
             ("trade", "ListingStatus"),

@@ -35,6 +35,7 @@ def _refused(refusal: RateLimited) -> Response:
 
 
 @extend_schema(
+    operation_id="v1_public_tables",
     summary="The published tables",
     description="Each table the public portal publishes: its key, title and fields.",
     responses={200: OpenApiTypes.OBJECT, 429: OpenApiResponse(description="Rate limited")},
@@ -66,6 +67,7 @@ def tables(request: Request) -> Response:
 
 
 @extend_schema(
+    operation_id="v1_public_table",
     summary="One published table",
     description=(
         "The rows of a published table (licences, prices, output, decisions), each holding "
