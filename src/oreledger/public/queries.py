@@ -3,8 +3,8 @@
 The portal's pages, its CSV and xlsx downloads and its JSON API all render from these
 declarations and nothing else: a row is built from the declared fields only, so no plate,
 personal name, single truck's weight or single contract's price can leave by accident. A
-figure summed over fewer than `MIN_ENTERPRISES` enterprises is suppressed (None, shown as
-"—" with the table's explanation).
+figure summed over one or two enterprises is suppressed (None, shown as "—" with the
+table's explanation): trade's `too_few_to_publish`, the one rule for everything public.
 """
 
 from __future__ import annotations
@@ -34,11 +34,9 @@ from oreledger.quotas.choices import AccountLevel
 from oreledger.quotas.models import QuotaAccount
 from oreledger.registry.choices import PermitStatus, SiteKind
 from oreledger.registry.models import Permit, validity_state
-from oreledger.trade.queries import PUBLIC_MIN_SELLERS, price_index
+from oreledger.trade.queries import price_index, too_few_to_publish
 from oreledger.weighing.choices import TicketKind
 
-# An aggregate of fewer enterprises than this could identify one of them.
-MIN_ENTERPRISES = PUBLIC_MIN_SELLERS
 SUPPRESSED = "—"
 TWO = Decimal("0.01")
 
@@ -174,7 +172,7 @@ def _licence_rows() -> list[dict[str, Any]]:
 
 
 def _price_rows(weeks: int = 12) -> list[dict[str, Any]]:
-    index = price_index(weeks=weeks, min_sellers=MIN_ENTERPRISES)
+    index = price_index(weeks=weeks, public=True)
     rows = []
     for grade in index["grades"]:
         for week in grade["weeks"]:
@@ -190,7 +188,7 @@ def _price_rows(weeks: int = 12) -> list[dict[str, Any]]:
                     "delivered_t": _tonnes(week["delivered_kg"]),
                     "delivered_price": _price(week["delivered_avg"]),
                     "suppressed": any(
-                        0 < week[f"{side}_sellers"] < MIN_ENTERPRISES
+                        too_few_to_publish(week[f"{side}_sellers"])
                         for side in ("approved", "delivered")
                     ),
                 }
@@ -238,7 +236,7 @@ def _output_rows() -> list[dict[str, Any]]:
         key = (month.year, cell["county_id"])
         year_to_date[key] += cell["drawn_kg"] or 0
         quota_kg = quotas.get(key)
-        hidden = cell["enterprises"] < MIN_ENTERPRISES
+        hidden = too_few_to_publish(cell["enterprises"])
         share = None
         if quota_kg and not hidden:
             share = (Decimal(year_to_date[key]) * 100 / Decimal(quota_kg)).quantize(Decimal("0.1"))

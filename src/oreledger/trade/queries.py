@@ -18,8 +18,19 @@ from oreledger.trade.choices import OPEN_CONTRACT_STATUSES, ContractStatus, List
 from oreledger.trade.models import Contract, Delivery, Listing
 
 MINERAL = "magnesite"
-# What the public may see of prices: a cell from fewer sellers could tell one contract's price.
+# What the public may see: an aggregate of fewer enterprises could tell one of them (a cell
+# of two sellers lets either seller work out the other's contract price).
 PUBLIC_MIN_SELLERS = 3
+
+
+def too_few_to_publish(enterprises: int) -> bool:
+    """Whether an aggregate over this many enterprises is withheld from the public (1 or 2).
+
+    The one suppression rule of everything the public reads: the portal's pages, its
+    downloads and its API, and an enterprise's view of the market. Zero is not suppressed:
+    an empty cell tells nothing about anyone.
+    """
+    return 0 < enterprises < PUBLIC_MIN_SELLERS
 
 
 @dataclass(frozen=True)
@@ -82,9 +93,9 @@ class IndexCell:
     value: Decimal = Decimal(0)
     sellers: int = 0
 
-    def average(self, min_sellers: int = 0) -> Decimal | None:
-        """The weighted average price in yuan/t (None without tonnage or too few sellers)."""
-        if self.kg <= 0 or self.sellers < min_sellers:
+    def average(self) -> Decimal | None:
+        """The weighted average price in yuan/t (None without tonnage)."""
+        if self.kg <= 0:
             return None
         return (self.value / Decimal(self.kg)).quantize(Decimal("0.01"))
 
@@ -113,13 +124,13 @@ def _weekly_cells(
 
 
 def price_index(
-    *, weeks: int = 12, until: datetime.date | None = None, min_sellers: int = 0
+    *, weeks: int = 12, until: datetime.date | None = None, public: bool = False
 ) -> dict[str, Any]:
     """Per ISO week (Asia/Shanghai) and grade: contracts approved and tonnage delivered.
 
     Grades are keyed by code so that successive grading standards line up. Sums are made in
-    SQL per local week. With `min_sellers`, a cell whose tonnage came from fewer sellers shows
-    neither tonnes nor price (a single contract's price is not public).
+    SQL per local week. `public`: a cell `too_few_to_publish` (one or two sellers) shows
+    neither tonnes nor price, only its seller count (a single contract's price is not public).
     """
     until = until or timezone.localdate()
     first = week_start(until) - datetime.timedelta(weeks=weeks - 1)
@@ -160,9 +171,9 @@ def price_index(
     empty = IndexCell()
 
     def shown(cell: IndexCell) -> tuple[int | None, str | None, int]:
-        if min_sellers and 0 < cell.sellers < min_sellers:
+        if public and too_few_to_publish(cell.sellers):
             return None, None, cell.sellers
-        return cell.kg, _text(cell.average(min_sellers)), cell.sellers
+        return cell.kg, _text(cell.average()), cell.sellers
 
     series = []
     for code in ordered:

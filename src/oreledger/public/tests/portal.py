@@ -55,8 +55,9 @@ class Portal:
     today: datetime.date
 
 
-def _contract(market: Market, n: int, seller: Enterprise, mine: Site, grade: str, kg: int,
+def add_contract(market: Market, n: int, seller: Enterprise, mine: Site, grade: str, kg: int,
               price: str) -> Contract:  # fmt: skip
+    """An approved contract of this week (the price index's current week)."""
     return Contract.objects.create(
         number=f"HT-PUB-{n:03d}", seller=seller, buyer=market.buyer, origin_site=mine,
         destination_site=market.plant, grade=market.grade(grade), quantity_kg=kg,
@@ -97,8 +98,8 @@ def build_portal(world: Province) -> Portal:
     # prices: LM-46 from three sellers at 400, 420, 440 (1,000 t each) → 420.00 published
     for n, (seller, mine, price) in enumerate(zip(sellers, mines, ("400", "420", "440"),
                                                   strict=True)):  # fmt: skip
-        _contract(market, n, seller, mine, "LM-46", 1_000_000, price)
-    single = _contract(market, 9, sellers[0], mines[0], "LMT-47", 500_000, SECRET_PRICE)
+        add_contract(market, n, seller, mine, "LM-46", 1_000_000, price)
+    single = add_contract(market, 9, sellers[0], mines[0], "LMT-47", 500_000, SECRET_PRICE)
     Delivery.objects.create(contract=single, net_kg=SECRET_TRUCK_KG)
     # output: Haicheng's three mines this month; Dashiqiao's single mine alone
     for n, mine in enumerate([*mines, lone_mine]):

@@ -101,8 +101,10 @@ def test_only_published_decisions_are_shown(portal: Portal) -> None:
     assert "AJ-PUB-1" not in Client().get("/public/decisions/").content.decode()
 
 
-def test_trade_price_index_api_suppresses_single_contract_prices(portal: Portal) -> None:
-    index = Client().get("/api/v1/price-index?weeks=4").json()
+def test_trade_price_index_api_suppresses_single_contract_prices_for_enterprises(
+    portal: Portal,
+) -> None:
+    index = portal.market.world.api("enterprise_user").get("/api/v1/price-index?weeks=4").json()
     cells = {g["grade"]: g["weeks"][-1] for g in index["grades"]}
     assert cells["LM-46"]["approved_avg"] == "420.00"
     assert cells["LMT-47"]["approved_avg"] is None

@@ -6,13 +6,13 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.decorators import action, api_view, permission_classes
-from rest_framework.permissions import AllowAny
+from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from oreledger.core.api.filtering import reject_unknown_parameters
 from oreledger.core.errors import NotFound
+from oreledger.core.permissions import ENTERPRISE_USER
 from oreledger.registry.models import Enterprise, Site
 from oreledger.trade import services
 from oreledger.trade.api.filters import (
@@ -31,7 +31,6 @@ from oreledger.trade.api.serializers import (
     NoteSerializer,
 )
 from oreledger.trade.models import Bid, Contract, FloorPrice, Listing
-from oreledger.trade.queries import PUBLIC_MIN_SELLERS
 from oreledger.trade.queries import price_index as compute_index
 from oreledger.trade.services._common import grade_for
 
@@ -242,12 +241,17 @@ class FloorPriceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[F
     responses={200: dict},
 )
 @api_view(["GET"])
-@permission_classes([AllowAny])
 def price_index(request: Request) -> Response:
-    """The weekly price index by grade (public): contracted and delivered tonnes and prices."""
+    """The weekly price index by grade: contracted and delivered tonnes and prices.
+
+    Signed-in readers only; the public reads the portal's `/api/v1/public/prices`. An
+    enterprise, a market participant, reads it as the public does (cells of too few sellers
+    withheld).
+    """
     reject_unknown_parameters(request, ["weeks"])
     try:
         weeks = max(1, min(52, int(request.query_params.get("weeks", 12))))
     except ValueError:
         weeks = 12
-    return Response(compute_index(weeks=weeks, min_sellers=PUBLIC_MIN_SELLERS))
+    enterprise = getattr(request.user, "role", None) == ENTERPRISE_USER
+    return Response(compute_index(weeks=weeks, public=enterprise))

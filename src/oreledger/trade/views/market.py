@@ -38,8 +38,8 @@ from oreledger.trade.forms import (
 )
 from oreledger.trade.models import Bid, FloorPrice, Listing, Notification
 from oreledger.trade.policies import ACCEPT, BID, WITHDRAW
-from oreledger.trade.queries import PUBLIC_MIN_SELLERS, quota_room
 from oreledger.trade.queries import price_index as compute_index
+from oreledger.trade.queries import quota_room
 from oreledger.trade.views.common import is_htmx, reraise, with_unread
 
 # --- listings ---------------------------------------------------------------------------
@@ -372,7 +372,8 @@ def price_index(request: HttpRequest) -> HttpResponse:
     except ValueError:
         weeks = 12
     enterprise = getattr(request.user, "role", None) == Role.ENTERPRISE_USER
-    index = compute_index(weeks=weeks, min_sellers=PUBLIC_MIN_SELLERS if enterprise else 0)
+    # An enterprise is a market participant: it reads the index as the public does.
+    index = compute_index(weeks=weeks, public=enterprise)
     return render(
         request,
         "trade/price_index.html",
