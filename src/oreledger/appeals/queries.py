@@ -1,7 +1,7 @@
 """Read side of the appeals desk: countdowns and the ledger's figures (open, overdue, solved…).
 
-`appeal_figures` is the one function the ledger pages, their exports and the future weekly
-briefing and county assessment read (issue 21): the same definitions everywhere.
+`ledger_figures` is the one function the ledger pages, their exports and the future weekly
+briefing and county assessment (issue 19) read: the same definitions everywhere.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from oreledger.accounts.models import Department, Region
 from oreledger.appeals.choices import OPEN_STATUSES, Closure, Stage
 from oreledger.appeals.models import Appeal, Routing, StageRecord
+from oreledger.core.localtime import local_midnight
 
 COUNTY = "county"
 DEPARTMENT = "department"
@@ -100,7 +101,11 @@ def appeal_figures(
     solution stages finished in the period; satisfaction: ratings of appeals the enterprise
     closed in the period. `appeals` is the reader's scope (`Appeal.objects.for_user(user)`);
     all appeals when None (a system report).
+
+    A period that has not ended yet is counted as of now: tonight's limits are not overdue
+    this morning, and nothing can have happened after now.
     """
+    until = min(until, timezone.now())
     scope = (appeals if appeals is not None else Appeal.objects.all()).filter(created_at__lt=until)
     rows = list(
         scope.values("pk", "region_id", "created_at", "closed_at", "closure", "satisfaction")
@@ -131,6 +136,32 @@ def appeal_figures(
             figures = table.setdefault(key, Figures(key=code, name=name))
             _count(figures, dict(row), stages[row["pk"]], since, until)
     return sorted(table.values(), key=lambda f: f.name)
+
+
+def ledger_figures(
+    *,
+    since: datetime.date,
+    until: datetime.date,
+    by: str = COUNTY,
+    region: Region | None = None,
+    appeals: QuerySet[Appeal] | None = None,
+) -> list[Figures]:
+    """The appeals ledger for the local days `since` to `until` (both included), as of its end.
+
+    The ledger pages and their exports call this; so will the weekly briefing and the county
+    assessment (issue 19): `ledger_figures(region=county, since=monday, until=sunday)`.
+    `region` keeps the appeals of that region and the counties below it; `appeals` is the
+    reader's scope (all appeals when None).
+    """
+    scope = appeals if appeals is not None else Appeal.objects.all()
+    if region is not None:
+        scope = scope.filter(region__path__startswith=region.path)
+    return appeal_figures(
+        since=local_midnight(since),
+        until=local_midnight(until + datetime.timedelta(days=1)),
+        by=by,
+        appeals=scope,
+    )
 
 
 def _count(

@@ -16,12 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from oreledger.appeals import services
 from oreledger.appeals.forms import LimitsForm
 from oreledger.appeals.models import Appeal, TimeLimits
-from oreledger.appeals.queries import COUNTY, DEPARTMENT, Figures, appeal_figures
+from oreledger.appeals.queries import COUNTY, DEPARTMENT, Figures, ledger_figures
 from oreledger.core.cells import COUNT, DECIMAL, PERCENT
 from oreledger.core.errors import DomainError
 from oreledger.core.exports import export_response
 from oreledger.core.listing import Column, ExportSource, sort_key, sorted_rows, table_rows
-from oreledger.core.localtime import local_midnight
 from oreledger.core.permissions import CHANGE, ENTERPRISE_USER, VIEW, may
 
 COLUMNS = (
@@ -57,11 +56,8 @@ def _rows(request: HttpRequest, by: str) -> tuple[list[Figures], datetime.date, 
     if by not in TITLES or getattr(request.user, "role", None) == ENTERPRISE_USER:
         raise Http404
     since, until = _period(request)
-    figures = appeal_figures(
-        since=local_midnight(since),
-        until=local_midnight(until + datetime.timedelta(days=1)),
-        by=by,
-        appeals=Appeal.objects.for_user(request.user, VIEW),
+    figures = ledger_figures(
+        since=since, until=until, by=by, appeals=Appeal.objects.for_user(request.user, VIEW)
     )
     return sorted_rows(figures, COLUMNS, sort_key(request, COLUMNS)), since, until
 
