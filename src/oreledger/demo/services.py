@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from oreledger.accounts.models import User
 from oreledger.core.bundle import BundleReport, import_bundle, supported_sheets
+from oreledger.demo.appeals import create_demo_appeals
 from oreledger.demo.catalogue import DEMO_USERS
 from oreledger.demo.generator import write_bundle
 from oreledger.demo.market import create_demo_market
@@ -46,6 +47,11 @@ def load_demo_province(*, seed: int = DEMO_SEED) -> BundleReport:
 def open_demo_market(*, seed: int = DEMO_SEED) -> dict[str, int]:
     """Open listings and bids on top of the imported contracts (the market a demo shows)."""
     return create_demo_market(seed=seed, today=timezone.localdate())
+
+
+def open_demo_appeals(*, seed: int = DEMO_SEED) -> dict[str, int]:
+    """About a dozen enterprise appeals per county, in every stage of the appeals desk."""
+    return create_demo_appeals(seed=seed, now=timezone.now())
 
 
 def ensure_demo_logins() -> list[DemoLogin]:

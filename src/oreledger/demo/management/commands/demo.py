@@ -24,6 +24,7 @@ from oreledger.demo.services import (
     demo_is_loaded,
     ensure_demo_logins,
     load_demo_province,
+    open_demo_appeals,
     open_demo_market,
 )
 
@@ -59,6 +60,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {sheet}: {outcome.created} created")
             market = open_demo_market(seed=options["seed"])
             self.stdout.write("  market: " + ", ".join(f"{k} {v}" for k, v in market.items()))
+            appeals = open_demo_appeals(seed=options["seed"])
+            self.stdout.write("  appeals: " + ", ".join(f"{k} {v}" for k, v in appeals.items()))
         logins = ensure_demo_logins()
         url = f"http://{options['host']}:{options['port']}/"
         announce = Announcement(self, url, logins)
