@@ -67,8 +67,14 @@ class Field:
         """How a download's column reads this field from a row."""
         return lambda row: self.shown(row[self.key])
 
+    def on_page(self, value: Any) -> Any:
+        """The value as a page writes it: figures grouped by thousands ("6,000.00")."""
+        if self.numeric and isinstance(value, int | Decimal) and not isinstance(value, bool):
+            return f"{value:,}"
+        return self.shown(value)
+
     def shown(self, value: Any) -> Any:
-        """The value as a page or a download writes it."""
+        """The value as a download writes it (and a page, unless it is a figure)."""
         if value is None:
             return SUPPRESSED if self.suppressible else ""
         if isinstance(value, bool):

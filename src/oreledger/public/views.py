@@ -94,7 +94,7 @@ def table(request: HttpRequest, key: str) -> HttpResponse:
 
 def _body(published: PublishedTable) -> str:
     rows = [
-        [(field.shown(row[field.key]), field.numeric) for field in published.fields]
+        [(field.on_page(row[field.key]), field.numeric) for field in published.fields]
         for row in published_rows(published)
     ]
     return render_to_string("public/_rows.html", {"table": published, "rows": rows})

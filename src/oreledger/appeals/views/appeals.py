@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from oreledger.appeals import services
@@ -76,7 +77,7 @@ class AppealListView(ScopedListView):
         Column("appeal_class", _("Appeal class"), order_by="appeal_class"),
         Column("status", _("Status"), order_by="status"),
         Column("countdown", _("Time left"), value=_due),
-        Column("created_at", _("Raised"), order_by="created_at"),
+        Column("created_at", pgettext_lazy("appeal", "Raised at"), order_by="created_at"),
     )
 
     @property

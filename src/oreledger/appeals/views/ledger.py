@@ -24,7 +24,7 @@ from oreledger.core.listing import Column, ExportSource, sort_key, sorted_rows, 
 from oreledger.core.permissions import CHANGE, ENTERPRISE_USER, VIEW, may
 
 COLUMNS = (
-    Column("name", _("Office or department"), order_by="name", link=True),
+    Column("name", _("County or department"), order_by="name", link=True),
     Column("raised", _("Raised in the period"), order_by="raised", kind=COUNT),
     Column("open", _("Open"), order_by="open", kind=COUNT),
     Column("overdue", _("Overdue"), order_by="overdue", kind=COUNT),
