@@ -31,7 +31,7 @@ PER_COUNTY = 12
 ENTERPRISES_PER_COUNTY = 4
 
 # The department that usually answers each kind of problem (a second one joins at times).
-RESPONSIBLE = {
+RESPONSIBLE: dict[str, str] = {
     Category.PERMITS: "development_reform",
     Category.LAND: "natural_resources",
     Category.FINANCE: "development_reform",
@@ -41,9 +41,12 @@ RESPONSIBLE = {
     Category.MARKET: "market_regulation",
     Category.OTHER: "development_reform",
 }
-SECOND = {Category.LAND: "ecology_environment", Category.LOGISTICS: "natural_resources"}
+SECOND: dict[str, str] = {
+    Category.LAND: "ecology_environment",
+    Category.LOGISTICS: "natural_resources",
+}
 
-PROBLEMS = {
+PROBLEMS: dict[str, str] = {
     Category.PERMITS: "采矿许可证延续材料已提交两个月，尚未受理，影响正常生产。",
     Category.LAND: "新建尾矿库用地预审迟迟未批，项目无法开工。",
     Category.FINANCE: "技改项目流动资金紧张，希望协调银行续贷。",
