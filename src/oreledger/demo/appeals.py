@@ -63,24 +63,26 @@ class Step:
     """One click of the appeal's history: when (hours after it was raised) and what."""
 
     hours: float
-    action: str  # route, answer, progress, solve, ask_complex, approve_complex, confirm, …
+    action: str  # route, answer, progress, ask_complex, approve, solve, confirm, override, visit
 
 
 # The stages the demo shows, each with its history (hours after raising) and how long ago
-# (days before now) it was raised. Limits: route 24 h, answer 72 h, solve 7 or 30 days.
+# (days before now, give or take a fifth) it was raised: every step of a scenario lies before
+# four fifths of its age, so each appeal is in its stage at any hour. Limits: route 24 h,
+# answer 72 h, solve 7 or 30 days.
 SCENARIOS: tuple[tuple[str, float, tuple[Step, ...]], ...] = (
     ("new", 0.2, ()),
     ("routed", 1.5, (Step(5, "route"),)),
     ("answered", 4, (Step(3, "route"), Step(30, "answer"))),
     ("solving", 6, (Step(2, "route"), Step(20, "answer"), Step(80, "progress"))),
-    ("complex_asked", 6, (Step(4, "route"), Step(26, "answer"), Step(100, "ask_complex"))),
+    ("complex_asked", 7, (Step(4, "route"), Step(26, "answer"), Step(100, "ask_complex"))),
     (
         "complex",
         20,
         (Step(6, "route"), Step(40, "answer"), Step(90, "ask_complex"), Step(98, "approve")),
     ),
     ("overdue", 14, (Step(20, "route"), Step(60, "answer"), Step(120, "progress"))),
-    ("awaiting_confirmation", 8, (Step(3, "route"), Step(24, "answer"), Step(150, "solve"))),
+    ("awaiting_confirmation", 9, (Step(3, "route"), Step(24, "answer"), Step(150, "solve"))),
     (
         "confirmed",
         25,
@@ -183,11 +185,17 @@ def _office(county: Region) -> Any:
 
 
 def _moment(now: datetime.datetime, days_ago: float, rng: random.Random) -> datetime.datetime:
-    """A moment `days_ago` before now, in office hours where the past allows."""
+    """A moment at least `days_ago` before now, in office hours where the past allows.
+
+    Never later than `days_ago` before now, so that every step a scenario plans before that
+    age has happened by now, at whatever hour the demo is loaded.
+    """
     at = now - datetime.timedelta(days=days_ago)
     local = at.astimezone(LOCAL)
     if days_ago >= 1:
         local = local.replace(hour=rng.randint(8, 16), minute=rng.randint(0, 59))
+        if local > at:
+            local -= datetime.timedelta(days=1)
     return min(local, now - datetime.timedelta(minutes=5))
 
 

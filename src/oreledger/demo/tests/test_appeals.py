@@ -20,10 +20,16 @@ from oreledger.appeals.choices import OPEN_STATUSES, AppealClass, AppealStatus, 
 from oreledger.appeals.models import Appeal, Notice, Routing, StageRecord
 from oreledger.appeals.queries import COUNTY, DEPARTMENT, ledger_figures
 from oreledger.core.localtime import local_midnight
-from oreledger.demo.appeals import PER_COUNTY, create_demo_appeals
+from oreledger.demo.appeals import PER_COUNTY, SCENARIOS, create_demo_appeals
 from oreledger.simulator.tests.test_simulator import _load_tiny_province
 
 pytestmark = pytest.mark.django_db
+
+
+def test_every_step_of_a_scenario_has_happened_at_whatever_hour_the_demo_loads() -> None:
+    # an appeal is raised at least four fifths of its scenario's age ago
+    for name, days_ago, steps in SCENARIOS:
+        assert all(step.hours < days_ago * 0.8 * 24 for step in steps), name
 
 
 @pytest.fixture
