@@ -7,7 +7,7 @@ Lock order, the same for every writer (so no deadlock):
   3. the mine's quota account (draw_quota's conditional UPDATE, or the batch's lock);
   4. the contract (deliver_on_contract's conditional UPDATE, or the batch's lock by id);
   5. the open alerts the tickets repeat on (alerts' writer, locked by id once the ticket or
-     the whole batch is decided: `units.*.decided`, written last).
+     the whole batch is decided: the unit's `finish`, written last).
 Every lock is FOR NO KEY UPDATE on PostgreSQL (`core.prepared.for_update`): the deferred
 foreign-key checks at COMMIT take KEY SHARE on the rows a ticket references (its contract,
 waybill), which must not wait for another round holding them while it waits for lock 5.
@@ -23,6 +23,10 @@ ticket, each in its own transaction (`units.OneTicket`), with the same decisions
 Single-ticket requests that arrive together in one process are recorded as one round
 (`intake.Intake`, `record_round`): the same `WholeBatch` over several stations; a lone
 request takes the `OneTicket` path.
+
+Every ticket takes the same steps through its unit of work (`units.UnitOfWork`), in
+`_store`: look (lock 1, a resend, the truck, lock 2) → decide (the findings, which of them
+block) → draw (locks 3 and 4) → keep; the transaction's last step is the unit's `finish`.
 """
 
 from __future__ import annotations
