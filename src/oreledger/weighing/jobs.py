@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from oreledger.core.display import register_terms
 from oreledger.core.scheduler import schedule
-from oreledger.weighing.models import Ticket
+from oreledger.weighing.models import Ticket, Waybill
 
 # Dotted paths of callables `rule(tickets: QuerySet[Ticket]) -> None` (grade_mismatch,
 # impossible_travel, …) that a later app registers; they run in one job per batch.
@@ -42,11 +43,10 @@ def run_async_ticket_rules(ticket_ids: list[str]) -> int:
 
 @task(queue_name="scheduled")
 def expire_open_waybills(period: str) -> int:
-    """Mark issued waybills past their expiry as expired."""
-    # A real cycle: the recording services import this module (enqueue_async_rules).
-    from oreledger.weighing.services import expire_waybills
-
-    return expire_waybills()
+    """Mark issued waybills past their expiry as expired; how many."""
+    # The model's rule, not a service: the recording services enqueue this module's jobs,
+    # so jobs must not import them back.
+    return Waybill.objects.all().expire_lapsed(timezone.now())
 
 
 schedule(

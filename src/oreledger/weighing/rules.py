@@ -22,6 +22,7 @@ from oreledger.weighing.choices import DEFAULT_BLOCKING_CODES, TicketKind
 from oreledger.weighing.errors import finding
 from oreledger.weighing.models import BlockingSet, Ticket
 from oreledger.weighing.protocol import TicketContent
+from oreledger.weighing.reference import Snapshot
 
 # (seq, net_kg, gross_at) of one weighing.
 Weighing = tuple[int, int, datetime.datetime]
@@ -58,7 +59,9 @@ class RuleContext:
     vehicle: Vehicle | None
     waybill: Any = None
     blocking: frozenset[str] = frozenset()
-    cache: dict[Any, Any] = field(default_factory=dict)
+    # What the round has read (weighing.reference): other apps keep their reference values
+    # in it under their own keys (alerts' effective rules).
+    cache: Snapshot = field(default_factory=Snapshot)
     # (station_id, plate, from, to) -> (seq, net_kg, gross_at) of the station's weighings of
     # the plate in that span, stored or decided earlier in the same batch (see units).
     weighings: Callable[[int, str, datetime.datetime, datetime.datetime], list[Weighing]] = (
@@ -88,18 +91,18 @@ class TicketWriter(Protocol):
 
 
 _RULES: list[TicketRule] = []
-_WRITERS: list[Callable[[dict[Any, Any]], TicketWriter]] = []
+_WRITERS: list[Callable[[Snapshot], TicketWriter]] = []
 
 
-def register_ticket_writer(factory: Callable[[dict[Any, Any]], TicketWriter]) -> None:
-    """Add a writer (from an app's AppConfig.ready); `factory(cache)` makes one per unit."""
+def register_ticket_writer(factory: Callable[[Snapshot], TicketWriter]) -> None:
+    """Add a writer (from an app's AppConfig.ready); `factory(snapshot)` makes one per unit."""
     if factory not in _WRITERS:
         _WRITERS.append(factory)
 
 
-def ticket_writers(cache: dict[Any, Any]) -> list[TicketWriter]:
+def ticket_writers(snapshot: Snapshot) -> list[TicketWriter]:
     """One of each registered writer, for a unit of work."""
-    return [factory(cache) for factory in _WRITERS]
+    return [factory(snapshot) for factory in _WRITERS]
 
 
 def register_ticket_rule(rule: TicketRule) -> None:
@@ -113,10 +116,9 @@ def extra_rules() -> list[TicketRule]:
     return list(_RULES)
 
 
-def blocking_codes(region: Any, cache: dict[Any, Any]) -> frozenset[str]:
+def blocking_codes(region: Any, snapshot: Snapshot) -> frozenset[str]:
     """The blocking set of the nearest region (the station's, or an ancestor) that has one."""
-    key = ("blocking", region.pk)
-    if key not in cache:
+    if region.pk not in snapshot.blocking:
         codes = [code for code in region.path.strip("/").split("/") if code]
         sets = {
             s.region.code: s
@@ -124,9 +126,8 @@ def blocking_codes(region: Any, cache: dict[Any, Any]) -> frozenset[str]:
         }
         chosen = next((sets[c].codes for c in reversed(codes) if c in sets), None)
         base = DEFAULT_BLOCKING_CODES if chosen is None else chosen
-        cache[key] = frozenset(base) | ALWAYS_BLOCKING
-    result: frozenset[str] = cache[key]
-    return result
+        snapshot.blocking[region.pk] = frozenset(base) | ALWAYS_BLOCKING
+    return snapshot.blocking[region.pk]
 
 
 def vehicle_findings(ctx: RuleContext) -> list[dict[str, Any]]:
@@ -146,10 +147,11 @@ def standing_findings(ctx: RuleContext) -> list[dict[str, Any]]:
     status = site.status if site.status in STOPPED else enterprise.status
     if status in STOPPED:
         found.append(finding("site_suspended", status=OperatingStatus(status).label))
-    key = ("permits", site.pk, ctx.local_day)
-    if key not in ctx.cache:
-        ctx.cache[key] = _gate_permit_problems(site, ctx.local_day)
-    found.extend(finding("permit_invalid", permit=name) for name in ctx.cache[key])
+    problems = ctx.cache.permit_problems
+    key = (site.pk, ctx.local_day)
+    if key not in problems:
+        problems[key] = _gate_permit_problems(site, ctx.local_day)
+    found.extend(finding("permit_invalid", permit=name) for name in problems[key])
     return found
 
 

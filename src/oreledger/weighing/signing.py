@@ -19,6 +19,7 @@ from oreledger.registry.models import Station
 from oreledger.registry.services import station_secrets
 from oreledger.weighing.errors import ProtocolError
 from oreledger.weighing.protocol import MAX_BODY_BYTES
+from oreledger.weighing.reference import Snapshot
 
 MAX_SKEW_SECONDS = 300
 
@@ -65,7 +66,7 @@ def read_body(request: Any) -> bytes:
 
 
 def authenticate_station(
-    request: Any, body: bytes, now: float | None = None, cache: dict[Any, Any] | None = None
+    request: Any, body: bytes, now: float | None = None, cache: Snapshot | None = None
 ) -> Station:
     """The station that signed this request, or a 401 ProtocolError; nothing is stored.
 
@@ -74,15 +75,14 @@ def authenticate_station(
     code = request.META.get("HTTP_X_OL_STATION", "")
     station = None
     if code and len(code) <= 30 and "\x00" not in code:
-        cache = {} if cache is None else cache
-        key = ("station", code)
-        if key not in cache:
-            cache[key] = (
+        stations = Snapshot().stations if cache is None else cache.stations
+        if code not in stations:
+            stations[code] = (
                 Station.objects.select_related("site__enterprise", "region")
                 .filter(code=code, disabled_at__isnull=True)
                 .first()
             )
-        station = cache[key]
+        station = stations[code]
     secrets = station_secrets(station) if station is not None else []
     if station is None or not secrets:
         raise ProtocolError("station_unknown", 401)

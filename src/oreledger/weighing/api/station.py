@@ -155,7 +155,7 @@ class TicketBatchView(StationView):
             batch = record_batch(
                 station=station,
                 items=data["tickets"],
-                cache=reference,
+                snapshot=reference,
                 authenticate=lambda fresh: authenticate_station(request, body, cache=fresh),
             )
         except ProtocolError as exc:

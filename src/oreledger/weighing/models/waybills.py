@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +14,16 @@ from django.utils.translation import gettext_lazy as _
 from oreledger.core.models import FederatedModel
 from oreledger.core.permissions import ScopedQuerySet
 from oreledger.weighing.choices import WaybillStatus
+
+
+class WaybillQuerySet(ScopedQuerySet["Waybill"]):
+    """Waybills, and the one rule that ends an unused one: its expiry passes."""
+
+    def expire_lapsed(self, now: datetime.datetime) -> int:
+        """Mark the issued waybills among these whose expiry has passed expired; how many."""
+        return self.filter(status=WaybillStatus.ISSUED, expires_at__lt=now).update(
+            status=WaybillStatus.EXPIRED, version=models.F("version") + 1, updated_at=now
+        )
 
 
 class Waybill(FederatedModel):
@@ -96,7 +107,7 @@ class Waybill(FederatedModel):
     discrepancy_kg = models.IntegerField(_("discrepancy (kg)"), null=True, blank=True)
     void_reason = models.CharField(_("void reason"), max_length=300, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = WaybillQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("waybill")

@@ -12,13 +12,12 @@ from oreledger.weighing.services.tickets import (
     record_batch,
     record_ticket,
 )
-from oreledger.weighing.services.waybills import expire_waybills, issue_waybill, void_waybill
+from oreledger.weighing.services.waybills import issue_waybill, void_waybill
 
 __all__ = [
     "BatchResult",
     "TicketResult",
     "approve_correction",
-    "expire_waybills",
     "issue_waybill",
     "record_batch",
     "record_heartbeat",

@@ -29,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from oreledger.weighing.reference import Snapshot
+
 MAX_ROUND = 32
 # One lead per process: two leads make smaller rounds that queue on the same locks, and
 # answered fewer requests (bench_station_throughput; figures in bench/README.md).
@@ -45,7 +47,8 @@ class SingleRequest:
     station: Any
     item: Any
     now: datetime.datetime
-    cache: dict[Any, Any]
+    # What its station was looked up under (weighing.reference).
+    snapshot: Snapshot
     # Who sent it, looked up again under another reference snapshot (None: as given).
     authenticate: Callable[[Any], Any] | None = None
     answer: Any = None

@@ -7,7 +7,7 @@ Lock order, the same for every writer (so no deadlock):
   3. the mine's quota account (draw_quota's conditional UPDATE, or the batch's lock);
   4. the contract (deliver_on_contract's conditional UPDATE, or the batch's lock by id);
   5. the open alerts the tickets repeat on (alerts' writer, locked by id once the ticket or
-     the whole batch is decided: `units.*.decided`, written last).
+     the whole batch is decided: the unit's `finish`, written last).
 Every lock is FOR NO KEY UPDATE on PostgreSQL (`core.prepared.for_update`): the deferred
 foreign-key checks at COMMIT take KEY SHARE on the rows a ticket references (its contract,
 waybill), which must not wait for another round holding them while it waits for lock 5.
@@ -23,6 +23,10 @@ ticket, each in its own transaction (`units.OneTicket`), with the same decisions
 Single-ticket requests that arrive together in one process are recorded as one round
 (`intake.Intake`, `record_round`): the same `WholeBatch` over several stations; a lone
 request takes the `OneTicket` path.
+
+Every ticket takes the same steps through its unit of work (`units.UnitOfWork`), in
+`_store`: look (lock 1, a resend, the truck, lock 2) → decide (the findings, which of them
+block) → draw (locks 3 and 4) → keep; the transaction's last step is the unit's `finish`.
 """
 
 from __future__ import annotations
@@ -45,7 +49,6 @@ from oreledger.registry.models import Station
 from oreledger.trade.models import Contract
 from oreledger.weighing.choices import ResultStatus, TicketKind, WaybillStatus
 from oreledger.weighing.errors import ProtocolError, finding
-from oreledger.weighing.jobs import enqueue_async_rules
 from oreledger.weighing.models import (
     StationState,
     Ticket,
@@ -69,7 +72,15 @@ from oreledger.weighing.rules import (
     vehicle_findings,
 )
 from oreledger.weighing.services.intake import Intake, SingleRequest
-from oreledger.weighing.services.units import ContractFull, OneTicket, Unbatchable, WholeBatch
+from oreledger.weighing.services.units import (
+    ContractFull,
+    Kept,
+    OneTicket,
+    Unbatchable,
+    UnitOfWork,
+    WholeBatch,
+    mine_account_of,
+)
 
 MINE_KINDS = frozenset({"mine"})
 RECEIVING_KINDS = frozenset({"plant", "yard"})
@@ -117,20 +128,20 @@ def record_batch(
     station: Station,
     items: list[Any],
     now: datetime.datetime | None = None,
-    cache: dict[Any, Any] | None = None,
+    snapshot: Snapshot | None = None,
     authenticate: Callable[[Snapshot], Station] | None = None,
 ) -> BatchResult:
     """Record a batch: in one transaction if it can be, else each ticket in its own.
 
-    `cache` is the reference snapshot (weighing.reference) the caller read, if any. With
+    `snapshot` is the reference snapshot (weighing.reference) the caller read, if any. With
     `authenticate`, the caller looked the station up in a snapshot that may be out of date:
     the batch reads a fresh one and, if it differs, authenticates the station again under it
     (ProtocolError if that fails) before deciding anything.
     """
     now = now or timezone.now()
-    cache = {} if cache is None else cache
+    snapshot = Snapshot() if snapshot is None else snapshot
     if len(items) == 1:
-        request = SingleRequest(station, items[0], now, cache, authenticate)
+        request = SingleRequest(station, items[0], now, snapshot, authenticate)
         if BATCHED:
             _INTAKE.record(request)
         else:
@@ -139,14 +150,16 @@ def record_batch(
         return answer
     if authenticate is not None:
         fresh = reference_snapshot()
-        if fresh is not cache:
-            station, cache = authenticate(fresh), fresh
+        if fresh is not snapshot:
+            station, snapshot = authenticate(fresh), fresh
     if BATCHED:
-        recorded = _record_together([(station, item, now) for item in items], cache)
+        recorded = _record_together([(station, item, now) for item in items], snapshot)
         if recorded is not None:
             results, unit = recorded
-            return BatchResult(results, unit.head_seq(station))
-    results = [record_ticket(station=station, item=item, now=now, cache=cache) for item in items]
+            return BatchResult(results, int(unit.locked.states[station.pk].last_seq))
+    results = [
+        record_ticket(station=station, item=item, now=now, snapshot=snapshot) for item in items
+    ]
     return BatchResult(results, _last_seq(station))
 
 
@@ -158,44 +171,45 @@ def record_round(requests: list[SingleRequest]) -> None:
     the reference tokens once; a request whose station was looked up under other tokens is
     authenticated again (and answered with the ProtocolError if that fails).
     """
-    cache = requests[-1].cache
+    snapshot = requests[-1].snapshot
     if any(r.authenticate is not None for r in requests):
-        cache = reference_snapshot()
-        requests = [r for r in requests if _under(r, cache)]
+        snapshot = reference_snapshot()
+        requests = [r for r in requests if _under(r, snapshot)]
     if len(requests) > 1:
         entries = [(r.station, r.item, r.now) for r in requests]
-        recorded = _record_together(entries, cache)
+        recorded = _record_together(entries, snapshot)
         if recorded is not None:
             results, unit = recorded
             for request, result in zip(requests, results, strict=True):
-                request.answer = BatchResult([result], unit.head_seq(request.station))
+                head = unit.locked.states[request.station.pk].last_seq
+                request.answer = BatchResult([result], int(head))
             return
     for request in requests:
-        result, last_seq = _record_one(request.station, request.item, request.now, request.cache)
+        result, last_seq = _record_one(request.station, request.item, request.now, request.snapshot)
         seq = last_seq if last_seq is not None else _last_seq(request.station)
         request.answer = BatchResult([result], seq)
 
 
 def _under(request: SingleRequest, fresh: Snapshot) -> bool:
     """Whether the request's station holds under the fresh snapshot (else its error is set)."""
-    if request.authenticate is not None and request.cache is not fresh:
+    if request.authenticate is not None and request.snapshot is not fresh:
         try:
             request.station = request.authenticate(fresh)
         except ProtocolError as exc:
             request.error = exc
             return False
-        request.cache = fresh
+        request.snapshot = fresh
     return True
 
 
 def _record_together(
-    entries: list[tuple[Station, Any, datetime.datetime]], cache: dict[Any, Any]
+    entries: list[tuple[Station, Any, datetime.datetime]], snapshot: Snapshot
 ) -> tuple[list[TicketResult], WholeBatch] | None:
     """(station, item, received) in one transaction, in order; None if they cannot be.
 
     None means nothing was written (a seq twice, a deadlock): record them one by one.
     """
-    parsed = [_parse(item, now, cache) for _station, item, now in entries]
+    parsed = [_parse(item, now, snapshot) for _station, item, now in entries]
     parts: dict[int, tuple[Station, list[TicketContent]]] = {}
     for (station, _item, _now), (content, _problems) in zip(entries, parsed, strict=True):
         part = parts.setdefault(station.pk, (station, []))
@@ -203,15 +217,14 @@ def _record_together(
             part[1].append(content)
     try:
         with transaction.atomic():
-            unit = WholeBatch(cache, list(parts.values()))
+            unit = WholeBatch(snapshot, list(parts.values()))
             results = [
                 _reject(station, item, problems, now)
                 if content is None
                 else _store(station, content, now, unit=unit)
                 for (station, item, now), (content, problems) in zip(entries, parsed, strict=True)
             ]
-            unit.write()
-            _follow_up(results)
+            unit.finish()
     except (Unbatchable, DatabaseError):
         return None  # all of it rolled back
     return results, unit
@@ -220,26 +233,15 @@ def _record_together(
 _INTAKE = Intake(record_round)
 
 
-def _follow_up(results: list[TicketResult]) -> None:
-    """Queue the asynchronous rules of the newly stored tickets, in the tickets' transaction.
-
-    The job queue is a table of the same database: the job commits with its tickets or not
-    at all, so a crash right after the commit cannot lose it, and it costs no commit of its own.
-    """
-    enqueue_async_rules(
-        [r.ticket_id for r in results if r.status == ResultStatus.ACCEPTED and r.ticket_id]
-    )
-
-
 def _last_seq(station: Station) -> int:
     last_seq = StationState.objects.filter(pk=station.pk).values_list("last_seq", flat=True)
     return next(iter(last_seq), 0)
 
 
 def _parse(
-    item: Any, now: datetime.datetime, cache: dict[Any, Any]
+    item: Any, now: datetime.datetime, snapshot: Snapshot
 ) -> tuple[TicketContent | None, list[dict[str, Any]]]:
-    return parse_ticket(item, now=now, grade_codes=lambda at: _grades(at, cache))
+    return parse_ticket(item, now=now, grade_codes=lambda at: _grades(at, snapshot))
 
 
 def record_ticket(
@@ -247,40 +249,41 @@ def record_ticket(
     station: Station,
     item: Any,
     now: datetime.datetime | None = None,
-    cache: dict[Any, Any] | None = None,
+    snapshot: Snapshot | None = None,
 ) -> TicketResult:
     """Check one ticket item and store it (or its rejection), in its own transaction."""
-    return _record_one(station, item, now or timezone.now(), {} if cache is None else cache)[0]
+    return _record_one(
+        station, item, now or timezone.now(), Snapshot() if snapshot is None else snapshot
+    )[0]
 
 
 def _record_one(
-    station: Station, item: Any, now: datetime.datetime, cache: dict[Any, Any]
+    station: Station, item: Any, now: datetime.datetime, snapshot: Snapshot
 ) -> tuple[TicketResult, int | None]:
     """The ticket's result, and the station's last_seq after it (None if it was not read)."""
-    content, problems = _parse(item, now, cache)
+    content, problems = _parse(item, now, snapshot)
     if content is None:
         return _reject(station, item, problems, now), None
     for skip_draw in (False, True):
-        unit = OneTicket(cache)
+        unit = OneTicket(snapshot)
         try:
             with transaction.atomic():
                 result = _store(station, content, now, unit=unit, skip_draw=skip_draw)
-                _follow_up([result])
-            return result, unit.last_seq
+                unit.finish()
+            state = unit.locked.states.get(station.pk)
+            return result, None if state is None else int(state.last_seq)
         except ContractFull:
             continue
     raise AssertionError("unreachable: the second attempt draws nothing")
 
 
-def _grades(at: datetime.datetime, cache: dict[Any, Any]) -> frozenset[str]:
+def _grades(at: datetime.datetime, snapshot: Snapshot) -> frozenset[str]:
     day = local_day(at)
-    key = ("grades", day)
-    if key not in cache:
+    if day not in snapshot.grades:
         standard = standard_in_force(day)
         codes = standard.grades.values_list("code", flat=True) if standard else []
-        cache[key] = frozenset(codes)
-    found: frozenset[str] = cache[key]
-    return found
+        snapshot.grades[day] = frozenset(codes)
+    return snapshot.grades[day]
 
 
 def _reject(
@@ -324,52 +327,77 @@ def _store(
     content: TicketContent,
     now: datetime.datetime,
     *,
-    unit: OneTicket,
+    unit: UnitOfWork,
     skip_draw: bool = False,
 ) -> TicketResult:
-    """Decide one ticket and store it through its unit of work."""
-    state = unit.state(station)
-    # Seqs above the highest stored cannot be duplicates: the common case costs no query.
-    if content.seq <= state.last_seq:
-        stored = unit.stored(station, content.seq)
-        if stored is not None:
-            return _duplicate(station, stored, content, now)
+    """One ticket through its unit of work: look, decide, draw, keep (the caller finishes)."""
+    # Look: the station's head (lock 1), a resend, the truck, its waybill (lock 2).
     kind = _kind(station, content)
+    look = unit.look(station, content, kind)
+    if look.stored is not None:
+        return _duplicate(station, look.stored, content, now)
+    waybill = look.waybill
+    # Decide: every finding, in the order stored, and whether any of them holds the truck.
+    on_exit = _exit_findings(content, waybill) if kind == TicketKind.EXIT else []
     ctx = RuleContext(
         station=station,
         content=content,
         kind=kind,
         local_day=local_day(content.gross_at),
-        vehicle=unit.vehicle(content.plate),
-        cache=unit.cache,
+        vehicle=look.vehicle,
+        waybill=waybill,
+        cache=unit.snapshot,
         weighings=unit.weighings,
     )
-    findings = vehicle_findings(ctx) + standing_findings(ctx)
-    waybill: Waybill | None = None
-    if kind == TicketKind.EXIT:
-        waybill = _exit_waybill(unit, station, content, findings)
-    elif kind == TicketKind.ENTRY:
-        waybill = _entry_waybill(unit, station, content)
-    elif kind == TicketKind.CHECKPOINT:
-        waybill = _passing_waybill(content)
-    ctx.waybill = waybill
-    findings.extend(run_extra_rules(ctx))
-    ctx.blocking = blocking_codes(station.region, unit.cache)
+    findings = vehicle_findings(ctx) + standing_findings(ctx) + on_exit + run_extra_rules(ctx)
+    ctx.blocking = blocking_codes(station.region, unit.snapshot)
     mark_blocking(findings, ctx.blocking)
     release = not any(f["blocking"] for f in findings)
+    # Draw: a released exit draws the mine's quota, then the contract (locks 3 and 4).
     ticket_id = uuid.uuid4()
     entry = None
     if kind == TicketKind.EXIT and release:
         assert waybill is not None  # no_waybill always blocks
-        entry = _draw(
-            unit, station, content, waybill, ticket_id, findings, ctx.notes, skip_draw=skip_draw
-        )
+        entry = _draw(unit, station, content, waybill, ticket_id, findings, ctx.notes, skip_draw)
         release = entry is not None
-    ticket = Ticket(
+    # Keep: the ticket, its waybill's next status, the station's head, the other apps' rows.
+    ticket = _ticket(station, content, now, ticket_id, kind, waybill, entry, release, findings)
+    ticket.chain_index = look.state.chain_length + 1
+    changes = _waybill_changes(kind, waybill, ticket, release)
+    unit.keep(Kept(ctx, ticket, look.state, waybill, changes))
+    answer = [f for f in findings if f["blocking"]]
+    return TicketResult(content.seq, ResultStatus.ACCEPTED, str(ticket_id), release, answer)
+
+
+def _exit_findings(content: TicketContent, waybill: Waybill | None) -> list[dict[str, Any]]:
+    """no_waybill, waybill_reused or waybill_wrong_plate for a mine exit."""
+    if waybill is None:
+        return [finding("no_waybill", plate=content.plate)]
+    if waybill.status in (WaybillStatus.DEPARTED, WaybillStatus.ARRIVED, WaybillStatus.CLOSED):
+        return [finding("waybill_reused", waybill=waybill.number)]
+    if waybill.status != WaybillStatus.ISSUED or waybill.expires_at < content.gross_at:
+        return [finding("no_waybill", plate=content.plate)]
+    if waybill.plate != content.plate:
+        return [finding("waybill_wrong_plate", waybill=waybill.number)]
+    return []
+
+
+def _ticket(
+    station: Station,
+    content: TicketContent,
+    now: datetime.datetime,
+    ticket_id: uuid.UUID,
+    kind: str,
+    waybill: Waybill | None,
+    entry: Any,
+    release: bool,
+    findings: list[dict[str, Any]],
+) -> Ticket:
+    """The ticket row as it will be stored, complete with its decision (chained on keeping)."""
+    return Ticket(
         id=ticket_id,
         station=station,
         seq=content.seq,
-        chain_index=state.chain_length + 1,
         site=station.site,
         region=station.region,
         kind=kind,
@@ -398,13 +426,6 @@ def _store(
         held_kg=content.net_kg if kind == TicketKind.EXIT and not release else 0,
         discrepancy_kg=_discrepancy(kind, waybill, content),
     )
-    unit.save(ticket, state)
-    if waybill is not None:
-        _advance_waybill(unit, kind, waybill, ticket, release)
-    unit.advance_state(state, content.seq, now)
-    unit.decided(ctx, ticket)
-    answer = [f for f in findings if f["blocking"]]
-    return TicketResult(content.seq, ResultStatus.ACCEPTED, str(ticket_id), release, answer)
 
 
 def _duplicate(
@@ -438,55 +459,14 @@ def _duplicate(
     )
 
 
-def _exit_waybill(
-    unit: OneTicket, station: Station, content: TicketContent, findings: list[dict[str, Any]]
-) -> Waybill | None:
-    """Lock 2: the waybill by number, else the plate's single open waybill from this site."""
-    site = station.site
-    assert site is not None
-    waybill: Waybill | None = unit.exit_waybill(site.pk, content)
-    if waybill is None:
-        findings.append(finding("no_waybill", plate=content.plate))
-        return None
-    if waybill.status in (WaybillStatus.DEPARTED, WaybillStatus.ARRIVED, WaybillStatus.CLOSED):
-        findings.append(finding("waybill_reused", waybill=waybill.number))
-    elif waybill.status != WaybillStatus.ISSUED or waybill.expires_at < content.gross_at:
-        findings.append(finding("no_waybill", plate=content.plate))
-    elif waybill.plate != content.plate:
-        findings.append(finding("waybill_wrong_plate", waybill=waybill.number))
-    return waybill
-
-
-def _entry_waybill(unit: OneTicket, station: Station, content: TicketContent) -> Waybill | None:
-    """The waybill this arrival closes: by number, else the plate's departed waybill here.
-
-    Whether the arrival came without an exit, or differs from it by too much, is decided by
-    the rules registered with `weighing.rules` at the region's configured thresholds (alerts'
-    ticket rule); the difference itself is stored on the ticket (`_discrepancy`).
-    """
-    site = station.site
-    assert site is not None
-    waybill: Waybill | None = unit.entry_waybill(site.pk, content)
-    return waybill
-
-
-def _passing_waybill(content: TicketContent) -> Waybill | None:
-    """A checkpoint matches the plate's departed waybill (no lock: it changes nothing)."""
-    waybills = Waybill.objects.filter(plate=content.plate, status=WaybillStatus.DEPARTED)
-    if content.waybill:
-        waybills = Waybill.objects.filter(number=content.waybill)
-    return waybills.order_by("-departed_at", "-pk").first()
-
-
 def _draw(
-    unit: OneTicket,
+    unit: UnitOfWork,
     station: Station,
     content: TicketContent,
     waybill: Waybill,
     ticket_id: uuid.UUID,
     findings: list[dict[str, Any]],
     notes: dict[str, Any],
-    *,
     skip_draw: bool,
 ) -> Any:
     """Locks 3 and 4: quota, then contract. The ledger entry, or None with a blocking finding."""
@@ -496,7 +476,7 @@ def _draw(
     if skip_draw:
         findings.append(finding("contract_exceeded", blocking=True, contract=_number(waybill)))
         return None
-    account = unit.account(site, content.gross_at)
+    account = mine_account_of(unit.snapshot, site, content.gross_at)
     if account is None:
         findings.append(finding("quota_missing", blocking=True, year=year))
         return None
@@ -525,33 +505,33 @@ def _discrepancy(kind: str, waybill: Waybill | None, content: TicketContent) -> 
     return content.net_kg - waybill.exit_net_kg
 
 
-def _advance_waybill(
-    unit: OneTicket, kind: str, waybill: Waybill, ticket: Ticket, release: bool
-) -> None:
-    """Mark the waybill departed (released exit) or arrived/closed (entry)."""
-    changes: dict[str, Any] = {}
+def _waybill_changes(
+    kind: str, waybill: Waybill | None, ticket: Ticket, release: bool
+) -> dict[str, Any]:
+    """The waybill's next status: departed (released exit), closed or arrived (entry)."""
+    if waybill is None:
+        return {}
     if kind == TicketKind.EXIT and release:
-        changes = {
+        return {
             "status": WaybillStatus.DEPARTED,
             "exit_ticket": ticket,
             "departed_at": ticket.gross_at,
             "exit_net_kg": ticket.net_kg,
         }
-    elif kind == TicketKind.ENTRY and waybill.status == WaybillStatus.DEPARTED:
-        changes = {
+    if kind == TicketKind.ENTRY and waybill.status == WaybillStatus.DEPARTED:
+        return {
             "status": WaybillStatus.CLOSED,
             "entry_ticket": ticket,
             "arrived_at": ticket.gross_at,
             "entry_net_kg": ticket.net_kg,
             "discrepancy_kg": ticket.discrepancy_kg,
         }
-    elif kind == TicketKind.ENTRY and waybill.status == WaybillStatus.ISSUED:
+    if kind == TicketKind.ENTRY and waybill.status == WaybillStatus.ISSUED:
         # Arrived without ever leaving the mine's weighbridge: it can never be reconciled.
-        changes = {
+        return {
             "status": WaybillStatus.ARRIVED,
             "entry_ticket": ticket,
             "arrived_at": ticket.gross_at,
             "entry_net_kg": ticket.net_kg,
         }
-    if changes:
-        unit.advance_waybill(waybill, changes)
+    return {}

@@ -1,12 +1,26 @@
-"""Where a ticket's reads and writes go: straight to the database, or into its batch.
+"""Where a ticket's reads and writes go: one protocol, a unit of work, and its two kinds.
 
-`tickets._store` decides a ticket the same way under both units of work:
+`tickets._store` walks every ticket through the same steps, whatever the unit, and the
+recording transaction ends with the last:
+  look   — the station's head (lock 1), a resend, the truck, its waybill (lock 2);
+  decide — the findings and which of them hold the truck (in `tickets`, no unit needed);
+  draw   — a released exit draws the mine's quota (lock 3), then the contract (lock 4);
+  keep   — the ticket chained after its station's head, its waybill and the head moved,
+           the other apps' writers given the ticket;
+  finish — what was kept is written, the other apps' writers last (their locks: lock 5),
+           and the asynchronous rules of the kept tickets queued in the same transaction.
+
+The two units of work, each complete on its own (no inheritance; what they share are the
+typed records below and the module's functions):
 - `OneTicket`: the ticket's own transaction; each lock and write is issued as it happens.
-- `WholeBatch`: a station's whole batch in one transaction. Everything the batch may touch is
-  locked up front in the fixed order (station state → waybills by id → quota accounts →
-  contracts by id), decisions are taken on the locked rows held in memory, and `write`
-  stores the batch with a handful of statements, the other apps' writers (alerts) last.
-  One commit per batch instead of one per ticket, and no row updated twice in a transaction.
+- `WholeBatch`: one or more stations' tickets in one transaction. Everything the batch may
+  touch is locked up front in the fixed order (station heads → waybills by id → quota
+  accounts → contracts by id) into its `Locked`; decisions are taken on those rows in
+  memory, and `finish` stores the batch with a handful of statements. One commit per batch
+  instead of one per ticket, and no row updated twice in a transaction.
+
+What a round has read is its `Snapshot` (weighing.reference: the process's reference
+values, shared between requests); what it has locked is its `Locked`.
 """
 
 from __future__ import annotations
@@ -14,79 +28,45 @@ from __future__ import annotations
 import datetime
 import functools
 from collections import defaultdict
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from django.db import connection
 from django.utils import timezone
 
 from oreledger.core.localtime import local_year
-from oreledger.core.prepared import (
-    any_of,
-    columns,
-    every_field,
-    for_update,
-    insert,
-    load,
-    run,
-    update,
-)
+from oreledger.core.prepared import any_of, columns, every_field, for_update, insert, load, run
+from oreledger.core.prepared import update as update_rows
 from oreledger.quotas.batch import QuotaDraws
+from oreledger.quotas.models import QuotaAccount
 from oreledger.quotas.services import DrawResult, draw_quota, mine_account
-from oreledger.registry.models import Station, Vehicle
+from oreledger.registry.models import Site, Station, Vehicle
+from oreledger.registry.queries import vehicles_of
 from oreledger.trade.delivery import ContractDeliveries, deliver_on_contract
 from oreledger.weighing.chain import ticket_hash
-from oreledger.weighing.choices import WaybillStatus
+from oreledger.weighing.choices import TicketKind, WaybillStatus
+from oreledger.weighing.jobs import enqueue_async_rules
 from oreledger.weighing.models import StationState, Ticket, Waybill
 from oreledger.weighing.protocol import TicketContent
-from oreledger.weighing.rules import RuleContext, Weighing, stored_weighings, ticket_writers
-
-# The waybill columns a weighing changes, one row per statement: psycopg pipelines an
-# executemany, where Django's bulk_update would build one CASE per column over the batch.
-_WAYBILL_CHANGES = (
-    "status",
-    "exit_ticket",
-    "departed_at",
-    "exit_net_kg",
-    "entry_ticket",
-    "arrived_at",
-    "entry_net_kg",
-    "discrepancy_kg",
-    "updated_at",
-)
-_ADVANCE_WAYBILL = (
-    "UPDATE weighing_waybill SET status = %s, exit_ticket_id = %s, departed_at = %s,"
-    " exit_net_kg = %s, entry_ticket_id = %s, arrived_at = %s, entry_net_kg = %s,"
-    " discrepancy_kg = %s, version = version + 1, updated_at = %s WHERE id = %s"
+from oreledger.weighing.reference import Snapshot
+from oreledger.weighing.rules import (
+    RuleContext,
+    Weighing,
+    stored_weighings,
+    ticket_writers,
 )
 
-
-# In the model's field order (from_db defers the columns not listed).
-_HEAD = ["station_id", "last_seq", "chain_length", "last_hash"]
-_LOCK_STATE = f"SELECT {', '.join(_HEAD)} FROM weighing_stationstate WHERE station_id = %s"  # noqa: S608
-_ADVANCE_STATE = (
-    "UPDATE weighing_stationstate SET last_seq = %s, chain_length = %s, last_hash = %s,"
-    " last_seen_at = %s WHERE station_id = %s"
-)
-
-
-def waybill_changes(waybill: Waybill, now: datetime.datetime) -> tuple[Any, ...]:
-    """The parameters of `_ADVANCE_WAYBILL` for a waybill changed in memory (version + 1)."""
-    waybill.version += 1
-    waybill.updated_at = now
-    fields = _fields(Waybill, _WAYBILL_CHANGES)
-    values = [f.get_db_prep_save(getattr(waybill, f.attname), connection) for f in fields]
-    return (*values, waybill.pk)
-
-
-@functools.cache
-def _fields(model: Any, names: tuple[str, ...]) -> list[Any]:
-    return [model._meta.get_field(name) for name in names]
-
-
-def _seen_at(state: StationState) -> Any:
-    """The state's last_seen_at as the database takes it."""
-    (field,) = _fields(StationState, ("last_seen_at",))
-    return field.get_db_prep_save(state.last_seen_at, connection)
+__all__ = [
+    "ContractFull",
+    "Kept",
+    "Locked",
+    "Look",
+    "OneTicket",
+    "Snapshot",
+    "Unbatchable",
+    "UnitOfWork",
+    "WholeBatch",
+]
 
 
 class Unbatchable(Exception):
@@ -95,6 +75,323 @@ class Unbatchable(Exception):
 
 class ContractFull(Exception):
     """The contract refused the delivery after the quota was drawn: redo, drawing nothing."""
+
+
+@dataclass
+class Locked:
+    """What a round holds locked, in the fixed order, and decides on."""
+
+    # Lock 1: the stations' heads, by station id.
+    states: dict[int, StationState] = field(default_factory=dict)
+    # Lock 2: the waybills its tickets may take (a batch's: in ascending id).
+    waybills: list[Waybill] = field(default_factory=list)
+    # Locks 3 and 4 of a batch: its mines' quota accounts and its contracts, held in memory
+    # (a lone ticket takes them with a conditional UPDATE each instead).
+    draws: QuotaDraws = field(default_factory=QuotaDraws)
+    deliveries: ContractDeliveries = field(default_factory=ContractDeliveries)
+
+
+@dataclass
+class Look:
+    """What the look step found for one ticket."""
+
+    # Lock 1: the station's head.
+    state: StationState
+    # The ticket already stored under this seq (a resend: nothing more is looked at).
+    stored: Ticket | None = None
+    vehicle: Vehicle | None = None
+    # Lock 2 for an exit or an arrival (a checkpoint's is only read).
+    waybill: Waybill | None = None
+
+
+@dataclass
+class Kept:
+    """A decided ticket, as the keep step hands it to the unit of work."""
+
+    ctx: RuleContext
+    ticket: Ticket
+    state: StationState
+    waybill: Waybill | None
+    # The waybill's new status and what goes with it (empty: the waybill stays as it is).
+    changes: dict[str, Any]
+
+
+class UnitOfWork(Protocol):
+    """Where one transaction's tickets read and write (`OneTicket`, `WholeBatch`)."""
+
+    snapshot: Snapshot
+    locked: Locked
+
+    def look(self, station: Station, content: TicketContent, kind: str) -> Look:
+        """The station's head (lock 1), a resend, the truck, its waybill (lock 2)."""
+
+    def weighings(
+        self, station_id: int, plate: str, start: datetime.datetime, end: datetime.datetime
+    ) -> list[Weighing]:
+        """The station's weighings of a plate in [start, end] (for look-back rules)."""
+
+    def draw_and_deliver(
+        self, *, account: QuotaAccount, content: TicketContent, ref: str, contract_id: int
+    ) -> DrawResult | None:
+        """Locks 3 and 4: the quota draw, then the contract delivery (None: contract full)."""
+
+    def keep(self, kept: Kept) -> None:
+        """The decided ticket: chained, its waybill and its station's head moved."""
+
+    def finish(self) -> None:
+        """Write what was kept, the other apps' writers last; queue the asynchronous rules."""
+
+
+class OneTicket:
+    """A ticket in its own transaction: locks and writes go to the database as they happen."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.locked = Locked()
+        self._writers = ticket_writers(snapshot)
+        self._kept: list[Ticket] = []
+
+    def look(self, station: Station, content: TicketContent, kind: str) -> Look:
+        """Lock 1 (the station's state row, created on its first ticket), then lock 2."""
+        # SQLite has no row locks: its writers are serialised (BEGIN IMMEDIATE) instead.
+        lock = _LOCK_STATE + for_update()
+        rows = run(lock, (station.pk,)).rows
+        if not rows:
+            StationState.objects.get_or_create(station=station)
+            rows = run(lock, (station.pk,)).rows
+        # The head only: what a ticket reads and moves (the other columns load if read).
+        state = StationState.from_db(connection.alias, _HEAD, rows[0])
+        self.locked.states[station.pk] = state
+        # Seqs above the highest stored cannot be duplicates: the common case costs no query.
+        if content.seq <= state.last_seq:
+            stored = Ticket.objects.filter(station=station, seq=content.seq).first()
+            if stored is not None:
+                return Look(state, stored)
+        vehicles = self.snapshot.vehicles
+        if content.plate not in vehicles:
+            vehicles[content.plate] = Vehicle.objects.filter(plate=content.plate).first()
+        site = station.site
+        waybill = None
+        if site is not None and kind in (TicketKind.EXIT, TicketKind.ENTRY):
+            self.locked.waybills = _lock_waybill(site.pk, content, kind)
+            waybill = pick_waybill(self.locked.waybills, site.pk, content, kind)
+        elif kind == TicketKind.CHECKPOINT:
+            waybill = passing_waybill(content)
+        return Look(state, None, vehicles[content.plate], waybill)
+
+    def weighings(
+        self, station_id: int, plate: str, start: datetime.datetime, end: datetime.datetime
+    ) -> list[Weighing]:
+        """The station's stored weighings of a plate in [start, end]."""
+        return stored_weighings(station_id, plate, start, end)
+
+    def draw_and_deliver(
+        self, *, account: QuotaAccount, content: TicketContent, ref: str, contract_id: int
+    ) -> DrawResult | None:
+        """Locks 3 and 4: the quota draw, then the contract delivery (None: contract full)."""
+        drawn = draw_quota(account=account, amount_kg=content.net_kg, ref=ref, at=content.gross_at)
+        if drawn.ok and not deliver_on_contract(contract_id=contract_id, net_kg=content.net_kg):
+            # Undo the quota draw with the whole attempt; the retry records the hold alone.
+            raise ContractFull
+        return drawn
+
+    def keep(self, kept: Kept) -> None:
+        """Insert the ticket chained after its head; move its waybill and the head at once."""
+        ticket, state, waybill = kept.ticket, kept.state, kept.waybill
+        ticket.prev_hash = state.last_hash
+        ticket.hash = state.last_hash = ticket_hash(ticket)
+        insert([ticket])
+        if waybill is not None and kept.changes:
+            for name, value in kept.changes.items():
+                setattr(waybill, name, value)
+            waybill.version += 1
+            waybill.updated_at = timezone.now()
+            fields = _fields(Waybill, _WAYBILL_CHANGES)
+            values = [f.get_db_prep_save(getattr(waybill, f.attname), connection) for f in fields]
+            run(_ADVANCE_WAYBILL, (*values, waybill.pk))
+        state.last_seq = max(state.last_seq, ticket.seq)
+        state.chain_length += 1
+        state.last_seen_at = ticket.received_at
+        (seen,) = _fields(StationState, ("last_seen_at",))
+        seen_at = seen.get_db_prep_save(state.last_seen_at, connection)
+        run(
+            _ADVANCE_STATE, (state.last_seq, state.chain_length, state.last_hash, seen_at, state.pk)
+        )
+        for writer in self._writers:
+            writer.add(kept.ctx, ticket)
+        self._kept.append(ticket)
+
+    def finish(self) -> None:
+        """The other apps' writers store the ticket's rows (its alerts: the last locks)."""
+        for writer in self._writers:
+            writer.write()
+        enqueue_async_rules([str(ticket.pk) for ticket in self._kept])
+
+
+class WholeBatch:
+    """Batches of one or more stations in one transaction: locked up front, decided in memory.
+
+    `parts` pairs each station (once) with its parsed tickets, in order. `finish` writes
+    everything with a constant number of statements, whatever the number of tickets and
+    stations.
+    """
+
+    def __init__(
+        self, snapshot: Snapshot, parts: list[tuple[Station, list[TicketContent]]]
+    ) -> None:
+        self.snapshot = snapshot
+        self._writers = ticket_writers(snapshot)
+        contents = [c for _station, batch in parts for c in batch]
+        self._plates = {c.plate for c in contents}
+        self.locked = _lock_up_front(snapshot, parts, self._plates)
+        self._seen = {pk: state.last_seq for pk, state in self.locked.states.items()}
+        self._kept: list[Kept] = []
+        self._by_seq: set[tuple[int, int]] = set()
+        instants = [c.gross_at for c in contents] or [timezone.now()]
+        self._earliest, self._latest = min(instants), max(instants)
+        self._span = (self._earliest, self._latest)
+        self._recent: dict[tuple[int, str], list[Weighing]] | None = None
+
+    def look(self, station: Station, content: TicketContent, kind: str) -> Look:
+        """Among the rows locked and read for the batch (a seq twice in it is `Unbatchable`)."""
+        state = self.locked.states[station.pk]
+        if (station.pk, content.seq) in self._by_seq:
+            raise Unbatchable
+        if content.seq <= self._seen[station.pk]:
+            stored = Ticket.objects.filter(station=station, seq=content.seq).first()
+            if stored is not None:
+                return Look(state, stored)
+        site = station.site
+        waybill = None
+        if site is not None and kind in (TicketKind.EXIT, TicketKind.ENTRY):
+            waybill = pick_waybill(self.locked.waybills, site.pk, content, kind)
+        elif kind == TicketKind.CHECKPOINT:
+            waybill = passing_waybill(content)
+        return Look(state, None, self.snapshot.vehicles[content.plate], waybill)
+
+    def weighings(
+        self, station_id: int, plate: str, start: datetime.datetime, end: datetime.datetime
+    ) -> list[Weighing]:
+        """Stored weighings (read once for the whole batch) and this batch's, in [start, end]."""
+        if self._recent is None:
+            # The first look-back sets the margin: every station and plate of the batch, every
+            # instant of the batch, widened by it, in one query.
+            reach = max(end - start, datetime.timedelta(0)) / 2
+            self._span = (self._earliest - reach, self._latest + reach)
+            self._recent = defaultdict(list)
+            for row_station, row_plate, seq, net, at in _recent_weighings(
+                sorted(self.locked.states), sorted(self._plates), *self._span
+            ):
+                self._recent[(row_station, row_plate)].append((seq, net, at))
+        covered = self._span[0] <= start and end <= self._span[1]
+        if covered and plate in self._plates and station_id in self.locked.states:
+            stored = [w for w in self._recent[(station_id, plate)] if start <= w[2] <= end]
+        else:
+            stored = stored_weighings(station_id, plate, start, end)
+        pending = [
+            (t.seq, t.net_kg, t.gross_at)
+            for t in (k.ticket for k in self._kept)
+            if t.plate == plate and t.station_id == station_id and start <= t.gross_at <= end
+        ]
+        return stored + pending
+
+    def draw_and_deliver(
+        self, *, account: QuotaAccount, content: TicketContent, ref: str, contract_id: int
+    ) -> DrawResult | None:
+        """Decided on the locked rows: quota first, then the contract, as `OneTicket` does."""
+        draws, deliveries, net = self.locked.draws, self.locked.deliveries, content.net_kg
+        if not draws.fits(account=account, amount_kg=net):
+            return draws.draw(account=account, amount_kg=net, ref=ref, at=content.gross_at)
+        if not deliveries.fits(contract_id=contract_id, net_kg=net):
+            return None
+        drawn = draws.draw(account=account, amount_kg=net, ref=ref, at=content.gross_at)
+        deliveries.deliver(contract_id=contract_id, net_kg=net)
+        return drawn
+
+    def keep(self, kept: Kept) -> None:
+        """Keep the ticket in memory (chained by `finish`, once its ledger entry has an id)."""
+        ticket, state = kept.ticket, kept.state
+        self._kept.append(kept)
+        self._by_seq.add((ticket.station_id, ticket.seq))
+        for name, value in kept.changes.items():
+            setattr(kept.waybill, name, value)
+        state.last_seq = max(state.last_seq, ticket.seq)
+        state.chain_length += 1
+        state.last_seen_at = ticket.received_at
+        for writer in self._writers:
+            writer.add(kept.ctx, ticket)
+
+    def finish(self) -> None:
+        """Store the batch: entries, balances, deliveries, tickets (chained), waybills, heads."""
+        self.locked.draws.write()
+        self.locked.deliveries.write()
+        states = self.locked.states
+        heads = {pk: state.last_hash for pk, state in states.items()}
+        tickets = [k.ticket for k in self._kept]
+        for ticket in tickets:
+            ticket.quota_entry_id = ticket.quota_entry.pk if ticket.quota_entry else None
+            ticket.prev_hash = heads[ticket.station_id]
+            ticket.hash = heads[ticket.station_id] = ticket_hash(ticket)
+        insert(tickets)
+        now = timezone.now()
+        changed = {k.waybill.pk: k.waybill for k in self._kept if k.waybill and k.changes}
+        for waybill in changed.values():
+            waybill.version += 1
+            waybill.updated_at = now
+        update_rows(list(changed.values()), [*_WAYBILL_CHANGES, "version"])
+        advanced = [states[pk] for pk in sorted({k.state.pk for k in self._kept})]
+        for state in advanced:
+            state.last_hash = heads[state.pk]
+        update_rows(advanced, ["last_seq", "chain_length", "last_hash", "last_seen_at"])
+        # Last, as in a lone ticket's transaction: the other apps' rows (alerts) are the last
+        # locks taken, after every lock of the fixed order.
+        for writer in self._writers:
+            writer.write()
+        enqueue_async_rules([str(ticket.pk) for ticket in tickets])
+
+
+# What both units share: the snapshot's quota accounts, the waybill a ticket takes, the SQL.
+
+
+def mine_account_of(snapshot: Snapshot, site: Site, at: datetime.datetime) -> QuotaAccount | None:
+    """The quota account a mine draws on in the year of `at` (kept in the snapshot)."""
+    key = (site.pk, local_year(at))
+    if key not in snapshot.accounts:
+        snapshot.accounts[key] = mine_account(site=site, at=at)
+    return snapshot.accounts[key]
+
+
+def pick_waybill(
+    candidates: list[Waybill], site_id: int, content: TicketContent, kind: str
+) -> Waybill | None:
+    """An exit's or an arrival's waybill among the locked candidates."""
+    if kind == TicketKind.EXIT:
+        return pick_exit_waybill(candidates, site_id, content)
+    return pick_entry_waybill(candidates, site_id, content)
+
+
+def passing_waybill(content: TicketContent) -> Waybill | None:
+    """A checkpoint matches the plate's departed waybill (no lock: it changes nothing)."""
+    waybills = Waybill.objects.filter(plate=content.plate, status=WaybillStatus.DEPARTED)
+    if content.waybill:
+        waybills = Waybill.objects.filter(number=content.waybill)
+    return waybills.order_by("-departed_at", "-pk").first()
+
+
+def _lock_waybill(site_id: int, content: TicketContent, kind: str) -> list[Waybill]:
+    """Lock 2 for a lone exit or arrival: the waybill by number, else the plate's open one."""
+    waybills = Waybill.objects.select_for_update(no_key=True)
+    if kind == TicketKind.EXIT:
+        locked = waybills.filter(origin_site_id=site_id)
+        if content.waybill:
+            return list(locked.filter(number=content.waybill)[:1])
+        issued = locked.filter(plate=content.plate, status=WaybillStatus.ISSUED)
+        return list(issued.order_by("pk")[:1])
+    locked = waybills.filter(destination_site_id=site_id)
+    if content.waybill:
+        return list(locked.filter(number=content.waybill)[:1])
+    departed = locked.filter(plate=content.plate, status=WaybillStatus.DEPARTED)
+    return list(departed.order_by("-departed_at", "-pk")[:1])
 
 
 def pick_exit_waybill(candidates: list[Waybill], site_id: int, content: TicketContent) -> Any:
@@ -135,316 +432,99 @@ def pick_entry_waybill(candidates: list[Waybill], site_id: int, content: TicketC
     return max(departed, key=lambda w: (w.departed_at, w.pk), default=None)
 
 
-class OneTicket:
-    """A ticket in its own transaction: locks and writes go to the database as they happen."""
+def _lock_up_front(
+    snapshot: Snapshot, parts: list[tuple[Station, list[TicketContent]]], plates: set[str]
+) -> Locked:
+    """Every lock of a batch, in the fixed order: heads, waybills, accounts, contracts.
 
-    def __init__(self, cache: dict[Any, Any]) -> None:
-        self.cache = cache
-        self._held: StationState | None = None
-        self._writers = ticket_writers(cache)
-
-    def state(self, station: Station) -> StationState:
-        """Lock 1: the station's state row (created on the station's first ticket)."""
-        # SQLite has no row locks: its writers are serialised (BEGIN IMMEDIATE) instead.
-        lock = _LOCK_STATE + for_update()
-        rows = run(lock, (station.pk,)).rows
-        if not rows:
-            StationState.objects.get_or_create(station=station)
-            rows = run(lock, (station.pk,)).rows
-        # The head only: what a ticket reads and moves (the other columns load if read).
-        state = StationState.from_db(connection.alias, _HEAD, rows[0])
-        self._held = state
-        return state
-
-    @property
-    def last_seq(self) -> int | None:
-        """The station's last_seq once the ticket is stored (None if the state was not read)."""
-        return None if self._held is None else int(self._held.last_seq)
-
-    def stored(self, station: Station, seq: int) -> Ticket | None:
-        """The ticket already stored under this seq."""
-        return Ticket.objects.filter(station=station, seq=seq).first()
-
-    def vehicle(self, plate: str) -> Vehicle | None:
-        """The registered vehicle of a plate (cached for the request)."""
-        key = ("vehicle", plate)
-        if key not in self.cache:
-            self.cache[key] = Vehicle.objects.filter(plate=plate).first()
-        found: Vehicle | None = self.cache[key]
-        return found
-
-    def weighings(
-        self, station_id: int, plate: str, start: datetime.datetime, end: datetime.datetime
-    ) -> list[Weighing]:
-        """The station's weighings of a plate in [start, end] (for look-back rules)."""
-        return stored_weighings(station_id, plate, start, end)
-
-    def exit_waybill(self, site_id: int, content: TicketContent) -> Any:
-        """Lock 2 for an exit."""
-        locked = Waybill.objects.select_for_update(no_key=True).filter(origin_site_id=site_id)
-        if content.waybill:
-            rows = locked.filter(number=content.waybill)
-        else:
-            rows = locked.filter(plate=content.plate, status=WaybillStatus.ISSUED).order_by("pk")
-        return pick_exit_waybill(list(rows[:1]), site_id, content)
-
-    def entry_waybill(self, site_id: int, content: TicketContent) -> Any:
-        """Lock 2 for an arrival."""
-        locked = Waybill.objects.select_for_update(no_key=True).filter(destination_site_id=site_id)
-        if content.waybill:
-            rows = locked.filter(number=content.waybill)
-        else:
-            rows = locked.filter(plate=content.plate, status=WaybillStatus.DEPARTED).order_by(
-                "-departed_at", "-pk"
-            )
-        return pick_entry_waybill(list(rows[:1]), site_id, content)
-
-    def account(self, site: Any, at: datetime.datetime) -> Any:
-        """The mine's quota account for the year of `at` (cached for the request)."""
-        key = ("account", site.pk, local_year(at))
-        if key not in self.cache:
-            self.cache[key] = mine_account(site=site, at=at)
-        return self.cache[key]
-
-    def draw_and_deliver(
-        self, *, account: Any, content: TicketContent, ref: str, contract_id: int
-    ) -> DrawResult | None:
-        """Locks 3 and 4: the quota draw, then the contract delivery (None: contract full)."""
-        drawn = draw_quota(account=account, amount_kg=content.net_kg, ref=ref, at=content.gross_at)
-        if drawn.ok and not deliver_on_contract(contract_id=contract_id, net_kg=content.net_kg):
-            # Undo the quota draw with the whole attempt; the retry records the hold alone.
-            raise ContractFull
-        return drawn
-
-    def save(self, ticket: Ticket, state: StationState) -> None:
-        """Chain the ticket after the station's head and insert it."""
-        ticket.prev_hash = state.last_hash
-        ticket.hash = ticket_hash(ticket)
-        insert([ticket])
-        state.last_hash = ticket.hash
-
-    def advance_waybill(self, waybill: Waybill, changes: dict[str, Any]) -> None:
-        """Write the waybill's new status."""
-        for name, value in changes.items():
-            setattr(waybill, name, value)
-        run(_ADVANCE_WAYBILL, waybill_changes(waybill, timezone.now()))
-
-    def decided(self, ctx: RuleContext, ticket: Ticket) -> None:
-        """The other apps' writers take the stored ticket (its alerts: the last locks)."""
-        for writer in self._writers:
-            writer.add(ctx, ticket)
-            writer.write()
-
-    def advance_state(self, state: StationState, seq: int, now: datetime.datetime) -> None:
-        """The station's head moves past the stored ticket (its row is locked: lock 1)."""
-        state.last_seq = max(state.last_seq, seq)
-        state.chain_length += 1
-        state.last_seen_at = now
-        values = (state.last_seq, state.chain_length, state.last_hash, _seen_at(state), state.pk)
-        run(_ADVANCE_STATE, values)
-
-
-class WholeBatch(OneTicket):
-    """Batches of one or more stations in one transaction: locked up front, decided in memory.
-
-    `parts` pairs each station (once) with its parsed tickets, in order. Everything
-    is written by `write` with a constant number of statements, whatever the number of
-    tickets and stations.
+    The batch's vehicles not yet in the snapshot are read after lock 1, in one statement.
     """
-
-    def __init__(
-        self, cache: dict[Any, Any], parts: list[tuple[Station, list[TicketContent]]]
-    ) -> None:
-        super().__init__(cache)
-        stations = {station.pk: station for station, _contents in parts}
-        self._states = self._lock_states(stations)
-        self._seen = {pk: state.last_seq for pk, state in self._states.items()}
-        self._advanced: set[int] = set()
-        self._tickets: list[Ticket] = []
-        self._by_seq: dict[tuple[int, int], Ticket] = {}
-        self._waybills: list[Waybill] = []
-        self._changed: dict[int, Waybill] = {}
-        self._draws = QuotaDraws()
-        self._deliveries = ContractDeliveries()
-        contents = [c for _station, batch in parts for c in batch]
-        self._plates = {c.plate for c in contents}
-        instants = [c.gross_at for c in contents] or [timezone.now()]
-        self._earliest, self._latest = min(instants), max(instants)
-        self._recent: dict[tuple[int, str], list[Weighing]] | None = None
-        self._span = (self._earliest, self._latest)
-        unknown = {p for p in self._plates if ("vehicle", p) not in self.cache}
-        if unknown:
-            vehicles = {v.plate: v for v in _vehicles(unknown)}
-            for plate in unknown:
-                self.cache[("vehicle", plate)] = vehicles.get(plate)
-        self._lock_up_front(parts)
-
-    @staticmethod
-    def _lock_states(stations: dict[int, Station]) -> dict[int, StationState]:
-        """Lock 1 for every station of the batch, in ascending station id (no deadlock)."""
-
-        def lock() -> dict[int, StationState]:
-            where, params = any_of("station_id", sorted(stations))
-            sql = f"SELECT {', '.join(_HEAD)} FROM weighing_stationstate WHERE {where}"  # noqa: S608
-            rows = run(f"{sql} ORDER BY station_id{for_update()}", params).rows
-            return {state.pk: state for state in load(StationState, _HEAD, rows)}
-
-        states = lock()
-        if len(states) < len(stations):
-            for pk in set(stations) - set(states):
-                StationState.objects.get_or_create(station=stations[pk])
-            states = lock()
-        return states
-
-    def _lock_up_front(self, parts: list[tuple[Station, list[TicketContent]]]) -> None:
-        # Which waybills a ticket may take: by number at its site, else an open one of its
-        # plate there. Locked for all the parts at once: every number and plate of the
-        # mines' tickets at any of the mines, and so for the receiving sites — a few more
-        # rows than each ticket's own, in the same ascending id order (no deadlock).
-        mines: list[tuple[Any, list[TicketContent]]] = []
-        wanted: dict[str, tuple[set[int], set[str], set[str]]] = {
-            "origin_site_id": (set(), set(), set()),
-            "destination_site_id": (set(), set(), set()),
-        }
-        for station, contents in parts:
-            site = station.site
-            if site is None or not contents:
-                continue
-            if site.kind == "mine":
-                mines.append((site, contents))
-            side = "origin_site_id" if site.kind == "mine" else "destination_site_id"
-            sites, numbers, plates = wanted[side]
-            sites.add(site.pk)
-            numbers.update(c.waybill for c in contents if c.waybill)
-            plates.update(c.plate for c in contents if not c.waybill)
-        self._waybills = _lock_waybills(*wanted["origin_site_id"], *wanted["destination_site_id"])
-        if not mines:
-            return
-        accounts = {self.account(site, c.gross_at) for site, contents in mines for c in contents}
-        self._draws.lock(a.pk for a in accounts if a is not None)
+    locked = Locked(states=_lock_states({station.pk: station for station, _c in parts}))
+    unknown = {plate for plate in plates if plate not in snapshot.vehicles}
+    if unknown:
+        found = vehicles_of(unknown)
+        for plate in unknown:
+            snapshot.vehicles[plate] = found.get(plate)
+    # Which waybills a ticket may take: by number at its site, else an open one of its
+    # plate there. Locked for all the parts at once: every number and plate of the
+    # mines' tickets at any of the mines, and so for the receiving sites — a few more
+    # rows than each ticket's own, in the same ascending id order (no deadlock).
+    mines: list[tuple[Site, list[TicketContent]]] = []
+    wanted: dict[str, tuple[set[int], set[str], set[str]]] = {
+        "origin_site_id": (set(), set(), set()),
+        "destination_site_id": (set(), set(), set()),
+    }
+    for station, contents in parts:
+        site = station.site
+        if site is None or not contents:
+            continue
+        if site.kind == "mine":
+            mines.append((site, contents))
+        side = "origin_site_id" if site.kind == "mine" else "destination_site_id"
+        sites, numbers, plates = wanted[side]
+        sites.add(site.pk)
+        numbers.update(c.waybill for c in contents if c.waybill)
+        plates.update(c.plate for c in contents if not c.waybill)
+    locked.waybills = _lock_waybills(*wanted["origin_site_id"], *wanted["destination_site_id"])
+    if mines:
+        accounts = {mine_account_of(snapshot, site, c.gross_at) for site, cs in mines for c in cs}
+        locked.draws.lock(a.pk for a in accounts if a is not None)
         shipping = {site.pk for site, _contents in mines}
-        self._deliveries.lock(
-            {w.contract_id for w in self._waybills if w.origin_site_id in shipping}
+        locked.deliveries.lock(
+            {w.contract_id for w in locked.waybills if w.origin_site_id in shipping}
         )
-
-    def state(self, station: Station) -> StationState:
-        """The station's state, locked once for the batch."""
-        return self._states[station.pk]
-
-    def head_seq(self, station: Station) -> int:
-        """The highest seq held for the station once the batch is written."""
-        return int(self._states[station.pk].last_seq)
-
-    def stored(self, station: Station, seq: int) -> Ticket | None:
-        """A ticket stored before the batch (a seq twice in the batch is `Unbatchable`)."""
-        if (station.pk, seq) in self._by_seq:
-            raise Unbatchable
-        return super().stored(station, seq) if seq <= self._seen[station.pk] else None
-
-    def exit_waybill(self, site_id: int, content: TicketContent) -> Any:
-        """Among the waybills locked for the batch."""
-        return pick_exit_waybill(self._waybills, site_id, content)
-
-    def entry_waybill(self, site_id: int, content: TicketContent) -> Any:
-        """Among the waybills locked for the batch."""
-        return pick_entry_waybill(self._waybills, site_id, content)
-
-    def draw_and_deliver(
-        self, *, account: Any, content: TicketContent, ref: str, contract_id: int
-    ) -> DrawResult | None:
-        """Decided on the locked rows: quota first, then the contract, as `OneTicket` does."""
-        net = content.net_kg
-        if not self._draws.fits(account=account, amount_kg=net):
-            return self._draws.draw(account=account, amount_kg=net, ref=ref, at=content.gross_at)
-        if not self._deliveries.fits(contract_id=contract_id, net_kg=net):
-            return None
-        drawn = self._draws.draw(account=account, amount_kg=net, ref=ref, at=content.gross_at)
-        self._deliveries.deliver(contract_id=contract_id, net_kg=net)
-        return drawn
-
-    def save(self, ticket: Ticket, state: StationState) -> None:
-        """Keep the ticket for `write` (chained there, once its ledger entry has an id)."""
-        self._tickets.append(ticket)
-        self._by_seq[(ticket.station_id, ticket.seq)] = ticket
-
-    def advance_waybill(self, waybill: Waybill, changes: dict[str, Any]) -> None:
-        """Change the locked waybill in memory; `write` stores it."""
-        for name, value in changes.items():
-            setattr(waybill, name, value)
-        self._changed[waybill.pk] = waybill
-
-    def decided(self, ctx: RuleContext, ticket: Ticket) -> None:
-        """The writers keep the ticket; `write` has them store the batch's at once."""
-        for writer in self._writers:
-            writer.add(ctx, ticket)
-
-    def advance_state(self, state: StationState, seq: int, now: datetime.datetime) -> None:
-        """The head moves in memory; `write` stores it."""
-        state.last_seq = max(state.last_seq, seq)
-        state.chain_length += 1
-        state.last_seen_at = now
-        self._advanced.add(state.pk)
-
-    def weighings(
-        self, station_id: int, plate: str, start: datetime.datetime, end: datetime.datetime
-    ) -> list[Weighing]:
-        """Stored weighings (read once for the whole batch) and this batch's, in [start, end]."""
-        if self._recent is None:
-            # The first look-back sets the margin: every station and plate of the batch, every
-            # instant of the batch, widened by it, in one query.
-            reach = max(end - start, datetime.timedelta(0)) / 2
-            self._span = (self._earliest - reach, self._latest + reach)
-            self._recent = defaultdict(list)
-            for row_station, row_plate, seq, net, at in _recent_weighings(
-                sorted(self._states), sorted(self._plates), *self._span
-            ):
-                self._recent[(row_station, row_plate)].append((seq, net, at))
-        covered = self._span[0] <= start and end <= self._span[1]
-        if covered and plate in self._plates and station_id in self._states:
-            stored = [w for w in self._recent[(station_id, plate)] if start <= w[2] <= end]
-        else:
-            stored = stored_weighings(station_id, plate, start, end)
-        pending = [
-            (t.seq, t.net_kg, t.gross_at)
-            for t in self._tickets
-            if t.plate == plate and t.station_id == station_id and start <= t.gross_at <= end
-        ]
-        return stored + pending
-
-    def _write_waybills(self) -> None:
-        now = timezone.now()
-        for waybill in self._changed.values():
-            waybill.version += 1
-            waybill.updated_at = now
-        update(list(self._changed.values()), [*_WAYBILL_CHANGES, "version"])
-
-    def write(self) -> None:
-        """Store the batch: entries, balances, deliveries, tickets (chained), waybills, heads."""
-        self._draws.write()
-        self._deliveries.write()
-        heads = {pk: state.last_hash for pk, state in self._states.items()}
-        for ticket in self._tickets:
-            ticket.quota_entry_id = ticket.quota_entry.pk if ticket.quota_entry else None
-            ticket.prev_hash = heads[ticket.station_id]
-            ticket.hash = heads[ticket.station_id] = ticket_hash(ticket)
-        insert(self._tickets)
-        self._write_waybills()
-        advanced = [self._states[pk] for pk in sorted(self._advanced)]
-        for state in advanced:
-            state.last_hash = heads[state.pk]
-        update(advanced, ["last_seq", "chain_length", "last_hash", "last_seen_at"])
-        # Last, as in a lone ticket's transaction: the other apps' rows (alerts) are the last
-        # locks taken, after every lock of the fixed order.
-        for writer in self._writers:
-            writer.write()
+    return locked
 
 
-def _vehicles(plates: set[str]) -> list[Vehicle]:
-    """The registered vehicles of these plates."""
-    names = every_field(Vehicle)
-    where, params = any_of("plate", sorted(plates))
-    sql = f"SELECT {columns(Vehicle, names)} FROM {Vehicle._meta.db_table} WHERE {where}"  # noqa: S608
-    return load(Vehicle, names, run(sql, params).rows)
+# The waybill columns a weighing changes, one row per statement: psycopg pipelines an
+# executemany, where Django's bulk_update would build one CASE per column over the batch.
+_WAYBILL_CHANGES = (
+    "status",
+    "exit_ticket",
+    "departed_at",
+    "exit_net_kg",
+    "entry_ticket",
+    "arrived_at",
+    "entry_net_kg",
+    "discrepancy_kg",
+    "updated_at",
+)
+_ADVANCE_WAYBILL = (
+    "UPDATE weighing_waybill SET status = %s, exit_ticket_id = %s, departed_at = %s,"
+    " exit_net_kg = %s, entry_ticket_id = %s, arrived_at = %s, entry_net_kg = %s,"
+    " discrepancy_kg = %s, version = version + 1, updated_at = %s WHERE id = %s"
+)
+
+
+# In the model's field order (from_db defers the columns not listed).
+_HEAD = ["station_id", "last_seq", "chain_length", "last_hash"]
+_LOCK_STATE = f"SELECT {', '.join(_HEAD)} FROM weighing_stationstate WHERE station_id = %s"  # noqa: S608
+_ADVANCE_STATE = (
+    "UPDATE weighing_stationstate SET last_seq = %s, chain_length = %s, last_hash = %s,"
+    " last_seen_at = %s WHERE station_id = %s"
+)
+
+
+@functools.cache
+def _fields(model: Any, names: tuple[str, ...]) -> list[Any]:
+    return [model._meta.get_field(name) for name in names]
+
+
+def _lock_states(stations: dict[int, Station]) -> dict[int, StationState]:
+    """Lock 1 for every station of a batch, in ascending station id (no deadlock)."""
+
+    def lock() -> dict[int, StationState]:
+        where, params = any_of("station_id", sorted(stations))
+        sql = f"SELECT {', '.join(_HEAD)} FROM weighing_stationstate WHERE {where}"  # noqa: S608
+        rows = run(f"{sql} ORDER BY station_id{for_update()}", params).rows
+        return {state.pk: state for state in load(StationState, _HEAD, rows)}
+
+    states = lock()
+    if len(states) < len(stations):
+        for pk in set(stations) - set(states):
+            StationState.objects.get_or_create(station=stations[pk])
+        states = lock()
+    return states
 
 
 _WAYBILL_FIELDS = every_field(Waybill)

@@ -157,12 +157,7 @@ def issue_waybill(
         raise WeighingError("valid_hours_range", field="valid_hours")
     with transaction.atomic():
         # An open waybill past its expiry no longer holds the plate (the job may lag).
-        Waybill.objects.filter(
-            plate=plate,
-            origin_site=found.origin_site,
-            status=WaybillStatus.ISSUED,
-            expires_at__lt=now,
-        ).update(status=WaybillStatus.EXPIRED, version=F("version") + 1, updated_at=now)
+        Waybill.objects.filter(plate=plate, origin_site=found.origin_site).expire_lapsed(now)
         for _attempt in range(8):
             waybill = Waybill(
                 number=new_waybill_number(today),
@@ -218,11 +213,3 @@ def void_waybill(*, actor: Any, waybill: Waybill, reason: str) -> Waybill:
             reason=reason,
         )
     return locked
-
-
-def expire_waybills(*, now: datetime.datetime | None = None) -> int:
-    """Mark issued waybills past their expiry as expired; returns how many."""
-    now = now or timezone.now()
-    return Waybill.objects.filter(status=WaybillStatus.ISSUED, expires_at__lt=now).update(
-        status=WaybillStatus.EXPIRED, version=F("version") + 1, updated_at=now
-    )

@@ -16,6 +16,7 @@ from oreledger.quotas.models import QuotaAccount
 from oreledger.trade.models import Contract
 from oreledger.weighing.chain import verify_chain
 from oreledger.weighing.models import StationState, Ticket, TicketRejection
+from oreledger.weighing.reference import Snapshot
 from oreledger.weighing.services.intake import Intake, SingleRequest
 from oreledger.weighing.services.tickets import record_round
 from oreledger.weighing.tests.support import (
@@ -82,7 +83,7 @@ class Held:
 
 
 def _request(item: Any, station: Any = None) -> SingleRequest:
-    return SingleRequest(station, item, timezone.now(), {})
+    return SingleRequest(station, item, timezone.now(), Snapshot())
 
 
 def test_requests_waiting_while_a_round_runs_form_the_next_round() -> None:
