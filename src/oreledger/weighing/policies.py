@@ -126,7 +126,8 @@ register(
     EitherSidePolicy(
         region_paths=("region__path",),
         enterprises=(),
-        roles={VIEW: GOVERNMENT_ROLES, CHANGE: {PROVINCE_OFFICE}},
+        # A county operator sets the blocking set of their own county (and below it).
+        roles={VIEW: GOVERNMENT_ROLES, CHANGE: _OPERATORS},
     ),
 )
 

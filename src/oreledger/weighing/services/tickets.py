@@ -84,6 +84,8 @@ class TicketResult:
     ticket_id: str | None
     release: bool
     reasons: list[dict[str, Any]] = field(default_factory=list)
+    # The non-blocking findings the operator should see (impossible_travel, grade_mismatch, …).
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The result object of docs/specs/station-protocol.md."""
@@ -93,6 +95,7 @@ class TicketResult:
             "ticket_id": self.ticket_id,
             "release": self.release,
             "reasons": [{"code": r["code"], "message": r["message"]} for r in self.reasons],
+            "warnings": [{"code": w["code"], "message": w["message"]} for w in self.warnings],
         }
 
 
@@ -343,6 +346,7 @@ def _store(
         vehicle=unit.vehicle(content.plate),
         cache=unit.cache,
         weighings=unit.weighings,
+        last_weighing=unit.last_weighing,
     )
     findings = vehicle_findings(ctx) + standing_findings(ctx)
     waybill: Waybill | None = None
@@ -404,7 +408,8 @@ def _store(
     unit.advance_state(state, content.seq, now)
     unit.decided(ctx, ticket)
     answer = [f for f in findings if f["blocking"]]
-    return TicketResult(content.seq, ResultStatus.ACCEPTED, str(ticket_id), release, answer)
+    warned = [f for f in findings if not f["blocking"]]
+    return TicketResult(content.seq, ResultStatus.ACCEPTED, str(ticket_id), release, answer, warned)
 
 
 def _duplicate(
@@ -435,6 +440,7 @@ def _duplicate(
         str(stored.pk),
         stored.release,
         stored.blocking_reasons,
+        [r for r in stored.reasons if not r.get("blocking")],
     )
 
 

@@ -38,7 +38,16 @@ from oreledger.weighing.chain import ticket_hash
 from oreledger.weighing.choices import WaybillStatus
 from oreledger.weighing.models import StationState, Ticket, Waybill
 from oreledger.weighing.protocol import TicketContent
-from oreledger.weighing.rules import RuleContext, Weighing, stored_weighings, ticket_writers
+from oreledger.weighing.rules import (
+    SIGHTING_LOOK_BACK,
+    RuleContext,
+    Sighting,
+    Weighing,
+    last_weighing,
+    sighting,
+    stored_weighings,
+    ticket_writers,
+)
 
 # The waybill columns a weighing changes, one row per statement: psycopg pipelines an
 # executemany, where Django's bulk_update would build one CASE per column over the batch.
@@ -179,6 +188,12 @@ class OneTicket:
         """The station's weighings of a plate in [start, end] (for look-back rules)."""
         return stored_weighings(station_id, plate, start, end)
 
+    def last_weighing(
+        self, plate: str, before: datetime.datetime, since: datetime.datetime
+    ) -> Sighting | None:
+        """The plate's latest weighing at any station in [since, before) (alerts' gate rules)."""
+        return last_weighing(plate, before, since)
+
     def exit_waybill(self, site_id: int, content: TicketContent) -> Any:
         """Lock 2 for an exit."""
         locked = Waybill.objects.select_for_update(no_key=True).filter(origin_site_id=site_id)
@@ -271,6 +286,7 @@ class WholeBatch(OneTicket):
         instants = [c.gross_at for c in contents] or [timezone.now()]
         self._earliest, self._latest = min(instants), max(instants)
         self._recent: dict[tuple[int, str], list[Weighing]] | None = None
+        self._sightings: dict[str, list[Sighting]] | None = None
         self._span = (self._earliest, self._latest)
         unknown = {p for p in self._plates if ("vehicle", p) not in self.cache}
         if unknown:
@@ -411,6 +427,30 @@ class WholeBatch(OneTicket):
         ]
         return stored + pending
 
+    def last_weighing(
+        self, plate: str, before: datetime.datetime, since: datetime.datetime
+    ) -> Sighting | None:
+        """The plate's latest weighing anywhere in [since, before): stored or this batch's.
+
+        The stored ones of every plate of the batch are read once, from SIGHTING_LOOK_BACK
+        before its earliest ticket; the batch's own tickets (another station of the round)
+        count as soon as they are decided.
+        """
+        reach = self._earliest - SIGHTING_LOOK_BACK
+        if plate not in self._plates or since < reach:
+            found = last_weighing(plate, before, since)
+            stored = [] if found is None else [found]
+        else:
+            if self._sightings is None:
+                self._sightings = defaultdict(list)
+                for ticket in _plates_weighed(sorted(self._plates), reach, self._latest):
+                    self._sightings[ticket.plate].append(sighting(ticket))
+            stored = [w for w in self._sightings[plate] if since <= w[2] < before]
+        pending = [
+            sighting(t) for t in self._tickets if t.plate == plate and since <= t.gross_at < before
+        ]
+        return max(stored + pending, key=lambda w: (w[2], w[1]), default=None)
+
     def _write_waybills(self) -> None:
         now = timezone.now()
         for waybill in self._changed.values():
@@ -495,3 +535,18 @@ def _recent_weighings(
     bounds = [field.get_db_prep_value(t, connection) for t in (start, end)]
     rows = run(sql, [*station_params, *plate_params, *bounds]).rows
     return [(t.station_id, t.plate, t.seq, t.net_kg, t.gross_at) for t in load(Ticket, names, rows)]
+
+
+def _plates_weighed(
+    plates: list[str], start: datetime.datetime, end: datetime.datetime
+) -> list[Ticket]:
+    """(station, plate, seq, gross_at) of these plates' tickets at any station in [start, end]."""
+    by_plate, plate_params = any_of("plate", plates)
+    names = ["station", "plate", "seq", "gross_at"]
+    sql = (
+        f"SELECT {columns(Ticket, names)} FROM weighing_ticket"  # noqa: S608
+        f" WHERE {by_plate} AND gross_at >= %s AND gross_at <= %s"
+    )
+    (field,) = _fields(Ticket, ("gross_at",))
+    bounds = [field.get_db_prep_value(t, connection) for t in (start, end)]
+    return load(Ticket, names, run(sql, [*plate_params, *bounds]).rows)
