@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 
 from oreledger.accounts.models import Region
 from oreledger.core.audit import ObjectChange, record_change, snapshot
@@ -36,6 +37,10 @@ class EffectiveBlocking:
     # The region whose set applies (the region itself, an ancestor), None for the defaults.
     source: Region | None
     own: BlockingSet | None
+
+    def get_absolute_url(self) -> str:
+        """The region's blocking set page."""
+        return reverse("weighing:blocking_edit", args=[self.region.code])
 
     @property
     def holds_on_travel(self) -> bool:
