@@ -342,9 +342,10 @@ def mass_balance_gap(*, now: datetime.datetime | None = None) -> int:
 
 def _counted(keys: list[str]) -> set[str]:
     """The occurrence keys among these already counted on an alert (one read)."""
-    return set(
-        AlertEvent.objects.filter(occurrence_key__in=keys).values_list("occurrence_key", flat=True)
+    rows = AlertEvent.objects.filter(occurrence_key__in=keys).values_list(
+        "occurrence_key", flat=True
     )
+    return {str(key) for key in rows}
 
 
 def _received(name: str, now: datetime.datetime) -> tuple[Any, Any]:
@@ -439,7 +440,8 @@ def _impossible_travel(now: datetime.datetime, cache: dict[Any, Any]) -> Iterato
             .values_list("plate", "station_id", "seq", "gross_at")
         )
         stations = {s.pk: s for s in Station.objects.select_related("region")}
-        found, before = [], None
+        found: list[Finding] = []
+        before: tuple[str, int, int, datetime.datetime] | None = None
         for plate, sid, seq, at in weighings:
             previous, before = before, (plate, sid, seq, at)
             if previous is None or previous[0] != plate or previous[1] == sid:
