@@ -11,7 +11,7 @@ import pytest
 from oreledger_station.config import ConfigError, StationSettings, load
 from oreledger_station.scale import Capture, Refusal
 from oreledger_station.store import Store
-from oreledger_station.uplink import signature
+from oreledger_station.uplink import Uplink, signature
 from oreledger_station.weighings import FirstPass, Weighings, registered_tares
 
 T0 = 1_763_106_000.0  # 2025-11-14 15:40:00 +08:00
@@ -165,3 +165,30 @@ def test_a_bad_configuration_names_its_key(tmp_path: Path, text: str, key: str) 
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         load(path)
+
+
+def test_the_platform_s_warnings_are_logged_for_the_operator_and_unknown_fields_ignored(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given a numbered ticket waiting to be sent
+    body = {"plate": "辽C12345", "gross_kg": 2, "tare_kg": 1, "net_kg": 1}
+    store.number_waiting(0)
+    with store.transaction():
+        store.add_ticket("S", body, "live", T0)
+    uplink = Uplink(store_path=Path("unused"), code="S", secret="x", url="http://127.0.0.1:9")
+    uplink.store = store
+    warning = {"code": "impossible_travel", "message": "车牌 辽C12345 疑似套牌 / Plate …"}
+    answer = {
+        "results": [
+            {"seq": 1, "status": "accepted", "ticket_id": "t1", "release": True,
+             "reasons": [], "warnings": [warning], "later_field": {"x": 1}}
+        ],
+        "last_seq": 1,
+    }  # fmt: skip
+    uplink._post = lambda path, payload: (200, answer)  # type: ignore[method-assign]
+    # when the platform answers with a warning (and a field this agent does not know)
+    with caplog.at_level("WARNING"):
+        assert uplink.send_batch() is True
+    # then the truck goes, and the operator's log shows the warning's Chinese
+    assert store.due(10) == []  # answered
+    assert "辽C12345 平台预警：车牌 辽C12345 疑似套牌" in caplog.text

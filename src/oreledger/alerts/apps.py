@@ -19,14 +19,12 @@ class AlertsConfig(AppConfig):
         from oreledger.alerts.sync_rules import TicketAlerts, alerts_ticket_rule
         from oreledger.core.display import register_terms
         from oreledger.trade.hooks import on_price_below_floor
-        from oreledger.weighing.jobs import register_async_ticket_rule
         from oreledger.weighing.rules import register_ticket_rule, register_ticket_writer
 
         # price_below_floor is raised in the approval's own transaction.
         on_price_below_floor(contract_below_floor)
         register_ticket_rule(alerts_ticket_rule)
         register_ticket_writer(TicketAlerts)
-        register_async_ticket_rule("oreledger.alerts.jobs.grade_mismatch_batch")
         # Findings, alerts and exports name a rule by its name, never its code.
         register_terms("rule", {rule.code: rule.name for rule in RULES})
         register_terms("reference", {"seq": _("Seq")})

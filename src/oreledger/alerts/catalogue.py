@@ -217,7 +217,7 @@ RULES: tuple[RuleSpec, ...] = (
         _("Grade mismatch"),
         _("The declared grade is better than the latest assay of the site supports."),
         S.TICKET,
-        M.ASYNC,
+        M.SYNC_BACKSTOP,
         V.MEDIUM,
         params=(Param("steps", MAX, _("Grade steps"), ""),),
         defaults={"steps": 1},
@@ -267,7 +267,7 @@ RULES: tuple[RuleSpec, ...] = (
             "The same plate at two stations further apart than a truck can drive in the time between."
         ),
         S.VEHICLE,
-        M.SCHEDULED,
+        M.SYNC_BACKSTOP,
         V.HIGH,
         params=(Param("kmh", MAX, _("Speed"), "km/h"),),
         defaults={"kmh": 80},

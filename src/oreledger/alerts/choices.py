@@ -51,6 +51,8 @@ class RuleMode(models.TextChoices):
     """When a rule runs."""
 
     SYNC = "sync", _("In the ticket transaction")
+    # Decided at the gate; a periodic scan catches the tickets that arrive out of order.
+    SYNC_BACKSTOP = "sync_backstop", _("In the ticket transaction, with a backstop scan")
     ASYNC = "async", _("In a background job")
     SCHEDULED = "scheduled", _("Scheduled")
 

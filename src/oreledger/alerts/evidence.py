@@ -31,7 +31,9 @@ from oreledger.core.display import (
 
 LABELS: dict[str, Promise] = {
     "allocated_kg": _("Allocated"),
+    "assay_grade": _("Grade the assay supports"),
     "assay_lot": _("Assay lot"),
+    "assay_mgo_pct": _("MgO of the assay"),
     "assay_rank": _("Grade rank supported by the assay"),
     "assay_sampled_on": _("Sampled on"),
     "axles": _("Axles"),

@@ -7,7 +7,6 @@ within a period (occurrence keys), so a retried job raises nothing twice.
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -71,11 +70,6 @@ def run_grade_mismatch(period: str) -> int:
 def run_impossible_travel(period: str) -> int:
     """impossible_travel."""
     return scheduled.impossible_travel()
-
-
-def grade_mismatch_batch(tickets: Any) -> None:
-    """The weighing app's asynchronous hook: grade_mismatch right after each batch."""
-    scheduled.grade_mismatch_for(tickets)
 
 
 _EVERY = {

@@ -25,14 +25,16 @@ MARGIN = datetime.timedelta(minutes=5)
 FIRST_LOOK_BACK = datetime.timedelta(days=2)
 
 
-def _window(name: str, now: datetime.datetime) -> tuple[datetime.datetime, ScanCursor]:
+def scan_window(name: str, now: datetime.datetime) -> tuple[datetime.datetime, ScanCursor]:
+    """Where a scan reads from (its saved position, less the margin), and its cursor."""
     cursor, _created = ScanCursor.objects.get_or_create(
         name=name, defaults={"position": now - FIRST_LOOK_BACK}
     )
     return cursor.position - MARGIN, cursor
 
 
-def _advance(cursor: ScanCursor, now: datetime.datetime) -> None:
+def advance_scan(cursor: ScanCursor, now: datetime.datetime) -> None:
+    """Save how far the scan has read."""
     ScanCursor.objects.filter(pk=cursor.pk).update(position=now)
 
 
@@ -79,7 +81,7 @@ def scan_ticket_findings(*, now: datetime.datetime | None = None) -> int:
     from oreledger.weighing.models import Ticket
 
     now = now or timezone.now()
-    since, cursor = _window("ticket_findings", now)
+    since, cursor = scan_window("ticket_findings", now)
     station_ids = list(Station.objects.values_list("pk", flat=True))
     raised = 0
     cache: dict[Any, Any] = {}
@@ -135,7 +137,7 @@ def scan_ticket_findings(*, now: datetime.datetime | None = None) -> int:
             dedupe_extra=item.dedupe_extra,
         )
         raised += alert is not None
-    _advance(cursor, now)
+    advance_scan(cursor, now)
     return raised
 
 
@@ -144,7 +146,7 @@ def scan_conflicts(*, now: datetime.datetime | None = None) -> int:
     from oreledger.weighing.models import TicketConflict
 
     now = now or timezone.now()
-    since, cursor = _window("ticket_conflicts", now)
+    since, cursor = scan_window("ticket_conflicts", now)
     raised = 0
     cache: dict[Any, Any] = {}
     conflicts = TicketConflict.objects.filter(received_at__gte=since).select_related(
@@ -184,7 +186,7 @@ def scan_conflicts(*, now: datetime.datetime | None = None) -> int:
             lon=ticket.station.lon,
         )
         raised += alert is not None
-    _advance(cursor, now)
+    advance_scan(cursor, now)
     return raised
 
 
@@ -193,7 +195,7 @@ def scan_clock_drift(*, now: datetime.datetime | None = None) -> int:
     from oreledger.weighing.models import StationState
 
     now = now or timezone.now()
-    since, cursor = _window("heartbeats", now)
+    since, cursor = scan_window("heartbeats", now)
     raised = 0
     cache: dict[Any, Any] = {}
     states = StationState.objects.filter(
@@ -227,7 +229,7 @@ def scan_clock_drift(*, now: datetime.datetime | None = None) -> int:
             enterprise_id=site.enterprise_id if site else None,
         )
         raised += alert is not None
-    _advance(cursor, now)
+    advance_scan(cursor, now)
     return raised
 
 

@@ -7,29 +7,31 @@ retried job) raises nothing twice.
 
 from __future__ import annotations
 
-import bisect
 import datetime
-from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import F, Q, Sum, Window
-from django.db.models.functions import Lag, Lead
+from django.db.models import F, Sum, Window
+from django.db.models.functions import Lead
 
 from oreledger.alerts.choices import SubjectType
 from oreledger.alerts.engine import Finding, effective_rules, register_record_rule, run_rule
-from oreledger.alerts.models import ProductionDeclaration
-from oreledger.alerts.scans import ticket_refs
+from oreledger.alerts.gate_rules import (
+    grade_ranks,
+    latest_assay,
+    mismatch_evidence,
+    travel,
+    travel_occurrence,
+)
+from oreledger.alerts.models import AlertEvent, ProductionDeclaration
+from oreledger.alerts.scans import advance_scan, scan_window, ticket_refs
 from oreledger.alerts.sync_rules import within
-from oreledger.core.distance import haversine_km
 from oreledger.core.localtime import LOCAL, local_midnight
-from oreledger.grading.models import Assay, Grade
 from oreledger.registry.models import Permit, PermitRequirement, Site, Station
 from oreledger.weighing.models import StationState, Ticket, Waybill
 
 SEQ_GAP_LOOK_BACK = datetime.timedelta(days=2)
 TRAVEL_LOOK_BACK = datetime.timedelta(hours=6)
-GRADE_LOOK_BACK = datetime.timedelta(hours=2)
 
 
 def _param(region: Any, code: str, name: str, cache: dict[Any, Any]) -> Any:
@@ -338,69 +340,69 @@ def mass_balance_gap(*, now: datetime.datetime | None = None) -> int:
     return run_rule(_mass_balance_gap, now=now)
 
 
+def _counted(keys: list[str]) -> set[str]:
+    """The occurrence keys among these already counted on an alert (one read)."""
+    rows = AlertEvent.objects.filter(occurrence_key__in=keys).values_list(
+        "occurrence_key", flat=True
+    )
+    return {str(key) for key in rows}
+
+
+def _received(name: str, now: datetime.datetime) -> tuple[Any, Any]:
+    """The tickets received since the backstop's saved position (received_at is indexed)."""
+    since, cursor = scan_window(name, now)
+    return Ticket.objects.filter(received_at__gte=since, received_at__lte=now), cursor
+
+
 @register_record_rule("grade_mismatch")
 def _grade_mismatch_for(
-    now: datetime.datetime, cache: dict[Any, Any], *, tickets: Any
+    now: datetime.datetime, cache: dict[Any, Any], *, tickets: Any = None
 ) -> Iterator[Finding]:
-    """Exit tickets declaring a grade better than the site's latest assay supports.
+    """The backstop of the gate's grade_mismatch: exits declaring more than the assay supports.
 
-    By default the exits of the last GRADE_LOOK_BACK (the scheduled sweep); the batch hook
-    passes the tickets it just recorded.
+    By default the tickets received since its saved position (an offline station's resends
+    included); or the tickets given. An occurrence the gate already raised is skipped.
     """
+    cursor = None
     if tickets is None:
-        tickets = Ticket.objects.filter(gross_at__gte=now - GRADE_LOOK_BACK)
+        tickets, cursor = _received("grade_mismatch", now)
     rows = list(
         tickets.filter(kind="exit")
         .exclude(declared_grade="")
         .select_related("station", "site__enterprise", "region", "waybill", "contract")
     )
-    if not rows:
-        return
-    ranks: dict[str, int] = {}
-    for code, rank in Grade.objects.order_by("standard__effective_from").values_list(
-        "code", "rank"
-    ):
-        ranks[code] = rank
-    assays: dict[int, list[tuple[datetime.date, int, str]]] = defaultdict(list)
-    for site_id, day, rank, lot in (
-        Assay.objects.filter(site_id__in={t.site_id for t in rows}, grade__isnull=False)
-        .order_by("site_id", "sampled_on")
-        .values_list("site_id", "sampled_on", "grade__rank", "lot")
-    ):
-        assays[site_id].append((day, rank, lot))
+    found = []
     ticket: Any
-
     for ticket in rows:
-        declared = ranks.get(ticket.declared_grade)
-        history = assays.get(ticket.site_id, [])
+        declared = grade_ranks(cache).get(ticket.declared_grade)
         day = ticket.gross_at.astimezone(LOCAL).date()
-        index = bisect.bisect_right([a[0] for a in history], day) - 1
-        if declared is None or index < 0:
+        assay = latest_assay(ticket.site_id, day, cache) if ticket.site_id else None
+        if declared is None or assay is None:
             continue
-        sampled_on, supported, lot = history[index]
         steps = _param(ticket.region, "grade_mismatch", "steps", cache)
-        if steps is None or supported - declared < float(steps):
+        evidence = mismatch_evidence(ticket.declared_grade, declared, assay, steps)
+        if evidence is None:
             continue
-        yield Finding(
-            region=ticket.region,
-            subject_type=SubjectType.TICKET,
-            subject_ref=f"{ticket.station.code}#{ticket.seq}",
-            at=ticket.gross_at,
-            refs=ticket_refs(ticket),
-            evidence={
-                "declared_grade": ticket.declared_grade,
-                "declared_rank": declared,
-                "assay_lot": lot,
-                "assay_sampled_on": sampled_on.isoformat(),
-                "assay_rank": supported,
-                "threshold_steps": steps,
-            },
-            occurrence=f"grade_mismatch|{ticket.station.code}#{ticket.seq}",
-            enterprise_id=ticket.site.enterprise_id,
-            site_id=ticket.site_id,
-            lat=ticket.station.lat,
-            lon=ticket.station.lon,
+        ref = f"{ticket.station.code}#{ticket.seq}"
+        found.append(
+            Finding(
+                region=ticket.region,
+                subject_type=SubjectType.TICKET,
+                subject_ref=ref,
+                at=ticket.gross_at,
+                refs=ticket_refs(ticket),
+                evidence=evidence,
+                occurrence=f"grade_mismatch|{ref}",
+                enterprise_id=ticket.site.enterprise_id,
+                site_id=ticket.site_id,
+                lat=ticket.station.lat,
+                lon=ticket.station.lon,
+            )
         )
+    counted = _counted([str(f.occurrence) for f in found])
+    yield from (f for f in found if f.occurrence not in counted)
+    if cursor is not None:
+        advance_scan(cursor, now)
 
 
 def grade_mismatch_for(tickets: Any) -> int:
@@ -409,63 +411,69 @@ def grade_mismatch_for(tickets: Any) -> int:
 
 
 def grade_mismatch(*, now: datetime.datetime | None = None) -> int:
-    """The scheduled sweep of grade_mismatch over recent exits (the batch hook may miss none)."""
+    """The backstop scan of grade_mismatch over the tickets received since it last read."""
     return run_rule(_grade_mismatch_for, now=now)
 
 
 @register_record_rule("impossible_travel")
 def _impossible_travel(now: datetime.datetime, cache: dict[Any, Any]) -> Iterator[Finding]:
-    """The same plate at two stations further apart than the speed allows in the time between."""
-    window: dict[str, Any] = {
-        "partition_by": [F("plate")],
-        "order_by": [F("gross_at").asc(), F("seq").asc()],
-    }
-    pairs = (
-        Ticket.objects.filter(gross_at__gte=now - TRAVEL_LOOK_BACK, gross_at__lte=now)
-        .annotate(
-            prev_station=Window(Lag("station_id"), **window),
-            prev_at=Window(Lag("gross_at"), **window),
-            prev_seq=Window(Lag("seq"), **window),
+    """The backstop of the gate's impossible_travel, for tickets that arrived out of order.
+
+    Reads the tickets received since its saved position; for their plates, every weighing
+    from TRAVEL_LOOK_BACK before the earliest of them to as long after the latest, in time
+    order; each consecutive pair at two places too far apart for the time between, with one
+    of the two newly received, is a finding (keyed by the pair, as the gate keys it). An
+    offline station resending yesterday's tickets is paired with what was weighed around them.
+    """
+    received, cursor = _received("impossible_travel", now)
+    new = list(received.values_list("plate", "gross_at", "station_id", "seq"))
+    if new:
+        fresh = {(station_id, seq) for _plate, _at, station_id, seq in new}
+        instants = [at for _plate, at, _station, _seq in new]
+        weighings = (
+            Ticket.objects.filter(
+                plate__in={plate for plate, _at, _station, _seq in new},
+                gross_at__gte=min(instants) - TRAVEL_LOOK_BACK,
+                gross_at__lte=max(instants) + TRAVEL_LOOK_BACK,
+            )
+            .order_by("plate", "gross_at", "seq")
+            .values_list("plate", "station_id", "seq", "gross_at")
         )
-        .filter(~Q(prev_station=F("station_id")), prev_station__isnull=False)
-        .values_list(
-            "plate", "station_id", "seq", "gross_at", "prev_station", "prev_seq", "prev_at"
-        )
-    )
-    stations = {s.pk: s for s in Station.objects.select_related("region")}
-    for plate, sid, seq, at, prev_sid, prev_seq, prev_at in pairs:
-        here, there = stations[sid], stations[prev_sid]
-        kmh = _param(here.region, "impossible_travel", "kmh", cache)
-        km = haversine_km(float(here.lat), float(here.lon), float(there.lat), float(there.lon))
-        hours = max((at - prev_at).total_seconds(), 0) / 3600
-        if kmh is None or km < 1 or (hours > 0 and km / hours <= float(kmh)):
-            continue
-        yield Finding(
-            region=here.region,
-            subject_type=SubjectType.VEHICLE,
-            subject_ref=plate,
-            at=at,
-            refs={"plate": plate, "station": here.code, "seq": seq},
-            evidence={
-                "from_station": there.code,
-                "from_seq": prev_seq,
-                "from_at": prev_at.isoformat(),
-                "to_station": here.code,
-                "to_seq": seq,
-                "to_at": at.isoformat(),
-                "distance_km": round(km, 1),
-                "minutes": round(hours * 60, 1),
-                "speed_kmh": round(km / hours) if hours else None,
-                "threshold_kmh": kmh,
-            },
-            occurrence=f"impossible_travel|{there.code}#{prev_seq}|{here.code}#{seq}",
-            lat=here.lat,
-            lon=here.lon,
-        )
+        stations = {s.pk: s for s in Station.objects.select_related("region")}
+        found: list[Finding] = []
+        before: tuple[str, int, int, datetime.datetime] | None = None
+        for plate, sid, seq, at in weighings:
+            previous, before = before, (plate, sid, seq, at)
+            if previous is None or previous[0] != plate or previous[1] == sid:
+                continue
+            if (sid, seq) not in fresh and (previous[1], previous[2]) not in fresh:
+                continue
+            here, there = stations[sid], stations[previous[1]]
+            kmh = _param(here.region, "impossible_travel", "kmh", cache)
+            evidence = travel(there, previous[2], previous[3], here, seq, at, kmh)
+            if evidence is None:
+                continue
+            found.append(
+                Finding(
+                    region=here.region,
+                    subject_type=SubjectType.VEHICLE,
+                    subject_ref=plate,
+                    at=at,
+                    refs={"plate": plate, "station": here.code, "seq": seq},
+                    evidence=evidence,
+                    occurrence=travel_occurrence(there.code, previous[2], here.code, seq),
+                    site_id=here.site_id,
+                    lat=here.lat,
+                    lon=here.lon,
+                )
+            )
+        counted = _counted([str(f.occurrence) for f in found])
+        yield from (f for f in found if f.occurrence not in counted)
+    advance_scan(cursor, now)
 
 
 def impossible_travel(*, now: datetime.datetime | None = None) -> int:
-    """impossible_travel: the registered rule run once (`engine.run_rule`)."""
+    """The backstop scan of impossible_travel (`engine.run_rule`)."""
     return run_rule(_impossible_travel, now=now)
 
 

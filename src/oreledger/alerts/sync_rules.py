@@ -20,6 +20,8 @@ from oreledger.alerts.catalogue import parse_hours
 from oreledger.alerts.choices import SubjectType
 from oreledger.alerts.engine import Occurrence, effective_rules, raise_together
 from oreledger.alerts.findings import finding_occurrences, raised_findings
+from oreledger.alerts.gate_rules import MESSAGES as GATE_MESSAGES
+from oreledger.alerts.gate_rules import gate_findings
 from oreledger.core.localtime import LOCAL
 from oreledger.weighing.errors import finding
 
@@ -31,11 +33,14 @@ MESSAGES: dict[str, Promise] = {
     "tare_deviation": _("Tare %(tare)s kg differs from the registered %(registered)s kg."),
     "off_hours": _("Weighed at %(time)s, outside the permitted hours %(hours)s."),
     "duplicate_weighing": _("The same plate and net were weighed here at %(time)s."),
+    **GATE_MESSAGES,
 }
 _TEMPLATES: dict[str, tuple[str, str]] = {}
 
 # Set to False (bench/) to measure the ticket path without these rules.
 ENABLED = True
+# The gate rules (impossible_travel, grade_mismatch: alerts.gate_rules) alone, for the bench.
+GATE_ENABLED = True
 
 
 def message(code: str, **params: Any) -> str:
@@ -110,16 +115,25 @@ def alerts_ticket_rule(ctx: Any) -> list[dict[str, Any]]:
         fired.extend(_off_hours(ctx, rules["off_hours"].params, ticket_ref))
     if "duplicate_weighing" in on:
         fired.extend(_duplicate(ctx, rules["duplicate_weighing"].params, ticket_ref))
-    if not fired:
+    gates = gate_findings(ctx, rules, on) if GATE_ENABLED else []
+    if not fired and not gates:
         return findings
     # Raised once the ticket is decided, with its batch (TicketAlerts).
     notes = ctx.notes.setdefault("alerts", [])
     for code, subject_type, subject_ref, evidence, finding_params in fired:
-        notes.append((code, subject_type, subject_ref, evidence))
+        notes.append((code, subject_type, subject_ref, evidence, f"{code}|{ticket_ref}"))
         if finding_params is not None:
             findings.append(
                 {"code": code, "message": message(code, **finding_params), "blocking": False}
             )
+    for gate in gates:
+        # Keyed by what was found (a pair of weighings), not by this ticket alone.
+        notes.append(
+            (gate.code, gate.subject_type, gate.subject_ref, gate.evidence, gate.occurrence)
+        )
+        findings.append(
+            {"code": gate.code, "message": message(gate.code, **gate.params), "blocking": False}
+        )
     return findings
 
 
@@ -153,8 +167,7 @@ class TicketAlerts:
             "lat": station.lat,
             "lon": station.lon,
         }
-        ticket_ref = f"{station.code}#{content.seq}"
-        for code, subject_type, subject_ref, evidence in noted:
+        for code, subject_type, subject_ref, evidence, occurrence in noted:
             region = station.region
             if subject_type == SubjectType.WAYBILL and ctx.waybill is not None:
                 region = ctx.waybill.region
@@ -167,7 +180,7 @@ class TicketAlerts:
                     at=content.gross_at,
                     refs=refs,
                     evidence=evidence,
-                    occurrence=f"{code}|{ticket_ref}",
+                    occurrence=occurrence,
                     **place,
                 )
             )

@@ -80,4 +80,6 @@ BLOCKABLE_CODES = (
     "off_hours",
     "duplicate_weighing",
     "entry_without_exit",
+    # "Hold the truck on impossible travel": off by default, a mistyped plate triggers it too.
+    "impossible_travel",
 )

@@ -123,6 +123,8 @@ WAYBILL_MESSAGES: dict[str, Promise] = {
     "waybill_unknown": _("Unknown waybill %(value)s."),
     "waybill_mismatch": _("Waybill %(value)s does not fit this ticket (site, plate or status)."),
     "contract_exceeded": _("Contract %(value)s would be exceeded."),
+    "blocking_code_unknown": _("%(value)s cannot be in a blocking set."),
+    "blocking_code_required": _("%(value)s always holds the truck and cannot be dropped."),
 }
 
 

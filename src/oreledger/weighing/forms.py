@@ -9,10 +9,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from oreledger.core import numbers
+from oreledger.core.display import term
 from oreledger.registry.choices import VehicleStatus
 from oreledger.registry.identifiers import validate_plate
 from oreledger.registry.models import Vehicle
 from oreledger.trade.models import Contract
+from oreledger.weighing.choices import BLOCKABLE_CODES
+from oreledger.weighing.rules import ALWAYS_BLOCKING
 from oreledger.weighing.services.waybills import issuable_contracts, registered_vehicles
 
 
@@ -117,3 +120,24 @@ class DecisionForm(forms.Form):
         choices=[("approve", _("Approve")), ("reject", _("Reject"))], widget=forms.HiddenInput
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class BlockingSetForm(forms.Form):
+    """Which findings hold a truck in a region, besides the ledger codes that always do."""
+
+    codes = forms.MultipleChoiceField(
+        label=_("Also hold the truck on"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Unticked, a finding only warns the weighbridge operator and raises its alert."
+            " Impossible travel is a warning by default: a mistyped plate triggers it too."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["codes"]
+        field.choices = [
+            (code, term("rule", code)) for code in BLOCKABLE_CODES if code not in ALWAYS_BLOCKING
+        ]

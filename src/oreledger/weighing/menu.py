@@ -13,7 +13,13 @@ from oreledger.core.navigation import (
     register_record_action,
 )
 from oreledger.core.permissions import APPROVE, VIEW, may
-from oreledger.weighing.models import StationState, Ticket, TicketCorrection, Waybill
+from oreledger.weighing.models import (
+    BlockingSet,
+    StationState,
+    Ticket,
+    TicketCorrection,
+    Waybill,
+)
 from oreledger.weighing.services.waybills import issuable_contracts, may_issue_waybills
 
 SECTION = _("Weighing")
@@ -52,6 +58,16 @@ register_menu_item(
         url_name="weighing:correction_list",
         visible=lambda user: may(user, APPROVE, TicketCorrection),
         order=430,
+    )
+)
+
+register_menu_item(
+    MenuItem(
+        section=SECTION,
+        label=_("Blocking sets"),
+        url_name="weighing:blocking_list",
+        visible=lambda user: may(user, VIEW, BlockingSet),
+        order=440,
     )
 )
 

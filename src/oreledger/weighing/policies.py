@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from oreledger.core.display import ReferenceKind, register_reference
+from oreledger.core.display import ReferenceKind, register_field_text, register_reference, term
 from oreledger.core.permissions import (
     ADD,
     ADMIN,
@@ -126,7 +126,8 @@ register(
     EitherSidePolicy(
         region_paths=("region__path",),
         enterprises=(),
-        roles={VIEW: GOVERNMENT_ROLES, CHANGE: {PROVINCE_OFFICE}},
+        # A county operator sets the blocking set of their own county (and below it).
+        roles={VIEW: GOVERNMENT_ROLES, CHANGE: _OPERATORS},
     ),
 )
 
@@ -164,3 +165,7 @@ register_reference(
         url=lambda c: c.ticket.get_absolute_url(),
     ),
 )  # fmt: skip
+# A blocking set's codes read in its history as the rules' names.
+register_field_text(
+    BlockingSet, "codes", lambda codes: "、".join(term("rule", code) for code in codes or [])
+)

@@ -4,7 +4,8 @@ A station's request reads the station, the grading standard in force, the gate p
 the mine, the rule versions, the blocking set and which quota account the mine draws on:
 ten statements of a single ticket's twenty-two, for data that changes a few times a day.
 
-Every table that data comes from has a trigger (migration weighing 0003) that replaces the
+Every table that data comes from has a trigger (migration weighing 0003; the assays, which
+decide grade_mismatch at the gate, weighing 0005) that replaces the
 table's token in `weighing_referencetoken` on any write — service, import, bulk or raw — in
 the writer's own transaction. A request reads all tokens in one statement and reuses the
 process's snapshot only if it was started under exactly those tokens; otherwise it starts an

@@ -15,6 +15,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from django.db import connection
+
+from oreledger.core.prepared import columns, load, run
 from oreledger.registry.choices import SHIPPING_STOPPED, OperatingStatus, ProcedureState
 from oreledger.registry.models import Station, Vehicle
 from oreledger.registry.procedures import lines_for
@@ -26,6 +29,11 @@ from oreledger.weighing.reference import Snapshot
 
 # (seq, net_kg, gross_at) of one weighing.
 Weighing = tuple[int, int, datetime.datetime]
+# (station_id, seq, gross_at) of a plate's weighing at any station of the province.
+Sighting = tuple[int, int, datetime.datetime]
+# How far back a rule may ask for a plate's last weighing anywhere (`last_weighing`): a
+# batch reads that much before its earliest ticket once for all its plates.
+SIGHTING_LOOK_BACK = datetime.timedelta(hours=6)
 # Codes that guard the ledgers themselves: releasing a truck while they fire would let a
 # tonne leave without a quota draw or a contract delivery (docs/ARCHITECTURE.md invariant 3), so no
 # region's blocking set can drop them.
@@ -48,6 +56,30 @@ def stored_weighings(
     return list(rows)
 
 
+_SIGHTING = ["station", "seq", "gross_at"]
+_LAST_WEIGHING = (
+    f"SELECT {columns(Ticket, _SIGHTING)} FROM weighing_ticket"  # noqa: S608
+    " WHERE plate = %s AND gross_at >= %s AND gross_at < %s"
+    " ORDER BY gross_at DESC, seq DESC LIMIT 1"
+)
+
+
+def last_weighing(
+    plate: str, before: datetime.datetime, since: datetime.datetime
+) -> Sighting | None:
+    """The plate's latest stored weighing at any station in [since, before), if any."""
+    # One indexed read, prepared on PostgreSQL: (plate, -gross_at) answers it with its first row.
+    field = Ticket._meta.get_field("gross_at")
+    bounds = [field.get_db_prep_value(t, connection) for t in (since, before)]
+    rows = load(Ticket, _SIGHTING, run(_LAST_WEIGHING, [plate, *bounds]).rows)
+    return sighting(rows[0]) if rows else None
+
+
+def sighting(ticket: Any) -> Sighting:
+    """(station_id, seq, gross_at) of a ticket."""
+    return (int(ticket.station_id), int(ticket.seq), ticket.gross_at)
+
+
 @dataclass
 class RuleContext:
     """What a rule may look at: the station, the ticket's content, and what was matched."""
@@ -66,6 +98,11 @@ class RuleContext:
     # the plate in that span, stored or decided earlier in the same batch (see units).
     weighings: Callable[[int, str, datetime.datetime, datetime.datetime], list[Weighing]] = (
         stored_weighings
+    )
+    # (plate, before, since) -> the plate's latest weighing at any station in [since, before),
+    # stored or decided earlier in the same batch or round (see units).
+    last_weighing: Callable[[str, datetime.datetime, datetime.datetime], Sighting | None] = (
+        last_weighing
     )
     # What the decision found out on its way, for the ticket writers: "quota" (the draw's
     # DrawResult and account), and whatever a registered rule leaves for its own writer.

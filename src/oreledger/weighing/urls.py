@@ -17,6 +17,8 @@ urlpatterns = [
     path("tickets/<uuid:pk>/", views.ticket_detail, name="ticket_detail"),
     path("corrections/", views.CorrectionListView.as_view(), name="correction_list"),
     path("corrections/<int:pk>/decide/", views.correction_decide, name="correction_decide"),
+    path("blocking/", views.BlockingListView.as_view(), name="blocking_list"),
+    path("blocking/<str:code>/", views.blocking_edit, name="blocking_edit"),
     path("stations/", views.StationListView.as_view(), name="station_list"),
     path("stations/<str:code>/", views.station_detail, name="station_detail"),
 ]

@@ -20,18 +20,25 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from oreledger.accounts.models import Region
 from oreledger.core.audit import history_for
 from oreledger.core.cells import CODE, COUNT, KILOGRAMS, TONNES_KG
 from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
-from oreledger.core.display import term
+from oreledger.core.display import term, yes_no
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
-from oreledger.core.permissions import APPROVE, VIEW, can, get_for_user
+from oreledger.core.permissions import APPROVE, CHANGE, VIEW, can, get_for_user
 from oreledger.registry.models import Station
 from oreledger.weighing.chain import ticket_hash
 from oreledger.weighing.choices import CorrectionStatus, WaybillStatus
 from oreledger.weighing.filtersets import TicketFilter, WaybillFilter
-from oreledger.weighing.forms import CorrectionForm, DecisionForm, VoidForm, WaybillForm
+from oreledger.weighing.forms import (
+    BlockingSetForm,
+    CorrectionForm,
+    DecisionForm,
+    VoidForm,
+    WaybillForm,
+)
 from oreledger.weighing.models import (
     StationState,
     Ticket,
@@ -40,12 +47,19 @@ from oreledger.weighing.models import (
     TicketRejection,
     Waybill,
 )
+from oreledger.weighing.rules import ALWAYS_BLOCKING
 from oreledger.weighing.services import (
     approve_correction,
     issue_waybill,
     reject_correction,
     request_correction,
     void_waybill,
+)
+from oreledger.weighing.services.blocking import (
+    blocking_region,
+    effective_blocking,
+    may_set_blocking,
+    set_blocking_codes,
 )
 from oreledger.weighing.services.corrections import may_decide, may_request
 from oreledger.weighing.services.waybills import may_issue_waybills, registered_vehicles
@@ -499,3 +513,68 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
         ).aggregate(n=Count("pk", filter=Q(release=False)), all=Count("pk")),
     }
     return render(request, "weighing/station_detail.html", context)
+
+
+def _rule_names(codes: Any) -> str:
+    return "、".join(term("rule", code) for code in codes)
+
+
+class BlockingListView(ScopedListView):
+    """Each region's blocking set as the gate applies it: its own, an ancestor's or the defaults."""
+
+    model = Region
+    title = _("Blocking sets")
+    default_order = "path"
+    columns = (
+        Column("region.name", _("Region"), order_by="path"),
+        Column("region.code", _("Code"), order_by="code", kind=CODE),
+        Column("codes", _("Holds the truck on"), value=lambda r: _rule_names(r.codes)),
+        Column("travel", _("Held on impossible travel"), value=lambda r: yes_no(r.holds_on_travel)),
+        Column(
+            "source",
+            _("Set in"),
+            value=lambda r: r.source.name if r.source else _("The protocol's defaults"),
+        ),
+    )
+
+    def paginate_queryset(self, queryset: Any, page_size: int) -> Any:
+        paginator, page, rows, more = super().paginate_queryset(queryset, page_size)
+        return paginator, page, effective_blocking(list(rows)), more
+
+    def export_source(self) -> Any:
+        source = super().export_source()
+        source.rows = effective_blocking(list(source.rows))
+        return source
+
+
+@login_required
+def blocking_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """One region's blocking set: the ledger codes fixed, the others ticked per region."""
+    action = CHANGE if request.method == "POST" else VIEW
+    region = blocking_region(user=request.user, code=code, action=action)
+    [current] = effective_blocking([region])
+    chosen = [c for c in current.codes if c not in ALWAYS_BLOCKING]
+    form = BlockingSetForm(request.POST or None, initial={"codes": chosen})
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = [*ALWAYS_BLOCKING, *form.cleaned_data["codes"]]
+            set_blocking_codes(actor=request.user, region=region, codes=codes)
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The blocking set of %(region)s is saved.") % {"region": region}
+            )
+            return redirect("weighing:blocking_edit", code=region.code)
+    context = {
+        "title": _("Blocking set of %(region)s") % {"region": region},
+        "region": region,
+        "current": current,
+        "held_on": _rule_names(current.codes),
+        "fixed": _rule_names(c for c in current.codes if c in ALWAYS_BLOCKING),
+        "form": form,
+        "may_change": may_set_blocking(request.user, region),
+        "history": history_for(current.own)[:50] if current.own else [],
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "weighing/blocking_form.html", context, status=status)

@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from oreledger_station.store import Store, TicketRow
-from oreledger_station.texts import SHANGHAI, STATUSES
+from oreledger_station.texts import SHANGHAI, STATUSES, reason_text
 
 TICKETS_PATH = "/api/v1/station/tickets"
 HEARTBEAT_PATH = "/api/v1/station/heartbeat"
@@ -317,11 +317,16 @@ class Uplink:
             self._failed("offline", "磅单应答格式不正确")
             return False
         now = time.time()
+        warned: dict[Any, list[Any]] = {}
         with self.store.transaction():
             for ticket, result in zip(batch, results, strict=True):
                 if not isinstance(result, dict) or result.get("seq") != ticket.seq:
                     raise RuntimeError(f"answer for seq {result!r} does not match {ticket.seq}")
                 self.store.answer(ticket.seq or 0, result, now)
+                # Platforms before 2026-12 send no warnings; any other unknown field is ignored.
+                found = result.get("warnings")
+                if isinstance(found, list):
+                    warned[ticket.local_no] = [w for w in found if isinstance(w, dict)]
         if isinstance(answer.get("last_seq"), int):
             self.link.platform_last_seq = answer["last_seq"]
         for ticket in batch:
@@ -334,5 +339,8 @@ class Uplink:
                 STATUSES.get(row.status, row.status),
                 "放行" if row.release else "禁止放行",
             )
+            if warned.get(ticket.local_no):
+                texts = "；".join(reason_text(w) for w in warned[ticket.local_no])
+                log.warning("%s 平台预警：%s", row.plate, texts)
             self.on_answer(row)
         return True

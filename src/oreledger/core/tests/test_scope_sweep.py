@@ -45,7 +45,7 @@ from oreledger.registry.models import (
     Vehicle,
 )
 from oreledger.trade.models import Bid, Contract, FloorPrice, Listing, Notification
-from oreledger.weighing.models import Ticket, TicketCorrection, Waybill
+from oreledger.weighing.models import BlockingSet, Ticket, TicketCorrection, Waybill
 from oreledger.weighing.tests.support import get as signed_get
 from testkit.matrix import fingerprint
 from testkit.personas import build_province
@@ -65,7 +65,7 @@ WATCH: list[type[models.Model]] = [
     Contract, FloorPrice, Notification, Waybill, Ticket, TicketCorrection, Alert, AlertEvent,
     Case, CaseNote, RuleVersion, ImportRun, ExportRun, Appeal, Entry, Notice, Routing,
     StageRecord, TimeLimits, Campaign, Inspection, Finding, RectificationOrder, OrderAnswer,
-    OrderSignoff, ClassificationDecision,
+    OrderSignoff, ClassificationDecision, BlockingSet,
 ]  # fmt: skip
 # What an action would send if the lookup let it through: enough for most forms to pass.
 POST_DATA = {
@@ -251,6 +251,7 @@ ROUTES: dict[str, Target] = {
     "weighing:ticket_detail": Target(_ticket),
     "weighing:correction_decide": Target(lambda d: {"pk": d.correction.pk}, action=True),
     "weighing:station_detail": Target(lambda d: {"code": d.exit_station[0]}),
+    "weighing:blocking_edit": Target(lambda d: {"code": d.region.code}),
     "api:weighing:waybill-detail": Target(_waybill),
     "api:weighing:waybill-slash-detail": Target(_waybill),
     "api:weighing:ticket-detail": Target(_ticket),
@@ -510,6 +511,7 @@ def test_a_county_rule_change_never_touches_the_province_or_dashiqiao(
 
 # The identifier of a Dashiqiao row as a list's workbook shows it, by the list's model.
 IDENTIFIERS: dict[type[models.Model], Callable[[Dashiqiao], str]] = {
+    Region: lambda d: d.region.code,
     User: lambda d: d.user.username,
     Enterprise: lambda d: d.enterprise.uscc,
     Site: lambda d: d.site.code,

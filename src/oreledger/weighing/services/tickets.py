@@ -95,6 +95,8 @@ class TicketResult:
     ticket_id: str | None
     release: bool
     reasons: list[dict[str, Any]] = field(default_factory=list)
+    # The non-blocking findings the operator should see (impossible_travel, grade_mismatch, …).
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The result object of docs/specs/station-protocol.md."""
@@ -104,6 +106,7 @@ class TicketResult:
             "ticket_id": self.ticket_id,
             "release": self.release,
             "reasons": [{"code": r["code"], "message": r["message"]} for r in self.reasons],
+            "warnings": [{"code": w["code"], "message": w["message"]} for w in self.warnings],
         }
 
 
@@ -348,6 +351,7 @@ def _store(
         waybill=waybill,
         cache=unit.snapshot,
         weighings=unit.weighings,
+        last_weighing=unit.last_weighing,
     )
     findings = vehicle_findings(ctx) + standing_findings(ctx) + on_exit + run_extra_rules(ctx)
     ctx.blocking = blocking_codes(station.region, unit.snapshot)
@@ -366,7 +370,8 @@ def _store(
     changes = _waybill_changes(kind, waybill, ticket, release)
     unit.keep(Kept(ctx, ticket, look.state, waybill, changes))
     answer = [f for f in findings if f["blocking"]]
-    return TicketResult(content.seq, ResultStatus.ACCEPTED, str(ticket_id), release, answer)
+    warned = [f for f in findings if not f["blocking"]]
+    return TicketResult(content.seq, ResultStatus.ACCEPTED, str(ticket_id), release, answer, warned)
 
 
 def _exit_findings(content: TicketContent, waybill: Waybill | None) -> list[dict[str, Any]]:
@@ -456,6 +461,7 @@ def _duplicate(
         str(stored.pk),
         stored.release,
         stored.blocking_reasons,
+        [r for r in stored.reasons if not r.get("blocking")],
     )
 
 

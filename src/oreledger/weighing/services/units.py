@@ -50,8 +50,12 @@ from oreledger.weighing.models import StationState, Ticket, Waybill
 from oreledger.weighing.protocol import TicketContent
 from oreledger.weighing.reference import Snapshot
 from oreledger.weighing.rules import (
+    SIGHTING_LOOK_BACK,
     RuleContext,
+    Sighting,
     Weighing,
+    last_weighing,
+    sighting,
     stored_weighings,
     ticket_writers,
 )
@@ -141,6 +145,11 @@ class UnitOfWork(Protocol):
     def finish(self) -> None:
         """Write what was kept, the other apps' writers last; queue the asynchronous rules."""
 
+    def last_weighing(
+        self, plate: str, before: datetime.datetime, since: datetime.datetime
+    ) -> Sighting | None:
+        """The plate's latest weighing at any station in [since, before) (alerts' gate rules)."""
+
 
 class OneTicket:
     """A ticket in its own transaction: locks and writes go to the database as they happen."""
@@ -184,6 +193,12 @@ class OneTicket:
     ) -> list[Weighing]:
         """The station's stored weighings of a plate in [start, end]."""
         return stored_weighings(station_id, plate, start, end)
+
+    def last_weighing(
+        self, plate: str, before: datetime.datetime, since: datetime.datetime
+    ) -> Sighting | None:
+        """The plate's latest weighing at any station in [since, before) (alerts' gate rules)."""
+        return last_weighing(plate, before, since)
 
     def draw_and_deliver(
         self, *, account: QuotaAccount, content: TicketContent, ref: str, contract_id: int
@@ -251,6 +266,7 @@ class WholeBatch:
         self._earliest, self._latest = min(instants), max(instants)
         self._span = (self._earliest, self._latest)
         self._recent: dict[tuple[int, str], list[Weighing]] | None = None
+        self._sightings: dict[str, list[Sighting]] | None = None
 
     def look(self, station: Station, content: TicketContent, kind: str) -> Look:
         """Among the rows locked and read for the batch (a seq twice in it is `Unbatchable`)."""
@@ -294,6 +310,32 @@ class WholeBatch:
             if t.plate == plate and t.station_id == station_id and start <= t.gross_at <= end
         ]
         return stored + pending
+
+    def last_weighing(
+        self, plate: str, before: datetime.datetime, since: datetime.datetime
+    ) -> Sighting | None:
+        """The plate's latest weighing anywhere in [since, before): stored or this batch's.
+
+        The stored ones of every plate of the batch are read once, from SIGHTING_LOOK_BACK
+        before its earliest ticket; the batch's own tickets (another station of the round)
+        count as soon as they are decided.
+        """
+        reach = self._earliest - SIGHTING_LOOK_BACK
+        if plate not in self._plates or since < reach:
+            found = last_weighing(plate, before, since)
+            stored = [] if found is None else [found]
+        else:
+            if self._sightings is None:
+                self._sightings = defaultdict(list)
+                for ticket in _plates_weighed(sorted(self._plates), reach, self._latest):
+                    self._sightings[ticket.plate].append(sighting(ticket))
+            stored = [w for w in self._sightings[plate] if since <= w[2] < before]
+        pending = [
+            sighting(t)
+            for t in (k.ticket for k in self._kept)
+            if t.plate == plate and since <= t.gross_at < before
+        ]
+        return max(stored + pending, key=lambda w: (w[2], w[1]), default=None)
 
     def draw_and_deliver(
         self, *, account: QuotaAccount, content: TicketContent, ref: str, contract_id: int
@@ -575,3 +617,18 @@ def _recent_weighings(
     bounds = [field.get_db_prep_value(t, connection) for t in (start, end)]
     rows = run(sql, [*station_params, *plate_params, *bounds]).rows
     return [(t.station_id, t.plate, t.seq, t.net_kg, t.gross_at) for t in load(Ticket, names, rows)]
+
+
+def _plates_weighed(
+    plates: list[str], start: datetime.datetime, end: datetime.datetime
+) -> list[Ticket]:
+    """(station, plate, seq, gross_at) of these plates' tickets at any station in [start, end]."""
+    by_plate, plate_params = any_of("plate", plates)
+    names = ["station", "plate", "seq", "gross_at"]
+    sql = (
+        f"SELECT {columns(Ticket, names)} FROM weighing_ticket"  # noqa: S608
+        f" WHERE {by_plate} AND gross_at >= %s AND gross_at <= %s"
+    )
+    (field,) = _fields(Ticket, ("gross_at",))
+    bounds = [field.get_db_prep_value(t, connection) for t in (start, end)]
+    return load(Ticket, names, run(sql, [*plate_params, *bounds]).rows)

@@ -262,6 +262,7 @@ def test_field_rule_breaks_are_rejected_and_recorded_without_touching_the_rest(c
         "ticket_id": None,
         "release": False,
         "reasons": [reason],
+        "warnings": [],
     }
     assert results[1]["status"] == "accepted" and results[1]["release"] is True
     assert TicketRejection.objects.count() == 1 and cases().count() == 1

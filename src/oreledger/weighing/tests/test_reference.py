@@ -30,7 +30,8 @@ from oreledger.weighing.tests.support import (
 pytestmark = pytest.mark.django_db
 
 TRIGGERS = importlib.import_module("oreledger.weighing.migrations.0003_reference_tokens")
-REFERENCE_TABLES = TRIGGERS.TABLES + TRIGGERS.INSERT_DELETE_ONLY
+ASSAYS = importlib.import_module("oreledger.weighing.migrations.0005_assays_are_reference_data")
+REFERENCE_TABLES = TRIGGERS.TABLES + TRIGGERS.INSERT_DELETE_ONLY + ASSAYS.TABLES
 
 
 @pytest.fixture
