@@ -9,6 +9,7 @@ import pytest
 from oreledger.core.audit import ObjectChange, history_for
 from oreledger.core.errors import DomainError
 from oreledger.weighing.models import BlockingSet
+from oreledger.weighing.reference import Snapshot
 from oreledger.weighing.rules import blocking_codes
 from oreledger.weighing.services.blocking import effective_blocking, set_blocking_codes
 from testkit.matrix import check_matrix
@@ -38,7 +39,7 @@ def test_the_haicheng_operator_holds_trucks_on_impossible_travel_in_haicheng(wor
     [after] = effective_blocking([world.haicheng])
     assert after.holds_on_travel and after.source == world.haicheng
     assert set(LEDGER) <= set(after.codes)
-    assert "impossible_travel" in blocking_codes(world.haicheng, {})
+    assert "impossible_travel" in blocking_codes(world.haicheng, Snapshot())
     own = BlockingSet.objects.get(region=world.haicheng)
     [change] = history_for(own)
     assert change.action == ObjectChange.Action.CREATE
