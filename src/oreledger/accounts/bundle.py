@@ -131,7 +131,8 @@ def resolve_region(ctx: ImportContext, row: ParsedRow, column: str, code: str) -
     return region
 
 
-def _parent(ctx: ImportContext, region: Region) -> Region | None:
+def parent_region(ctx: ImportContext, region: Region) -> Region | None:
+    """The region's parent, from the import's lookups or as this workbook plans it."""
     if region.parent_id is None:
         # A planned region keeps its parent as an instance until it is saved.
         return region.parent if region.pk is None else None
@@ -147,7 +148,7 @@ def county_centre(ctx: ImportContext, region: Region) -> tuple[float, float] | N
     node: Region | None = region
     centre = None
     while node is not None and node.level != RegionLevel.COUNTY:
-        node = _parent(ctx, node) if node.level == RegionLevel.TOWN else None
+        node = parent_region(ctx, node) if node.level == RegionLevel.TOWN else None
     if node is not None and node.lat is not None and node.lon is not None:
         centre = (float(node.lat), float(node.lon))
     cache[region.code] = centre

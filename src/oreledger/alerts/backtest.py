@@ -17,6 +17,8 @@ from oreledger.alerts.catalogue import parse_hours
 from oreledger.alerts.errors import AlertError
 from oreledger.alerts.sync_rules import within
 from oreledger.core.localtime import LOCAL
+from oreledger.registry.models import Vehicle
+from oreledger.weighing.models import Ticket, Waybill
 
 
 def county_of(path: str) -> str:
@@ -26,16 +28,12 @@ def county_of(path: str) -> str:
 
 
 def _tickets(region: Any, since: datetime.datetime, until: datetime.datetime) -> Any:
-    from oreledger.weighing.models import Ticket
-
     return Ticket.objects.filter(
         region__path__startswith=region.path, gross_at__gte=since, gross_at__lt=until
     )
 
 
 def _vehicles() -> dict[str, tuple[int, int]]:
-    from oreledger.registry.models import Vehicle
-
     return {
         plate: (axles, tare)
         for plate, axles, tare in Vehicle.objects.values_list("plate", "axles", "tare_kg")
@@ -96,8 +94,6 @@ def _waybills(
     until: datetime.datetime,
     variants: list[dict[str, Any]],
 ) -> list[Counter[str]]:
-    from oreledger.weighing.models import Waybill
-
     results: list[Counter[str]] = [Counter() for _ in variants]
     base = Waybill.objects.filter(
         region__path__startswith=region.path, departed_at__gte=since, departed_at__lt=until

@@ -28,6 +28,8 @@ from oreledger.core.display import (
     tonnes,
     yes_no,
 )
+from oreledger.registry.models import PermitType
+from oreledger.weighing.models import Ticket, Waybill
 
 LABELS: dict[str, Promise] = {
     "allocated_kg": _("Allocated"),
@@ -143,8 +145,6 @@ def label(key: str) -> str:
 
 
 def _ticket_fields(names: Any) -> str:
-    from oreledger.weighing.models import Ticket
-
     return "、".join(_ticket_field_label(Ticket, str(n)) for n in names or [])
 
 
@@ -154,8 +154,6 @@ def _ticket_field_label(model: Any, name: str) -> str:
 
 
 def _content(values: Mapping[str, Any]) -> str:
-    from oreledger.weighing.models import Ticket
-
     return "；".join(f"{_ticket_field_label(Ticket, k)} {v}" for k, v in values.items())
 
 
@@ -184,8 +182,6 @@ def value(key: str, raw: Any, refs: Mapping[tuple[str, str], Shown] | None = Non
     if key == "permit_type":
         return Shown(_permit_type(raw))
     if key == "waybill_status":
-        from oreledger.weighing.models import Waybill
-
         return field_value(Waybill, "status", raw)
     if key == "hours_open":
         return Shown(f"{number(raw, 1)} {_('h')}")
@@ -204,8 +200,6 @@ def _number(raw: Any) -> str:
 
 
 def _permit_type(code: Any) -> str:
-    from oreledger.registry.models import PermitType
-
     found = PermitType.objects.filter(code=code).first()
     return str(found) if found is not None else str(code)
 

@@ -19,6 +19,9 @@ from oreledger.alerts.choices import SubjectType
 from oreledger.alerts.engine import effective_rules, raise_alert
 from oreledger.alerts.findings import SUBJECTS, finding_occurrences
 from oreledger.alerts.models import AlertEvent, ScanCursor
+from oreledger.quotas.services import mine_account
+from oreledger.registry.models import Station
+from oreledger.weighing.models import StationState, Ticket, TicketConflict
 
 # A transaction that began before the cursor may commit after it: re-read this far back.
 MARGIN = datetime.timedelta(minutes=5)
@@ -54,8 +57,6 @@ def ticket_refs(ticket: Any) -> dict[str, Any]:
 
 
 def _quota_evidence(ticket: Any, cache: dict[Any, Any]) -> dict[str, Any]:
-    from oreledger.quotas.services import mine_account
-
     key = ("alerts.account", ticket.site_id, ticket.gross_at.year)
     if key not in cache:
         cache[key] = mine_account(site=ticket.site, at=ticket.gross_at)
@@ -77,9 +78,6 @@ def scan_ticket_findings(*, now: datetime.datetime | None = None) -> int:
     off for a measurement). It skips every occurrence already counted, so it never raises
     a finding twice; with nothing missing it costs two reads a minute.
     """
-    from oreledger.registry.models import Station
-    from oreledger.weighing.models import Ticket
-
     now = now or timezone.now()
     since, cursor = scan_window("ticket_findings", now)
     station_ids = list(Station.objects.values_list("pk", flat=True))
@@ -143,8 +141,6 @@ def scan_ticket_findings(*, now: datetime.datetime | None = None) -> int:
 
 def scan_conflicts(*, now: datetime.datetime | None = None) -> int:
     """ticket_conflict for each differing resend the weighing app recorded."""
-    from oreledger.weighing.models import TicketConflict
-
     now = now or timezone.now()
     since, cursor = scan_window("ticket_conflicts", now)
     raised = 0
@@ -192,8 +188,6 @@ def scan_conflicts(*, now: datetime.datetime | None = None) -> int:
 
 def scan_clock_drift(*, now: datetime.datetime | None = None) -> int:
     """station_clock_drift from the latest heartbeat of each station."""
-    from oreledger.weighing.models import StationState
-
     now = now or timezone.now()
     since, cursor = scan_window("heartbeats", now)
     raised = 0

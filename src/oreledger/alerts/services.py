@@ -41,6 +41,7 @@ from oreledger.core.permissions import (
     can,
     may,
 )
+from oreledger.registry.services import change_site_status
 
 
 def _person(actor: Any) -> Any:
@@ -374,8 +375,6 @@ def decide_case(
             actor=actor, obj=case, action=ObjectChange.Action.UPDATE, before=before, reason=note
         )
         if decision == DecisionKind.SUSPENSION and case.site is not None:
-            from oreledger.registry.services import change_site_status
-
             change_site_status(
                 actor=actor,
                 site=case.site,

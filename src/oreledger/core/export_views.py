@@ -13,8 +13,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
+from oreledger.core.columns import XLSX
 from oreledger.core.exports import may_download
-from oreledger.core.listing import XLSX
 from oreledger.core.models import ExportRun
 
 

@@ -16,9 +16,10 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
@@ -26,12 +27,29 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 
-from oreledger.core.listing import ExportSource, export_file_name, write_workbook, xlsx_response
+from oreledger.core.columns import ExportSource, export_file_name, write_workbook, xlsx_response
 from oreledger.core.models import ExportRun
 
 logger = logging.getLogger(__name__)
 
 SourceBuilder = Callable[[], ExportSource]
+
+
+class ExportJob(Protocol):
+    """The job that writes a large export's workbook (`core.jobs.run_list_export`)."""
+
+    def enqueue(self, run_id: int) -> Any: ...
+
+
+# Registered by core.jobs, which imports this module for the job's body (execute_export_run):
+# so this module needs no import of core.jobs, and the task keeps its queued name.
+_export_job: ExportJob | None = None
+
+
+def register_export_job(job: ExportJob) -> None:
+    """Name the job that writes large exports (core.jobs, when it is imported)."""
+    global _export_job
+    _export_job = job
 
 
 class NotExportable(Exception):
@@ -61,11 +79,10 @@ def export_response(request: HttpRequest, build: SourceBuilder) -> HttpResponse:
             language=get_language() or settings.LANGUAGE_CODE,
             total=source.total,
         )
-        # why: a cycle — core.jobs imports this module for the task's body (execute_export_run).
-        from oreledger.core.jobs import run_list_export
-
+        if _export_job is None:
+            raise ImproperlyConfigured("core.jobs registers the export job; it is not imported")
         # In the same transaction: the job exists exactly when the run does.
-        run_list_export.enqueue(run.pk)
+        _export_job.enqueue(run.pk)
     return redirect(run.get_absolute_url())
 
 

@@ -13,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from oreledger.core.bundle import execute_import_run
 from oreledger.core.display import register_terms
-from oreledger.core.exports import execute_export_run, prune_exports
+from oreledger.core.exports import execute_export_run, prune_exports, register_export_job
 from oreledger.core.scheduler import schedule
 
 # name -> prune(now): what each app forgets at every housekeeping, returning how many rows.
@@ -56,6 +56,10 @@ def run_bundle_import(run_id: int) -> str:
 def run_list_export(run_id: int) -> str:
     """Write a large list export's workbook, recording its progress on the ExportRun."""
     return execute_export_run(run_id)
+
+
+# core.exports enqueues it without importing this module (which imports core.exports).
+register_export_job(run_list_export)
 
 
 # The jobs page names each job (core.display vocabulary "job").

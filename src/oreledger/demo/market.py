@@ -21,8 +21,7 @@ from oreledger.registry.models import Site
 from oreledger.trade import services
 from oreledger.trade.choices import ContractStatus
 from oreledger.trade.models import Contract
-from oreledger.trade.queries import quota_room
-from oreledger.trade.services._common import floor_for
+from oreledger.trade.queries import floor_for, quota_room
 
 LISTING_SHARE = 0.6  # of operating mines that have a listing open
 MIN_LISTING_KG = 200_000

@@ -9,12 +9,13 @@ from __future__ import annotations
 import bisect
 import datetime
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from oreledger.accounts.bundle import region_of
+from oreledger.accounts.bundle import parent_region, region_of
 from oreledger.accounts.models import Region
 from oreledger.core import bundle_columns as col
 from oreledger.core.bundle import (
@@ -28,11 +29,11 @@ from oreledger.core.bundle import (
     plan_row,
     register_sheet_importer,
 )
-from oreledger.core.localtime import LOCAL
+from oreledger.core.errors import DomainError
 from oreledger.core.workbook import ParsedRow, SheetSchema
 from oreledger.grading.models import Grade, GradingStandard
-from oreledger.trade.choices import ContractStatus
-from oreledger.trade.models import Contract, FloorPrice, ceiling_of, within_ceiling
+from oreledger.trade.models import Contract, FloorPrice
+from oreledger.trade.services import ImportedContract, prepare_imported_contracts
 
 CENT = Decimal("0.01")
 # The spec's vocabulary (core.bundle_columns says why not the model's).
@@ -187,43 +188,36 @@ class FloorPriceImporter(SheetImporter):
 
 
 def _county(ctx: ImportContext, region: Region) -> Region:
-    from oreledger.accounts.bundle import _parent
-
     node: Region | None = region
     while node is not None and node.level == "town":
-        node = _parent(ctx, node)
+        node = parent_region(ctx, node)
     return node or region
-
-
-def _owner_pk(ctx: ImportContext, site: Any) -> Any:
-    planned = ctx.cache.get("site_owners", {}).get(site.code)
-    return planned if planned is not None else site.enterprise_id
-
-
-def _same(enterprise: Any, owner: Any) -> bool:
-    if owner is None or enterprise is None:
-        return False
-    if not isinstance(owner, int):  # a planned owner instance from the sites sheet
-        return owner is enterprise or (owner.pk is not None and owner.pk == enterprise.pk)
-    return enterprise.pk == owner
 
 
 def _kg(ctx: ImportContext, row: ParsedRow) -> int | None:
     kg = row.values["quantity_t"] * 1000
-    if kg <= 0:
-        ctx.error(
-            row, "quantity_t", "quantity_not_positive", _("The tonnage must be more than zero.")
-        )
-        return None
     if kg != kg.to_integral_value():
         ctx.error(row, "quantity_t", "too_precise", _("Give the tonnage to the kilogram."))
         return None
     return int(kg)
 
 
-def _approved_at(day: datetime.date) -> datetime.datetime:
-    # A registered contract from a county's register was approved by its first day at latest.
-    return datetime.datetime.combine(day, datetime.time(9), tzinfo=LOCAL)
+# The sheet's column for each field a contract's rule names in its refusal.
+RULE_COLUMNS = {
+    "quantity_kg": "quantity_t",
+    "unit_price": "unit_price_yuan",
+    "valid_from": "valid_from",
+    "valid_to": "valid_to",
+    "seller": "seller_uscc",
+    "buyer": "buyer_uscc",
+    "origin_site": "origin_site_code",
+    "destination_site": "destination_site_code",
+}
+
+
+def _column_of(refusal: DomainError) -> str:
+    # A refusal without a field is the ceiling's (below_delivered): the tonnage.
+    return RULE_COLUMNS.get(next(iter(refusal.fields), "quantity_kg"), "quantity_t")
 
 
 class ContractImporter(SheetImporter):
@@ -234,7 +228,9 @@ class ContractImporter(SheetImporter):
     depends_on = ("enterprises", "sites", "grades")
 
     def validate(self, rows: list[ParsedRow], ctx: ImportContext) -> None:
-        """Parties, a mine of the seller, a plant of the buyer, grade and validity, scope."""
+        """Parties and sites known, grade in force, precision, scope; then the trade service's
+        rules of every contract (two parties, a mine of the seller, a plant of the buyer,
+        validity, a ceiling not below what was delivered)."""
         valid = [row for row in rows if row.valid]
         parties = [u for r in valid for u in (r.values["seller_uscc"], r.values["buyer_uscc"])]
         ctx.refer("enterprises", parties)
@@ -248,94 +244,47 @@ class ContractImporter(SheetImporter):
         )
         existing = load_by(Contract.objects.all(), "number", [r.values["number"] for r in valid])
         codes = GradeCodes(ctx)
-        plans: list[tuple[ParsedRow, dict[str, Any], Contract | None]] = []
+        plans: list[tuple[ParsedRow, ImportedContract]] = []
         for row in valid:
             v = row.values
             if len(v["number"]) > Contract._meta.get_field("number").max_length:  # type: ignore[operator]
                 ctx.error(row, "number", "too_long", _("The contract number is too long."))
             seller = self._party(ctx, row, "seller_uscc")
             buyer = self._party(ctx, row, "buyer_uscc")
-            if seller is not None and buyer is not None and seller is buyer:
-                ctx.error(
-                    row,
-                    "buyer_uscc",
-                    "buyer_is_seller",
-                    _("Buyer and seller must be different enterprises."),
-                )
             origin = self._site(ctx, row, "origin_site_code")
             destination = self._site(ctx, row, "destination_site_code")
-            if (
-                origin is not None
-                and seller is not None
-                and (origin.kind != "mine" or not _same(seller, _owner_pk(ctx, origin)))
-            ):
-                ctx.error(
-                    row,
-                    "origin_site_code",
-                    "origin_not_sellers",
-                    _("The origin must be a mine of the seller."),
-                )
-            if (
-                destination is not None
-                and buyer is not None
-                and (
-                    destination.kind not in ("plant", "yard")
-                    or not _same(buyer, _owner_pk(ctx, destination))
-                )
-            ):
-                ctx.error(
-                    row,
-                    "destination_site_code",
-                    "destination_not_buyers",
-                    _("The destination must be a plant or yard of the buyer."),
-                )
             codes.check(ctx, row, "grade", v["valid_from"])
             kg = _kg(ctx, row)
-            if v["valid_to"] < v["valid_from"]:
-                ctx.error(
-                    row,
-                    "valid_to",
-                    "validity_reversed",
-                    _("The end of validity is before its start."),
-                )
             if v["unit_price_yuan"] != v["unit_price_yuan"].quantize(CENT):
                 ctx.error(
                     row, "unit_price_yuan", "too_precise", _("Give the price in yuan and fen.")
                 )
-            current = existing.get(v["number"])
-            if (
-                current is not None
-                and kg is not None
-                and not within_ceiling(
-                    delivered_kg=current.delivered_kg,
-                    ceiling_kg=ceiling_of(quantity_kg=kg, tolerance_pct=current.tolerance_pct),
-                )
-            ):
-                ctx.error(
-                    row,
-                    "quantity_t",
-                    "below_delivered",
-                    _("Less than the %(t)s t already delivered.")
-                    % {"t": f"{current.delivered_kg / 1000:.2f}"},
-                )
-            if origin is not None:
-                region = region_of(ctx, origin)
-                if not ctx.in_scope(region.path):
-                    ctx.outside(row, "origin_site_code")
-            if row.valid and origin is not None:
-                values = {
-                    "seller": seller,
-                    "buyer": buyer,
-                    "origin_site": origin,
-                    "destination_site": destination,
-                    "quantity_kg": kg,
-                    "unit_price": v["unit_price_yuan"].quantize(CENT),
-                    "valid_from": v["valid_from"],
-                    "valid_to": v["valid_to"],
-                    "status": v["status"],
-                    "region": _county(ctx, region_of(ctx, origin)),
-                }
-                plans.append((row, values, current))
+            if origin is not None and not ctx.in_scope(region_of(ctx, origin).path):
+                ctx.outside(row, "origin_site_code")
+            if kg is None or any(r is None for r in (seller, buyer, origin, destination)):
+                continue
+            imported = ImportedContract(
+                number=v["number"],
+                current=existing.get(v["number"]),
+                seller=seller,
+                buyer=buyer,
+                origin_site=origin,
+                destination_site=destination,
+                quantity_kg=kg,
+                unit_price=v["unit_price_yuan"],
+                valid_from=v["valid_from"],
+                valid_to=v["valid_to"],
+                status=v["status"],
+                region=_county(ctx, region_of(ctx, origin)),
+            )
+            plans.append((row, imported))
+        # The trade service decides each contract by the rules of every contract.
+        for (row, _imported), prepared in zip(
+            plans, prepare_imported_contracts(contracts=[i for _r, i in plans]), strict=True
+        ):
+            if isinstance(prepared, DomainError):
+                ctx.error(row, _column_of(prepared), prepared.code, prepared.message)
+        plans = [(row, imported) for row, imported in plans if row.valid]
         ctx.cache["plans:contracts"] = plans
 
     @staticmethod
@@ -358,21 +307,23 @@ class ContractImporter(SheetImporter):
         )
 
     def apply(self, rows: list[ParsedRow], ctx: ImportContext, progress: Progress) -> SheetOutcome:
-        """Create or update by number, with history; delivered tonnage is never imported."""
+        """Create or update by number, with history, with the values the trade service decides
+        (delivered tonnage is never imported)."""
         grades = GradeLookup()
+        pending: list[tuple[ParsedRow, ImportedContract]] = ctx.cache["plans:contracts"]
+        contracts = [
+            replace(imported, grade=grades.get(row.values["grade"], imported.valid_from))
+            for row, imported in pending
+        ]
         plans: list[Planned] = []
-        for row, values, current in ctx.cache["plans:contracts"]:
-            values = {**values, "grade": grades.get(row.values["grade"], values["valid_from"])}
-            approved = values["status"] in (ContractStatus.APPROVED, ContractStatus.COMPLETED)
-            if current is None:
-                values["approved_at"] = _approved_at(values["valid_from"]) if approved else None
-                plan = plan_row(row, None, Contract, {"number": row.values["number"], **values})
-            else:
-                if approved and current.approved_at is None:
-                    values["approved_at"] = _approved_at(values["valid_from"])
-                plan = plan_row(row, current, Contract, values)
-            plan.obj.max_delivery_kg = plan.obj.ceiling_kg
-            plans.append(plan)
+        prepared = prepare_imported_contracts(contracts=contracts)
+        for (row, imported), values in zip(pending, prepared, strict=True):
+            if isinstance(values, DomainError):
+                # Decided on the rows validation saw; this import's transaction is undone.
+                raise values
+            current = imported.current
+            created = {"number": imported.number, **values} if current is None else values
+            plans.append(plan_row(row, current, Contract, created))
         return apply_plans(
             plans,
             ctx,

@@ -45,6 +45,7 @@ MESSAGES = {
     "not_allowed": _("You may see this record but not take this action."),
     "floor_exists": _("A floor price for %(grade)s from %(date)s already exists."),
     "contract_undelivered": _("Contract %(contract)s still has %(tonnes)s t to deliver."),
+    "below_delivered": _("Less than the %(t)s t already delivered."),
 }
 
 

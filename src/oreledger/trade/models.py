@@ -38,6 +38,13 @@ DELIVERY_WITHIN_CEILING = "delivered_kg <= max_delivery_kg - %(net)s"
 DELIVERED_WITHIN_CEILING = Q(delivered_kg__lte=F("max_delivery_kg"))
 
 
+def _named(record: models.Model, name: str) -> Any:
+    """What a foreign key names: the related row's id, or the unsaved record that a province
+    bundle plans in the same workbook (an unsaved record equals only itself)."""
+    value = getattr(record, record._meta.get_field(name).attname)  # type: ignore[union-attr]
+    return value if value is not None else record._state.fields_cache.get(name)
+
+
 class Contract(FederatedModel):
     """A sale of graded ore from a mine to a plant; trucks weigh against it."""
 
@@ -181,17 +188,18 @@ class Contract(FederatedModel):
             errors["unit_price"] = ValidationError(PRICE_NEGATIVE, code="price_negative")
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             errors["valid_to"] = ValidationError(VALIDITY_REVERSED, code="validity_reversed")
-        if self.seller_id and self.seller_id == self.buyer_id:
+        seller, buyer = _named(self, "seller"), _named(self, "buyer")
+        if seller is not None and seller == buyer:
             errors["buyer"] = ValidationError(SAME_PARTY, code="buyer_is_seller")
-        if self.origin_site_id and self.seller_id:
+        if _named(self, "origin_site") is not None and seller is not None:
             site = self.origin_site
-            if site.enterprise_id != self.seller_id or site.kind != "mine":
+            if _named(site, "enterprise") != seller or site.kind != "mine":
                 errors["origin_site"] = ValidationError(
                     ORIGIN_NOT_SELLERS, code="origin_not_sellers"
                 )
-        if self.destination_site_id and self.buyer_id:
+        if _named(self, "destination_site") is not None and buyer is not None:
             site = self.destination_site
-            if site.enterprise_id != self.buyer_id or site.kind not in ("plant", "yard"):
+            if _named(site, "enterprise") != buyer or site.kind not in ("plant", "yard"):
                 errors["destination_site"] = ValidationError(
                     DESTINATION_NOT_BUYERS, code="destination_not_buyers"
                 )

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from oreledger.core.localtime import LOCAL, local_noon
 from oreledger.grading.models import Grade
+from oreledger.quotas.services import mine_account
 from oreledger.trade.choices import OPEN_CONTRACT_STATUSES, ContractStatus, ListingStatus
-from oreledger.trade.models import Contract, Delivery, Listing
+from oreledger.trade.models import Contract, Delivery, FloorPrice, Listing
 
 MINERAL = "magnesite"
 # What the public may see: an aggregate of fewer enterprises could tell one of them (a cell
@@ -53,10 +54,18 @@ class QuotaRoom:
         return max(0, self.remaining_kg - self.committed_kg)
 
 
+def floor_for(grade: Grade, day: datetime.date) -> FloorPrice | None:
+    """The floor in force for the grade's code on `day`, if the province set one."""
+    return (
+        FloorPrice.objects.filter(grade__code=grade.code, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("-valid_from")
+        .first()
+    )
+
+
 def quota_room(site: Any, year: int, *, excluding_listing: int | None = None) -> QuotaRoom:
     """The mine's quota left for `year` and what its open contracts and listings hold."""
-    from oreledger.quotas.services import mine_account
-
     account = mine_account(site=site, at=local_noon(datetime.date(year, 6, 30)), mineral=MINERAL)
     remaining = account.remaining_kg if account is not None else 0
     contracted = (

@@ -32,6 +32,7 @@ from oreledger.core.display import reference
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
 from oreledger.core.permissions import CHANGE, VIEW, can, get_for_user
+from oreledger.weighing.models import Ticket
 
 MAP_LIMIT = 500
 
@@ -92,8 +93,6 @@ class OverdueListView(AlertListView):
 
 def _ticket_links(alert: Alert, user: Any) -> list[Any]:
     """The tickets an alert's refs and evidence name, that the viewer may open."""
-    from oreledger.weighing.models import Ticket
-
     pairs = []
     refs, evidence = alert.refs, alert.evidence
     if refs.get("station") and refs.get("seq"):

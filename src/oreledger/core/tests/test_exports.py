@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from oreledger.core.columns import write_workbook
 from oreledger.core.exports import prune_exports
 from oreledger.core.jobs import prune_housekeeping
-from oreledger.core.listing import write_workbook
 from oreledger.core.models import ExportRun
 from oreledger.core.worker import make_worker
 from oreledger.registry.tests.factories import EnterpriseFactory, SiteFactory, VehicleFactory

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from oreledger.core import scheduler
@@ -30,9 +31,9 @@ def _wait_for(predicate, timeout: float, what: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_job_whose_worker_is_killed_is_retried_by_another_worker(tmp_path: Path) -> None:
-    # given a job, and a worker process that has started it
+    # given a job, and a worker process that has started it (a lease of a minute)
     result = hold_then_finish.enqueue(marker_dir=str(tmp_path))
-    env = child_env(OL_WORKER_LEASE_SECONDS="5")
+    env = child_env(OL_WORKER_LEASE_SECONDS="60")
     first = start("worker", "--interval", "0.2", env=env)
     try:
         _wait_for(lambda: (tmp_path / "attempt-1").exists(), 60, "the first attempt to start")
@@ -44,8 +45,17 @@ def test_a_job_whose_worker_is_killed_is_retried_by_another_worker(tmp_path: Pat
             first.kill()
     job = DBTaskResult.objects.get(id=result.id)
     assert job.status == "RUNNING"  # nobody finished it
-    # then, once its lease lapses, a new worker takes the job again and finishes it
-    time.sleep(6)
+    (holder,) = job.worker_ids
+    # then, while its lease is live, another worker leaves the job to it
+    assert start("worker", "--batch", "--interval", "0.2", env=env).wait(timeout=60) == 0
+    job.refresh_from_db()
+    assert (job.status, job.worker_ids) == ("RUNNING", [holder])
+    assert not (tmp_path / "attempt-2").exists()
+    # and once its lease has lapsed (its last beat an hour ago), a new worker takes the job
+    # again and finishes it
+    WorkerLease.objects.filter(worker_id=holder).update(
+        beat_at=timezone.now() - datetime.timedelta(hours=1)
+    )
     second = start("worker", "--batch", "--interval", "0.2", env=env)
     assert second.wait(timeout=60) == 0
     job.refresh_from_db()

@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
@@ -628,19 +627,14 @@ def test_today_moves_every_date() -> None:
     assert later.rows["contracts"][0]["number"] == "HT-2027-0001"
 
 
-def test_benchmark_scale_counts_and_speed(tmp_path: Path) -> None:
-    # given the benchmark scale
+def test_benchmark_scale_counts() -> None:
+    # given the benchmark scale (how long it takes is the bench's figure, not a test's)
     scale = DemoScale.benchmark()
-    started = time.perf_counter()
-    # when the province is generated and written
+    # when the province is generated
     province = generate_province(seed=1, scale=scale)
-    write_bundle(tmp_path / "bench.xlsx", seed=1, scale=scale)
-    elapsed = time.perf_counter() - started
     # then it has ~10,000 enterprises, ~20,000 sites, ~30,000 permits and ~50,000 vehicles
     counts = {name: len(rows) for name, rows in province.rows.items()}
     assert counts["enterprises"] == 10_000
     assert counts["sites"] == 20_000
     assert 28_000 <= counts["permits"] <= 33_000
     assert counts["vehicles"] == 50_000
-    # and generating it twice and writing it once stays well under a minute
-    assert elapsed < 60

@@ -7,6 +7,7 @@ from io import BytesIO
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from oreledger.quotas.dossier import quota_context
@@ -105,7 +106,7 @@ def test_mine_table_shows_figures_and_exports(ledger) -> None:
             account=ledger.account(ledger.hc_mine),
             amount_kg=1_350 * T,
             ref="t",
-            at=datetime.datetime.now(datetime.UTC),
+            at=timezone.now(),
         )
     client = ledger.world.client("haicheng_operator")
     page = client.get("/quotas/", {"period": YEAR})
@@ -123,7 +124,7 @@ def test_mine_table_shows_figures_and_exports(ledger) -> None:
         "150.00",
     )
     assert (first["used"], first["burn"]) == ("90.0", "45.00")
-    assert first["forecast"] == datetime.date.today() + datetime.timedelta(days=3)
+    assert first["forecast"] == timezone.localdate() + datetime.timedelta(days=3)
     sheet = load_workbook(BytesIO(export.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][4:7] == ("指标（吨）", "已消耗（吨）", "剩余（吨）")

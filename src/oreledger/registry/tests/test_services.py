@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from oreledger.accounts.models import DepartmentKind
 from oreledger.core.errors import DomainError
@@ -359,7 +360,7 @@ def test_department_officer_records_only_own_department_permits(world, records) 
 
 
 def test_permit_validity_state_is_set_on_save(world, records) -> None:
-    today = datetime.date.today()
+    today = timezone.localdate()
     permit = services.create_permit(
         actor=world.user("haicheng_operator"),
         number="BL-EXP",

@@ -10,6 +10,7 @@ from oreledger.trade.services.contracts import (
     terminate_contract,
     update_contract,
 )
+from oreledger.trade.services.imported import ImportedContract, prepare_imported_contracts
 from oreledger.trade.services.market import (
     ListingResult,
     accept_bid,
@@ -23,6 +24,7 @@ from oreledger.trade.services.market import (
 from oreledger.trade.services.notifications import mark_read, unread_count
 
 __all__ = [
+    "ImportedContract",
     "ListingResult",
     "accept_bid",
     "amend_contract",
@@ -32,6 +34,7 @@ __all__ = [
     "create_listing",
     "mark_read",
     "place_bid",
+    "prepare_imported_contracts",
     "reject_bid",
     "return_contract",
     "set_floor_price",

@@ -6,15 +6,18 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
+from django.http import Http404
+from django.utils.translation import gettext
 
 from oreledger.core.errors import NotFound
 from oreledger.core.permissions import get_for_user
 from oreledger.grading.models import Grade
 from oreledger.grading.services import standard_in_force
 from oreledger.trade.errors import refuse
-from oreledger.trade.models import FloorPrice, Notification, Sequence
+from oreledger.trade.models import Notification, Sequence
 
 MONEY_STEP = Decimal("0.01")
 
@@ -31,9 +34,6 @@ def person_or_none(actor: Any) -> Any:
 
 def authorise(queryset: Any, actor: Any, action: str, **lookup: Any) -> Any:
     """The row if a person may act on it (404 outside view scope, 403 if only viewable)."""
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
-
     if not is_person(actor):
         return queryset.get(**lookup)
     try:
@@ -45,8 +45,6 @@ def authorise(queryset: Any, actor: Any, action: str, **lookup: Any) -> Any:
 
 
 def _not_found() -> str:
-    from django.utils.translation import gettext
-
     return gettext("There is no such record in your jurisdiction.")
 
 
@@ -84,16 +82,6 @@ def grade_for(code: str, day: datetime.date) -> Grade:
 def check_grade_in_force(grade: Grade, day: datetime.date) -> Grade:
     """The same grade code under the standard in force on `day` (a stale grade is mapped)."""
     return grade_for(grade.code, day)
-
-
-def floor_for(grade: Grade, day: datetime.date) -> FloorPrice | None:
-    """The floor in force for the grade's code on `day`, if the province set one."""
-    return (
-        FloorPrice.objects.filter(grade__code=grade.code, valid_from__lte=day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-        .order_by("-valid_from")
-        .first()
-    )
 
 
 def notify(

@@ -28,10 +28,10 @@ from oreledger.trade import hooks
 from oreledger.trade.choices import ContractStatus, NotificationKind
 from oreledger.trade.errors import MESSAGES, conflict, refuse, tonnes
 from oreledger.trade.models import Contract, Listing, within_ceiling
+from oreledger.trade.queries import floor_for
 from oreledger.trade.services._common import (
     authorise,
     check_grade_in_force,
-    floor_for,
     is_person,
     money,
     next_number,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime
 from io import BytesIO
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
 
 from oreledger.core.bundle import import_bundle
+from oreledger.trade import bundle as trade_bundle
 from oreledger.trade.models import Contract, FloorPrice
+from oreledger.trade.services import prepare_imported_contracts
 from oreledger.trade.tests.market import build_market
 
 pytestmark = pytest.mark.django_db
@@ -95,14 +98,27 @@ def test_bad_rows_are_reported_and_nothing_is_written(world, overrides, message)
     assert not FloorPrice.objects.filter(floor_yuan=390).exists()
 
 
-def test_demo_market_lists_bids_and_registers(world) -> None:
-    from oreledger.demo.market import create_demo_market
-    from oreledger.trade.models import Bid, Listing
-
+def test_a_row_breaking_a_contract_rule_is_refused_with_the_trade_service_s_code(
+    world, monkeypatch
+) -> None:
+    # given the trade service watched as the importer asks it
     market = build_market(world)
-    counts = create_demo_market(seed=7, today=market.today)
-    assert counts["listings"] == Listing.objects.count()
-    assert counts["bids"] == Bid.objects.count()
-    for listing in Listing.objects.all():
-        assert listing.asking_price >= FloorPrice.objects.get(grade=listing.grade).floor_yuan
-    assert create_demo_market(seed=7, today=market.today)["listings"] <= counts["listings"] + 1
+    decided: list[Any] = []
+
+    def watched(*, contracts):
+        answers = prepare_imported_contracts(contracts=contracts)
+        decided.extend(answers)
+        return answers
+
+    monkeypatch.setattr(trade_bundle, "prepare_imported_contracts", watched)
+    # when a row's origin is the buyer's plant, not a mine of the seller
+    report = import_bundle(
+        _workbook(_sheets(market, origin_site_code=market.plant.code)), actor=None
+    )
+    # then the service refused it, and the row is reported on its origin with the service's
+    # code (the one a contract registered on a page gets); nothing is written
+    assert [getattr(answer, "code", None) for answer in decided] == ["origin_not_sellers"]
+    assert [(e.sheet, e.column, e.code) for e in report.errors] == [
+        ("contracts", "origin_site_code", "origin_not_sellers")
+    ]
+    assert not Contract.objects.exists()

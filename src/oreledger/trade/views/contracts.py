@@ -38,6 +38,7 @@ from oreledger.trade.forms import (
     to_kg,
 )
 from oreledger.trade.models import Contract
+from oreledger.trade.queries import floor_for
 from oreledger.trade.views.common import is_htmx, reraise, with_unread
 
 # --- contracts --------------------------------------------------------------------------
@@ -108,8 +109,6 @@ def _contract(request: HttpRequest, number: str) -> Contract:
 @login_required
 def contract_detail(request: HttpRequest, number: str) -> HttpResponse:
     """A contract: parties, terms, delivery, floor and override, actions, history."""
-    from oreledger.trade.services._common import floor_for
-
     contract = _contract(request, number)
     user: Any = request.user
     floor = floor_for(contract.grade, contract.valid_from)
