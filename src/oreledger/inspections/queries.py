@@ -3,14 +3,15 @@ and a campaign's progress against its targets (computed, never typed)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from oreledger.accounts.models import DepartmentKind, Region
 from oreledger.core.localtime import local_day
-from oreledger.inspections.choices import OrderStatus, TargetKind
+from oreledger.inspections.choices import OrderStatus, Outcome, TargetKind
 from oreledger.inspections.models import (
     Campaign,
     CampaignTarget,
@@ -18,6 +19,9 @@ from oreledger.inspections.models import (
     ChecklistItem,
     Finding,
     Inspection,
+    InspectionResult,
+    OrderSignoff,
+    RectificationOrder,
 )
 from oreledger.registry.choices import OperatingStatus
 from oreledger.registry.models import Enterprise, Site
@@ -82,6 +86,11 @@ class Progress:
         return self.done / self.total if self.total else 0.0
 
     @property
+    def pct(self) -> float:
+        """Done as a percentage of the total, as pages show it."""
+        return 100 * self.share
+
+    @property
     def reached(self) -> bool:
         """Whether the goal is met."""
         return self.total > 0 and self.share * 100 >= self.target.goal_pct
@@ -123,3 +132,217 @@ def campaign_progress(campaign: Campaign, counts: dict[str, Any] | None = None) 
         else:
             result.append(Progress(target, counts["findings_closed"], counts["findings"]))
     return result
+
+
+def concerns_campaign(campaign: Campaign, enterprise: Enterprise) -> bool:
+    """Whether the enterprise is in the campaign's scope or was inspected under it."""
+    return (
+        enterprises_in_scope(campaign).filter(pk=enterprise.pk).exists()
+        or Inspection.objects.filter(campaign=campaign, enterprise=enterprise).exists()
+    )
+
+
+# --- the campaign dashboard ---------------------------------------------------------------
+
+BY_TOWN = "town"
+BY_DEPARTMENT = "department"
+DASHBOARD_MODES = (BY_TOWN, BY_DEPARTMENT)
+# What a drill-down lists: the visits, the findings, or the orders open, overdue or closed.
+RECORD_KINDS = ("inspected", "findings", "open", "overdue", "closed")
+FIGURES = ("in_scope", "inspected", "findings", "findings_closed", "open_orders",
+           "overdue_orders", "closed_orders")  # fmt: skip
+
+
+@dataclass
+class DashboardRow:
+    """One town's or department's figures in a campaign."""
+
+    key: str
+    label: str
+    in_scope: int = 0
+    inspected: int = 0
+    findings: int = 0
+    findings_closed: int = 0
+    open_orders: int = 0
+    overdue_orders: int = 0
+    closed_orders: int = 0
+
+    @property
+    def inspected_pct(self) -> float:
+        """Enterprises inspected as a percentage of those in scope."""
+        return 100 * self.inspected / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def closed_pct(self) -> float:
+        """Findings closed as a percentage of the findings."""
+        return 100 * self.findings_closed / self.findings if self.findings else 0.0
+
+    @property
+    def any(self) -> bool:
+        """Whether the row has any figure at all."""
+        return any(getattr(self, name) for name in FIGURES)
+
+
+@dataclass
+class Dashboard:
+    """A campaign's figures by town or by department, with the campaign's totals and goals."""
+
+    campaign: Campaign
+    by: str
+    rows: list[DashboardRow]
+    total: DashboardRow
+    progress: list[Progress]
+    # The goal (%) in force today for each target kind: the next time node, or the last one.
+    goals: dict[str, int] = field(default_factory=dict)
+
+    def behind(self, row: DashboardRow, kind: str) -> bool:
+        """Whether the row is short of the goal in force for that kind of target."""
+        goal = self.goals.get(kind)
+        if goal is None:
+            return False
+        share = row.inspected_pct if kind == TargetKind.INSPECTED else row.closed_pct
+        return share < goal
+
+
+def _goals(campaign: Campaign, today: Any) -> dict[str, int]:
+    targets = list(campaign.targets.order_by("due_on", "pk"))
+    goals: dict[str, int] = {}
+    for kind in TargetKind.values:
+        nodes = [t for t in targets if t.kind == kind]
+        ahead = [t for t in nodes if t.due_on >= today]
+        if nodes:
+            goals[kind] = (ahead[0] if ahead else nodes[-1]).goal_pct
+    return goals
+
+
+def _order_figures(prefix: str, today: Any) -> dict[str, Any]:
+    open_ = ~Q(**{f"{prefix}status": OrderStatus.CLOSED})
+    return {
+        "open_orders": Count("pk", filter=open_),
+        "overdue_orders": Count("pk", filter=open_ & Q(**{f"{prefix}deadline__lt": today})),
+        "closed_orders": Count("pk", filter=Q(**{f"{prefix}status": OrderStatus.CLOSED})),
+    }
+
+
+def _fill(rows: dict[Any, DashboardRow], key_of: dict[Any, Any], found: Any, key: str) -> None:
+    """Add grouped counts to the rows they belong to (a key with no row is skipped)."""
+    for values in found:
+        row = rows.get(key_of.get(values[key]))
+        if row is None:
+            continue
+        for name in FIGURES:
+            if name in values:
+                setattr(row, name, getattr(row, name) + values[name])
+
+
+def _by_town(campaign: Campaign, today: Any) -> list[DashboardRow]:
+    """Rows per region where the enterprises lie (towns, and a county for its own)."""
+    regions = list(Region.objects.filter(path__startswith=campaign.region.path).order_by("path"))
+    scope_paths = [r.path for r in campaign.regions.all()] or [campaign.region.path]
+    rows = {r.pk: DashboardRow(r.code, r.name) for r in regions}
+    key_of = {r.pk: r.pk for r in regions}
+    _fill(rows, key_of, enterprises_in_scope(campaign).values("region_id")
+          .annotate(in_scope=Count("pk")), "region_id")  # fmt: skip
+    inspections = Inspection.objects.filter(campaign=campaign)
+    _fill(rows, key_of, inspections.values("enterprise__region_id")
+          .annotate(inspected=Count("enterprise_id", distinct=True)),
+          "enterprise__region_id")  # fmt: skip
+    findings = Finding.objects.filter(inspection__campaign=campaign)
+    _fill(rows, key_of, findings.values("enterprise__region_id").annotate(
+        findings=Count("pk"),
+        findings_closed=Count("pk", filter=Q(order__status=OrderStatus.CLOSED)),
+    ), "enterprise__region_id")  # fmt: skip
+    orders = RectificationOrder.objects.filter(campaign=campaign)
+    _fill(rows, key_of, orders.values("enterprise__region_id")
+          .annotate(**_order_figures("", today)), "enterprise__region_id")  # fmt: skip
+    shown = []
+    for region in regions:
+        row = rows[region.pk]
+        in_scope = region.level == "town" and any(region.path.startswith(p) for p in scope_paths)
+        if row.any or in_scope:
+            shown.append(row)
+    return shown
+
+
+def _by_department(campaign: Campaign, today: Any, in_scope: int) -> list[DashboardRow]:
+    """Rows per participating department: what its checklist covered and what it found."""
+    kinds = list(campaign.departments.order_by("ordering"))
+    rows = {k.pk: DashboardRow(k.code, k.name_zh, in_scope=in_scope) for k in kinds}
+    key_of = {k.pk: k.pk for k in kinds}
+    results = InspectionResult.objects.filter(inspection__campaign=campaign).exclude(
+        outcome=Outcome.NOT_APPLICABLE
+    )
+    _fill(rows, key_of, results.values("item__checklist__department_kind_id").annotate(
+        inspected=Count("inspection__enterprise_id", distinct=True)
+    ), "item__checklist__department_kind_id")  # fmt: skip
+    findings = Finding.objects.filter(inspection__campaign=campaign)
+    _fill(rows, key_of, findings.values("department_kind_id").annotate(
+        findings=Count("pk"),
+        findings_closed=Count("pk", filter=Q(order__status=OrderStatus.CLOSED)),
+    ), "department_kind_id")  # fmt: skip
+    signoffs = OrderSignoff.objects.filter(order__campaign=campaign)
+    _fill(rows, key_of, signoffs.values("department_kind_id")
+          .annotate(**_order_figures("order__", today)), "department_kind_id")  # fmt: skip
+    return [rows[k.pk] for k in kinds]
+
+
+def campaign_dashboard(campaign: Campaign, by: str) -> Dashboard:
+    """The campaign's figures by town or by department, against its targets."""
+    today = local_day(timezone.now())
+    counts = campaign_counts(campaign)
+    total = DashboardRow("", "", **{name: counts[name] for name in FIGURES})
+    if by == BY_TOWN:
+        rows = _by_town(campaign, today)
+    else:
+        rows = _by_department(campaign, today, counts["in_scope"])
+    progress = campaign_progress(campaign, counts)
+    return Dashboard(campaign, by, rows, total, progress, _goals(campaign, today))
+
+
+def dashboard_bucket(campaign: Campaign, by: str, key: str) -> Region | DepartmentKind | None:
+    """The town or department a drill-down names, if it belongs to the campaign."""
+    if by == BY_TOWN:
+        return Region.objects.filter(path__startswith=campaign.region.path, code=key).first()
+    return campaign.departments.filter(code=key).first()
+
+
+def dashboard_records(
+    campaign: Campaign, bucket: Region | DepartmentKind, kind: str, user: Any
+) -> QuerySet[Any]:
+    """The records behind one figure of one dashboard row, within the reader's scope."""
+    today = local_day(timezone.now())
+    town = isinstance(bucket, Region)
+    if kind == "inspected":
+        visits = Inspection.objects.for_user(user).filter(campaign=campaign)
+        if town:
+            visits = visits.filter(enterprise__region=bucket)
+        else:
+            visits = visits.filter(
+                pk__in=InspectionResult.objects.filter(
+                    inspection__campaign=campaign, item__checklist__department_kind=bucket
+                )
+                .exclude(outcome=Outcome.NOT_APPLICABLE)
+                .values("inspection_id")
+            )
+        return visits.select_related("enterprise", "site", "region").order_by(
+            "-inspected_on", "-pk"
+        )
+    if kind == "findings":
+        findings = Finding.objects.for_user(user).filter(inspection__campaign=campaign)
+        if town:
+            findings = findings.filter(enterprise__region=bucket)
+        else:
+            findings = findings.filter(department_kind=bucket)
+        return findings.select_related("enterprise", "department_kind", "order", "inspection")
+    orders = RectificationOrder.objects.for_user(user).filter(campaign=campaign)
+    if town:
+        orders = orders.filter(enterprise__region=bucket)
+    else:
+        orders = orders.filter(signoffs__department_kind=bucket)
+    if kind == "closed":
+        orders = orders.filter(status=OrderStatus.CLOSED)
+    else:
+        orders = orders.exclude(status=OrderStatus.CLOSED)
+        if kind == "overdue":
+            orders = orders.filter(deadline__lt=today)
+    return orders.select_related("enterprise", "site").order_by("deadline", "number")
