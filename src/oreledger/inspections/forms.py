@@ -191,8 +191,18 @@ class TargetForm(forms.Form):
     due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
-GroupFormSet = forms.formset_factory(GroupForm, extra=2)
-TargetFormSet = forms.formset_factory(TargetForm, extra=2)
+class PlanRows(forms.BaseFormSet):
+    """Rows of a plan where any row may be left blank: a blank row is no row (so clearing a
+    row removes it), a filled one is validated in full."""
+
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        kwargs["empty_permitted"] = True
+        kwargs["use_required_attribute"] = False
+        return super()._construct_form(i, **kwargs)
+
+
+GroupFormSet = forms.formset_factory(GroupForm, formset=PlanRows, extra=2)
+TargetFormSet = forms.formset_factory(TargetForm, formset=PlanRows, extra=2)
 
 
 def plan_initial(campaign: Campaign) -> dict[str, Any]:

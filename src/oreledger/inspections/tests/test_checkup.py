@@ -64,11 +64,15 @@ def mine(world):
     for number, code, on_site, kind, valid_to in (
         ("BL-301", "business_licence", False, "market_regulation", day.replace(year=day.year + 3)),
         ("ML-301", "mining_licence", True, "natural_resources", day.replace(year=day.year + 3)),
-        ("SP-301", "safety_production_licence", True, "emergency_management",
-         day + datetime.timedelta(days=10)),
-        ("EIA-301", "eia_approval", True, "ecology_environment",
-         day - datetime.timedelta(days=5)),
-    ):  # fmt: skip
+        (
+            "SP-301",
+            "safety_production_licence",
+            True,
+            "emergency_management",
+            day + datetime.timedelta(days=10),
+        ),
+        ("EIA-301", "eia_approval", True, "ecology_environment", day - datetime.timedelta(days=5)),
+    ):
         PermitFactory(
             number=number,
             type_id=_type(code),
@@ -94,8 +98,9 @@ def campaign(world):
         ("ecology_environment", "生态环境检查表", ECOLOGY),
         ("emergency_management", "应急管理检查表", SAFETY),
     ):
-        publish_checklist(actor=None, department_kind=kinds[code], industry="magnesite",
-                          name=name, items=items)  # fmt: skip
+        publish_checklist(
+            actor=None, department_kind=kinds[code], industry="magnesite", name=name, items=items
+        )
     return create_campaign(
         actor=world.user("haicheng_operator"),
         name="菱镁行业联合执法专项行动",
@@ -157,17 +162,31 @@ def history(world, mine, campaign):
     # 950 t weighed out of 1,000 t (the weighing path's draws are not this test's subject).
     QuotaAccount.objects.filter(holder_site=mine).update(consumed_kg=950 * T)
     for ref in ("HC-ST-301#1", "HC-ST-301#2", "HC-ST-301#3"):
-        raise_alert(rule="overload", region=world.haicheng, subject_type="ticket",
-                    subject_ref=ref, at=timezone.now(), refs={}, evidence={},
-                    enterprise_id=mine.enterprise_id, site_id=mine.pk)  # fmt: skip
+        raise_alert(
+            rule="overload",
+            region=world.haicheng,
+            subject_type="ticket",
+            subject_ref=ref,
+            at=timezone.now(),
+            refs={},
+            evidence={},
+            enterprise_id=mine.enterprise_id,
+            site_id=mine.pk,
+        )
     Alert.objects.filter(subject_ref="HC-ST-301#3").update(status="resolved")
     for number, status in (("HC-2026-901", "investigating"), ("HC-2026-902", "closed")):
-        Case.objects.create(number=number, title="超载运输", region=world.haicheng,
-                            enterprise=mine.enterprise, status=status)  # fmt: skip
+        Case.objects.create(
+            number=number,
+            title="超载运输",
+            region=world.haicheng,
+            enterprise=mine.enterprise,
+            status=status,
+        )
     # Another enterprise's troubles are not this one's.
     other = EnterpriseFactory(region=world.haicheng)
-    Case.objects.create(number="HC-2026-903", title="无证开采", region=world.haicheng,
-                        enterprise=other)  # fmt: skip
+    Case.objects.create(
+        number="HC-2026-903", title="无证开采", region=world.haicheng, enterprise=other
+    )
     return inspection
 
 
@@ -231,8 +250,12 @@ def test_the_score_is_recomputed_point_by_point(world, mine, campaign, history) 
 def test_a_dimension_never_drops_below_zero(world, mine, campaign, history) -> None:
     # given six more open cases (6 × 5 points) on top of the 14 already lost in production
     for n in range(6):
-        Case.objects.create(number=f"HC-2026-91{n}", title="超载运输", region=world.haicheng,
-                            enterprise=mine.enterprise)  # fmt: skip
+        Case.objects.create(
+            number=f"HC-2026-91{n}",
+            title="超载运输",
+            region=world.haicheng,
+            enterprise=mine.enterprise,
+        )
     checkup = score_enterprise(mine.enterprise, campaign)
     production = checkup.dimensions[-1]
     # then production counts as zero, with every deduction still listed
@@ -285,10 +308,16 @@ def test_the_checkup_matrix(world, mine, campaign, history) -> None:
         check_matrix(
             world,
             lambda c, name=name: c.get(reverse(name, args=[campaign.pk, uscc])),
-            {"province_officer": 200, "haicheng_operator": 200, "dashiqiao_operator": 404,
-             "department_officer": 200, "enterprise_user": 404, "anonymous": 302},
+            {
+                "province_officer": 200,
+                "haicheng_operator": 200,
+                "dashiqiao_operator": 404,
+                "department_officer": 200,
+                "enterprise_user": 404,
+                "anonymous": 302,
+            },
             watch=[RectificationOrder, Case],
-        )  # fmt: skip
+        )
 
 
 def test_an_enterprise_outside_the_campaign_has_no_checkup(world, campaign) -> None:

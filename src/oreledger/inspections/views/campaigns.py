@@ -85,9 +85,15 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _plan(request: HttpRequest, campaign: Campaign | None) -> tuple[Any, Any, Any]:
     """The campaign form and its groups and targets, bound on POST."""
     data = request.POST if request.method == "POST" else None
-    initial = plan_initial(campaign) if campaign is not None else {}
-    form = CampaignForm(data, user=request.user, campaign=campaign,
-                        initial=initial.get("campaign"))  # fmt: skip
+    # The rows start from the saved plan only when shown: a posted row is compared with a
+    # blank one, so a row the person cleared is dropped and an unchanged one is kept.
+    initial = plan_initial(campaign) if campaign is not None and data is None else {}
+    form = CampaignForm(
+        data,
+        user=request.user,
+        campaign=campaign,
+        initial=plan_initial(campaign)["campaign"] if campaign is not None else None,
+    )
     groups = GroupFormSet(data, prefix="groups", initial=initial.get("groups"),
                           form_kwargs={"user": request.user})  # fmt: skip
     targets = TargetFormSet(data, prefix="targets", initial=initial.get("targets"))

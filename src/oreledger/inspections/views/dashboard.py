@@ -45,7 +45,7 @@ def figure_columns(by: str) -> list[Column]:
         Column("inspected", _("Enterprises inspected"), kind=COUNT),
         Column("inspected_pct", _("Inspected (%)"), kind=PERCENT),
         Column("findings", pgettext_lazy("inspection", "Findings"), kind=COUNT),
-        Column("findings_closed", _("Findings closed"), kind=COUNT),
+        Column("findings_closed", pgettext_lazy("count", "Findings closed"), kind=COUNT),
         Column("closed_pct", _("Findings closed (%)"), kind=PERCENT),
         Column("open_orders", _("Open orders"), kind=COUNT),
         Column("overdue_orders", _("Overdue orders"), kind=COUNT),
