@@ -3,15 +3,17 @@ and a campaign's progress against its targets (computed, never typed)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from oreledger.accounts.models import DepartmentKind, Region
 from oreledger.core.localtime import local_day
-from oreledger.inspections.choices import OrderStatus, Outcome, TargetKind
+from oreledger.inspections.choices import OrderStatus, TargetKind
 from oreledger.inspections.models import (
     Campaign,
     CampaignTarget,
@@ -19,7 +21,6 @@ from oreledger.inspections.models import (
     ChecklistItem,
     Finding,
     Inspection,
-    InspectionResult,
     OrderSignoff,
     RectificationOrder,
 )
@@ -96,37 +97,30 @@ class Progress:
         return self.total > 0 and self.share * 100 >= self.target.goal_pct
 
 
+def inspected_enterprises(campaign: Campaign) -> QuerySet[Enterprise]:
+    """The enterprises visited at least once under the campaign."""
+    visited = Inspection.objects.filter(campaign=campaign).values("enterprise_id")
+    return Enterprise.objects.filter(pk__in=visited)
+
+
 def campaign_counts(campaign: Campaign) -> dict[str, int]:
-    """In scope, inspected, findings, findings closed, open and overdue orders."""
-    today = local_day(timezone.now())
-    findings = Finding.objects.filter(inspection__campaign=campaign).aggregate(
-        total=Count("pk"), closed=Count("pk", filter=Q(order__status=OrderStatus.CLOSED))
-    )
-    orders = campaign.orders.aggregate(
-        open=Count("pk", filter=~Q(status=OrderStatus.CLOSED)),
-        overdue=Count("pk", filter=~Q(status=OrderStatus.CLOSED) & Q(deadline__lt=today)),
-        closed=Count("pk", filter=Q(status=OrderStatus.CLOSED)),
-    )
-    return {
-        "in_scope": enterprises_in_scope(campaign).count(),
-        "inspected": Inspection.objects.filter(campaign=campaign)
-        .values("enterprise_id")
-        .distinct()
-        .count(),
-        "inspections": Inspection.objects.filter(campaign=campaign).count(),
-        "findings": findings["total"],
-        "findings_closed": findings["closed"],
-        "open_orders": orders["open"],
-        "overdue_orders": orders["overdue"],
-        "closed_orders": orders["closed"],
-    }
+    """In scope, inspected, findings, findings closed, open and overdue orders: the sum of
+    the dashboard's rows by town (every enterprise lies in one region, so they partition)."""
+    _, rows = _town_rows(campaign, local_day(timezone.now()))
+    counts = {name: sum(getattr(row, name) for row in rows.values()) for name in FIGURES}
+    counts["inspections"] = Inspection.objects.filter(campaign=campaign).count()
+    return counts
 
 
-def campaign_progress(campaign: Campaign, counts: dict[str, Any] | None = None) -> list[Progress]:
+def campaign_progress(
+    campaign: Campaign,
+    counts: dict[str, Any] | None = None,
+    targets: list[CampaignTarget] | None = None,
+) -> list[Progress]:
     """Each target of the campaign against the records."""
     counts = counts or campaign_counts(campaign)
     result = []
-    for target in campaign.targets.all():
+    for target in campaign.targets.all() if targets is None else targets:
         if target.kind == TargetKind.INSPECTED:
             result.append(Progress(target, counts["inspected"], counts["in_scope"]))
         else:
@@ -204,8 +198,7 @@ class Dashboard:
         return share < goal
 
 
-def _goals(campaign: Campaign, today: Any) -> dict[str, int]:
-    targets = list(campaign.targets.order_by("due_on", "pk"))
+def _goals(targets: list[CampaignTarget], today: Any) -> dict[str, int]:
     goals: dict[str, int] = {}
     for kind in TargetKind.values:
         nodes = [t for t in targets if t.kind == kind]
@@ -235,19 +228,28 @@ def _fill(rows: dict[Any, DashboardRow], key_of: dict[Any, Any], found: Any, key
                 setattr(row, name, getattr(row, name) + values[name])
 
 
-def _by_town(campaign: Campaign, today: Any) -> list[DashboardRow]:
-    """Rows per region where the enterprises lie (towns, and a county for its own)."""
+# The row of records whose enterprise lies outside the campaign's region (its site inside):
+# counted in the totals, shown only when it holds something.
+ELSEWHERE = "elsewhere"
+
+
+def _town_rows(campaign: Campaign, today: Any) -> tuple[list[Region], dict[Any, DashboardRow]]:
+    """The campaign's regions, and {region id (None: elsewhere): row}: each statement one
+    aggregate per region.
+
+    The figures are grouped by the enterprise's region; a visited enterprise is found by a
+    semi-join on the campaign's visits, never by a distinct count over every visit, and
+    findings carry their campaign so no visit is joined (bench/README.md).
+    """
     regions = list(Region.objects.filter(path__startswith=campaign.region.path).order_by("path"))
-    scope_paths = [r.path for r in campaign.regions.all()] or [campaign.region.path]
-    rows = {r.pk: DashboardRow(r.code, r.name) for r in regions}
-    key_of = {r.pk: r.pk for r in regions}
+    rows: dict[Any, DashboardRow] = {r.pk: DashboardRow(r.code, r.name) for r in regions}
+    rows[None] = DashboardRow(ELSEWHERE, str(_("Elsewhere")))
+    key_of: dict[Any, Any] = defaultdict(lambda: None, {r.pk: r.pk for r in regions})
     _fill(rows, key_of, enterprises_in_scope(campaign).values("region_id")
           .annotate(in_scope=Count("pk")), "region_id")  # fmt: skip
-    inspections = Inspection.objects.filter(campaign=campaign)
-    _fill(rows, key_of, inspections.values("enterprise__region_id")
-          .annotate(inspected=Count("enterprise_id", distinct=True)),
-          "enterprise__region_id")  # fmt: skip
-    findings = Finding.objects.filter(inspection__campaign=campaign)
+    inspected = inspected_enterprises(campaign).values("region_id")
+    _fill(rows, key_of, inspected.annotate(inspected=Count("pk")), "region_id")
+    findings = Finding.objects.filter(campaign=campaign)
     _fill(rows, key_of, findings.values("enterprise__region_id").annotate(
         findings=Count("pk"),
         findings_closed=Count("pk", filter=Q(order__status=OrderStatus.CLOSED)),
@@ -255,27 +257,47 @@ def _by_town(campaign: Campaign, today: Any) -> list[DashboardRow]:
     orders = RectificationOrder.objects.filter(campaign=campaign)
     _fill(rows, key_of, orders.values("enterprise__region_id")
           .annotate(**_order_figures("", today)), "enterprise__region_id")  # fmt: skip
+    return regions, rows
+
+
+def _by_town(
+    campaign: Campaign, regions: list[Region], rows: dict[Any, DashboardRow]
+) -> list[DashboardRow]:
+    """The rows shown: the towns in scope, and any region (or elsewhere) with a figure."""
+    scope_paths = [r.path for r in campaign.regions.all()] or [campaign.region.path]
     shown = []
     for region in regions:
         row = rows[region.pk]
         in_scope = region.level == "town" and any(region.path.startswith(p) for p in scope_paths)
         if row.any or in_scope:
             shown.append(row)
+    if rows[None].any:
+        shown.append(rows[None])
     return shown
 
 
 def _by_department(campaign: Campaign, today: Any, in_scope: int) -> list[DashboardRow]:
-    """Rows per participating department: what its checklist covered and what it found."""
+    """Rows per participating department: the enterprises its checklist covered, what it
+    found, and the orders it signs.
+
+    Every inspection answers every item of the checklists in force for the enterprise's
+    industry (pass, fail or not applicable), so a department inspected each visited
+    enterprise whose industry it has a checklist for: counted from the visited enterprises
+    by industry, not from a million answers.
+    """
     kinds = list(campaign.departments.order_by("ordering"))
     rows = {k.pk: DashboardRow(k.code, k.name_zh, in_scope=in_scope) for k in kinds}
     key_of = {k.pk: k.pk for k in kinds}
-    results = InspectionResult.objects.filter(inspection__campaign=campaign).exclude(
-        outcome=Outcome.NOT_APPLICABLE
+    by_industry = dict(
+        inspected_enterprises(campaign).values("industry").annotate(n=Count("pk"))
+        .values_list("industry", "n")
+    )  # fmt: skip
+    covered = Checklist.objects.filter(department_kind__in=kinds).values_list(
+        "department_kind_id", "industry"
     )
-    _fill(rows, key_of, results.values("item__checklist__department_kind_id").annotate(
-        inspected=Count("inspection__enterprise_id", distinct=True)
-    ), "item__checklist__department_kind_id")  # fmt: skip
-    findings = Finding.objects.filter(inspection__campaign=campaign)
+    for kind_id, industry in set(covered):
+        rows[kind_id].inspected += by_industry.get(industry, 0)
+    findings = Finding.objects.filter(campaign=campaign)
     _fill(rows, key_of, findings.values("department_kind_id").annotate(
         findings=Count("pk"),
         findings_closed=Count("pk", filter=Q(order__status=OrderStatus.CLOSED)),
@@ -289,14 +311,16 @@ def _by_department(campaign: Campaign, today: Any, in_scope: int) -> list[Dashbo
 def campaign_dashboard(campaign: Campaign, by: str) -> Dashboard:
     """The campaign's figures by town or by department, against its targets."""
     today = local_day(timezone.now())
-    counts = campaign_counts(campaign)
-    total = DashboardRow("", "", **{name: counts[name] for name in FIGURES})
+    regions, town_rows = _town_rows(campaign, today)
+    counts = {name: sum(getattr(r, name) for r in town_rows.values()) for name in FIGURES}
+    total = DashboardRow("", "", **counts)
     if by == BY_TOWN:
-        rows = _by_town(campaign, today)
+        rows = _by_town(campaign, regions, town_rows)
     else:
         rows = _by_department(campaign, today, counts["in_scope"])
-    progress = campaign_progress(campaign, counts)
-    return Dashboard(campaign, by, rows, total, progress, _goals(campaign, today))
+    targets = list(campaign.targets.order_by("due_on", "pk"))
+    progress = campaign_progress(campaign, counts, targets)
+    return Dashboard(campaign, by, rows, total, progress, _goals(targets, today))
 
 
 def dashboard_bucket(campaign: Campaign, by: str, key: str) -> Region | DepartmentKind | None:
@@ -317,18 +341,13 @@ def dashboard_records(
         if town:
             visits = visits.filter(enterprise__region=bucket)
         else:
-            visits = visits.filter(
-                pk__in=InspectionResult.objects.filter(
-                    inspection__campaign=campaign, item__checklist__department_kind=bucket
-                )
-                .exclude(outcome=Outcome.NOT_APPLICABLE)
-                .values("inspection_id")
-            )
+            industries = Checklist.objects.filter(department_kind=bucket).values("industry")
+            visits = visits.filter(enterprise__industry__in=industries)
         return visits.select_related("enterprise", "site", "region").order_by(
             "-inspected_on", "-pk"
         )
     if kind == "findings":
-        findings = Finding.objects.for_user(user).filter(inspection__campaign=campaign)
+        findings = Finding.objects.for_user(user).filter(campaign=campaign)
         if town:
             findings = findings.filter(enterprise__region=bucket)
         else:
