@@ -122,6 +122,10 @@ def _officers(user: Any) -> Any:
     return rows.order_by("region__path", "username")
 
 
+# A date input's value must be ISO whatever the language's date format.
+ISO_DAY = "%Y-%m-%d"
+
+
 class CampaignForm(forms.Form):
     """A campaign's plan: what, on what basis, when, where, which kinds, which departments."""
 
@@ -131,9 +135,11 @@ class CampaignForm(forms.Form):
     )
     region = _Named(label=_("Organising region"), queryset=Region.objects.none())
     starts_on = forms.DateField(
-        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DAY)
     )
-    ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(
+        label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DAY)
+    )
     regions = _ManyNamed(
         label=_("Regions in scope"),
         queryset=Region.objects.none(),
@@ -186,9 +192,12 @@ class GroupForm(forms.Form):
 class TargetForm(forms.Form):
     """A time node: a share of a kind of progress to reach by a day (progress is computed)."""
 
-    kind = forms.ChoiceField(label=_("Target"), choices=TargetKind.choices)
+    # A blank first choice, so that an empty row is an unchanged row (PlanRows skips it).
+    kind = forms.ChoiceField(label=_("Target"), choices=[("", "—"), *TargetKind.choices])
     goal_pct = forms.IntegerField(label=_("Goal (%)"), min_value=1, max_value=100)
-    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(
+        label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DAY)
+    )
 
 
 class PlanRows(forms.BaseFormSet):
