@@ -264,7 +264,8 @@ def main() -> None:
     if args.explain:
         for by in ("town", "department"):
             explain(campaign, by)
-    print("load average (1, 5, 15 min, as uptime shows it): %.2f %.2f %.2f" % os.getloadavg())
+    one, five, fifteen = os.getloadavg()
+    print(f"load average (1, 5, 15 min, as uptime shows it): {one:.2f} {five:.2f} {fifteen:.2f}")
 
 
 if __name__ == "__main__":

@@ -162,12 +162,13 @@ class CampaignForm(forms.Form):
     def __init__(self, *args: Any, user: Any, campaign: Campaign | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         below = _below(user)
-        self.fields["region"].queryset = below.exclude(level="town")
-        self.fields["regions"].queryset = below.exclude(level="province")
+        fields: Any = self.fields
+        fields["region"].queryset = below.exclude(level="town")
+        fields["regions"].queryset = below.exclude(level="province")
         if campaign is not None:
             # The organising region is who owns the campaign: it does not move.
-            del self.fields["region"]
-            self.fields["regions"].queryset = (
+            del fields["region"]
+            fields["regions"].queryset = (
                 Region.objects.filter(path__startswith=campaign.region.path)
                 .exclude(pk=campaign.region_id)
                 .order_by("path")
@@ -184,9 +185,10 @@ class GroupForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = _officers(user)
-        self.fields["members"].queryset = _officers(user)
-        self.fields["towns"].queryset = _below(user).filter(level="town")
+        fields: Any = self.fields
+        fields["leader"].queryset = _officers(user)
+        fields["members"].queryset = _officers(user)
+        fields["towns"].queryset = _below(user).filter(level="town")
 
 
 class TargetForm(forms.Form):
@@ -207,7 +209,8 @@ class PlanRows(forms.BaseFormSet):
     def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
         kwargs["empty_permitted"] = True
         kwargs["use_required_attribute"] = False
-        return super()._construct_form(i, **kwargs)
+        form: forms.Form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
+        return form
 
 
 GroupFormSet = forms.formset_factory(GroupForm, formset=PlanRows, extra=2)

@@ -335,10 +335,9 @@ def dashboard_records(
 ) -> QuerySet[Any]:
     """The records behind one figure of one dashboard row, within the reader's scope."""
     today = local_day(timezone.now())
-    town = isinstance(bucket, Region)
     if kind == "inspected":
         visits = Inspection.objects.for_user(user).filter(campaign=campaign)
-        if town:
+        if isinstance(bucket, Region):
             visits = visits.filter(enterprise__region=bucket)
         else:
             industries = Checklist.objects.filter(department_kind=bucket).values("industry")
@@ -348,13 +347,13 @@ def dashboard_records(
         )
     if kind == "findings":
         findings = Finding.objects.for_user(user).filter(campaign=campaign)
-        if town:
+        if isinstance(bucket, Region):
             findings = findings.filter(enterprise__region=bucket)
         else:
             findings = findings.filter(department_kind=bucket)
         return findings.select_related("enterprise", "department_kind", "order", "inspection")
     orders = RectificationOrder.objects.for_user(user).filter(campaign=campaign)
-    if town:
+    if isinstance(bucket, Region):
         orders = orders.filter(enterprise__region=bucket)
     else:
         orders = orders.filter(signoffs__department_kind=bucket)

@@ -84,8 +84,8 @@ def _write_plan(
     targets: list[CampaignTarget],
 ) -> None:
     """Replace the campaign's targets and groups (groups kept by name; a visited one stays)."""
-    for old in campaign.targets.all():
-        record_change(actor=actor, obj=old, action="delete")
+    for dropped in campaign.targets.all():
+        record_change(actor=actor, obj=dropped, action="delete")
     campaign.targets.all().delete()
     for target in targets:
         target.campaign = campaign
