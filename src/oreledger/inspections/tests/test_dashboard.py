@@ -307,3 +307,22 @@ def test_the_dashboard_matrix(world, loop) -> None:
     )
     missing = reverse("inspections:dashboard_drill", args=[loop.campaign.pk, "town", "210882"])
     assert client.get(missing).status_code == 404
+
+
+def test_a_site_in_scope_of_an_enterprise_from_elsewhere_counts_in_its_own_row(
+    world, towns, loop
+) -> None:
+    # given a Dashiqiao enterprise's mine in a Haicheng town, inspected with a finding
+    outsider = EnterpriseFactory(region=world.dashiqiao)
+    inspect(world, loop, SiteFactory(code="HC-M-480", enterprise=outsider, region=towns[2]),
+            {COVERS: "裸露"})  # fmt: skip
+    # when the dashboard is read by town
+    dashboard = campaign_dashboard(loop.campaign, "town")
+    elsewhere = dashboard.rows[-1]
+    # then the visit counts in a row of its own (not a drill-down link), and in the totals
+    assert (elsewhere.key, elsewhere.inspected, elsewhere.findings) == ("elsewhere", 1, 1)
+    assert dashboard.total.inspected == sum(r.inspected for r in dashboard.rows) == 5
+    page = world.client("haicheng_operator").get(
+        reverse("inspections:dashboard", args=[loop.campaign.pk, "town"])
+    )
+    assert "区域外企业" in page.content.decode() and "/elsewhere/" not in page.content.decode()
