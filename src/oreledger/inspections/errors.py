@@ -28,6 +28,9 @@ MESSAGES: dict[str, Promise] = {
     "not_your_department": _("Your department is not among those that sign this order."),
     "already_signed": _("Your department has already signed this order."),
     "not_your_enterprise": _("Only the enterprise the order is addressed to may answer it."),
+    "group_name_invalid": _("Every inspection group needs a name of its own."),
+    "member_out_of_scope": _("A group's leader and members must work in the campaign's region."),
+    "group_in_use": _("The group %(name)s has inspections and cannot be removed."),
     "reason_required": _("Give the reason for the decision."),
 }
 

@@ -41,7 +41,12 @@ def closed_case(world: Any) -> Any:
 
 # Every place that makes a PDF, and the test below that makes it. A new PDF joins both.
 MAKES_PDF = r"application/pdf|render_pdf\(|reportlab|(from|import) weasyprint"
-PDF_SOURCES = {"alerts/pdf.py", "alerts/views/cases.py"}
+PDF_SOURCES = {
+    "alerts/pdf.py",
+    "alerts/views/cases.py",
+    "inspections/pdf.py",
+    "inspections/views/checkup.py",
+}
 
 
 def test_the_case_pdf_embeds_its_fonts_and_its_chinese_is_text(

@@ -266,6 +266,17 @@ ROUTES: dict[str, Target] = {
         lambda d: {"pk": d.visit.campaign.pk, "site": d.site.code}, form=True
     ),
     "inspections:inspection_detail": Target(lambda d: {"pk": d.visit.inspection.pk}),
+    "inspections:campaign_edit": Target(lambda d: {"pk": d.visit.campaign.pk}, form=True),
+    "inspections:checkup": Target(lambda d: {"pk": d.visit.campaign.pk, **_uscc(d)}),
+    "inspections:checkup_pdf": Target(lambda d: {"pk": d.visit.campaign.pk, **_uscc(d)}),
+    "inspections:dashboard": Target(
+        lambda d: {"pk": d.visit.campaign.pk},
+        variants=({"by": "town"}, {"by": "department"}),
+    ),
+    "inspections:dashboard_drill": Target(
+        lambda d: {"pk": d.visit.campaign.pk, "by": "town", "key": d.site.region.code},
+        variants=({}, {"by": "department", "key": "ecology_environment"}),
+    ),
     "inspections:order_new": Target(lambda d: {"pk": d.visit.inspection.pk}, action=True),
     "inspections:decision_new": Target(_uscc, form=True),
     "inspections:order_detail": Target(lambda d: {"number": d.visit.order.number}),

@@ -8,6 +8,7 @@ from oreledger.inspections.services.campaigns import (
     create_campaign,
     form_group,
     publish_checklist,
+    update_campaign,
 )
 from oreledger.inspections.services.decisions import decide_classification
 from oreledger.inspections.services.orders import answer_order, issue_order, sign_acceptance
@@ -25,4 +26,5 @@ __all__ = [
     "publish_checklist",
     "sign_acceptance",
     "submit_inspection",
+    "update_campaign",
 ]

@@ -32,6 +32,112 @@ def _require_own_region(actor: Any, region: Region) -> None:
         raise InspectionError("not_allowed", status=403)
 
 
+def _check_scope(
+    region: Region,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    regions: Sequence[Region],
+    groups: Sequence[Mapping[str, Any]],
+) -> None:
+    """Refuse a period that runs backwards, and towns or people outside the region."""
+    if ends_on < starts_on:
+        raise InspectionError("period_invalid", field="ends_on")
+    for town in regions:
+        if not town.path.startswith(region.path):
+            raise InspectionError("site_out_of_scope", field="regions")
+    names = [str(g["name"]).strip() for g in groups]
+    if any(not name for name in names) or len(set(names)) != len(names):
+        raise InspectionError("group_name_invalid", field="groups")
+    for group in groups:
+        people = [group["leader"], *group.get("members", ())]
+        if any(not _within(person, region) for person in people):
+            raise InspectionError("member_out_of_scope", field="groups")
+        for town in group.get("towns", ()):
+            if not town.path.startswith(region.path):
+                raise InspectionError("site_out_of_scope", field="groups")
+
+
+def _within(person: Any, region: Region) -> bool:
+    # A province officer may join a county's group; a county's people only their own.
+    own = getattr(person, "region", None)
+    if own is None:
+        return False
+    return region.path.startswith(own.path) or own.path.startswith(region.path)
+
+
+def _targets(campaign: Campaign, targets: Sequence[Mapping[str, Any]]) -> list[CampaignTarget]:
+    rows = [
+        CampaignTarget(
+            campaign=campaign, kind=t["kind"], goal_pct=t["goal_pct"], due_on=t["due_on"]
+        )
+        for t in targets
+    ]
+    for row in rows:
+        row.full_clean(exclude=["campaign"])
+    return rows
+
+
+def _write_plan(
+    actor: Any,
+    campaign: Campaign,
+    groups: Sequence[Mapping[str, Any]],
+    targets: list[CampaignTarget],
+) -> None:
+    """Replace the campaign's targets and groups (groups kept by name; a visited one stays)."""
+    for dropped in campaign.targets.all():
+        record_change(actor=actor, obj=dropped, action="delete")
+    campaign.targets.all().delete()
+    for target in targets:
+        target.campaign = campaign
+        target.save()
+        record_change(actor=actor, obj=target, action="create")
+    existing = {g.name: g for g in campaign.groups.all()}
+    wanted = {str(g["name"]).strip(): g for g in groups}
+    for name, old in existing.items():
+        if name in wanted:
+            continue
+        if old.inspections.exists():
+            raise InspectionError("group_in_use", field="groups", name=name)
+        record_change(actor=actor, obj=old, action="delete")
+        old.delete()
+    for name, spec in wanted.items():
+        group = existing.get(name)
+        before = _group_snapshot(group) if group else None
+        if group is None:
+            group = InspectionGroup.objects.create(
+                campaign=campaign, name=name, leader=spec["leader"]
+            )
+        else:
+            group.leader = spec["leader"]
+            group.save(update_fields=["leader", "updated_at"])
+        group.members.set(list(spec.get("members", ())))
+        group.towns.set(list(spec.get("towns", ())))
+        if before != _group_snapshot(group):
+            record_change(
+                actor=actor, obj=group, action="update" if before else "create", before=before
+            )
+
+
+def _group_snapshot(group: InspectionGroup) -> dict[str, Any]:
+    return {
+        "leader": group.leader_id,
+        "members": sorted(m.pk for m in group.members.all()),
+        "towns": sorted(t.pk for t in group.towns.all()),
+    }
+
+
+def _campaign_snapshot(campaign: Campaign) -> dict[str, Any]:
+    return {
+        "name": campaign.name,
+        "legal_basis": campaign.legal_basis,
+        "starts_on": campaign.starts_on.isoformat(),
+        "ends_on": campaign.ends_on.isoformat(),
+        "enterprise_kinds": list(campaign.enterprise_kinds),
+        "regions": sorted(r.pk for r in campaign.regions.all()),
+        "departments": sorted(d.pk for d in campaign.departments.all()),
+    }
+
+
 def create_campaign(
     *,
     actor: Any,
@@ -43,16 +149,14 @@ def create_campaign(
     legal_basis: str = "",
     regions: Iterable[Region] = (),
     enterprise_kinds: Sequence[str] = (),
+    groups: Sequence[Mapping[str, Any]] = (),
+    targets: Sequence[Mapping[str, Any]] = (),
 ) -> Campaign:
-    """Launch a campaign: its legal basis, period, regions, enterprise kinds and departments."""
+    """Launch a campaign: legal basis, period, regions, kinds, departments, groups, targets."""
     require_role(actor, ADD, Campaign)
     _require_own_region(actor, region)
-    if ends_on < starts_on:
-        raise InspectionError("period_invalid", field="ends_on")
     in_scope = list(regions)
-    for town in in_scope:
-        if not town.path.startswith(region.path):
-            raise InspectionError("site_out_of_scope", field="regions")
+    _check_scope(region, starts_on, ends_on, in_scope, groups)
     with transaction.atomic():
         campaign = Campaign.objects.create(
             name=name,
@@ -65,6 +169,45 @@ def create_campaign(
         campaign.regions.set(in_scope)
         campaign.departments.set(list(departments))
         record_change(actor=actor, obj=campaign, action="create")
+        _write_plan(actor, campaign, groups, _targets(campaign, targets))
+    return campaign
+
+
+def update_campaign(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    name: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    departments: Iterable[DepartmentKind],
+    legal_basis: str = "",
+    regions: Iterable[Region] = (),
+    enterprise_kinds: Sequence[str] = (),
+    groups: Sequence[Mapping[str, Any]] = (),
+    targets: Sequence[Mapping[str, Any]] = (),
+) -> Campaign:
+    """Change a campaign's plan; its organising region stays, progress is never typed."""
+    campaign = in_reach(actor, campaign, CHANGE)
+    if campaign.status == CampaignStatus.CLOSED:
+        raise InspectionError("campaign_closed", status=409)
+    in_scope = list(regions)
+    _check_scope(campaign.region, starts_on, ends_on, in_scope, groups)
+    planned = _targets(campaign, targets)
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        before = _campaign_snapshot(campaign)
+        campaign.name = name
+        campaign.legal_basis = legal_basis
+        campaign.starts_on = starts_on
+        campaign.ends_on = ends_on
+        campaign.enterprise_kinds = list(enterprise_kinds)
+        campaign.bump_version()
+        campaign.save()
+        campaign.regions.set(in_scope)
+        campaign.departments.set(list(departments))
+        record_change(actor=actor, obj=campaign, action="update", before=before)
+        _write_plan(actor, campaign, groups, planned)
     return campaign
 
 

@@ -81,6 +81,7 @@ def submit_inspection(
                     Finding.objects.create(
                         inspection=inspection,
                         result=result,
+                        campaign=campaign,
                         enterprise=site.enterprise,
                         region=site.region,
                         department_kind=item.checklist.department_kind,

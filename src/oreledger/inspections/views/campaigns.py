@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView, paged
-from oreledger.core.permissions import ADD, VIEW, get_for_user, may
+from oreledger.core.permissions import ADD, CHANGE, VIEW, can, get_for_user, may
+from oreledger.inspections import services
 from oreledger.inspections.filtersets import CampaignFilter
-from oreledger.inspections.forms import SiteForm
+from oreledger.inspections.forms import (
+    CampaignForm,
+    GroupFormSet,
+    SiteForm,
+    TargetFormSet,
+    plan_initial,
+)
 from oreledger.inspections.models import Campaign, Inspection
 from oreledger.inspections.queries import campaign_counts, campaign_progress
 
@@ -33,6 +43,12 @@ class CampaignListView(ScopedListView):
         Column("ends_on", _("Ends on"), order_by="ends_on"),
         Column("status", _("Status"), order_by="status"),
     )
+    template_name = "inspections/campaign_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["may_create"] = may(self.request.user, ADD, Campaign)
+        return context
 
 
 @login_required
@@ -60,6 +76,100 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "departments": campaign.departments.order_by("ordering"),
         "may_inspect": may_inspect,
         "form": form,
-        "page": paged(request, visits),
+        "may_change": can(request.user, CHANGE, campaign),
+        **paged(request, visits),
     }
     return render(request, "inspections/campaign_detail.html", context)
+
+
+def _plan(request: HttpRequest, campaign: Campaign | None) -> tuple[Any, Any, Any]:
+    """The campaign form and its groups and targets, bound on POST."""
+    data = request.POST if request.method == "POST" else None
+    # The rows start from the saved plan only when shown: a posted row is compared with a
+    # blank one, so a row the person cleared is dropped and an unchanged one is kept.
+    initial = plan_initial(campaign) if campaign is not None and data is None else {}
+    form = CampaignForm(
+        data,
+        user=request.user,
+        campaign=campaign,
+        initial=plan_initial(campaign)["campaign"] if campaign is not None else None,
+    )
+    groups = GroupFormSet(data, prefix="groups", initial=initial.get("groups"),
+                          form_kwargs={"user": request.user})  # fmt: skip
+    targets = TargetFormSet(data, prefix="targets", initial=initial.get("targets"))
+    return form, groups, targets
+
+
+def _filled(formset: Any) -> list[dict[str, Any]]:
+    """The rows someone filled in (a blank extra row is no row)."""
+    return [f.cleaned_data for f in formset.forms if f.cleaned_data]
+
+
+def _plan_page(
+    request: HttpRequest, campaign: Campaign | None, title: Any, forms: tuple[Any, Any, Any]
+) -> HttpResponse:
+    form, groups, targets = forms
+    context = {"title": title, "campaign": campaign, "form": form, "groups": groups,
+               "targets": targets}  # fmt: skip
+    return render(request, "inspections/campaign_form.html", context)
+
+
+@login_required
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    """Plan a new campaign: scope, departments, groups and targets."""
+    if not may(request.user, ADD, Campaign):
+        raise PermissionDenied
+    forms = _plan(request, None)
+    form, groups, targets = forms
+    if request.method == "POST" and all(f.is_valid() for f in forms):
+        data = form.cleaned_data
+        try:
+            campaign = services.create_campaign(
+                actor=request.user,
+                region=data["region"],
+                name=data["name"],
+                legal_basis=data["legal_basis"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                regions=data["regions"],
+                enterprise_kinds=data["enterprise_kinds"],
+                departments=data["departments"],
+                groups=_filled(groups),
+                targets=_filled(targets),
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The campaign is launched."))
+            return redirect(campaign)
+    return _plan_page(request, None, _("New campaign"), forms)
+
+
+@login_required
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a campaign's plan; its progress is computed from the records, never typed."""
+    campaign = get_for_user(Campaign.objects.select_related("region"), request.user, CHANGE, pk=pk)
+    forms = _plan(request, campaign)
+    form, groups, targets = forms
+    if request.method == "POST" and all(f.is_valid() for f in forms):
+        data = form.cleaned_data
+        try:
+            services.update_campaign(
+                actor=request.user,
+                campaign=campaign,
+                name=data["name"],
+                legal_basis=data["legal_basis"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                regions=data["regions"],
+                enterprise_kinds=data["enterprise_kinds"],
+                departments=data["departments"],
+                groups=_filled(groups),
+                targets=_filled(targets),
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The campaign is saved."))
+            return redirect(campaign)
+    return _plan_page(request, campaign, _("Edit the campaign"), forms)
