@@ -17,14 +17,15 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from oreledger.alerts.choices import SubjectType
 from oreledger.core.distance import haversine_km
 from oreledger.core.localtime import LOCAL
-from oreledger.grading.models import Assay, Grade
-from oreledger.registry.models import Station
+from oreledger.core.prepared import run
+from oreledger.grading.models import Assay
 
 MESSAGES: dict[str, Promise] = {
     "impossible_travel": _(
@@ -127,12 +128,27 @@ def impossible_travel(ctx: Any, params: dict[str, Any]) -> list[Gate]:
     ]
 
 
-def _station(station_id: int, cache: dict[Any, Any]) -> Any:
-    """A station by id (reference data: kept in the snapshot)."""
+@dataclass(frozen=True)
+class Place:
+    """What impossible_travel reads of the other station: its names and where it stands."""
+
+    code: str
+    name: str
+    lat: Any
+    lon: Any
+
+
+_PLACE = "SELECT code, name, lat, lon FROM registry_station WHERE id = %s"
+
+
+def _station(station_id: int, cache: dict[Any, Any]) -> Place | None:
+    """A station's place by id (reference data: kept in the snapshot; prepared on PostgreSQL)."""
     key = ("alerts.station", station_id)
     if key not in cache:
-        cache[key] = Station.objects.filter(pk=station_id).first()
-    return cache[key]
+        rows = run(_PLACE, [station_id]).rows
+        cache[key] = Place(*rows[0]) if rows else None
+    found: Place | None = cache[key]
+    return found
 
 
 @dataclass(frozen=True)
@@ -146,17 +162,33 @@ class LatestAssay:
     rank: int
 
 
+# The site's latest graded assay on or before a day, and the grade it earned.
+_LATEST_ASSAY = (
+    "SELECT a.lot, a.sampled_on, a.mgo, g.code, g.rank FROM grading_assay a"
+    " JOIN grading_grade g ON g.id = a.grade_id"
+    " WHERE a.site_id = %s AND a.sampled_on <= %s"
+    " ORDER BY a.sampled_on DESC, a.id DESC LIMIT 1"
+)
+# Every grade's rank, the newest standard's last (it wins where codes repeat).
+_GRADE_RANKS = (
+    "SELECT g.code, g.rank FROM grading_grade g"
+    " JOIN grading_gradingstandard s ON s.id = g.standard_id ORDER BY s.effective_from"
+)
+
+
 def latest_assay(site_id: int, day: datetime.date, cache: dict[Any, Any]) -> LatestAssay | None:
     """The site's latest graded assay sampled on or before `day` (kept per site and day)."""
     key = ("alerts.assay", site_id, day)
     if key not in cache:
-        row = (
-            Assay.objects.filter(site_id=site_id, sampled_on__lte=day, grade__isnull=False)
-            .order_by("-sampled_on", "-pk")
-            .values_list("lot", "sampled_on", "mgo", "grade__code", "grade__rank")
-            .first()
-        )
-        cache[key] = None if row is None else LatestAssay(row[0], row[1], f"{row[2]:.2f}", *row[3:])
+        # Prepared on PostgreSQL, as the ticket path's other reads (core.prepared).
+        sampled_on, mgo = (Assay._meta.get_field(name) for name in ("sampled_on", "mgo"))
+        rows = run(_LATEST_ASSAY, [site_id, sampled_on.get_db_prep_value(day, connection)]).rows
+        cache[key] = None
+        if rows:
+            # Raw rows: SQLite gives the date as text and the decimal as a number.
+            lot, sampled, pct, grade, rank = rows[0]
+            sampled, pct = sampled_on.to_python(sampled), mgo.to_python(pct)
+            cache[key] = LatestAssay(lot, sampled, f"{pct:.2f}", grade, rank)
     found: LatestAssay | None = cache[key]
     return found
 
@@ -165,8 +197,7 @@ def grade_ranks(cache: dict[Any, Any]) -> dict[str, int]:
     """Each grade code's rank (1 the best), the newest standard's where codes repeat."""
     key = "alerts.grade_ranks"
     if key not in cache:
-        ranks = Grade.objects.order_by("standard__effective_from").values_list("code", "rank")
-        cache[key] = dict(ranks)
+        cache[key] = dict(run(_GRADE_RANKS, []).rows)
     found: dict[str, int] = cache[key]
     return found
 
@@ -194,9 +225,12 @@ def grade_mismatch(ctx: Any, params: dict[str, Any]) -> list[Gate]:
     content, site = ctx.content, ctx.station.site
     if ctx.kind != "exit" or site is None or not content.declared_grade:
         return []
-    declared = grade_ranks(ctx.cache).get(content.declared_grade)
+    # The assay first: a site without one needs no grade table (one statement, not two).
     assay = latest_assay(site.pk, ctx.local_day, ctx.cache)
-    if declared is None or assay is None:
+    if assay is None:
+        return []
+    declared = grade_ranks(ctx.cache).get(content.declared_grade)
+    if declared is None:
         return []
     evidence = mismatch_evidence(content.declared_grade, declared, assay, params.get("steps"))
     if evidence is None:
