@@ -181,7 +181,8 @@ def latest_assay(site_id: int, day: datetime.date, cache: dict[Any, Any]) -> Lat
     key = ("alerts.assay", site_id, day)
     if key not in cache:
         # Prepared on PostgreSQL, as the ticket path's other reads (core.prepared).
-        sampled_on, mgo = (Assay._meta.get_field(name) for name in ("sampled_on", "mgo"))
+        sampled_on: Any = Assay._meta.get_field("sampled_on")
+        mgo: Any = Assay._meta.get_field("mgo")
         rows = run(_LATEST_ASSAY, [site_id, sampled_on.get_db_prep_value(day, connection)]).rows
         cache[key] = None
         if rows:
