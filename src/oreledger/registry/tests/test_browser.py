@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from oreledger.registry.tests.conftest import build_records
 from testkit.personas import PASSWORD
@@ -34,5 +35,6 @@ def test_province_officer_opens_the_file_and_the_procedures_check(world_tx, page
     page.click("[data-testid=procedures-children] >> text=海城市")
     page.click("tr[data-department=ecology_environment] a[data-state=missing]")
     lines = page.locator("[data-testid=procedures-lines] tbody tr")
-    assert lines.count() == 2
+    # The click loads the department's lines page: wait for it rather than count mid-navigation.
+    expect(lines).to_have_count(2)
     assert "环境影响评价批复" in lines.first.inner_text()
