@@ -127,15 +127,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
             campaign = services.create_campaign(
                 actor=request.user,
                 region=data["region"],
-                name=data["name"],
-                legal_basis=data["legal_basis"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                regions=data["regions"],
-                enterprise_kinds=data["enterprise_kinds"],
-                departments=data["departments"],
-                groups=_filled(groups),
-                targets=_filled(targets),
+                **_plan_fields(data, groups, targets),
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -143,6 +135,23 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The campaign is launched."))
             return redirect(campaign)
     return _plan_page(request, None, _("New campaign"), forms)
+
+
+def _plan_fields(data: dict[str, Any], groups: Any, targets: Any) -> dict[str, Any]:
+    """The plan as create_campaign and update_campaign take it, from the page's forms."""
+    names = (
+        "name",
+        "legal_basis",
+        "starts_on",
+        "ends_on",
+        "regions",
+        "enterprise_kinds",
+        "departments",
+    )
+    return {name: data[name] for name in names} | {
+        "groups": _filled(groups),
+        "targets": _filled(targets),
+    }
 
 
 @login_required
@@ -157,15 +166,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.update_campaign(
                 actor=request.user,
                 campaign=campaign,
-                name=data["name"],
-                legal_basis=data["legal_basis"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                regions=data["regions"],
-                enterprise_kinds=data["enterprise_kinds"],
-                departments=data["departments"],
-                groups=_filled(groups),
-                targets=_filled(targets),
+                **_plan_fields(data, groups, targets),
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
