@@ -24,6 +24,8 @@ from oreledger.appeals.models import Appeal
 from oreledger.appeals.services import raise_appeal, route_appeal
 from oreledger.grading.models import Assay
 from oreledger.grading.services import GradeSpec, publish_standard, record_assay
+from oreledger.inspections.models import Campaign, ClassificationDecision, RectificationOrder
+from oreledger.inspections.tests.support import Visit, build_visit
 from oreledger.quotas.models import Mineral
 from oreledger.quotas.services import allocate_quota, open_period
 from oreledger.registry.models import Enterprise, Permit, Site, Station
@@ -53,6 +55,8 @@ class Variety:
     case: Case
     # A Haicheng appeal about power, routed (the Dashiqiao one is about roads, not routed).
     appeal: Appeal
+    # A Haicheng campaign's visit to the mine: its order is overdue, its decision relocates.
+    visit: Visit
     # The Haicheng exit was weighed at `departed`, the plant gate at `arrived`.
     departed: datetime.datetime
     arrived: datetime.datetime
@@ -132,7 +136,9 @@ def build_variety(world: Province) -> Variety:
                           description="矿区变电站容量不足。")  # fmt: skip
     appeal = route_appeal(actor=world.user("haicheng_operator"), appeal=appeal,
                           departments=[world.user("department_officer").department])  # fmt: skip
+    visit = build_visit(world, market.mine, world.user("haicheng_operator"))
     _move_off_the_common_values(d, today)
+    _set_the_haicheng_visit_apart(d, visit, today)
     return Variety(
         d,
         contract,
@@ -144,6 +150,7 @@ def build_variety(world: Province) -> Variety:
         assay,
         case,
         appeal,
+        visit,
         departed,
         arrived,
     )
@@ -204,4 +211,15 @@ def _move_off_the_common_values(d: Dashiqiao, today: datetime.date) -> None:
         status="acknowledged",
         first_seen=timezone.now() - datetime.timedelta(days=3),
         case=d.case,
+    )
+
+
+def _set_the_haicheng_visit_apart(d: Dashiqiao, visit: Visit, today: datetime.date) -> None:
+    """The Dashiqiao campaign ended; the Haicheng order overdue, its decision a relocation."""
+    Campaign.objects.filter(pk=d.visit.campaign.pk).update(status="closed")
+    RectificationOrder.objects.filter(pk=visit.order.pk).update(
+        status="answered", deadline=today - datetime.timedelta(days=1)
+    )
+    ClassificationDecision.objects.filter(campaign=visit.campaign).update(
+        classification="relocate_park"
     )

@@ -247,6 +247,8 @@ SPECTACULAR_SETTINGS = {
             ("alerts", "AlertStatus"),
             ("alerts", "CaseStatus"),
             ("appeals", "AppealStatus"),
+            ("inspections", "CampaignStatus"),
+            ("inspections", "OrderStatus"),
             ("trade", "BidStatus"),
             ("trade", "ContractStatus"),
             ("trade", "ListingStatus"),

@@ -21,6 +21,7 @@ api_v1 = [
     path("", include(("oreledger.alerts.api.urls", "alerts"), namespace="alerts")),
     path("", include(("oreledger.dashboards.api.urls", "dashboards"), namespace="dashboards")),
     path("", include(("oreledger.appeals.api.urls", "appeals"), namespace="appeals")),
+    path("", include(("oreledger.inspections.api.urls", "inspections"), namespace="inspections")),
     path("", include(("oreledger.public.api.urls", "public"), namespace="public")),
 ]
 

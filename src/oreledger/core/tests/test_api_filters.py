@@ -26,6 +26,8 @@ from oreledger.alerts.models import Alert
 from oreledger.alerts.models import Case as EnforcementCase
 from oreledger.appeals.models import Appeal
 from oreledger.grading.models import Assay, GradingStandard
+from oreledger.inspections.models import Campaign, ClassificationDecision, Finding, Inspection
+from oreledger.inspections.models import RectificationOrder as RO
 from oreledger.quotas.models import QuotaAccount
 from oreledger.registry.models import Enterprise, Permit, Site, Station, Vehicle
 from oreledger.trade.models import Bid, Contract, FloorPrice, Listing
@@ -92,6 +94,36 @@ VE, PE = "/api/v1/vehicles/", "/api/v1/permits/"
 CO, LI, BI, FP = "/api/v1/contracts/", "/api/v1/listings/", "/api/v1/bids/", "/api/v1/floor-prices/"
 WB, TI = "/api/v1/waybills", "/api/v1/tickets"
 AP = "/api/v1/appeals"
+IC, IV = "/api/v1/inspections/campaigns/", "/api/v1/inspections/visits/"
+IF, IO = "/api/v1/inspections/findings/", "/api/v1/inspections/orders/"
+ID = "/api/v1/inspections/decisions/"
+
+
+def _hc(v: V) -> dict[str, str]:
+    return {"campaign": str(v.visit.campaign.pk)}
+
+
+def _hc_enterprise(v: V) -> dict[str, str]:
+    return {"enterprise": v.visit.order.enterprise.uscc}
+
+
+def _inspection_cases() -> dict[str, Filter]:
+    """Each inspections list split by the Haicheng campaign, county and enterprise."""
+    lists = {"visits": (IV, Inspection), "findings": (IF, Finding), "orders": (IO, RO),
+             "decisions": (ID, ClassificationDecision)}  # fmt: skip
+    cases = {}
+    for name, (url, model) in lists.items():
+        cases[f"inspections-{name}-campaign"] = Filter(
+            url, _hc, model, lambda v: Q(campaign=v.visit.campaign)
+        )
+        cases[f"inspections-{name}-region"] = Filter(
+            url, lambda v: {"region": "210381"}, model, lambda v: Q(region=v.world.haicheng)
+        )
+        cases[f"inspections-{name}-enterprise"] = Filter(
+            url, _hc_enterprise, model, lambda v: Q(enterprise=v.visit.order.enterprise)
+        )
+    return cases
+
 
 FILTERS: dict[str, Filter] = {
     # regions
@@ -214,6 +246,26 @@ FILTERS: dict[str, Filter] = {
         lambda v: {"until": _local(v.case.created_at)},
         EnforcementCase,
         lambda v: Q(pk=v.dsq.case.pk),
+    ),
+    # inspections
+    **_inspection_cases(),
+    "inspections-campaigns-status": Filter(
+        IC, lambda v: {"status": "closed"}, Campaign, lambda v: Q(status="closed")
+    ),
+    "inspections-campaigns-region": Filter(
+        IC, lambda v: {"region": "210381"}, Campaign, lambda v: Q(region=v.world.haicheng)
+    ),
+    "inspections-orders-status": Filter(
+        IO, lambda v: {"status": "answered"}, RO, lambda v: Q(status="answered")
+    ),
+    "inspections-orders-overdue": Filter(
+        IO, lambda v: {"status": "overdue"}, RO, lambda v: Q(pk=v.visit.order.pk)
+    ),
+    "inspections-decisions-classification": Filter(
+        ID,
+        lambda v: {"classification": "relocate_park"},
+        ClassificationDecision,
+        lambda v: Q(classification="relocate_park"),
     ),
     # appeals
     "appeals-status": Filter(

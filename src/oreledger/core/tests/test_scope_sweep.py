@@ -312,6 +312,16 @@ ROUTES: dict[str, Target] = {
     ),
     "api:appeals:appeal-detail": Target(_appeal),
     "api:appeals:appeal-slash-detail": Target(_appeal),
+    # inspections
+    "api:inspections:campaign-detail": Target(lambda d: {"pk": d.visit.campaign.pk}),
+    "api:inspections:inspection-detail": Target(lambda d: {"pk": d.visit.inspection.pk}),
+    "api:inspections:finding-detail": Target(
+        lambda d: {"pk": Finding.objects.get(inspection=d.visit.inspection).pk}
+    ),
+    "api:inspections:order-detail": Target(lambda d: {"number": d.visit.order.number}),
+    "api:inspections:decision-detail": Target(
+        lambda d: {"pk": ClassificationDecision.objects.get(campaign=d.visit.campaign).pk}
+    ),
 }
 
 
