@@ -16,8 +16,11 @@ from openpyxl import Workbook
 from oreledger.core.workbook import write_sheet
 from oreledger.demo import catalogue, names
 from oreledger.demo.catalogue import DEMO_USERS, DemoScale, DemoUser
+from oreledger.demo.checklists import PARK_COUNTY, campaign_rows, checklist_rows
+from oreledger.demo.chempark import chemical_park
 from oreledger.demo.geography import (
     COUNTIES,
+    COUNTIES_BY_CODE,
     PROVINCE_CODE,
     REGIONS,
     SITE_SPREAD_KM,
@@ -118,6 +121,8 @@ SHEETS = (
     "assays",
     "floor_prices",
     "contracts",
+    "checklists",
+    "campaigns",
 )
 
 
@@ -164,6 +169,7 @@ class _ProvinceBuilder:
         self._grading()
         self._contracts()
         self._users()
+        self._second_industry()
         return DemoProvince(self.rows)
 
     # --- regions, enterprises and sites -------------------------------------------------
@@ -587,6 +593,17 @@ class _ProvinceBuilder:
                  "department": user.department or None,
                  "enterprise_uscc": owner.uscc if owner else None, "api_token": user.api_token}
             )  # fmt: skip
+
+    def _second_industry(self) -> None:
+        """The chemical park, every department's checklists and the campaigns under way."""
+        county = COUNTIES_BY_CODE[PARK_COUNTY]
+        town = self.towns[county.code][0]
+        park = chemical_park(seed=self.rng.randrange(2**31), county=county, town=town.code,
+                             lat=town.lat, lon=town.lon, today=self.today)  # fmt: skip
+        for sheet, rows in park.items():
+            self.rows[sheet].extend(rows)
+        self.rows["checklists"] = checklist_rows()
+        self.rows["campaigns"] = campaign_rows(self.today, park_town=town.code)
 
 
 def generate_province(

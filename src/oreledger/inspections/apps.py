@@ -13,4 +13,4 @@ class InspectionsConfig(AppConfig):
 
     def ready(self) -> None:
         """Register policies, menu items and the enterprise-file section."""
-        from oreledger.inspections import dossier, menu, policies  # noqa: F401
+        from oreledger.inspections import bundle, dossier, menu, policies  # noqa: F401

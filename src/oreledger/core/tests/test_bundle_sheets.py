@@ -46,6 +46,8 @@ def test_the_registered_sheets_come_in_the_order_the_imports_have_always_run() -
         "assays",
         "floor_prices",
         "contracts",
+        "checklists",
+        "campaigns",
     ]
     assert list(sheet_schemas()) == order
     assert check_sheets() == []

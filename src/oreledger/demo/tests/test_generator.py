@@ -20,6 +20,7 @@ from oreledger.accounts.boundaries import contains, outline
 from oreledger.core.bundle import sheet_schemas
 from oreledger.core.distance import haversine_km
 from oreledger.core.workbook import read_workbook
+from oreledger.demo.chempark import PARK_SIZE
 from oreledger.demo.generator import (
     DEMO_TODAY,
     DEMO_USERS,
@@ -239,7 +240,8 @@ def test_enterprise_mix_is_realistic(province: DemoProvince) -> None:
     kinds = Counter(row["kind"] for row in rows_of(province, "enterprises"))
     sites = rows_of(province, "sites")
     mines = [row for row in sites if row["kind"] == "mine"]
-    plants = [row for row in sites if row["kind"] == "plant"]
+    # (the chemical park's plants, "DSQ-C-…", are counted in test_the_chemical_park)
+    plants = [row for row in sites if row["kind"] == "plant" and "-C-" not in row["code"]]
     mine_counties = Counter(row["region_code"][:6] for row in mines)
     # when counted
     # then there are 23-40 mines, Haicheng has about 45 % and Dashiqiao about 25 % of them
@@ -253,7 +255,7 @@ def test_enterprise_mix_is_realistic(province: DemoProvince) -> None:
     # and 20-40 hauliers, a few traders and chemical enterprises
     assert 20 <= kinds["haulier"] <= 40
     assert 1 <= kinds["trader"] <= 10
-    assert 1 <= kinds["chemical"] <= 5
+    assert 1 <= kinds["chemical"] - PARK_SIZE <= 5
     # and mine operators own one mine each, a few own two
     owned = Counter(row["enterprise_uscc"] for row in mines)
     assert set(owned.values()) == {1, 2}
@@ -319,13 +321,18 @@ def test_codes_and_stations(province: DemoProvince) -> None:
     stations = rows_of(province, "stations")
     # when their codes and links are inspected
     # then codes follow the county prefixes and are unique
-    assert all(re.fullmatch(r"(HC|XY|DSQ|FC|KD|LY)-[MPY]-\d{3,}", row["code"]) for row in sites)
+    # (C: the chemical park's plants, which weigh no ore and have no station)
+    assert all(re.fullmatch(r"(HC|XY|DSQ|FC|KD|LY)-[MPYC]-\d{3,}", row["code"]) for row in sites)
     assert all(re.fullmatch(r"(HC|XY|DSQ|FC|KD|LY)-ST-\d{3,}", row["code"]) for row in stations)
     assert len({row["code"] for row in sites}) == len(sites)
     assert len({row["code"] for row in stations}) == len(stations)
     # and every mine and plant has exactly one station, yards none
     guarded = Counter(row["site_code"] for row in stations if row["site_code"])
-    expected = {row["code"] for row in sites if row["kind"] in ("mine", "plant")}
+    expected = {
+        row["code"]
+        for row in sites
+        if row["kind"] in ("mine", "plant") and "-C-" not in row["code"]
+    }
     assert set(guarded) == expected
     assert set(guarded.values()) == {1}
     # and every county has 2-4 public checkpoints
@@ -390,7 +397,11 @@ def test_required_permits_are_present_for_at_least_90_percent(province: DemoProv
             by_site[permit["site_code"]].add(permit["type"])
         else:
             by_enterprise[permit["holder_uscc"]].add(permit["type"])
-    sites = [row for row in rows_of(province, "sites") if row["kind"] in REQUIRED]
+    sites = [
+        row
+        for row in rows_of(province, "sites")
+        if row["kind"] in REQUIRED and "-C-" not in row["code"]  # the park's permits are its own
+    ]
     enterprises = rows_of(province, "enterprises")
     # when each is checked against the required-permit matrix
     complete_sites = [row for row in sites if REQUIRED[row["kind"]] <= by_site[row["code"]]]
@@ -634,7 +645,7 @@ def test_benchmark_scale_counts() -> None:
     province = generate_province(seed=1, scale=scale)
     # then it has ~10,000 enterprises, ~20,000 sites, ~30,000 permits and ~50,000 vehicles
     counts = {name: len(rows) for name, rows in province.rows.items()}
-    assert counts["enterprises"] == 10_000
-    assert counts["sites"] == 20_000
+    assert counts["enterprises"] == 10_000 + PARK_SIZE
+    assert counts["sites"] == 20_000 + PARK_SIZE
     assert 28_000 <= counts["permits"] <= 33_000
     assert counts["vehicles"] == 50_000
