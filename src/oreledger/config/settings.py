@@ -51,6 +51,10 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when OL_MODE=production")
+# A wildcard would answer any Host header, so links in mails and password resets could be
+# made to point elsewhere; production names its hosts.
+if PRODUCTION and any(host == "*" for host in ALLOWED_HOSTS):
+    raise ImproperlyConfigured("ALLOWED_HOSTS must not be * when OL_MODE=production")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = "oreledger.core.error_pages.form_expired"
 
@@ -300,12 +304,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"refusals": {"()": "oreledger.core.error_pages.RefusalWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("OL_LOG_LEVEL", "INFO")},
     # One line per job would drown the console of `oreledger demo`; failures still show.
     # WeasyPrint logs every typesetting step at INFO; its warnings (a missing glyph) still show.
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        "django.request": {"filters": ["refusals"]},
         "django_tasks": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -18,6 +18,20 @@ from django.utils.translation import gettext_lazy as _
 
 from oreledger.core import numbers
 
+# A spreadsheet reads a cell that begins with one of these as a formula (CSV always, xlsx when
+# the cell is stored as a formula): text typed by anyone must never run in the reader's Excel.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value: Any) -> bool:
+    """Whether a text would be read as a formula by a spreadsheet."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def csv_safe(value: Any) -> Any:
+    """A CSV cell that a spreadsheet shows as the text it is (a leading quote, as OWASP advises)."""
+    return "'" + value if formula_like(value) else value
+
 
 def shown(value: Any) -> Any:
     """A value as a table cell shows it: booleans as yes/no in the person's language."""

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-from oreledger.core.cells import TEXT, Kind, kind_of
+from oreledger.core.cells import TEXT, Kind, formula_like, kind_of
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,11 @@ def write_workbook(
             if number_format and not isinstance(value, str):
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = number_format
+                cells.append(cell)
+            elif formula_like(value):
+                # Stored as text, so a name beginning with "=" is never a live formula.
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
                 cells.append(cell)
             else:
                 cells.append(value)

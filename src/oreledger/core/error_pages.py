@@ -7,6 +7,8 @@ it goes to the server log.
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -16,6 +18,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 API_PREFIX = "/api/"
+
+
+class RefusalWithoutTraceback(logging.Filter):
+    """A refusal (4xx) is logged as one line; only a server error keeps its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # Django logs a PermissionDenied with the exception attached: a traceback per 403
+        # buried the real errors in the log and told nothing the status line did not.
+        status = getattr(record, "status_code", 500)
+        if isinstance(status, int) and status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
 
 BAD_REQUEST = _("The request could not be understood. Check the address, or go back and try again.")
 NOT_ALLOWED = _("You are not allowed to open this page or take this action.")

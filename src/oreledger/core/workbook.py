@@ -27,6 +27,8 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
+from oreledger.core.cells import formula_like
+
 __all__ = [
     "CellError",
     "Column",
@@ -535,7 +537,7 @@ def _cell_for(ws: Worksheet | WriteOnlyWorksheet, column: Column, value: Any) ->
         return "yes" if value else "no"
     if column.kind is ColumnKind.JSON and not isinstance(value, str):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    if isinstance(value, str) and (value.startswith("=") or value in _EXCEL_ERRORS):
+    if isinstance(value, str) and (formula_like(value) or value in _EXCEL_ERRORS):
         # openpyxl would store these as a formula or an error; a name typed by an enterprise
         # must come back as the same text and never run as a formula in the reader's Excel.
         cell = WriteOnlyCell(ws, value)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from oreledger.core.cells import COUNT, MONEY, PERCENT, TONNES, Kind
+from oreledger.core.cells import COUNT, MONEY, PERCENT, TONNES, Kind, csv_safe
 from oreledger.core.display import local_time
 from oreledger.core.listing import Column, cell_text, xlsx_response
 from oreledger.dashboards import figures, places
@@ -238,7 +238,7 @@ def export(figure: Figure, data: dict[str, Any], kind: str) -> HttpResponse:
     writer = csv.writer(buffer)
     writer.writerow([str(col.label) for col in columns])
     for row in rows:
-        writer.writerow([cell_text(col.exported(row)[0]) for col in columns])
+        writer.writerow([csv_safe(cell_text(col.exported(row)[0])) for col in columns])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(figure, "csv")}"'
     return response

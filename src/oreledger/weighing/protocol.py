@@ -22,6 +22,8 @@ from oreledger.weighing.errors import finding
 MAX_BATCH = 500
 MAX_BODY_BYTES = 1024 * 1024
 CLOCK_SKEW = datetime.timedelta(seconds=300)
+# No weighbridge of the province reported before 2000: an earlier time is a reset clock.
+EARLIEST_TIME = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 MAX_WEIGHT_KG = 100_000
 MAX_SEQ = 2**63 - 1
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -151,10 +153,14 @@ def parse_ticket(
     elif net != gross - tare:
         problems.append("net_mismatch")
     gross_at, tare_at = _instant(item.get("gross_at")), _instant(item.get("tare_at"))
-    if gross_at is None or tare_at is None:
+    if gross_at is None or tare_at is None or min(gross_at, tare_at) < EARLIEST_TIME:
         problems.append("invalid_time")
     elif max(gross_at, tare_at) > now + CLOCK_SKEW:
         problems.append("future_time")
+    elif direction == "out" and tare_at > gross_at:
+        # A truck leaves a site empty-then-loaded: its tare is weighed before its gross.
+        # (An arrival is weighed loaded first, and a checkpoint prints a registered tare.)
+        problems.append("time_order")
     operator = item.get("operator")
     if operator is not None:
         operator = _text(operator, 40)

@@ -68,3 +68,29 @@ def test_embedded_mode_runs_without_debug_pages_unless_the_developer_switch_is_s
     # then only the switch turns debug pages on
     assert (plain.returncode, plain.stdout.split()) == (0, ["DEBUG", "False"]), plain.stderr
     assert (switched.returncode, switched.stdout.split()) == (0, ["DEBUG", "True"])
+
+
+def test_a_bad_setting_stops_the_process_with_one_line_naming_it(tmp_path) -> None:
+    # given a mode that does not exist
+    result = _run({"OL_MODE": "staging", "OL_VAR_DIR": str(tmp_path)}, "check")
+    # then the process stops with one line that names the setting, and no traceback
+    assert result.returncode == 2
+    assert result.stderr == (
+        "oreledger: configuration error: OL_MODE='staging' is not one of embedded, production\n"
+    )
+
+
+def test_production_refuses_a_wildcard_host(tmp_path) -> None:
+    result = _run(
+        {
+            "OL_MODE": "production",
+            "SECRET_KEY": "k" * 20 + "x9Y!z" * 8,
+            "ALLOWED_HOSTS": "ledger.example,*",
+            "OL_VAR_DIR": str(tmp_path),
+        },
+        "check",
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        "oreledger: configuration error: ALLOWED_HOSTS must not be * when OL_MODE=production\n"
+    )

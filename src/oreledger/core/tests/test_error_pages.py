@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -59,6 +60,18 @@ def test_403_in_chinese_and_english(world) -> None:
     assert (zh.status_code, en.status_code) == (403, 403)
     assert "无权操作" in _text(zh) and "您无权打开此页面或执行此操作。" in _text(zh)
     assert "You are not allowed to open this page or take this action." in _text(en)
+
+
+def test_a_403_is_logged_as_one_line_without_a_traceback(world, caplog) -> None:
+    # given the province office refused the administrators' jobs page
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = world.client("province_officer").get("/system/jobs/")
+    # then the log has the refusal's line and no traceback
+    assert response.status_code == 403
+    refusals = [r for r in caplog.records if r.name == "django.request"]
+    assert [r.getMessage() for r in refusals] == ["Forbidden (Permission denied): /system/jobs/"]
+    assert refusals[0].exc_info is None
+    assert "Traceback" not in caplog.text
 
 
 def test_400_for_a_foreign_host_in_chinese_and_english() -> None:

@@ -38,3 +38,30 @@ def test_province_officer_opens_the_file_and_the_procedures_check(world_tx, page
     # The click loads the department's lines page: wait for it rather than count mid-navigation.
     expect(lines).to_have_count(2)
     assert "环境影响评价批复" in lines.first.inner_text()
+
+
+def test_the_map_tooltip_shows_a_name_as_text_not_html(world_tx, page) -> None:
+    # given a site whose name was typed as markup
+    records = build_records(world_tx)
+    records.hc_site.name = '<b data-testid="injected">粗体矿</b>'
+    records.hc_site.save(update_fields=["name"])
+    page.goto(page.base_url + "/accounts/login/")
+    page.fill("input[name=username]", "province_officer")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("[data-testid=login-submit]")
+    page.wait_for_url(page.base_url + "/")
+    # when the enterprise's map is hovered, marker by marker
+    page.goto(page.base_url + records.hc.get_absolute_url())
+    page.wait_for_selector("[data-map][data-ready=true]")
+    shown = []
+    markers = page.locator(".leaflet-interactive")
+    for index in range(markers.count()):
+        # markers may overlap: each is told the pointer is over it, as a hover would
+        markers.nth(index).dispatch_event("mouseover")
+        tooltip = page.locator(".leaflet-tooltip").last
+        tooltip.wait_for()
+        shown.append(tooltip.inner_text())
+        markers.nth(index).dispatch_event("mouseout")
+        # then the markup is text in the tooltip, never an element
+        assert page.locator("[data-testid=injected]").count() == 0
+    assert any('<b data-testid="injected">粗体矿</b>' in text for text in shown), shown

@@ -181,3 +181,26 @@ def test_an_api_station_has_no_secret_until_issued_on_its_page(world, records) -
     assert (body["has_secret"], body["active"], body["region"]) == (False, False, "210381")
     assert "secret" not in body
     assert services.station_secrets(Station.objects.get(code="HC-ST-105")) == []
+
+
+@pytest.mark.parametrize("hours", ["99999999999", "-1", "5", "many"])
+def test_a_grace_period_out_of_the_choices_is_a_clear_400(world, records, hours) -> None:
+    # given a county operator's station with its secret
+    station, secret = services.create_station(
+        actor=world.user("haicheng_operator"),
+        code="HC-ST-106",
+        name="七号磅",
+        region=None,
+        site=records.hc_site,
+        lat="40.881",
+        lon="122.681",
+    )
+    # when the rotation is sent with a grace period the page does not offer
+    response = world.client("haicheng_operator").post(
+        "/registry/stations/HC-ST-106/rotate/", {"grace_hours": hours, "confirmed": "1"}
+    )
+    # then it is refused with the reason, and the secret is unchanged
+    assert response.status_code == 400
+    assert "过渡期须在 0 至 30 天之间" in response.content.decode()
+    station.refresh_from_db()
+    assert services.station_secrets(station) == [secret]

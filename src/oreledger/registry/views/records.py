@@ -31,6 +31,7 @@ from oreledger.registry.forms import (
 )
 from oreledger.registry.maps import map_data
 from oreledger.registry.models import Enterprise, Permit, Site, Station, Vehicle
+from oreledger.registry.services._common import GRACE_RANGE
 from oreledger.registry.views.common import (
     form_page,
     never_store,
@@ -228,7 +229,15 @@ def station_rotate(request: HttpRequest, code: str) -> HttpResponse:
         hours = int(request.POST.get("grace_hours", "24"))
     except ValueError:
         hours = -1
-    if hours in GRACE_CHOICES and not confirmed(request):
+    if hours not in GRACE_CHOICES:
+        # Refused before a timedelta is built: a huge number would overflow it (a 500).
+        return render(
+            request,
+            "core/error.html",
+            {"code": 400, "title": _("Bad request"), "message": GRACE_RANGE},
+            status=400,
+        )
+    if not confirmed(request):
         return ask_confirmation(
             request,
             Confirmation(

@@ -268,6 +268,37 @@ def test_field_rule_breaks_are_rejected_and_recorded_without_touching_the_rest(c
     assert TicketRejection.objects.count() == 1 and cases().count() == 1
 
 
+@pytest.mark.parametrize(
+    ("times", "code"),
+    [
+        (
+            {"tare_at": "2026-01-01T08:10:00+08:00", "gross_at": "2026-01-01T08:00:00+08:00"},
+            "time_order",
+        ),
+        (
+            {"tare_at": "1970-01-01T08:00:00+08:00", "gross_at": "1970-01-01T08:05:00+08:00"},
+            "invalid_time",
+        ),
+        (
+            {"tare_at": "2026-01-01T08:00:00+08:00", "gross_at": "2999-01-01T08:00:00+08:00"},
+            "future_time",
+        ),
+    ],
+)
+def test_absurd_or_reversed_weighing_times_are_rejected_with_their_code(chain, times, code) -> None:
+    # given an exit gate with a waybill for the truck
+    mine, station, secret = exit_gate(chain)
+    waybills_for(mine, [plate(1)])
+    # when the station sends a departure whose times are reversed, from 1970 or far ahead
+    results = send(station, secret, [ticket(2, plate(1), declared_grade=None, **times)])["results"]
+    # then it is rejected with the stable code and nothing is stored, nor quota drawn
+    assert (results[0]["status"], [r["code"] for r in results[0]["reasons"]]) == (
+        "rejected",
+        [code],
+    )
+    assert cases().count() == 0 and _consumed(mine) == 0
+
+
 def test_the_answer_is_compact_utf8_json(chain) -> None:
     # given a batch with a rejected ticket (its reason's message is in Chinese and English)
     mine, code, secret = exit_gate(chain)

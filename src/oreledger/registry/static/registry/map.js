@@ -9,6 +9,13 @@
     shut_down: "#c0392b"
   };
 
+  // Leaflet writes a string tooltip as HTML: names typed by enterprises go in as text.
+  function text(value) {
+    var span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  }
+
   function draw(element, data) {
     var map = L.map(element, { attributionControl: false, zoomSnap: 0.25, preferCanvas: false });
     // Vector layers project against the map's view, so a view must exist before they are added.
@@ -26,7 +33,7 @@
       var marker = L.circleMarker(site.at, {
         radius: 7, color: "#fff", weight: 1.5, fillColor: colour, fillOpacity: 0.95
       }).addTo(map);
-      marker.bindTooltip(site.code + " " + site.name + " · " + site.enterprise + " · " + site.status_label);
+      marker.bindTooltip(text(site.code + " " + site.name + " · " + site.enterprise + " · " + site.status_label));
       marker.on("click", function () { window.location.href = site.url; });
       bounds.push(site.at);
     });
@@ -35,7 +42,7 @@
         radius: 4, color: station.active ? "#1f4e79" : "#9aa5b1", weight: 2,
         fillColor: "#fff", fillOpacity: 1
       }).addTo(map);
-      marker.bindTooltip(station.code + " " + station.name);
+      marker.bindTooltip(text(station.code + " " + station.name));
       marker.on("click", function () { window.location.href = station.url; });
       bounds.push(station.at);
     });
