@@ -202,6 +202,17 @@ DEMO_USERS: tuple[DemoUser, ...] = (
              "宽甸县分平台操作员", "Kuandian county sub-platform operator"),
     DemoUser("liaoyang_county_operator", "郝立新", "county_operator", "211021",
              "辽阳县分平台操作员", "Liaoyang County sub-platform operator"),
+    # Inspectors of the joint campaigns: they find, and sign rectifications off.
+    DemoUser("haicheng_ecology", "钱文博", "department_officer", "210381",
+             "海城市生态环境局干部", "Haicheng ecology and environment bureau officer",
+             department="ecology_environment"),
+    DemoUser("dsq_emergency", "高建华", "department_officer", "210882",
+             "大石桥市应急管理局干部（化工园区）",
+             "Dashiqiao emergency management bureau officer (chemical park)",
+             department="emergency_management"),
+    DemoUser("dsq_fire", "马振东", "department_officer", "210882",
+             "大石桥市消防救援大队干部", "Dashiqiao fire and rescue officer",
+             department="fire_rescue"),
 )  # fmt: skip
 
 

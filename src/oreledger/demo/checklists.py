@@ -218,7 +218,7 @@ MAGNESITE_DEPARTMENTS = ("natural_resources", "ecology_environment", "emergency_
                          "housing_construction", "fire_rescue", "development_reform")  # fmt: skip
 
 
-def campaign_rows(today: date, *, park_town: str) -> list[dict[str, Any]]:
+def campaign_rows(today: date) -> list[dict[str, Any]]:
     """The `campaigns` sheet: the magnesite campaign in Haicheng and Dashiqiao, and the
     chemical park's, each under way on the demo's today."""
     magnesite = {
@@ -238,5 +238,5 @@ def campaign_rows(today: date, *, park_town: str) -> list[dict[str, Any]]:
          "legal_basis": "《危险化学品安全管理条例》《安全生产许可证条例》",
          "starts_on": today - timedelta(days=45), "ends_on": today + timedelta(days=75),
          "departments": "emergency_management,ecology_environment,fire_rescue,development_reform",
-         "enterprise_kinds": "chemical", "regions": park_town},
+         "enterprise_kinds": "chemical", "regions": None},
     ]  # fmt: skip

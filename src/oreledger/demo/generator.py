@@ -603,7 +603,7 @@ class _ProvinceBuilder:
         for sheet, rows in park.items():
             self.rows[sheet].extend(rows)
         self.rows["checklists"] = checklist_rows()
-        self.rows["campaigns"] = campaign_rows(self.today, park_town=town.code)
+        self.rows["campaigns"] = campaign_rows(self.today)
 
 
 def generate_province(

@@ -13,6 +13,7 @@ from oreledger.accounts.models import User
 from oreledger.core.bundle import BundleReport, import_bundle, supported_sheets
 from oreledger.demo.appeals import create_demo_appeals
 from oreledger.demo.catalogue import DEMO_USERS
+from oreledger.demo.fieldwork import create_demo_fieldwork
 from oreledger.demo.generator import write_bundle
 from oreledger.demo.market import create_demo_market
 from oreledger.registry.models import Enterprise
@@ -52,6 +53,11 @@ def open_demo_market(*, seed: int = DEMO_SEED) -> dict[str, int]:
 def open_demo_appeals(*, seed: int = DEMO_SEED) -> dict[str, int]:
     """About a dozen enterprise appeals per county, in every stage of the appeals desk."""
     return create_demo_appeals(seed=seed, now=timezone.now())
+
+
+def open_demo_fieldwork(*, seed: int = DEMO_SEED) -> dict[str, int]:
+    """The campaigns' visits, findings, orders in every state and decisions of every kind."""
+    return create_demo_fieldwork(seed=seed, now=timezone.now())
 
 
 def ensure_demo_logins() -> list[DemoLogin]:

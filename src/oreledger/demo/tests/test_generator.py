@@ -593,6 +593,9 @@ def test_demo_users_are_present(province: DemoProvince) -> None:
         "fengcheng_operator": ("county_operator", "210682"),
         "kuandian_operator": ("county_operator", "210624"),
         "liaoyang_county_operator": ("county_operator", "211021"),
+        "haicheng_ecology": ("department_officer", "210381"),
+        "dsq_emergency": ("department_officer", "210882"),
+        "dsq_fire": ("department_officer", "210882"),
     }
     # then every one is there with its role, region and token choice
     assert {name: (u["role"], u["region_code"]) for name, u in users.items()} == expected
@@ -602,6 +605,7 @@ def test_demo_users_are_present(province: DemoProvince) -> None:
         "hc_mine_user",
     }
     assert users["haicheng_natres"]["department"] == "natural_resources"
+    assert users["dsq_emergency"]["department"] == "emergency_management"
     # and the enterprise users belong to the first Haicheng mine operator and processor
     first_mine = next(
         e for e in enterprises if e["kind"] == "mine_operator" and e["region_code"] == "210381"

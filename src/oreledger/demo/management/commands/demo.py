@@ -25,6 +25,7 @@ from oreledger.demo.services import (
     ensure_demo_logins,
     load_demo_province,
     open_demo_appeals,
+    open_demo_fieldwork,
     open_demo_market,
 )
 
@@ -62,6 +63,10 @@ class Command(BaseCommand):
             self.stdout.write("  market: " + ", ".join(f"{k} {v}" for k, v in market.items()))
             appeals = open_demo_appeals(seed=options["seed"])
             self.stdout.write("  appeals: " + ", ".join(f"{k} {v}" for k, v in appeals.items()))
+            fieldwork = open_demo_fieldwork(seed=options["seed"])
+            self.stdout.write(
+                "  inspections: " + ", ".join(f"{k} {v}" for k, v in fieldwork.items())
+            )
         logins = ensure_demo_logins()
         url = f"http://{options['host']}:{options['port']}/"
         announce = Announcement(self, url, logins)
