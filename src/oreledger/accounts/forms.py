@@ -6,6 +6,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -13,11 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from oreledger.accounts.choices import Role
 from oreledger.accounts.errors import LoginThrottled
 from oreledger.accounts.models import User
-from oreledger.accounts.services import (
-    check_login_allowed,
-    clear_login_failures,
-    record_login_failure,
-)
+from oreledger.accounts.services import claim_login_attempt, clear_login_failures
 
 
 def client_address(request: Any) -> str | None:
@@ -30,18 +27,18 @@ class ThrottledLoginForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         username = (self.cleaned_data.get("username") or "").strip()
-        address = client_address(self.request)
         try:
-            check_login_allowed(username=username, address=address)
+            # Counted as a failure until the password proves otherwise (see the service).
+            claim_login_attempt(username=username, address=client_address(self.request))
         except LoginThrottled as refusal:
             raise forms.ValidationError(refusal.message, code=refusal.code) from None
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            record_login_failure(username=username, address=address)
-            raise
+        cleaned = super().clean()
         clear_login_failures(username=username)
         return cleaned
+
+
+class ThrottledAdminLoginForm(ThrottledLoginForm, AdminAuthenticationForm):
+    """The admin's sign-in, under the same throttle as everyone's."""
 
 
 class UserFilter(django_filters.FilterSet):

@@ -107,23 +107,27 @@ def user_for_token(key: str) -> User | None:
     return token.user
 
 
-def check_login_allowed(*, username: str, address: str | None) -> None:
-    """Refuse a login attempt while this username or address has too many recent failures."""
-    window = datetime.timedelta(seconds=settings.OL_LOGIN_WINDOW_SECONDS)
-    since = timezone.now() - window
+def claim_login_attempt(*, username: str, address: str | None) -> LoginFailure:
+    """Count a login attempt before its password is checked; refuse it past the limit.
+
+    The attempt is stored as a failure first and the recent ones counted after: of any number
+    of attempts sent at once, at most the limit see a count within it (each sees its own row
+    and every row committed before it), so parallel guesses cannot all reach the password.
+    A successful attempt clears the failures (`clear_login_failures`).
+    """
+    attempt = LoginFailure.objects.create(username=username.lower()[:150], address=address)
+    since = timezone.now() - datetime.timedelta(seconds=settings.OL_LOGIN_WINDOW_SECONDS)
     recent = LoginFailure.objects.filter(at__gte=since)
-    by_name = recent.filter(username=username.lower()).count()
+    by_name = recent.filter(username=attempt.username).count()
     by_address = recent.filter(address=address).count() if address else 0
     # An address may fail for several usernames (a shared office), so it gets more room.
-    if by_name >= settings.OL_LOGIN_MAX_FAILURES or (
-        by_address >= settings.OL_LOGIN_MAX_FAILURES * 4
+    if by_name > settings.OL_LOGIN_MAX_FAILURES or (
+        by_address > settings.OL_LOGIN_MAX_FAILURES * 4
     ):
+        # A refused attempt was never checked: it does not lengthen the lock.
+        attempt.delete()
         raise LoginThrottled(minutes=max(1, settings.OL_LOGIN_WINDOW_SECONDS // 60))
-
-
-def record_login_failure(*, username: str, address: str | None) -> None:
-    """Count one failed login."""
-    LoginFailure.objects.create(username=username.lower()[:150], address=address)
+    return attempt
 
 
 def clear_login_failures(*, username: str) -> None:

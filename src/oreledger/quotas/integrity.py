@@ -1,17 +1,19 @@
-"""Checks of the ledger against its own records: sums, hash chains, parent/children totals.
+"""Checks of the ledger against its own records: sums, hash chains, parent/children totals,
+reversals against what they reverse; and, through `register_cross_check`, against the records
+of other apps (weighing checks each consumption against its ticket).
 
-Reads only, in two streaming passes, so it also runs on a production-sized ledger.
+Reads only, in streaming passes, so it also runs on a production-sized ledger.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import F, Q, Sum
 
-from oreledger.quotas.choices import ALLOCATION_KINDS, CONSUMPTION_KINDS
+from oreledger.quotas.choices import ALLOCATION_KINDS, CONSUMPTION_KINDS, EntryKind
 from oreledger.quotas.ledger import hash_of
 from oreledger.quotas.models import LedgerEntry, QuotaAccount, within_allocation
 
@@ -20,12 +22,26 @@ from oreledger.quotas.models import LedgerEntry, QuotaAccount, within_allocation
 class Discrepancy:
     """One thing in the ledger that does not add up."""
 
-    account_id: int
+    account_id: int | None
     code: str
     detail: str
+    # The first entry concerned (its seq in the account), when the discrepancy has one.
+    entry: int | None = None
 
     def __str__(self) -> str:
-        return f"account {self.account_id}: {self.code}: {self.detail}"
+        where = "ledger" if self.account_id is None else f"account {self.account_id}"
+        return f"{where}: {self.code}: {self.detail}"
+
+
+# Checks of the ledger against other apps' records, registered by those apps (the ledger
+# cannot import them: they draw from it).
+_CROSS_CHECKS: list[Callable[[], Iterable[Discrepancy]]] = []
+
+
+def register_cross_check(check: Callable[[], Iterable[Discrepancy]]) -> None:
+    """Have `verify_ledger` also run `check` (another app's records against the ledger)."""
+    if check not in _CROSS_CHECKS:
+        _CROSS_CHECKS.append(check)
 
 
 @dataclass
@@ -47,18 +63,31 @@ def _chain(discrepancies: list[Discrepancy]) -> dict[int, _Totals]:
         where = f"entry #{entry.seq}"
         if entry.seq != sums.count:
             discrepancies.append(
-                Discrepancy(entry.account_id, "seq_gap", f"{where} where #{sums.count} was due")
+                Discrepancy(
+                    entry.account_id,
+                    "seq_gap",
+                    f"{where} where #{sums.count} was due",
+                    entry=entry.seq,
+                )
             )
             sums.count = entry.seq
         if entry.prev_hash != sums.last_hash:
             discrepancies.append(
                 Discrepancy(
-                    entry.account_id, "chain_broken", f"{where} does not follow its predecessor"
+                    entry.account_id,
+                    "chain_broken",
+                    f"{where} does not follow its predecessor",
+                    entry=entry.seq,
                 )
             )
         if hash_of(entry) != entry.hash:
             discrepancies.append(
-                Discrepancy(entry.account_id, "hash_mismatch", f"{where} was altered after writing")
+                Discrepancy(
+                    entry.account_id,
+                    "hash_mismatch",
+                    f"{where} was altered after writing",
+                    entry=entry.seq,
+                )
             )
         sums.prev_hash, sums.last_hash = entry.prev_hash, entry.hash
         if entry.kind in allocation:
@@ -89,6 +118,29 @@ def _compare(account: QuotaAccount, sums: _Totals) -> Iterator[Discrepancy]:
             "overdrawn",
             f"consumed {account.consumed_kg} > allocated {account.allocated_kg}"
             f" + tolerance {account.tolerance_kg}",
+        )
+
+
+def _reversals() -> Iterator[Discrepancy]:
+    """Each reversal gives back exactly the consumption it names, on the same account."""
+    wrong = (
+        LedgerEntry.objects.filter(kind=EntryKind.REVERSE)
+        .filter(
+            Q(reverses__isnull=True)
+            | ~Q(reverses__kind=EntryKind.CONSUME)
+            | ~Q(reverses__account_id=F("account_id"))
+            | ~Q(amount_kg=-F("reverses__amount_kg"))
+        )
+        .values_list("account_id", "seq", "amount_kg", "reverses__seq", "reverses__amount_kg")
+        .order_by("account_id", "seq")
+    )
+    for account_id, seq, amount, reversed_seq, reversed_amount in wrong.iterator():
+        yield Discrepancy(
+            account_id,
+            "reversal_mismatch",
+            f"entry #{seq} gives back {-amount} kg, but entry #{reversed_seq} drew"
+            f" {reversed_amount} kg",
+            entry=seq,
         )
 
 
@@ -124,4 +176,7 @@ def verify_ledger() -> list[Discrepancy]:
             )
     for account_id in sorted(totals):
         discrepancies.append(Discrepancy(account_id, "orphan_entries", "entries of no account"))
+    discrepancies.extend(_reversals())
+    for check in _CROSS_CHECKS:
+        discrepancies.extend(check())
     return discrepancies

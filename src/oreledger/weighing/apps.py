@@ -12,4 +12,8 @@ class WeighingConfig(AppConfig):
     verbose_name = _("Weighing")
 
     def ready(self) -> None:
+        from oreledger.quotas.integrity import register_cross_check
         from oreledger.weighing import dossier, jobs, menu, policies  # noqa: F401  (registrations)
+        from oreledger.weighing.crosscheck import ledger_against_tickets
+
+        register_cross_check(ledger_against_tickets)

@@ -87,3 +87,23 @@ def test_entries_refuse_changes_through_the_orm(drawn) -> None:
     with pytest.raises(TypeError):
         LedgerEntry.objects.all().delete()
     assert QuotaAccount.objects.get(pk=drawn.pk).consumed_kg == 61 * T
+
+
+def test_a_reversal_that_gives_back_another_amount_is_reported(drawn) -> None:
+    # given the first draw reversed, then the reversal's amount edited with its hash redone
+    from oreledger.quotas.ledger import hash_of
+    from oreledger.quotas.services.draws import reverse_draw
+
+    first = LedgerEntry.objects.get(ref="t-1")
+    with transaction.atomic():
+        reversal = reverse_draw(actor=None, entry=first, reason="作废")
+    reversal.amount_kg = -20 * T
+    _raw(
+        "UPDATE quotas_ledgerentry SET amount_kg = %s, hash = %s WHERE id = %s",
+        [-20 * T, hash_of(reversal), reversal.pk],
+    )
+    # then the reversal is reported against the consumption it names
+    found = [(d.code, d.entry, d.detail) for d in verify_ledger() if d.code == "reversal_mismatch"]
+    assert found == [
+        ("reversal_mismatch", 4, f"entry #4 gives back {20 * T} kg, but entry #2 drew {30 * T} kg")
+    ]
