@@ -243,6 +243,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "oreledger.core.api.schema.document_query_refusals",
+        "oreledger.core.api.schema.document_refusals",
     ],
     # Many records have a "status"; each vocabulary gets its own component name (approval
     # decisions of quota changes and ticket corrections share one: pending/approved/rejected).
