@@ -141,6 +141,11 @@ AUTH_PASSWORD_VALIDATORS = [
 OL_LOGIN_MAX_FAILURES = env.int("OL_LOGIN_MAX_FAILURES", 5, minimum=1)
 OL_LOGIN_WINDOW_SECONDS = env.int("OL_LOGIN_WINDOW_SECONDS", 900, minimum=1)
 
+# Nightly backups (`oreledger backup`, scheduled by `oreledger serve`): written to
+# OL_BACKUP_DIR when a passphrase is set, archives older than OL_BACKUP_KEEP_DAYS deleted.
+OL_BACKUP_DIR = Path(env.str("OL_BACKUP_DIR", str(VAR_DIR / "backups")))
+OL_BACKUP_KEEP_DAYS = env.int("OL_BACKUP_KEEP_DAYS", 14, minimum=1)
+
 # A list export of more rows than this is written by a background job (progress page, then
 # a download link); smaller ones are answered at once. Finished files are kept this long.
 OL_EXPORT_SYNC_ROWS = env.int("OL_EXPORT_SYNC_ROWS", 2000, minimum=0)
@@ -242,6 +247,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "oreledger.core.api.schema.document_query_refusals",
+        "oreledger.core.api.schema.document_refusals",
     ],
     # Many records have a "status"; each vocabulary gets its own component name (approval
     # decisions of quota changes and ticket corrections share one: pending/approved/rejected).

@@ -4,13 +4,18 @@ and large list exports started from the web."""
 from __future__ import annotations
 
 import datetime
+import logging
+import os
 from collections.abc import Callable
+from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from oreledger.core.backup import archive_name, digest, prune_backups, write_backup
 from oreledger.core.bundle import execute_import_run
 from oreledger.core.display import register_terms
 from oreledger.core.exports import execute_export_run, prune_exports, register_export_job
@@ -45,6 +50,37 @@ schedule(
     every=datetime.timedelta(hours=1),
 )
 
+logger = logging.getLogger(__name__)
+
+
+@task(queue_name="scheduled")
+def nightly_backup(period: str) -> dict[str, object]:
+    """Write the night's encrypted backup to OL_BACKUP_DIR and delete archives older than
+    OL_BACKUP_KEEP_DAYS; nothing without a passphrase (OL_BACKUP_PASSPHRASE)."""
+    passphrase = os.environ.get("OL_BACKUP_PASSPHRASE", "")
+    if not passphrase:
+        # Said every night in the log rather than once: an unprotected platform should nag.
+        logger.warning("no nightly backup: OL_BACKUP_PASSPHRASE is not set")
+        return {"skipped": "OL_BACKUP_PASSPHRASE is not set"}
+    now = timezone.now()
+    directory = Path(settings.OL_BACKUP_DIR)
+    summary = write_backup(directory / archive_name(now), passphrase=passphrase)
+    removed = prune_backups(directory, keep_days=settings.OL_BACKUP_KEEP_DAYS, now=now)
+    logger.info("nightly backup %s sha256 %s", summary, digest(summary.path))
+    return {
+        "archive": summary.path.name,
+        "bytes": summary.size,
+        "rows": sum(summary.manifest["tables"].values()),
+        "removed": [path.name for path in removed],
+    }
+
+
+schedule(
+    "core.nightly_backup",
+    "oreledger.core.jobs.nightly_backup",
+    every=datetime.timedelta(days=1),
+)
+
 
 @task()
 def run_bundle_import(run_id: int) -> str:
@@ -67,6 +103,7 @@ register_terms(
     "job",
     {
         "oreledger.core.jobs.prune_housekeeping": _("Housekeeping"),
+        "oreledger.core.jobs.nightly_backup": _("Nightly backup"),
         "oreledger.core.jobs.run_bundle_import": _("Province bundle import"),
         "oreledger.core.jobs.run_list_export": _("List export"),
     },

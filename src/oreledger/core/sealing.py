@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import os
 
 from cryptography.hazmat.primitives import hashes
@@ -55,3 +56,10 @@ def unseal(stored: str, purpose: bytes) -> str:
         return AESGCM(_key()).decrypt(nonce, sealed, purpose).decode()
     except Exception as exc:  # InvalidTag carries nothing worth showing
         raise ValueError("the secret cannot be decrypted with this key") from exc
+
+
+def key_fingerprint(secret_key: str | None = None) -> str:
+    """A short digest of the sealing key (or of the one a given SECRET_KEY would give): a
+    restored backup tells whether its station secrets open."""
+    key = _key() if secret_key is None else _derived(secret_key.encode())
+    return hashlib.sha256(b"oreledger-sealing-fingerprint" + key).hexdigest()[:16]

@@ -9,7 +9,9 @@ class RegionSerializer(serializers.ModelSerializer[Region]):
     """A region by its GB/T 2260 code."""
 
     # "parent" is also an attribute of every DRF field; the API still calls it parent.
-    parent = serializers.SlugRelatedField[Region](slug_field="code", read_only=True)  # type: ignore[assignment]
+    parent = serializers.SlugRelatedField[Region](
+        slug_field="code", read_only=True, allow_null=True
+    )  # type: ignore[assignment]
 
     class Meta:
         model = Region

@@ -45,7 +45,9 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
     region = serializers.CharField(source="region.code", read_only=True)
     enterprise = serializers.CharField(source="enterprise.uscc", read_only=True, default=None)
     site = serializers.CharField(source="site.code", read_only=True, default=None)
-    fine_yuan = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    fine_yuan = serializers.DecimalField(
+        max_digits=12, decimal_places=2, read_only=True, allow_null=True
+    )
     alerts = serializers.SerializerMethodField()
 
     class Meta:

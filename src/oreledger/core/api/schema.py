@@ -55,3 +55,59 @@ def document_query_refusals(result: dict[str, Any], **kwargs: Any) -> dict[str, 
             },
         )
     return result
+
+
+_ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+# Every operation may be refused with the error body; these say when.
+_REFUSALS = {
+    "401": "not_authenticated or authentication_failed: no token, or an unknown or revoked one.",
+    "403": "permission_denied: the caller may not do this here.",
+}
+_MISSING = "not_found: no such record, or none the caller may see."
+_INVALID = "invalid (fields that cannot be read or break a rule) or a domain refusal's code."
+_CONFLICT = "A domain refusal: the record's state does not allow this now (its code says why)."
+_EXPORTS = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def document_refusals(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Every operation documents the refusals it can answer with the error body (401, 403;
+    404 with a path parameter; 400 and 409 for a write), and the files it exports."""
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            refusals = dict(_REFUSALS)
+            names = {p.get("name") for p in operation.get("parameters", ())}
+            if "{" in path:
+                refusals["404"] = _MISSING
+            if "page" in names:
+                refusals["404"] = "not_found: no such page of the list."
+            elif names & {"region", "site"}:
+                refusals["404"] = "not_found: a region or site the caller may not see."
+            if method in ("post", "put", "patch", "delete"):
+                refusals["404"] = _MISSING + " (or a record the request names)"
+                refusals["400"] = _INVALID
+                refusals["409"] = _CONFLICT
+            for status, description in refusals.items():
+                responses.setdefault(
+                    status, {"description": description, "content": _ERROR_CONTENT}
+                )
+            _document_exports(operation)
+    return result
+
+
+def _document_exports(operation: dict[str, Any]) -> None:
+    """`?export=csv|xlsx` answers the file instead of JSON."""
+    export = next((p for p in operation.get("parameters", ()) if p.get("name") == "export"), None)
+    ok = operation["responses"].get("200")
+    if export is None or ok is None:
+        return
+    for fmt in export.get("schema", {}).get("enum", ()):
+        if fmt in _EXPORTS:
+            ok.setdefault("content", {})[_EXPORTS[fmt]] = {
+                "schema": {"type": "string", "format": "binary"}
+            }

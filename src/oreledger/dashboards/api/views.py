@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -36,6 +39,13 @@ class FigureView(APIView):
         scope = resolve_scope(request.user, request.query_params)
         data: dict[str, Any] = figure.compute(scope)
         kind = request.query_params.get("export", "")
+        if kind not in ("", "xlsx", "csv"):
+            # Django's own sentence, already in every language the site speaks.
+            choice = forms.ChoiceField(choices=[("xlsx", "xlsx"), ("csv", "csv")])
+            try:
+                choice.clean(kind)
+            except DjangoValidationError as exc:
+                raise ValidationError({"export": exc.messages}) from None
         if kind in ("xlsx", "csv"):
             return export(figure, data, kind)
         return Response({"figure": name, "scope": scope.query() or None, **data})

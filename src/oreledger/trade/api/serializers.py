@@ -21,7 +21,9 @@ class ContractSerializer(serializers.ModelSerializer[Contract]):
     grade = serializers.CharField(source="grade.code", read_only=True)
     region = serializers.CharField(source="region.code", read_only=True)
     remaining_kg = serializers.IntegerField(read_only=True)
-    supersedes = serializers.CharField(source="supersedes.number", read_only=True, default=None)
+    supersedes = serializers.CharField(
+        source="supersedes.number", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Contract
@@ -97,7 +99,9 @@ class BidSerializer(serializers.ModelSerializer[Bid]):
     listing = serializers.CharField(source="listing.number")
     bidder = serializers.CharField(source="bidder.uscc", read_only=True)
     destination_site = serializers.CharField(source="destination_site.code")
-    contract = serializers.CharField(source="contract.number", read_only=True, default=None)
+    contract = serializers.CharField(
+        source="contract.number", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Bid

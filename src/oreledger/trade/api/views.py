@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action, api_view
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -250,8 +253,9 @@ def price_index(request: Request) -> Response:
     """
     reject_unknown_parameters(request, ["weeks"])
     try:
-        weeks = max(1, min(52, int(request.query_params.get("weeks", 12))))
-    except ValueError:
-        weeks = 12
+        weeks = max(1, min(52, forms.IntegerField().clean(request.query_params.get("weeks", 12))))
+    except DjangoValidationError as exc:
+        # An unreadable value is refused (as every list's filters are), not read as 12.
+        raise ValidationError({"weeks": exc.messages}) from None
     enterprise = getattr(request.user, "role", None) == ENTERPRISE_USER
     return Response(compute_index(weeks=weeks, public=enterprise))

@@ -19,7 +19,7 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
     )
     waybill = serializers.CharField(source="waybill_number", read_only=True)
     matched_waybill: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        source="waybill", slug_field="number", read_only=True
+        source="waybill", slug_field="number", read_only=True, allow_null=True
     )
     reasons = serializers.SerializerMethodField()
 
@@ -74,8 +74,8 @@ class WaybillSerializer(serializers.ModelSerializer[Waybill]):
         slug_field="code", read_only=True
     )
     qr_svg_url = serializers.SerializerMethodField()
-    exit_ticket = TicketSerializer(read_only=True)
-    entry_ticket = TicketSerializer(read_only=True)
+    exit_ticket = TicketSerializer(read_only=True, allow_null=True)
+    entry_ticket = TicketSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Waybill
