@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "oreledger.dashboards",
     "oreledger.appeals",
     "oreledger.worklist",
+    "oreledger.assessment",
     "oreledger.public",
     "oreledger.demo",
     "oreledger.simulator",
