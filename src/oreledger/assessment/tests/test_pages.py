@@ -67,6 +67,7 @@ def test_a_county_sees_its_own_score_and_records_but_not_another_county(world, s
     # then the formula is published beside the score and no ranking link is offered to the county
     page = pages["haicheng_operator"].content.decode()
     assert 'data-testid="formula"' in page and 'data-testid="total">' in page
-    ranking_link = 'href="%s"' % reverse("assessment:ranking", args=[scheme.code, "2026-Q1"])
+    ranking = reverse("assessment:ranking", args=[scheme.code, "2026-Q1"])
+    ranking_link = f'href="{ranking}"'
     assert ranking_link not in page
     assert ranking_link in pages["province_officer"].content.decode()
