@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "oreledger.inspections",
     "oreledger.dashboards",
     "oreledger.appeals",
+    "oreledger.worklist",
+    "oreledger.assessment",
     "oreledger.public",
     "oreledger.demo",
     "oreledger.simulator",

@@ -38,6 +38,8 @@ urlpatterns = [
     path("inspections/", include("oreledger.inspections.urls")),
     path("dashboards/", include("oreledger.dashboards.urls")),
     path("appeals/", include("oreledger.appeals.urls")),
+    path("worklist/", include("oreledger.worklist.urls")),
+    path("assessment/", include("oreledger.assessment.urls")),
     path("public/", include("oreledger.public.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
