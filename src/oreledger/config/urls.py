@@ -22,6 +22,7 @@ api_v1 = [
     path("", include(("oreledger.dashboards.api.urls", "dashboards"), namespace="dashboards")),
     path("", include(("oreledger.appeals.api.urls", "appeals"), namespace="appeals")),
     path("", include(("oreledger.public.api.urls", "public"), namespace="public")),
+    path("", include(("oreledger.federation.api.urls", "federation"), namespace="federation")),
 ]
 
 urlpatterns = [
@@ -38,6 +39,7 @@ urlpatterns = [
     path("dashboards/", include("oreledger.dashboards.urls")),
     path("appeals/", include("oreledger.appeals.urls")),
     path("public/", include("oreledger.public.urls")),
+    path("federation/", include("oreledger.federation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
