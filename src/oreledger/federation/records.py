@@ -9,7 +9,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 
 from oreledger.core.audit import _jsonable
 from oreledger.core.models import FederatedModel
@@ -78,8 +78,36 @@ def _skipped(model: type[models.Model]) -> set[str]:
     return names
 
 
+# (model label, local id) -> UUID of committed records: a record's UUID never changes, so
+# the ticket path need not read its station's, site's and region's UUIDs again each time.
+_UUIDS: dict[tuple[str, Any], str] = {}
+_UUIDS_KEPT = 100_000
+
+
+def _remember(found: dict[tuple[str, Any], str]) -> None:
+    if len(_UUIDS) + len(found) > _UUIDS_KEPT:
+        _UUIDS.clear()
+    _UUIDS.update(found)
+
+
+def _uuids_of(target: type[models.Model], ids: set[Any]) -> dict[Any, str]:
+    """The UUIDs of these local ids (a UUID primary key is its own)."""
+    if _identity_field(target) == "pk":
+        return {pk: str(pk) for pk in ids}
+    label = target._meta.label_lower
+    found = {pk: _UUIDS[(label, pk)] for pk in ids if (label, pk) in _UUIDS}
+    unknown = ids - set(found)
+    if unknown:
+        rows = target._default_manager.filter(pk__in=unknown).values_list("pk", "uuid")
+        read = {pk: str(u) for pk, u in rows}
+        found.update(read)
+        # Kept once committed: a rolled-back row's id may be reused (SQLite).
+        transaction.on_commit(lambda: _remember({(label, pk): u for pk, u in read.items()}))
+    return found
+
+
 def encode(objs: Sequence[models.Model]) -> list[dict[str, Any]]:
-    """Each record's full state, references as UUIDs (one query per referenced model)."""
+    """Each record's full state, references as UUIDs (read once per referenced record)."""
     if not objs:
         return []
     model = type(objs[0])
@@ -87,10 +115,7 @@ def encode(objs: Sequence[models.Model]) -> list[dict[str, Any]]:
     uuids: dict[str, dict[Any, str]] = {}
     for f in refs:
         ids = {getattr(o, f.attname) for o in objs} - {None}
-        target = f.related_model
-        ident = _identity_field(target)
-        rows = target._default_manager.filter(pk__in=ids).values_list("pk", ident)
-        uuids[f.name] = {pk: str(u) for pk, u in rows}
+        uuids[f.name] = _uuids_of(f.related_model, ids)
     skipped = _skipped(model)
     ref_names = {f.name for f in refs}
     states = []
