@@ -10,8 +10,14 @@ from oreledger.federation.models import OutboxChange
 from oreledger.registry.models import Station
 from oreledger.weighing.models import Ticket
 from oreledger.weighing.services import record_batch
-from oreledger.weighing.tests.support import build_chain, exit_gate, on_shift, plate, ticket
-from oreledger.weighing.tests.support import waybills_for
+from oreledger.weighing.tests.support import (
+    build_chain,
+    exit_gate,
+    on_shift,
+    plate,
+    ticket,
+    waybills_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +66,9 @@ def test_the_outbox_adds_a_fixed_number_of_statements_to_a_batch(world, settings
     # when the station's batch is recorded
     result, statements = _batch(world, settings, 30)
     # then all leave, and the outbox added statements that do not grow with the batch: the
-    # counter (2; its row's first INSERT +1), one INSERT, and with a cold cache the references' UUIDs, one read per
-    # kind: 7 of the tickets', 6 of the waybills' (a standalone platform: 36 statements)
+    # counter (2; its row's first INSERT +1), one INSERT, and with a cold cache the
+    # references' UUIDs, one read per kind: 7 of the tickets', 6 of the waybills' (a
+    # standalone platform: 36 statements)
     assert [r.release for r in result.results] == [True] * 30
     assert OutboxChange.objects.count() == 60
     assert statements <= 36 + 17, statements
