@@ -28,4 +28,27 @@ schedule(
     "oreledger.federation.jobs.sync_with_hub",
     every=datetime.timedelta(minutes=1),
 )
-register_terms("job", {"oreledger.federation.jobs.sync_with_hub": _("Sync with the hub")})
+
+
+@task(queue_name="scheduled")
+def flag_silent_nodes(period: str) -> int:
+    """node_silent on the hub: county nodes not heard from for the threshold."""
+    if settings.OL_NODE_ROLE != "hub":
+        return 0
+    from oreledger.federation.services.hub import flag_silent_nodes as flag
+
+    return flag()
+
+
+schedule(
+    "federation.flag_silent_nodes",
+    "oreledger.federation.jobs.flag_silent_nodes",
+    every=datetime.timedelta(minutes=5),
+)
+register_terms(
+    "job",
+    {
+        "oreledger.federation.jobs.sync_with_hub": _("Sync with the hub"),
+        "oreledger.federation.jobs.flag_silent_nodes": _("Silent county nodes"),
+    },
+)

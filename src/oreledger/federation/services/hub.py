@@ -159,3 +159,43 @@ def resume_node(*, node: Node) -> Node:
     Node.objects.filter(pk=node.pk).update(restored_at=None, last_error="")
     node.refresh_from_db()
     return node
+
+
+def flag_silent_nodes(*, now: datetime.datetime | None = None) -> int:
+    """Raise node_silent for each node not heard from for the threshold; returns how many."""
+    from oreledger.accounts.models import Region
+    from oreledger.alerts.choices import SubjectType
+    from oreledger.alerts.engine import effective_rules, raise_alert
+
+    now = now or timezone.now()
+    cache: dict[Any, Any] = {}
+    raised = 0
+    regions = {r.code: r for r in Region.objects.filter(code__in=Node.objects.values("code"))}
+    province = Region.objects.filter(code=settings.OL_NODE_CODE).first()
+    for node in Node.objects.all():
+        region = regions.get(node.code, province)
+        rule = effective_rules(region, cache).get("node_silent")
+        if region is None or rule is None or not rule.enabled:
+            continue
+        since = node.last_contact or node.created_at
+        limit = float(rule.params.get("minutes", 60))
+        if since > now - datetime.timedelta(minutes=limit):
+            continue
+        alert = raise_alert(
+            rule="node_silent",
+            region=region,
+            subject_type=SubjectType.NODE,
+            subject_ref=node.code,
+            at=now,
+            refs={"node": node.code},
+            evidence={
+                "last_contact": node.last_contact.isoformat() if node.last_contact else None,
+                "silent_min": round((now - since).total_seconds() / 60),
+                "threshold_min": limit,
+                "backlog": node.backlog,
+            },
+            occurrence=f"node_silent|{node.code}|{since.isoformat()}",
+            cache=cache,
+        )
+        raised += alert is not None
+    return raised

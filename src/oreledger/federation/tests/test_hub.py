@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from oreledger.federation.errors import FederationError
 from oreledger.federation.models import Node
@@ -190,3 +192,27 @@ def test_registering_a_node_twice_needs_rotate(node):
     rotated, secret = hub.add_node(code=CODE, name="", rotate=True)
     assert hub.node_secrets(rotated) == [secret, old]
     assert Node.objects.count() == 1
+
+
+def test_a_node_silent_past_the_threshold_raises_node_silent_once(world, node):
+    # given a node last heard from 61 minutes ago (threshold: 60)
+    from oreledger.alerts.models import Alert
+
+    now = timezone.now()
+    Node.objects.filter(pk=node.pk).update(last_contact=now - datetime.timedelta(minutes=61))
+    # when the job runs twice
+    raised = [hub.flag_silent_nodes(now=now), hub.flag_silent_nodes(now=now)]
+    # then one alert about the node, in its county
+    assert raised == [1, 0]
+    alert = Alert.objects.get(rule="node_silent")
+    assert (alert.subject_type, alert.subject_ref, alert.region) == ("node", CODE, world.haicheng)
+    assert alert.evidence["silent_min"] == 61
+
+
+def test_a_node_heard_within_the_threshold_raises_nothing(world, node):
+    # given a node heard from 59 minutes ago
+    now = timezone.now()
+    Node.objects.filter(pk=node.pk).update(last_contact=now - datetime.timedelta(minutes=59))
+    # when the job runs
+    # then nothing is raised
+    assert hub.flag_silent_nodes(now=now) == 0
