@@ -348,6 +348,16 @@ RULES: tuple[RuleSpec, ...] = (
         V.MEDIUM,
         window_hours=24 * 30,
     ),
+    RuleSpec(
+        "node_silent",
+        _("Node silent"),
+        _("No contact from a county sub-platform for longer than the threshold."),
+        S.NODE,
+        M.SCHEDULED,
+        V.HIGH,
+        params=(Param("minutes", MAX, _("Silence"), "min"),),
+        defaults={"minutes": 60},
+    ),
 )
 
 BY_CODE: dict[str, RuleSpec] = {rule.code: rule for rule in RULES}

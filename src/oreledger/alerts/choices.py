@@ -45,6 +45,7 @@ class SubjectType(models.TextChoices):
     STATION = "station", _("Station")
     PERMIT = "permit", _("Permit")
     APPEAL = "appeal", _("Appeal")
+    NODE = "node", _("County node")
 
 
 class RuleMode(models.TextChoices):

@@ -26,6 +26,9 @@ OL_NODE_ROLE = env.str("OL_NODE_ROLE", "standalone", choices=("standalone", "hub
 OL_NODE_CODE = env.str("OL_NODE_CODE", "210000")
 if not (OL_NODE_CODE.isdigit() and len(OL_NODE_CODE) in (6, 9, 12)):
     raise ImproperlyConfigured(f"OL_NODE_CODE={OL_NODE_CODE!r} is not a GB/T 2260 region code")
+# A node's hub (docs/specs/federation-protocol.md, "Setting up"): its base URL and secret file.
+OL_HUB_URL = env.str("OL_HUB_URL", "")
+OL_HUB_SECRET_FILE = env.str("OL_HUB_SECRET_FILE", "")
 
 DEBUG = debug_mode(env, production=PRODUCTION)
 
@@ -74,6 +77,7 @@ INSTALLED_APPS = [
     "oreledger.worklist",
     "oreledger.assessment",
     "oreledger.public",
+    "oreledger.federation",
     "oreledger.demo",
     "oreledger.simulator",
     "django.contrib.admin",

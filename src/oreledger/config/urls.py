@@ -23,6 +23,7 @@ api_v1 = [
     path("", include(("oreledger.appeals.api.urls", "appeals"), namespace="appeals")),
     path("", include(("oreledger.inspections.api.urls", "inspections"), namespace="inspections")),
     path("", include(("oreledger.public.api.urls", "public"), namespace="public")),
+    path("", include(("oreledger.federation.api.urls", "federation"), namespace="federation")),
 ]
 
 urlpatterns = [
@@ -41,6 +42,7 @@ urlpatterns = [
     path("worklist/", include("oreledger.worklist.urls")),
     path("assessment/", include("oreledger.assessment.urls")),
     path("public/", include("oreledger.public.urls")),
+    path("federation/", include("oreledger.federation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

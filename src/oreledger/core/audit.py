@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,22 @@ from oreledger.core.display import (
     shown_in_history,
 )
 from oreledger.core.models import ObjectChange
+
+# Called with (records, action) inside the changes' transaction (federation's outbox).
+_CHANGE_LISTENERS: list[Callable[[Sequence[models.Model], str], None]] = []
+
+
+def register_change_listener(listener: Callable[[Sequence[models.Model], str], None]) -> None:
+    """Have `listener(objs, action)` run for every recorded change, in its transaction."""
+    if listener not in _CHANGE_LISTENERS:
+        _CHANGE_LISTENERS.append(listener)
+
+
+def announce_changes(objs: Sequence[models.Model], action: str) -> None:
+    """Tell the listeners about records changed together (bulk paths write their own audit)."""
+    for listener in _CHANGE_LISTENERS:
+        listener(objs, action)
+
 
 # Columns that change on every save and say nothing about the regulated content.
 _NOISE = {"updated_at", "password", "version"}
@@ -58,6 +74,7 @@ def record_change(
     """Write one audit row; called by the service that made the change, in its transaction."""
     after = None if action == ObjectChange.Action.DELETE else snapshot(obj)
     is_person = actor is not None and getattr(actor, "is_authenticated", False)
+    announce_changes([obj], action)
     return ObjectChange.objects.create(
         actor=actor if is_person else None,
         actor_name=(actor.get_username() if is_person else str(actor or "system"))[:150],

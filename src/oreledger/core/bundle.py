@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from oreledger.core.audit import snapshot
+from oreledger.core.audit import announce_changes, snapshot
 from oreledger.core.models import ImportRun, ObjectChange
 from oreledger.core.sealing import seal
 from oreledger.core.workbook import CellError, ParsedRow, SheetSchema, read_workbook
@@ -250,6 +250,7 @@ def record_changes(actor: Any, plans: Sequence[Planned]) -> None:
             )
         )
     ObjectChange.objects.bulk_create(rows, batch_size=BATCH)
+    announce_changes([p.obj for p in plans], ObjectChange.Action.UPDATE)
 
 
 @dataclass(frozen=True)

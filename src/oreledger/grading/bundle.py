@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oreledger.core import bundle_columns as col
-from oreledger.core.audit import snapshot
+from oreledger.core.audit import announce_changes, snapshot
 from oreledger.core.bundle import (
     ImportContext,
     Progress,
@@ -285,6 +285,7 @@ def _bulk_audit(actor: Any, changes: list[tuple[Assay, dict[str, Any] | None]]) 
         ),
         batch_size=1000,
     )
+    announce_changes([assay for assay, _ in changes], ObjectChange.Action.UPDATE)
 
 
 register_sheet_importer(GradesImporter())
