@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -32,8 +34,8 @@ class CampaignSerializer(serializers.ModelSerializer[Campaign]):
     """A campaign as the list shows it."""
 
     region = serializers.CharField(source="region.code", read_only=True)
-    regions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    departments = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    regions: Any = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    departments: Any = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 
     class Meta:
         model = Campaign
@@ -187,7 +189,7 @@ class OrderSerializer(serializers.ModelSerializer[RectificationOrder]):
 class OrderDetailSerializer(OrderSerializer):
     """An order with its measures, findings, answers and signatures."""
 
-    findings = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    findings: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     answers = AnswerSerializer(many=True, read_only=True)
     signoffs = SignoffSerializer(many=True, read_only=True)
 
