@@ -41,6 +41,7 @@ from oreledger.inspections.services import (
     submit_inspection,
 )
 from oreledger.registry.models import Enterprise
+from oreledger.trade.models import Contract
 
 # Enterprises visited per campaign (a park's campaign visits the whole park).
 VISITS = 18
@@ -102,6 +103,10 @@ def create_demo_fieldwork(*, seed: int, now: datetime.datetime) -> dict[str, int
         rng = random.Random(f"{seed}-{campaign.pk}")
         counts["campaigns"] += 1
         visited = _visit_all(campaign, rng, now, counts)
+        # Decisions go first to enterprises that sell under no contract: shutting a mine the
+        # market and the weighbridges of the demo rely on would leave them without traffic.
+        selling = set(Contract.objects.values_list("seller_id", flat=True))
+        visited.sort(key=lambda enterprise: enterprise.pk in selling)
         with _clock(now - datetime.timedelta(days=2)):
             for enterprise, (classification, reason) in zip(visited, DECISIONS, strict=False):
                 decide_classification(actor=_office(campaign.region), enterprise=enterprise,

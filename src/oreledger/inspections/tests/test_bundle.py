@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from oreledger.accounts.tests.factories import UserFactory, department
 from oreledger.core.bundle import format_errors
@@ -15,7 +16,7 @@ from oreledger.demo.checklists import CHECKLISTS, checklist_rows
 from oreledger.demo.chempark import chemical_park
 from oreledger.demo.geography import COUNTIES_BY_CODE
 from oreledger.inspections.models import Campaign, Checklist, ChecklistItem, Finding
-from oreledger.inspections.queries import checklists_for
+from oreledger.inspections.queries import checklists_for, items_for
 from oreledger.inspections.services import (
     answer_order,
     decide_classification,
@@ -176,3 +177,26 @@ def test_the_chemical_park_is_inspected_through_the_same_loop_as_the_mines(world
         "closed", "operating", "relocate_park",
     )  # fmt: skip
     assert inspection.enterprise == site.enterprise
+
+
+def test_the_field_form_shows_a_chemical_plant_its_own_checklists(world: Any) -> None:
+    # given the imported park and its campaign
+    run({"regions": [TOWN], **_park(), "checklists": checklist_rows(),
+         "campaigns": [_campaign()]})  # fmt: skip
+    campaign, site = Campaign.objects.get(), Site.objects.get(code="HC-C-002")
+    url = reverse("inspections:inspect", args=[campaign.pk, site.code])
+    client = world.client("haicheng_operator")
+    # when the county's inspector opens the field form and sends it, the licence failing
+    page = client.get(url).content.decode()
+    items = list(items_for(checklists_for(campaign, "chemical")))
+    licence = items[0]
+    data = {"submission_key": str(uuid.uuid4())}
+    for item in items:
+        data[f"outcome_{item.pk}"] = "fail" if item == licence else "pass"
+        data[f"note_{item.pk}"] = "许可证已过期" if item == licence else ""
+    sent = client.post(url, data, HTTP_ACCEPT="application/json")
+    # then the form lists the chemical items (never the mines'), and the finding is stored
+    assert licence.text in page and "无越界开采" not in page
+    assert sent.status_code == 201
+    findings = list(Finding.objects.values_list("text", "stops_production"))
+    assert findings == [(f"{licence.text}：许可证已过期", True)]
