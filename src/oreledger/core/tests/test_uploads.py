@@ -13,6 +13,7 @@ from django.test.utils import override_settings
 from django.utils import translation
 
 from oreledger.appeals.forms import RaiseForm, TextForm
+from oreledger.core.bundle_views import BundleUploadForm
 from oreledger.core.uploads import EVIDENCE, PHOTO, WORKBOOK, check_upload
 from oreledger.inspections.forms import AnswerForm
 
@@ -107,4 +108,17 @@ def test_the_appeal_and_rectification_forms_check_their_files(
     # then the page is refused on its field and the photo accepted
     assert not refused.is_valid()
     assert [e.code for e in refused.errors.as_data()[field]] == ["wrong_type"]
+    assert accepted.is_valid(), accepted.errors
+
+
+def test_the_bundle_upload_refuses_a_renamed_file_as_a_workbook() -> None:
+    # given a text file named as a workbook, and a real workbook
+    fake = SimpleUploadedFile("province.xlsx", "region_code,name\n210000,辽宁省\n".encode())
+    real = SimpleUploadedFile("province.xlsx", _xlsx())
+    # when each is uploaded as the province bundle
+    refused = BundleUploadForm(data={}, files={"file": fake})
+    accepted = BundleUploadForm(data={}, files={"file": real})
+    # then only the workbook is taken
+    assert not refused.is_valid()
+    assert [e.code for e in refused.errors.as_data()["file"]] == ["wrong_type"]
     assert accepted.is_valid(), accepted.errors
