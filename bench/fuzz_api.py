@@ -58,7 +58,7 @@ def main() -> int:
     cases = ET.parse(report).getroot().iter("testcase")  # noqa: S314 - the file we wrote
     rows = []
     for case in cases:
-        name = case.get("name", "").split("[", 1)[-1].rstrip("]")
+        name = case.get("name", "")
         failed = case.find("failure") is not None or case.find("error") is not None
         rows.append((name, float(case.get("time", 0)), failed))
     for name, seconds, failed in sorted(rows, key=lambda row: -row[1]):

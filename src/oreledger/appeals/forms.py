@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from oreledger.accounts.models import Department
 from oreledger.appeals.choices import Category
 from oreledger.appeals.models import TimeLimits
+from oreledger.core.uploads import EVIDENCE, UploadField
 
 RATINGS = [(n, str(n)) for n in range(5, 0, -1)]
 
@@ -21,7 +22,7 @@ class RaiseForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000
     )
-    attachment = forms.FileField(label=_("Attachment"), required=False)
+    attachment = UploadField(label=_("Attachment"), required=False, kinds=EVIDENCE)
 
 
 class RouteForm(forms.Form):
@@ -52,7 +53,7 @@ class TextForm(forms.Form):
     """An answer, progress or the solution, with an optional attachment."""
 
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}))
-    attachment = forms.FileField(label=_("Attachment"), required=False)
+    attachment = UploadField(label=_("Attachment"), required=False, kinds=EVIDENCE)
 
 
 class ReasonForm(forms.Form):

@@ -152,6 +152,9 @@ OL_LOGIN_WINDOW_SECONDS = env.int("OL_LOGIN_WINDOW_SECONDS", 900, minimum=1)
 OL_BACKUP_DIR = Path(env.str("OL_BACKUP_DIR", str(VAR_DIR / "backups")))
 OL_BACKUP_KEEP_DAYS = env.int("OL_BACKUP_KEEP_DAYS", 14, minimum=1)
 
+# Uploaded photos, evidence and attachments (core.uploads): at most this size each.
+OL_UPLOAD_MAX_BYTES = env.int("OL_UPLOAD_MAX_MB", 10, minimum=1) * 1024 * 1024
+
 # A list export of more rows than this is written by a background job (progress page, then
 # a download link); smaller ones are answered at once. Finished files are kept this long.
 OL_EXPORT_SYNC_ROWS = env.int("OL_EXPORT_SYNC_ROWS", 2000, minimum=0)

@@ -340,12 +340,13 @@ def write_backup(out: Path, *, passphrase: str) -> BackupSummary:
         counts = _snapshot_sqlite(dump) if engine == "sqlite" else _snapshot_postgresql(dump)
         keys = _keys()
         media = list(_media_files())
-        manifest = {
+        database = "database.sqlite3" if engine == "sqlite" else "database.pgdump"
+        manifest: dict[str, Any] = {
             "format": FORMAT,
             "created_at": timezone.now().isoformat(),
             "node_code": settings.OL_NODE_CODE,
             "engine": engine,
-            "database": "database.sqlite3" if engine == "sqlite" else "database.pgdump",
+            "database": database,
             "tables": counts,
             "keys": sorted(keys),
             "sealing_key": key_fingerprint(),
@@ -356,7 +357,7 @@ def write_backup(out: Path, *, passphrase: str) -> BackupSummary:
             sealer = _Sealer(raw, passphrase)
             with tarfile.open(fileobj=sealer, mode="w|") as archive:
                 _add(archive, "manifest.json", json.dumps(manifest, indent=1).encode())
-                archive.add(dump, arcname=manifest["database"])
+                archive.add(dump, arcname=database)
                 for name, data in keys.items():
                     _add(archive, f"keys/{name}", data)
                 for name, path in media:

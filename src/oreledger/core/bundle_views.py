@@ -23,6 +23,7 @@ from oreledger.core.models import ImportRun
 from oreledger.core.navigation import MenuItem, register_menu_item
 from oreledger.core.permissions import COUNTY_OPERATOR, PROVINCE_OFFICE
 from oreledger.core.sealing import unseal
+from oreledger.core.uploads import WORKBOOK, check_upload
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 IMPORT_ROLES = (PROVINCE_OFFICE, COUNTY_OPERATOR)
@@ -51,6 +52,8 @@ class BundleUploadForm(forms.Form):
             raise forms.ValidationError(_("Choose an .xlsx workbook."), code="not_xlsx")
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The workbook is larger than 20 MiB."), code="too_large")
+        # An .xlsx by its content too: a zip holding a workbook, not anything renamed.
+        check_upload(upload, kinds=WORKBOOK, max_bytes=MAX_UPLOAD_BYTES)
         return upload
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from oreledger.accounts.models import DepartmentKind, Region, User
 from oreledger.core.permissions import GOVERNMENT_ROLES
+from oreledger.core.uploads import EVIDENCE, UploadField
 from oreledger.inspections.choices import Outcome, TargetKind
 from oreledger.inspections.models import Campaign, ChecklistItem
 from oreledger.registry.choices import EnterpriseKind, Rectification
@@ -41,7 +42,7 @@ class AnswerForm(forms.Form):
     """The enterprise's answer, with evidence."""
 
     text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
-    evidence = forms.FileField(label=_("Evidence (photo or file)"), required=False)
+    evidence = UploadField(label=_("Evidence (photo or file)"), required=False, kinds=EVIDENCE)
 
 
 class SignForm(forms.Form):

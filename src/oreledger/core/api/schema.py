@@ -92,6 +92,8 @@ def document_refusals(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
                 refusals["404"] = _MISSING + " (or a record the request names)"
                 refusals["400"] = _INVALID
                 refusals["409"] = _CONFLICT
+            if "requestBody" in operation:
+                refusals["415"] = "unsupported_media_type: a body the endpoint cannot parse."
             for status, description in refusals.items():
                 responses.setdefault(
                     status, {"description": description, "content": _ERROR_CONTENT}

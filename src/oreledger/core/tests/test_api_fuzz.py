@@ -114,7 +114,7 @@ def test_the_document_names_every_refusal_and_every_null_it_answers() -> None:
     figure = paths["/api/v1/dashboard/tonnage/"]["get"]["responses"]
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     assert sorted(lookup) == ["200", "401", "403", "404"]
-    assert sorted(write) == ["201", "400", "401", "403", "404", "409"]
+    assert sorted(write) == ["201", "400", "401", "403", "404", "409", "415"]
     assert sorted(listing) == ["200", "400", "401", "403", "404"]
     assert {lookup[s]["content"] == error for s in ("401", "403", "404")} == {True}
     assert sorted(figure["200"]["content"]) == [
