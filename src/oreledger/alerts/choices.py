@@ -45,6 +45,8 @@ class SubjectType(models.TextChoices):
     STATION = "station", _("Station")
     PERMIT = "permit", _("Permit")
     APPEAL = "appeal", _("Appeal")
+    ORDER = "order", _("Rectification order")
+    CAMPAIGN = "campaign", _("Campaign")
 
 
 class RuleMode(models.TextChoices):

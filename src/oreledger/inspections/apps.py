@@ -12,5 +12,6 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Joint inspections")
 
     def ready(self) -> None:
-        """Register policies, menu items and the enterprise-file section."""
-        from oreledger.inspections import dossier, menu, policies  # noqa: F401
+        """Register policies, menu items, the enterprise-file section, the deadline rules
+        and their jobs."""
+        from oreledger.inspections import alert_rules, dossier, jobs, menu, policies  # noqa: F401

@@ -45,6 +45,11 @@ class NotificationKind(models.TextChoices):
     CONTRACT_SUBMITTED = "contract_submitted", _("Contract submitted")
     CONTRACT_APPROVED = "contract_approved", _("Contract approved")
     CONTRACT_RETURNED = "contract_returned", _("Contract returned")
+    # Deadlines of joint inspections (inspections.services.deadlines).
+    ORDER_DUE_SOON = "order_due_soon", _("Rectification deadline approaching")
+    ORDER_OVERDUE = "order_overdue", _("Rectification overdue")
+    TARGET_BEHIND = "target_behind", _("Inspection target behind")
+    DAILY_DIGEST = "daily_digest", _("Daily digest")
 
 
 class QuotaCheck(models.TextChoices):

@@ -526,4 +526,20 @@ NOTIFICATION_TEXT: dict[str, Any] = {
     NotificationKind.CONTRACT_RETURNED: _(
         "Contract %(contract)s was returned by the county: %(note)s"
     ),
+    NotificationKind.ORDER_DUE_SOON: _(
+        "Rectification order %(order)s (%(enterprise)s) is due on %(deadline)s, "
+        "in %(days)s days: %(target)s"
+    ),
+    NotificationKind.ORDER_OVERDUE: _(
+        "Rectification order %(order)s (%(enterprise)s) passed its deadline of %(deadline)s "
+        "without sign-off: %(target)s"
+    ),
+    NotificationKind.TARGET_BEHIND: _(
+        'Campaign %(campaign)s is behind its target "%(target)s": %(done)s%% of %(goal)s%% '
+        "by %(due_on)s."
+    ),
+    NotificationKind.DAILY_DIGEST: _(
+        "Your items on %(day)s: %(open)s open rectification orders, %(overdue)s overdue, "
+        "%(due_soon)s due soon; %(behind)s campaign targets behind."
+    ),
 }
