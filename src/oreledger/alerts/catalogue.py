@@ -358,6 +358,37 @@ RULES: tuple[RuleSpec, ...] = (
         params=(Param("minutes", MAX, _("Silence"), "min"),),
         defaults={"minutes": 60},
     ),
+    # Raised by the inspections app's daily deadline run (inspections.alert_rules); the same
+    # thresholds time its reminders (inspections.services.deadlines).
+    RuleSpec(
+        "rectification_overdue",
+        _("Rectification overdue"),
+        _(
+            "A rectification order is not signed off the day after its deadline (plus the grace days)."
+        ),
+        S.ORDER,
+        M.SCHEDULED,
+        V.MEDIUM,
+        params=(
+            Param("grace_days", MAX, _("Grace after the deadline"), "d"),
+            Param("remind_days", MIN, _("Reminder before the deadline"), "d"),
+        ),
+        defaults={"grace_days": 0, "remind_days": 3},
+        window_hours=24 * 30,
+    ),
+    RuleSpec(
+        "inspection_target_behind",
+        _("Inspection target behind"),
+        _(
+            "A campaign target's share is below its goal the day after its due date (plus the grace days)."
+        ),
+        S.CAMPAIGN,
+        M.SCHEDULED,
+        V.MEDIUM,
+        params=(Param("grace_days", MAX, _("Grace after the due date"), "d"),),
+        defaults={"grace_days": 0},
+        window_hours=24 * 30,
+    ),
 )
 
 BY_CODE: dict[str, RuleSpec] = {rule.code: rule for rule in RULES}

@@ -46,6 +46,8 @@ class SubjectType(models.TextChoices):
     PERMIT = "permit", _("Permit")
     APPEAL = "appeal", _("Appeal")
     NODE = "node", _("County node")
+    ORDER = "order", _("Rectification order")
+    CAMPAIGN = "campaign", _("Campaign")
 
 
 class RuleMode(models.TextChoices):

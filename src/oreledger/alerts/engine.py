@@ -398,6 +398,8 @@ class Finding:
     site_id: int | None = None
     lat: Any = None
     lon: Any = None
+    # Keeps apart open alerts of one subject (e.g. two targets of one campaign).
+    dedupe_extra: str = ""
 
 
 @dataclass(frozen=True)
@@ -445,6 +447,7 @@ def run_rule(rule: RecordRule | str, *, now: datetime.datetime | None = None, **
             site_id=found.site_id,
             lat=found.lat,
             lon=found.lon,
+            dedupe_extra=found.dedupe_extra,
         )
         raised += alert is not None
     return raised

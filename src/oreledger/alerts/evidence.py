@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from oreledger.core.display import (
     EMPTY,
@@ -58,11 +59,16 @@ LABELS: dict[str, Promise] = {
     "fields": _("Fields that differ"),
     "first_after": _("First seq after the gap"),
     "first_after_received_at": _("First seq after the gap received at"),
+    "deadline": pgettext_lazy("rectification", "deadline"),
+    "done_pct": _("Reached"),
+    "due_on": _("due on"),
     "floor_yuan": _("Floor price"),
     "from_at": _("Earlier weighing at"),
     "from_seq": _("Earlier seq"),
     "from_station": _("Earlier station"),
     "gap_kg": _("Gap"),
+    "goal_pct": _("goal (%)"),
+    "grace_days": _("Grace"),
     "gap_pct": _("Gap share"),
     "grade": _("Grade"),
     "gross_kg": _("Gross"),
@@ -79,6 +85,7 @@ LABELS: dict[str, Promise] = {
     "other_net_kg": _("Net of the other weighing"),
     "other_seq": _("Seq of the other weighing"),
     "over_kg": _("Over the limit by"),
+    "over_days": _("Overdue by"),
     "over_h": _("Overdue by"),
     "plate": _("Vehicle"),
     "override_reason": _("Province override reason"),
@@ -87,6 +94,7 @@ LABELS: dict[str, Promise] = {
     "received_kg": _("Received this month"),
     "registered_tare_kg": _("Registered tare"),
     "resent": _("Resent content"),
+    "signoffs_missing": _("Departments yet to sign"),
     "silent_min": _("Silent for"),
     "site_hours": _("Site's permitted hours"),
     "speed_kmh": _("Speed needed"),
@@ -105,6 +113,7 @@ LABELS: dict[str, Promise] = {
     "to_seq": _("Later seq"),
     "to_station": _("Later station"),
     "tolerance_kg": _("Tolerance"),
+    "target": _("Target"),
     "unit_price_yuan": _("Unit price"),
     "valid_to": _("Valid to"),
     "waybill_status": _("Waybill status"),
@@ -135,6 +144,8 @@ SUBJECT_REFERENCES = {
     "station": "station",
     "permit": "permit",
     "appeal": "appeal",
+    "order": "order",
+    "campaign": "campaign",
 }
 
 

@@ -12,5 +12,13 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Joint inspections")
 
     def ready(self) -> None:
-        """Register policies, menu items and the enterprise-file section."""
-        from oreledger.inspections import bundle, dossier, menu, policies  # noqa: F401
+        """Register policies, menu items, bundle sheets, the enterprise-file section, the
+        deadline rules and their jobs."""
+        from oreledger.inspections import (  # noqa: F401
+            alert_rules,
+            bundle,
+            dossier,
+            jobs,
+            menu,
+            policies,
+        )

@@ -1,7 +1,9 @@
 """Who may see and act on campaigns, inspections, orders and decisions."""
 
 from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
 
+from oreledger.core.display import ReferenceKind, register_reference
 from oreledger.core.permissions import (
     ADD,
     APPROVE,
@@ -108,3 +110,7 @@ register(
         roles={VIEW: GOVERNMENT_ROLES | {ENTERPRISE_USER}, ADD: _ORGANISERS},
     ),
 )
+
+# How alerts and notifications name an order or a campaign (alerts' subject references).
+register_reference("order", ReferenceKind(_("Rectification order"), RectificationOrder, "number"))
+register_reference("campaign", ReferenceKind(_("Campaign"), Campaign, "pk", text=lambda c: c.name))

@@ -42,7 +42,7 @@ class QuotaDraws:
     def fits(self, *, account: QuotaAccount, amount_kg: int) -> bool:
         """Whether the draw would be taken now."""
         held = self._accounts[account.pk]
-        return within_allocation(
+        return held.frozen_at is None and within_allocation(
             allocated_kg=held.allocated_kg,
             consumed_kg=held.consumed_kg + amount_kg,
             tolerance_kg=held.tolerance_kg,
@@ -67,7 +67,7 @@ class QuotaDraws:
             return DrawResult(
                 ok=False,
                 remaining_kg=remaining,
-                code="quota_exhausted",
+                code="quota_frozen" if held.frozen_at is not None else "quota_exhausted",
                 allocated_kg=held.allocated_kg,
             )
         entry = build_entry(

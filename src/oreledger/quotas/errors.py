@@ -29,6 +29,7 @@ MESSAGES: dict[str, Any] = {
     "holder_not_allocatable": _("Quotas are held by the province, counties and mines only."),
     "holder_outside_parent": _("%(holder)s does not belong to %(parent)s."),
     "quota_exhausted": _("The draw of %(amount)s t exceeds the %(remaining)s t remaining."),
+    "quota_frozen": _("The quota of %(holder)s is frozen: %(reason)s"),
     "transfer_not_siblings": _("A transfer moves quota between mines of one county only."),
     "transfer_same_account": _("A transfer needs two different mines."),
     "not_a_consumption": _("Only a consumption entry can be reversed."),
@@ -48,7 +49,7 @@ def refuse(code: str, **params: Any) -> DomainError:
         return NotFound(code, message, params=params)
     if code == "not_allowed":
         return PermissionDenied(code, message, params=params)
-    if code in ("quota_exhausted", "already_reversed", "change_decided"):
+    if code in ("quota_exhausted", "quota_frozen", "already_reversed", "change_decided"):
         return Conflict(code, message, params=params)
     return DomainError(code, message, params=params)
 

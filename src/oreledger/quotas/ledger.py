@@ -17,7 +17,7 @@ from django.db.models import F
 
 from oreledger.core.prepared import any_of, columns, every_field, for_update, load, run
 from oreledger.quotas.choices import AccountLevel, EntryKind
-from oreledger.quotas.models import DRAW_WITHIN_ALLOCATION, LedgerEntry, QuotaAccount
+from oreledger.quotas.models import DRAW_ALLOWED, LedgerEntry, QuotaAccount
 
 _LEVEL_ORDER = {AccountLevel.PROVINCE: 0, AccountLevel.COUNTY: 1, AccountLevel.MINE: 2}
 
@@ -230,13 +230,13 @@ _LEVEL_RANK = (
 _STATEMENTS = {
     # PostgreSQL: the entry is inserted from the UPDATE's RETURNING (a data-modifying CTE).
     "postgresql": (
-        # The only interpolation is models.DRAW_WITHIN_ALLOCATION, a constant.
+        # The only interpolation is models.DRAW_ALLOWED, a constant.
         "WITH drawn AS ("  # noqa: S608
         " UPDATE quotas_quotaaccount SET consumed_kg = consumed_kg + %(amount)s,"
         " entry_count = entry_count + 1, prev_hash = last_hash, last_hash = encode(sha256("
         "convert_to(%(before)s || CAST(entry_count + 1 AS TEXT) || %(between)s || last_hash,"
         " 'UTF8')), 'hex')"
-        f" WHERE id = %(account)s AND {DRAW_WITHIN_ALLOCATION}"
+        f" WHERE id = %(account)s AND {DRAW_ALLOWED}"
         " AND NOT EXISTS (SELECT 1 FROM quotas_ledgerentry WHERE account_id = %(account)s"
         " AND kind = 'consume' AND ref = %(ref)s)"
         " RETURNING entry_count, prev_hash, last_hash, allocated_kg, consumed_kg)"
@@ -250,11 +250,11 @@ _STATEMENTS = {
     # SQLite has no data-modifying CTE: two statements in the caller's transaction. Django
     # registers SHA256(text) -> hex digest on every SQLite connection.
     "sqlite": (
-        # The only interpolation is models.DRAW_WITHIN_ALLOCATION, a constant.
+        # The only interpolation is models.DRAW_ALLOWED, a constant.
         "UPDATE quotas_quotaaccount SET consumed_kg = consumed_kg + %(amount)s,"  # noqa: S608
         " entry_count = entry_count + 1, prev_hash = last_hash, last_hash = SHA256("
         "%(before)s || CAST(entry_count + 1 AS TEXT) || %(between)s || last_hash)"
-        f" WHERE id = %(account)s AND {DRAW_WITHIN_ALLOCATION}"
+        f" WHERE id = %(account)s AND {DRAW_ALLOWED}"
         " AND NOT EXISTS (SELECT 1 FROM quotas_ledgerentry WHERE account_id = %(account)s"
         " AND kind = 'consume' AND ref = %(ref)s)"
         " RETURNING entry_count, prev_hash, last_hash, allocated_kg, consumed_kg",
@@ -286,8 +286,8 @@ def take_consumption(
 ) -> Taken | None:
     """Draw and chain a consumption (hot path of every weighed truck); None if it cannot.
 
-    None when the draw does not fit or `ref` was consumed before. One statement on
-    PostgreSQL; on SQLite two, so the caller must hold a transaction there.
+    None when the account is frozen, the draw does not fit or `ref` was consumed before.
+    One statement on PostgreSQL; on SQLite two, so the caller must hold a transaction there.
     """
     who = actor_fields(actor)
     before, between = hash_around(

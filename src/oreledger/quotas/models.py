@@ -68,6 +68,9 @@ def within_allocation(*, allocated_kg: int, consumed_kg: int, tolerance_kg: int)
 # %(amount)s fits (written as subtraction so the row's own columns stay on the left).
 DRAW_WITHIN_ALLOCATION = "consumed_kg <= allocated_kg + tolerance_kg - %(amount)s"
 
+# A frozen account (its holder shut down) takes no draw; the hot path's UPDATE checks it too.
+DRAW_ALLOWED = f"frozen_at IS NULL AND {DRAW_WITHIN_ALLOCATION}"
+
 # The same rule as the database keeps it (CHECK quotaaccount_consumed_within_allocation).
 CONSUMED_WITHIN_ALLOCATION = models.Q(
     consumed_kg__lte=models.F("allocated_kg") + models.F("tolerance_kg")
@@ -119,6 +122,9 @@ class QuotaAccount(FederatedModel):
     prev_hash = models.CharField(
         _("hash before the last entry"), max_length=64, blank=True, default=""
     )
+    # Set by a shut-down decision (quotas.services.freezes): no draws or changes, balance kept.
+    frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
+    frozen_reason = models.CharField(_("reason frozen"), max_length=500, blank=True, default="")
 
     objects = ScopedQuerySet.as_manager()
 
@@ -193,6 +199,11 @@ class QuotaAccount(FederatedModel):
         if self.holder_site_id and self.holder_site is not None:
             return f"{self.holder_site.code} {self.holder_site.name}"
         return self.holder_region.name if self.holder_region is not None else ""
+
+    @property
+    def frozen(self) -> bool:
+        """Whether the account is frozen (no draws, no transfers, balance kept)."""
+        return self.frozen_at is not None
 
     @property
     def remaining_kg(self) -> int:

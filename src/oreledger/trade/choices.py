@@ -47,6 +47,11 @@ class NotificationKind(models.TextChoices):
     CONTRACT_RETURNED = "contract_returned", _("Contract returned")
     TASK_AT_RISK = "task_at_risk", _("Task at risk")
     TASK_OVERDUE = "task_overdue", _("Task overdue")
+    # Deadlines of joint inspections (inspections.services.deadlines).
+    ORDER_DUE_SOON = "order_due_soon", _("Rectification deadline approaching")
+    ORDER_OVERDUE = "order_overdue", _("Rectification overdue")
+    TARGET_BEHIND = "target_behind", _("Inspection target behind")
+    DAILY_DIGEST = "daily_digest", _("Daily digest")
 
 
 class QuotaCheck(models.TextChoices):

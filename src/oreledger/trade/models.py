@@ -528,4 +528,20 @@ NOTIFICATION_TEXT: dict[str, Any] = {
     ),
     NotificationKind.TASK_AT_RISK: _("Task %(task)s %(title)s is at risk (due %(due)s)."),
     NotificationKind.TASK_OVERDUE: _("Task %(task)s %(title)s is overdue (was due %(due)s)."),
+    NotificationKind.ORDER_DUE_SOON: _(
+        "Rectification order %(order)s (%(enterprise)s) is due on %(deadline)s, "
+        "in %(days)s days: %(target)s"
+    ),
+    NotificationKind.ORDER_OVERDUE: _(
+        "Rectification order %(order)s (%(enterprise)s) passed its deadline of %(deadline)s "
+        "without sign-off: %(target)s"
+    ),
+    NotificationKind.TARGET_BEHIND: _(
+        'Campaign %(campaign)s is behind its target "%(target)s": %(done)s%% of %(goal)s%% '
+        "by %(due_on)s."
+    ),
+    NotificationKind.DAILY_DIGEST: _(
+        "Your items on %(day)s: %(open)s open rectification orders, %(overdue)s overdue, "
+        "%(due_soon)s due soon; %(behind)s campaign targets behind."
+    ),
 }

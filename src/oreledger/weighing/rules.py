@@ -190,7 +190,9 @@ def standing_findings(ctx: RuleContext) -> list[dict[str, Any]]:
     found = []
     status = site.status if site.status in STOPPED else enterprise.status
     if status in STOPPED:
-        found.append(finding("site_suspended", status=OperatingStatus(status).label))
+        # A shut-down (关停取缔) is final: no region's blocking set lets its trucks out.
+        shut = status == OperatingStatus.SHUT_DOWN
+        found.append(finding("site_suspended", blocking=shut, status=OperatingStatus(status).label))
     problems = ctx.cache.permit_problems
     key = (site.pk, ctx.local_day)
     if key not in problems:
@@ -221,6 +223,6 @@ def run_extra_rules(ctx: RuleContext) -> list[dict[str, Any]]:
 
 
 def mark_blocking(findings: list[dict[str, Any]], blocking: frozenset[str]) -> None:
-    """Flag each finding whose code is in the blocking set."""
+    """Flag each finding whose code is in the blocking set (a rule may block on its own)."""
     for item in findings:
-        item["blocking"] = item["code"] in blocking
+        item["blocking"] = item["blocking"] or item["code"] in blocking

@@ -165,7 +165,8 @@ def test_every_scheduled_rule_is_enqueued_once_per_period(w: World) -> None:
 
 def test_every_scheduled_rule_is_a_registered_record_rule(w: World) -> None:
     # Given a permit 30 days from expiry, when its rule is run by code through the one runner
-    assert set(scheduled.SCHEDULED_RULES) == set(RECORD_RULES)
+    # (other apps register their own record rules too: inspections.alert_rules)
+    assert set(scheduled.SCHEDULED_RULES) <= set(RECORD_RULES)
     permit = Permit.objects.filter(site=w.mine.site).first()
     assert permit is not None
     in_30_days = timezone.localdate() + datetime.timedelta(days=30)

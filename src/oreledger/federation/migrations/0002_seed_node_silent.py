@@ -26,6 +26,6 @@ def seed(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("federation", "0001_initial"), ("alerts", "0006_node_silent_choices")]
+    dependencies = [("federation", "0001_initial"), ("alerts", "0007_choices")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

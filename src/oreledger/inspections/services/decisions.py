@@ -11,6 +11,7 @@ from oreledger.core.permissions import ADD
 from oreledger.inspections.errors import InspectionError
 from oreledger.inspections.models import Campaign, ClassificationDecision
 from oreledger.inspections.services._common import in_reach, is_person, require_role
+from oreledger.quotas.services import freeze_enterprise_quota, unfreeze_enterprise_quota
 from oreledger.registry.choices import OperatingStatus, PermitStatus, Rectification
 from oreledger.registry.models import Enterprise, Permit
 from oreledger.registry.services import (
@@ -28,7 +29,8 @@ def decide_classification(
     reason: str,
     campaign: Campaign | None = None,
 ) -> ClassificationDecision:
-    """Record a decision on an enterprise's future; a shut-down closes its sites and permits."""
+    """Record a decision on an enterprise's future; a shut-down closes its sites and permits
+    and freezes its quota, a later decision to keep it lifts the freeze."""
     require_role(actor, ADD, ClassificationDecision)
     enterprise = in_reach(actor, enterprise)
     if (
@@ -62,12 +64,17 @@ def decide_classification(
             reason=reason,
         )
         if shut:
-            _shut_down(enterprise, reason)
+            _shut_down(actor, enterprise, reason)
+        else:
+            unfreeze_enterprise_quota(actor=actor, enterprise=enterprise, reason=reason)
     return decision
 
 
-def _shut_down(enterprise: Enterprise, reason: str) -> None:
-    """Close every site and flag (suspend) every valid permit of a shut-down enterprise."""
+def _shut_down(actor: Any, enterprise: Enterprise, reason: str) -> None:
+    """Close every site, flag (suspend) every valid permit and freeze the open quota of a
+    shut-down enterprise."""
+    # Sites first, then quota accounts (in the ledger's order): the station path never
+    # locks a site, so this order cannot invert against a truck's draw.
     for site in enterprise.sites.select_for_update().order_by("pk"):
         if site.status != OperatingStatus.SHUT_DOWN:
             change_site_status(
@@ -78,3 +85,4 @@ def _shut_down(enterprise: Enterprise, reason: str) -> None:
         change_permit_status(
             actor=None, permit=permit, status=PermitStatus.SUSPENDED, reason=reason
         )
+    freeze_enterprise_quota(actor=actor, enterprise=enterprise, reason=reason)

@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.test import Client
 
+from oreledger.alerts.models import Alert
 from oreledger.inspections.services import (
     answer_order,
     decide_classification,
@@ -15,6 +16,9 @@ from oreledger.inspections.services import (
     sign_acceptance,
 )
 from oreledger.inspections.tests.support import build_loop, inspect, today
+from oreledger.quotas.models import LedgerEntry, QuotaAccount
+from oreledger.weighing.rules import ALWAYS_BLOCKING
+from oreledger.weighing.services.blocking import set_blocking_codes
 from oreledger.weighing.tests.support import (
     body,
     build_chain,
@@ -61,8 +65,11 @@ def test_a_stop_order_holds_the_trucks_until_acceptance(world) -> None:
 
 
 def test_a_shut_down_site_is_held_at_the_gate(world) -> None:
+    # given a region whose blocking set lets suspended sites' trucks out
     chain = build_chain(world, quota_kg=100_000, contract_kg=80_000)
     mine, code, secret = exit_gate(chain)
+    set_blocking_codes(actor=None, region=world.haicheng, codes=sorted(ALWAYS_BLOCKING))
+    # when the enterprise is shut down and a truck weighs out at its mine afterwards
     decide_classification(
         actor=world.user("haicheng_operator"),
         enterprise=mine.site.enterprise,
@@ -73,5 +80,13 @@ def test_a_shut_down_site_is_held_at_the_gate(world) -> None:
     [held] = post(
         Client(), code, secret, body([ticket(1, plate(1), waybill=waybill.number, at=on_shift())])
     ).json()["results"]
+    # then the shut-down blocks all the same, with the closed site's code, and nothing is drawn
     assert held["release"] is False
-    assert "site_suspended" in [r["code"] for r in held["reasons"]]
+    assert [r["code"] for r in held["reasons"]] == ["site_suspended"]
+    assert "关闭" in held["reasons"][0]["message"]
+    account = QuotaAccount.objects.get(holder_site=mine.site)
+    assert (account.frozen_reason, account.consumed_kg) == ("关停取缔", 0)
+    assert not LedgerEntry.objects.filter(account=account, kind="consume").exists()
+    # and the weighing is an alert on the site
+    [alert] = Alert.objects.filter(rule="site_suspended")
+    assert (alert.subject_ref, alert.evidence["blocking"]) == (mine.site.code, True)

@@ -6,6 +6,8 @@ import datetime
 import uuid
 
 import pytest
+from django.db import transaction
+from django.utils import timezone
 
 from oreledger.core.audit import history_for
 from oreledger.inspections.errors import InspectionError
@@ -26,9 +28,11 @@ from oreledger.inspections.services import (
     submit_inspection,
 )
 from oreledger.inspections.tests.support import build_loop, inspect, results_for, today
+from oreledger.quotas.models import QuotaAccount
+from oreledger.quotas.services import draw_quota
 from oreledger.registry.models import Enterprise, Permit, Site
 from oreledger.registry.tests.factories import SiteFactory
-from oreledger.weighing.tests.support import give_gate_permits
+from oreledger.weighing.tests.support import build_chain, give_gate_permits
 
 pytestmark = pytest.mark.django_db
 
@@ -252,6 +256,38 @@ def test_a_shut_down_decision_closes_the_sites_and_flags_the_permits(world, loop
     }
     assert set(permits.values_list("status", flat=True)) == {"suspended"}
     assert decision.region == enterprise.region
+
+
+def test_a_shut_down_freezes_the_quota_and_a_later_decision_lifts_it_with_reason(world) -> None:
+    # given a mine with 10 t drawn of its 100 t
+    chain = build_chain(world, quota_kg=100_000, contract_kg=80_000)
+    mine = chain.mines[0].site
+    account = QuotaAccount.objects.get(holder_site=mine)
+    with transaction.atomic():
+        draw_quota(account=account, amount_kg=10_000, ref="t-1", at=timezone.now())
+    officer = world.user("haicheng_operator")
+    # when the enterprise is shut down
+    decide_classification(
+        actor=officer, enterprise=mine.enterprise, classification="shut_eliminate", reason="关停"
+    )
+    # then its quota is frozen with the reason and the balance kept
+    account.refresh_from_db()
+    assert (account.frozen, account.frozen_reason) == (True, "关停")
+    assert (account.allocated_kg, account.consumed_kg) == (100_000, 10_000)
+    # and a later decision, with its own reason, lifts the freeze (both decisions kept)
+    decide_classification(
+        actor=officer,
+        enterprise=mine.enterprise,
+        classification="relocate_park",
+        reason="复议：搬迁入园",
+    )
+    account.refresh_from_db()
+    assert (account.frozen, account.consumed_kg) == (False, 10_000)
+    assert list(
+        ClassificationDecision.objects.filter(enterprise=mine.enterprise).values_list(
+            "classification", "reason"
+        )
+    ) == [("relocate_park", "复议：搬迁入园"), ("shut_eliminate", "关停")]
 
 
 def test_a_retain_decision_keeps_the_enterprise_working_and_keeps_history(world, site) -> None:

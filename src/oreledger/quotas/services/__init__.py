@@ -32,6 +32,11 @@ from oreledger.quotas.services.draws import (
     draw_quota,
     reverse_draw,
 )
+from oreledger.quotas.services.freezes import (
+    freeze_enterprise_quota,
+    refuse_frozen,
+    unfreeze_enterprise_quota,
+)
 
 __all__ = [
     "DEFAULT_MINERAL",
@@ -46,15 +51,18 @@ __all__ = [
     "close_period",
     "crossed",
     "draw_quota",
+    "freeze_enterprise_quota",
     "get_mineral",
     "get_period",
     "holder_spec",
     "import_allocations",
     "mine_account",
     "open_period",
+    "refuse_frozen",
     "reject_change",
     "request_adjustment",
     "request_transfer",
     "reverse_draw",
     "set_tolerance",
+    "unfreeze_enterprise_quota",
 ]

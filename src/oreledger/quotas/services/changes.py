@@ -28,6 +28,7 @@ from oreledger.quotas.models import (
     within_allocation,
 )
 from oreledger.quotas.services._common import authorise, is_person
+from oreledger.quotas.services.freezes import refuse_frozen
 
 
 def request_transfer(
@@ -46,6 +47,7 @@ def request_transfer(
         raise refuse("transfer_not_siblings")
     if not reason.strip():
         raise refuse("reason_required")
+    refuse_frozen(source, target)
     assert source.parent is not None
     authorise(actor, source.parent, CHANGE)
     if not within_allocation(
@@ -67,6 +69,7 @@ def request_adjustment(
         raise refuse("amount_not_positive")
     if not reason.strip():
         raise refuse("reason_required")
+    refuse_frozen(account)
     authorise(actor, account.parent or account, CHANGE)
     return _create_change(
         actor, kind=ChangeKind.ADJUST, account=account, source=None, amount=amount_kg, why=reason
@@ -119,6 +122,8 @@ def approve_change(*, actor: Any, change: QuotaChange, note: str = "") -> QuotaC
         account = change.account
         ids = [account.pk] + [i for i in (change.source_id, account.parent_id) if i]
         locked = lock_accounts(ids)
+        # Frozen since the request: a shut-down decision came first and stands.
+        refuse_frozen(*(locked[i] for i in ids if locked[i].level == AccountLevel.MINE))
         entry_fields = {"actor": actor, "reason": change.reason, "change_id": change.pk}
         target = locked[account.pk]
         if change.kind == ChangeKind.TRANSFER:

@@ -37,7 +37,7 @@ class DrawResult:
     remaining_kg: int
     thresholds_crossed: list[int] = field(default_factory=list)
     entry: LedgerEntry | None = None
-    # "quota_exhausted" when refused; empty when taken.
+    # "quota_exhausted" or "quota_frozen" when refused; empty when taken.
     code: str = ""
     # True when `ref` had been drawn already: nothing was drawn again.
     duplicate: bool = False
@@ -56,9 +56,10 @@ def draw_quota(
 ) -> DrawResult:
     """Draw `amount_kg` from a mine's account, in the caller's transaction if there is one.
 
-    One conditional UPDATE takes the row lock and moves the balance only if the draw fits
-    within allocated + tolerance (`ledger.take_consumption`); it is atomic on its own. A
-    resent `ref` returns the first draw (duplicate=True) and draws nothing.
+    One conditional UPDATE takes the row lock and moves the balance only if the account is
+    not frozen and the draw fits within allocated + tolerance (`ledger.take_consumption`); it
+    is atomic on its own. A resent `ref` returns the first draw (duplicate=True) and draws
+    nothing.
     """
     if amount_kg <= 0:
         raise refuse("amount_not_positive")
@@ -87,11 +88,13 @@ def draw_quota(
         earlier = _consumption(account.pk, ref)
         if earlier is not None:
             return _duplicate(earlier)
-        state = QuotaAccount.objects.values("allocated_kg", "consumed_kg").get(pk=account.pk)
+        state = QuotaAccount.objects.values("allocated_kg", "consumed_kg", "frozen_at").get(
+            pk=account.pk
+        )
         return DrawResult(
             ok=False,
             remaining_kg=state["allocated_kg"] - state["consumed_kg"],
-            code="quota_exhausted",
+            code="quota_frozen" if state["frozen_at"] is not None else "quota_exhausted",
             allocated_kg=state["allocated_kg"],
         )
     allocated, consumed = taken.allocated_kg, taken.consumed_kg
