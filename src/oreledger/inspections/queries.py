@@ -27,6 +27,15 @@ from oreledger.inspections.models import (
 from oreledger.registry.choices import OperatingStatus
 from oreledger.registry.models import Enterprise, Site
 
+# `overdue` is not a stored status: an order not closed whose deadline has passed.
+OVERDUE = "overdue"
+
+
+def overdue_orders(orders: QuerySet[RectificationOrder]) -> QuerySet[RectificationOrder]:
+    """The orders not closed whose deadline is before today's date in Asia/Shanghai."""
+    today = local_day(timezone.now())
+    return orders.exclude(status=OrderStatus.CLOSED).filter(deadline__lt=today)
+
 
 def checklists_for(campaign: Campaign, industry: str) -> list[Checklist]:
     """The latest version of each participating department's checklist for the industry."""

@@ -5,11 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Q
-from django.utils import timezone
 
 from oreledger.core.api.filtering import RegionFilter
-from oreledger.core.localtime import local_day
 from oreledger.inspections.choices import CampaignStatus, OrderStatus
 from oreledger.inspections.models import (
     Campaign,
@@ -18,10 +15,8 @@ from oreledger.inspections.models import (
     Inspection,
     RectificationOrder,
 )
+from oreledger.inspections.queries import OVERDUE, overdue_orders
 from oreledger.registry.choices import Rectification
-
-# `overdue` is not a stored status: an order not closed whose deadline has passed.
-OVERDUE = "overdue"
 
 
 def _campaign() -> django_filters.NumberFilter:
@@ -86,8 +81,7 @@ class OrderApiFilter(django_filters.FilterSet):
     def filter_status(self, queryset: Any, name: str, value: str) -> Any:
         """A stored status, or the open orders past their deadline (today, Asia/Shanghai)."""
         if value == OVERDUE:
-            today = local_day(timezone.now())
-            return queryset.filter(~Q(status=OrderStatus.CLOSED), deadline__lt=today)
+            return overdue_orders(queryset)
         return queryset.filter(status=value)
 
 

@@ -20,7 +20,7 @@ from oreledger.inspections.models import (
     RectificationOrder,
 )
 from oreledger.inspections.queries import checklists_for, items_for
-from oreledger.inspections.tests.support import build_loop, inspect, today
+from oreledger.inspections.tests.support import build_loop, build_visit, inspect, today
 from oreledger.registry.models import Enterprise, Site
 from oreledger.registry.tests.factories import SiteFactory
 from testkit.matrix import check_matrix
@@ -186,3 +186,26 @@ def test_the_lists_show_and_export(world, loop, site, name) -> None:
     export = client.get(reverse(name) + "?export=xlsx")
     assert export.status_code == 200
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_the_order_list_offers_the_overdue_orders(world) -> None:
+    # given three Haicheng orders: one past its deadline, one past it but closed, one within it
+    enterprise = world.user("enterprise_user").enterprise
+    operator = world.user("haicheng_operator")
+    late, closed, on_time = (
+        build_visit(world, SiteFactory(code=f"HC-M-20{n}", enterprise=enterprise), operator).order
+        for n in (1, 2, 3)
+    )
+    yesterday = today() - datetime.timedelta(days=1)
+    RectificationOrder.objects.filter(pk__in=[late.pk, closed.pk]).update(deadline=yesterday)
+    RectificationOrder.objects.filter(pk=closed.pk).update(status="closed")
+    RectificationOrder.objects.filter(pk=on_time.pk).update(deadline=today())
+    client = world.client("haicheng_operator")
+    # when the county filters the order list on 已逾期
+    page = client.get(reverse("inspections:order_list"), {"status": "overdue"})
+    # then exactly the open order past its deadline is listed, the choice shown selected
+    assert [order.number for order in page.context["object_list"]] == [late.number]
+    assert '<option value="overdue" selected>已逾期</option>' in page.content.decode()
+    # and a stored status still filters as before
+    page = client.get(reverse("inspections:order_list"), {"status": "closed"})
+    assert [order.number for order in page.context["object_list"]] == [closed.number]

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
@@ -19,13 +18,13 @@ from oreledger.core.cells import CODE
 from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
-from oreledger.core.localtime import local_day
 from oreledger.core.permissions import APPROVE, CHANGE, VIEW, can, get_for_user
 from oreledger.inspections import services
 from oreledger.inspections.choices import OrderStatus
 from oreledger.inspections.filtersets import OrderFilter
 from oreledger.inspections.forms import AnswerForm, SignForm
 from oreledger.inspections.models import RectificationOrder
+from oreledger.inspections.queries import overdue_orders
 
 
 class OrderListView(ScopedListView):
@@ -49,9 +48,7 @@ class OrderListView(ScopedListView):
         """Open orders past their deadline only, with ?overdue=1."""
         rows: QuerySet[Any] = super().base_queryset()
         if self.request.GET.get("overdue") == "1":
-            rows = rows.exclude(status=OrderStatus.CLOSED).filter(
-                deadline__lt=local_day(timezone.now())
-            )
+            rows = overdue_orders(rows)
         return rows
 
 
