@@ -21,6 +21,8 @@ api_v1 = [
     path("", include(("oreledger.alerts.api.urls", "alerts"), namespace="alerts")),
     path("", include(("oreledger.dashboards.api.urls", "dashboards"), namespace="dashboards")),
     path("", include(("oreledger.appeals.api.urls", "appeals"), namespace="appeals")),
+    path("", include(("oreledger.worklist.api.urls", "worklist"), namespace="worklist")),
+    path("", include(("oreledger.assessment.api.urls", "assessment"), namespace="assessment")),
     path("", include(("oreledger.public.api.urls", "public"), namespace="public")),
 ]
 
