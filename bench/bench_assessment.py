@@ -174,7 +174,7 @@ def main() -> None:
     if not url.startswith("postgres"):
         sys.exit("set DATABASE_URL to a scratch PostgreSQL database")
     fresh_database(url)
-    os.environ.setdefault("OL_ALLOWED_HOSTS", "testserver")  # the test client's host
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")  # the test client's host
     import django
 
     django.setup()
