@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from oreledger.accounts.models import Region
 from oreledger.alerts.choices import EventKind
-from oreledger.alerts.models import Alert, AlertEvent
+from oreledger.alerts.models import RULE_CHOICES, Alert, AlertEvent
 from oreledger.appeals.models import StageRecord
 from oreledger.assessment.choices import (
     EvidenceStatus,
@@ -119,12 +119,13 @@ class Measure:
         return min(Decimal(1), self.numerator / self.denominator).quantize(RATE, ROUND_HALF_UP)
 
 
-def _url(obj: Any) -> str:
-    return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
+def _url(obj: Any, detail: bool) -> str:
+    """The record's page; skipped when only the numbers are wanted (the ranking)."""
+    return obj.get_absolute_url() if detail and hasattr(obj, "get_absolute_url") else ""
 
 
-def _entered(kind: str) -> Callable[[Region, Period, datetime.date], Measure]:
-    def measure(county: Region, period: Period, today: datetime.date) -> Measure:
+def _entered(kind: str) -> Callable[[Region, Period, datetime.date, bool], Measure]:
+    def measure(county: Region, period: Period, today: datetime.date, detail: bool) -> Measure:
         entry = Evidence.objects.filter(region=county, kind=kind, period_start=period.first).first()
         if entry is None:
             return Measure(Decimal(0), Decimal(1))
@@ -139,22 +140,24 @@ def _entered(kind: str) -> Callable[[Region, Period, datetime.date], Measure]:
     return measure
 
 
-def _tasks(county: Region, period: Period, today: datetime.date) -> Measure:
+def _tasks(county: Region, period: Period, today: datetime.date, detail: bool) -> Measure:
     found = deadlines_met(county, period.first, min(period.last, today))
     met_tasks = {t.pk for t in found.tasks_met}
     met_milestones = {m.pk for m in found.milestones_met}
     records = [
-        Record(str(t), _url(t), t.pk in met_tasks, str(t.completed_on or ""))
+        Record(str(t), _url(t, detail), t.pk in met_tasks, str(t.completed_on or ""))
         for t in found.tasks_due
     ] + [
-        Record(f"{m.task.number} {m.title}", _url(m.task), m.pk in met_milestones, str(m.due))
+        Record(
+            f"{m.task.number} {m.title}", _url(m.task, detail), m.pk in met_milestones, str(m.due)
+        )
         for m in found.milestones_due
     ]
     return Measure(Decimal(found.met), Decimal(found.due), records)
 
 
-def _weekly(on_time: bool) -> Callable[[Region, Period, datetime.date], Measure]:
-    def measure(county: Region, period: Period, today: datetime.date) -> Measure:
+def _weekly(on_time: bool) -> Callable[[Region, Period, datetime.date, bool], Measure]:
+    def measure(county: Region, period: Period, today: datetime.date, detail: bool) -> Measure:
         table = reporting_timeliness(county, weeks_in(period.first, period.last), today=today)
         records = [
             Record(
@@ -179,7 +182,7 @@ def _span(period: Period, today: datetime.date) -> tuple[datetime.datetime, date
     return local_midnight(period.first), local_midnight(last + datetime.timedelta(days=1))
 
 
-def _alerts(county: Region, period: Period, today: datetime.date) -> Measure:
+def _alerts(county: Region, period: Period, today: datetime.date, detail: bool) -> Measure:
     start, end = _span(period, today)
     handled = AlertEvent.objects.filter(
         alert=OuterRef("pk"),
@@ -195,10 +198,11 @@ def _alerts(county: Region, period: Period, today: datetime.date) -> Measure:
         .annotate(in_time=Exists(handled))
         .order_by("deadline")
     )
+    rules = {code: str(label) for code, label in RULE_CHOICES} if detail else {}
     records = [
         Record(
-            f"{a.get_rule_display()} {a.subject_ref}",
-            _url(a),
+            f"{rules.get(a.rule, a.rule)} {a.subject_ref}",
+            _url(a, detail),
             a.in_time,
             f"{a.deadline.astimezone(LOCAL):%Y-%m-%d %H:%M}",
         )
@@ -207,7 +211,7 @@ def _alerts(county: Region, period: Period, today: datetime.date) -> Measure:
     return Measure(Decimal(sum(r.counted for r in records)), Decimal(len(records)), records)
 
 
-def _orders(county: Region, period: Period, today: datetime.date) -> Measure:
+def _orders(county: Region, period: Period, today: datetime.date, detail: bool) -> Measure:
     orders = RectificationOrder.objects.filter(
         region__path__startswith=county.path,
         deadline__range=(period.first, min(period.last, today - datetime.timedelta(days=1))),
@@ -215,11 +219,11 @@ def _orders(county: Region, period: Period, today: datetime.date) -> Measure:
     records = []
     for order in orders:
         closed = order.closed_at is not None and local_day(order.closed_at) <= order.deadline
-        records.append(Record(order.number, _url(order), closed, str(order.deadline)))
+        records.append(Record(order.number, _url(order, detail), closed, str(order.deadline)))
     return Measure(Decimal(sum(r.counted for r in records)), Decimal(len(records)), records)
 
 
-def _appeals(county: Region, period: Period, today: datetime.date) -> Measure:
+def _appeals(county: Region, period: Period, today: datetime.date, detail: bool) -> Measure:
     start, end = _span(period, today)
     stages = (
         StageRecord.objects.filter(
@@ -233,7 +237,7 @@ def _appeals(county: Region, period: Period, today: datetime.date) -> Measure:
     records = [
         Record(
             f"{s.appeal.number} {s.get_stage_display()}",
-            _url(s.appeal),
+            _url(s.appeal, detail),
             s.done_at is not None and s.done_at <= s.due_at,
             f"{s.due_at.astimezone(LOCAL):%Y-%m-%d %H:%M}",
         )
@@ -242,7 +246,7 @@ def _appeals(county: Region, period: Period, today: datetime.date) -> Measure:
     return Measure(Decimal(sum(r.counted for r in records)), Decimal(len(records)), records)
 
 
-MEASURES: dict[str, Callable[[Region, Period, datetime.date], Measure]] = {
+MEASURES: dict[str, Callable[[Region, Period, datetime.date, bool], Measure]] = {
     IndicatorKind.FUNDING: _entered(IndicatorKind.FUNDING),
     IndicatorKind.STAFFING: _entered(IndicatorKind.STAFFING),
     IndicatorKind.TASKS_ON_TIME: _tasks,
@@ -254,9 +258,11 @@ MEASURES: dict[str, Callable[[Region, Period, datetime.date], Measure]] = {
 }
 
 
-def measure(kind: str, county: Region, period: Period, today: datetime.date) -> Measure:
-    """An indicator's numerator, denominator and records for one county and period."""
-    return MEASURES[kind](county, period, today)
+def measure(
+    kind: str, county: Region, period: Period, today: datetime.date, detail: bool = True
+) -> Measure:
+    """An indicator's numerator, denominator and records (with their pages when `detail`)."""
+    return MEASURES[kind](county, period, today, detail)
 
 
 def points(indicator: Indicator, rate: Decimal) -> Decimal:
@@ -310,13 +316,19 @@ class CountyScore:
 
 
 def county_score(
-    scheme: Scheme, county: Region, period: Period, today: datetime.date | None = None
+    scheme: Scheme,
+    county: Region,
+    period: Period,
+    today: datetime.date | None = None,
+    *,
+    detail: bool = True,
+    indicators: list[Indicator] | None = None,
 ) -> CountyScore:
     """A county's score line by line, each with its formula and records (see above)."""
     today = today or local_day(timezone.now())
     lines = []
-    for indicator in scheme.indicators.all():
-        m = measure(indicator.kind, county, period, today)
+    for indicator in scheme.indicators.all() if indicators is None else indicators:
+        m = measure(indicator.kind, county, period, today, detail)
         earned = points(indicator, m.rate)
         lines.append(Line(indicator, m, m.rate, earned, formula(indicator, m, earned)))
     return CountyScore(county, lines, sum((line.points for line in lines), Decimal("0.00")))
@@ -331,7 +343,12 @@ def ranking(
     """Every county's score, best first, ties sharing a rank (see above)."""
     if region is None:
         region = Region.objects.get(parent__isnull=True, level="province")
-    scores = [county_score(scheme, c, period, today) for c in counties_in(region)]
+    # The ranking shows numbers only: the records' labels and pages are left out.
+    indicators = list(scheme.indicators.all())
+    scores = [
+        county_score(scheme, c, period, today, detail=False, indicators=indicators)
+        for c in counties_in(region)
+    ]
     scores.sort(key=lambda s: (-s.total, s.region.code))
     previous: Decimal | None = None
     for position, score in enumerate(scores, start=1):

@@ -22,6 +22,8 @@ api_v1 = [
     path("", include(("oreledger.dashboards.api.urls", "dashboards"), namespace="dashboards")),
     path("", include(("oreledger.appeals.api.urls", "appeals"), namespace="appeals")),
     path("", include(("oreledger.inspections.api.urls", "inspections"), namespace="inspections")),
+    path("", include(("oreledger.worklist.api.urls", "worklist"), namespace="worklist")),
+    path("", include(("oreledger.assessment.api.urls", "assessment"), namespace="assessment")),
     path("", include(("oreledger.public.api.urls", "public"), namespace="public")),
     path("", include(("oreledger.federation.api.urls", "federation"), namespace="federation")),
 ]

@@ -71,3 +71,42 @@ def test_a_county_sees_its_own_score_and_records_but_not_another_county(world, s
     ranking_link = f'href="{ranking}"'
     assert ranking_link not in page
     assert ranking_link in pages["province_officer"].content.decode()
+
+
+def test_the_api_ranks_for_the_province_only_and_scores_a_county_for_itself(world, scheme):
+    # given the API's ranking and Haicheng's score of the first quarter
+    ranking = f"/api/v1/assessment/schemes/{scheme.code}/ranking/2026-Q1"
+    score = f"/api/v1/assessment/schemes/{scheme.code}/scores/2026-Q1/210381"
+    # when every persona asks
+    ranked = check_matrix(
+        world,
+        lambda client: client.get(ranking),
+        {
+            "province_officer": 200,
+            "haicheng_operator": 404,
+            "dashiqiao_operator": 404,
+            "department_officer": 404,
+            "enterprise_user": 404,
+            "anonymous": 401,
+        },
+        api=True,
+    )
+    scored = check_matrix(
+        world,
+        lambda client: client.get(score),
+        {
+            "province_officer": 200,
+            "haicheng_operator": 200,
+            "dashiqiao_operator": 404,
+            "department_officer": 200,
+            "enterprise_user": 404,
+            "anonymous": 401,
+        },
+        api=True,
+    )
+    # then the province gets both counties ranked, Haicheng its lines with formula and records
+    body = ranked["province_officer"].json()
+    assert [c["region"] for c in body["counties"]] == ["210381", "210882"]
+    lines = scored["haicheng_operator"].json()["lines"]
+    assert [line["indicator"] for line in lines] == [kind for kind, *_ in INDICATORS]
+    assert all("formula" in line and "records" in line for line in lines)

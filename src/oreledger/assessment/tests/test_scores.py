@@ -152,7 +152,7 @@ def test_haicheng_scored_indicator_by_indicator_as_recomputed_by_hand(world):
     on_time = {r.label: r.counted for r in lines["on_time_rate"].measure.records}
     assert (reporting["2026-01-05"], on_time["2026-01-05"]) == (True, False)
     assert (reporting["2026-02-02"], on_time["2026-02-02"]) == (False, False)
-    assert lines["tasks_on_time"].formula == "1 ÷ 3 = 0.3333; 20.00 × 0.3333 = 6.67"
+    assert lines["tasks_on_time"].formula == "1 ÷ 3 = 0.3333；20.00 × 0.3333 = 6.67"
 
 
 def test_ranking_puts_the_better_county_first(world):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +13,7 @@ from oreledger.accounts.models import Region
 from oreledger.assessment.choices import IndicatorKind
 from oreledger.assessment.errors import AssessmentError
 from oreledger.assessment.models import Scheme
-from oreledger.assessment.policies import RANK
+from oreledger.assessment.policies import may_rank, may_see_county
 from oreledger.assessment.queries import Period, county_score, measure, ranking
 from oreledger.core.localtime import local_day
 from oreledger.core.permissions import VIEW, may
@@ -38,18 +36,6 @@ def _period(scheme: Scheme, label: str) -> Period:
         return Period.parse(scheme.period, label)
     except AssessmentError as exc:
         raise Http404 from exc
-
-
-def may_rank(user: Any) -> bool:
-    """Only the province sees every county side by side."""
-    return may(user, RANK, Scheme)
-
-
-def may_see_county(user: Any, county: Region) -> bool:
-    """The province sees every county; a county's own people see only their county."""
-    return may_rank(user) or (
-        getattr(user, "region_id", None) == county.pk and may(user, VIEW, Scheme)
-    )
 
 
 @login_required

@@ -32,6 +32,7 @@ from oreledger.quotas.models import QuotaAccount
 from oreledger.registry.models import Enterprise, Permit, Site, Station, Vehicle
 from oreledger.trade.models import Bid, Contract, FloorPrice, Listing
 from oreledger.weighing.models import Ticket, Waybill
+from oreledger.worklist.models import Task
 from testkit.personas import build_province
 from testkit.variety import Variety, build_variety
 
@@ -124,6 +125,8 @@ def _inspection_cases() -> dict[str, Filter]:
         )
     return cases
 
+
+WT = "/api/v1/worklist/tasks"
 
 FILTERS: dict[str, Filter] = {
     # regions
@@ -276,6 +279,10 @@ FILTERS: dict[str, Filter] = {
     ),
     "appeals-region": Filter(
         AP, lambda v: {"region": "210882"}, Appeal, lambda v: Q(region=v.world.dashiqiao)
+    ),
+    # worklist
+    "worklist-tasks-region": Filter(
+        WT, lambda v: {"region": "210882"}, Task, lambda v: Q(region=v.world.dashiqiao)
     ),
     # grading
     "standards-code": Filter(

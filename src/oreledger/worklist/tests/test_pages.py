@@ -74,3 +74,29 @@ def test_only_a_county_operator_confirms_and_the_province_reads_the_table(world)
     assert "海城市" in page and "大石桥市" in page
     for name in ("task_list", "group_list"):
         assert world.client("province_officer").get(reverse(f"worklist:{name}")).status_code == 200
+
+
+def test_the_api_gives_tasks_with_status_and_the_timeliness_table_in_scope(world):
+    # given a Haicheng task
+    t = task(world)
+    # when every persona asks for it, and the province for the timeliness table
+    responses = check_matrix(
+        world,
+        lambda client: client.get(f"/api/v1/worklist/tasks/{t.number}"),
+        {
+            "province_officer": 200,
+            "haicheng_operator": 200,
+            "dashiqiao_operator": 404,
+            "department_officer": 200,
+            "enterprise_user": 404,
+            "anonymous": 401,
+        },
+        api=True,
+    )
+    table = world.api("province_officer").get("/api/v1/worklist/timeliness?weeks=3").json()
+    # then the task carries its status and milestones; the table both counties over 3 weeks
+    body = responses["haicheng_operator"].json()
+    # (due 29 March 2026 and not done: overdue from then on)
+    assert (body["number"], body["status"], body["milestones"]) == ("T-001", "overdue", [])
+    assert [c["region"] for c in table["counties"]] == ["210381", "210882"]
+    assert len(table["weeks"]) == 3

@@ -125,4 +125,4 @@ def test_owner_and_office_are_told_once_per_change_of_state(world):
         "department_officer",
         "haicheng_operator",
     ]
-    assert told.first().text == f"Task T-001 关停整合小散矿山 is overdue (was due {t.due})."
+    assert told.first().text == f"任务 T-001 关停整合小散矿山 已逾期（完成时限 {t.due}）。"

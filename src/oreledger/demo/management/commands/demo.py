@@ -27,6 +27,7 @@ from oreledger.demo.services import (
     open_demo_appeals,
     open_demo_fieldwork,
     open_demo_market,
+    open_demo_worklist,
 )
 
 
@@ -67,6 +68,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 "  inspections: " + ", ".join(f"{k} {v}" for k, v in fieldwork.items())
             )
+            joint = open_demo_worklist(seed=options["seed"])
+            self.stdout.write("  joint action: " + ", ".join(f"{k} {v}" for k, v in joint.items()))
         logins = ensure_demo_logins()
         url = f"http://{options['host']}:{options['port']}/"
         announce = Announcement(self, url, logins)
