@@ -22,6 +22,7 @@ from oreledger.alerts.models import Alert, Case
 from oreledger.alerts.services import open_case
 from oreledger.appeals.models import Appeal
 from oreledger.appeals.services import raise_appeal, route_appeal
+from oreledger.briefings.models import Briefing
 from oreledger.grading.models import Assay
 from oreledger.grading.services import GradeSpec, publish_standard, record_assay
 from oreledger.quotas.models import Mineral
@@ -132,6 +133,9 @@ def build_variety(world: Province) -> Variety:
                           description="矿区变电站容量不足。")  # fmt: skip
     appeal = route_appeal(actor=world.user("haicheng_operator"), appeal=appeal,
                           departments=[world.user("department_officer").department])  # fmt: skip
+    # A Haicheng draft and an issued Dashiqiao briefing of another week (the briefings list).
+    Briefing.objects.create(region=world.haicheng, week="2026-W01")
+    Briefing.objects.create(region=world.dashiqiao, week="2026-W02", status="issued")
     _move_off_the_common_values(d, today)
     return Variety(
         d,

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "oreledger.inspections",
     "oreledger.dashboards",
     "oreledger.appeals",
+    "oreledger.briefings",
     "oreledger.public",
     "oreledger.demo",
     "oreledger.simulator",

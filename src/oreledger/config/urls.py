@@ -21,6 +21,7 @@ api_v1 = [
     path("", include(("oreledger.alerts.api.urls", "alerts"), namespace="alerts")),
     path("", include(("oreledger.dashboards.api.urls", "dashboards"), namespace="dashboards")),
     path("", include(("oreledger.appeals.api.urls", "appeals"), namespace="appeals")),
+    path("", include(("oreledger.briefings.api.urls", "briefings"), namespace="briefings")),
     path("", include(("oreledger.public.api.urls", "public"), namespace="public")),
 ]
 
@@ -37,6 +38,7 @@ urlpatterns = [
     path("inspections/", include("oreledger.inspections.urls")),
     path("dashboards/", include("oreledger.dashboards.urls")),
     path("appeals/", include("oreledger.appeals.urls")),
+    path("briefings/", include("oreledger.briefings.urls")),
     path("public/", include("oreledger.public.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -25,6 +25,7 @@ from oreledger.accounts.models import Region, User
 from oreledger.alerts.models import Alert
 from oreledger.alerts.models import Case as EnforcementCase
 from oreledger.appeals.models import Appeal
+from oreledger.briefings.models import Briefing
 from oreledger.grading.models import Assay, GradingStandard
 from oreledger.quotas.models import QuotaAccount
 from oreledger.registry.models import Enterprise, Permit, Site, Station, Vehicle
@@ -92,6 +93,7 @@ VE, PE = "/api/v1/vehicles/", "/api/v1/permits/"
 CO, LI, BI, FP = "/api/v1/contracts/", "/api/v1/listings/", "/api/v1/bids/", "/api/v1/floor-prices/"
 WB, TI = "/api/v1/waybills", "/api/v1/tickets"
 AP = "/api/v1/appeals"
+BR = "/api/v1/briefings"
 
 FILTERS: dict[str, Filter] = {
     # regions
@@ -221,6 +223,15 @@ FILTERS: dict[str, Filter] = {
     ),
     "appeals-category": Filter(
         AP, lambda v: {"category": "utilities"}, Appeal, lambda v: Q(pk=v.appeal.pk)
+    ),
+    "briefings-status": Filter(
+        BR, lambda v: {"status": "issued"}, Briefing, lambda v: Q(status="issued")
+    ),
+    "briefings-region": Filter(
+        BR, lambda v: {"region": "210882"}, Briefing, lambda v: Q(region=v.world.dashiqiao)
+    ),
+    "briefings-week": Filter(
+        BR, lambda v: {"week": "2026-W01"}, Briefing, lambda v: Q(week="2026-W01")
     ),
     "appeals-region": Filter(
         AP, lambda v: {"region": "210882"}, Appeal, lambda v: Q(region=v.world.dashiqiao)
