@@ -3,8 +3,8 @@
 A section reads its figures through the function the dashboards and APIs use for the same
 figure (dashboards' flows and quota, trade's price index, the alerts API's filters,
 inspections' campaign dashboard, appeals' ledger), so a briefing never disagrees with them.
-Apps above briefings' floor cannot be imported here; worklist and assessment register
-their sections (tasks, timeliness, ranking) with `register_section` from their own ready().
+The worklist's and the assessment's sections (tasks, reporting timeliness, ranking) join
+here the same way, through their apps' queries, once those apps exist.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 from docx import Document
 
@@ -129,3 +130,16 @@ def test_the_word_tables_hold_the_same_cells(made) -> None:
     # then its table rows are the page's cells, in the same order
     assert cells == _cells(made)
     assert next(p.text for p in doc.paragraphs if p.style.name == "Heading 1") == "领导讲话"
+
+
+def test_the_page_shows_the_same_cells_and_the_dashboard_the_same_week(world, made) -> None:
+    # when the province office opens the week's briefing page and the dashboard
+    client = world.client("province_officer")
+    page = client.get(reverse("briefings:week"), {"week": made["week"].key}).content.decode()
+    dashboard = client.get(reverse("dashboards:overview")).content.decode()
+    # then every written cell is on the briefing page, in the section's table
+    missing = [cell for cell in _cells(made) if f">{cell}</td>" not in page]
+    assert missing == []
+    # and the week's out tonnes are the dashboard's "this week" card
+    out_t = made["figures"]["sections"]["production"]["total"]["week"]["out_t"]
+    assert f'data-testid="out-week">{written(out_t, TONNES)}<' in dashboard
