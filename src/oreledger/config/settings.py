@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "oreledger.inspections",
     "oreledger.dashboards",
     "oreledger.appeals",
+    "oreledger.worklist",
+    "oreledger.assessment",
     "oreledger.briefings",
     "oreledger.public",
     "oreledger.demo",

@@ -38,6 +38,7 @@ urlpatterns = [
     path("inspections/", include("oreledger.inspections.urls")),
     path("dashboards/", include("oreledger.dashboards.urls")),
     path("appeals/", include("oreledger.appeals.urls")),
+    path("worklist/", include("oreledger.worklist.urls")),
     path("briefings/", include("oreledger.briefings.urls")),
     path("public/", include("oreledger.public.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -45,6 +45,8 @@ class NotificationKind(models.TextChoices):
     CONTRACT_SUBMITTED = "contract_submitted", _("Contract submitted")
     CONTRACT_APPROVED = "contract_approved", _("Contract approved")
     CONTRACT_RETURNED = "contract_returned", _("Contract returned")
+    TASK_AT_RISK = "task_at_risk", _("Task at risk")
+    TASK_OVERDUE = "task_overdue", _("Task overdue")
 
 
 class QuotaCheck(models.TextChoices):

@@ -526,4 +526,6 @@ NOTIFICATION_TEXT: dict[str, Any] = {
     NotificationKind.CONTRACT_RETURNED: _(
         "Contract %(contract)s was returned by the county: %(note)s"
     ),
+    NotificationKind.TASK_AT_RISK: _("Task %(task)s %(title)s is at risk (due %(due)s)."),
+    NotificationKind.TASK_OVERDUE: _("Task %(task)s %(title)s is overdue (was due %(due)s)."),
 }
