@@ -3,8 +3,8 @@
 A section reads its figures through the function the dashboards and APIs use for the same
 figure (dashboards' flows and quota, trade's price index, the alerts API's filters,
 inspections' campaign dashboard, appeals' ledger), so a briefing never disagrees with them.
-The worklist's and the assessment's sections (tasks, reporting timeliness, ranking) join
-here the same way, through their apps' queries, once those apps exist.
+The worklist's and the assessment's sections (tasks, reporting timeliness, ranking) read
+their apps' queries the same way.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from oreledger.alerts.api.filters import AlertApiFilter, CaseApiFilter
 from oreledger.alerts.models import Alert, AlertEvent, Case
 from oreledger.appeals.models import Appeal
 from oreledger.appeals.queries import ledger_figures
+from oreledger.assessment.models import Scheme
+from oreledger.assessment.queries import Period, ranking
 from oreledger.briefings.errors import BriefingError
 from oreledger.core.localtime import local_midnight
 from oreledger.core.permissions import VIEW
@@ -33,6 +35,8 @@ from oreledger.inspections.models import Campaign
 from oreledger.inspections.queries import BY_TOWN, campaign_dashboard
 from oreledger.quotas.models import QuotaAccount
 from oreledger.trade.queries import price_index
+from oreledger.worklist.choices import TaskStatus
+from oreledger.worklist.queries import reporting_timeliness, task_progress_by_group
 
 
 @dataclass(frozen=True)
@@ -410,3 +414,168 @@ def appeals(scope: Scope, week: Week) -> dict[str, Any]:
             for row in rows
         ]
     }
+
+
+def _region(scope: Scope) -> Region:
+    return scope.region or Region.objects.get(parent__isnull=True)
+
+
+@register_section(
+    "tasks",
+    _("Task progress by working group"),
+    order=60,
+    tables=(
+        Table(
+            _("Working groups"),
+            "groups",
+            (
+                Column(_("Working group"), "name"),
+                Column(_("Tasks"), "total", COUNT),
+                Column(_("On track"), "on_track", COUNT),
+                Column(_("At risk"), "at_risk", COUNT),
+                Column(_("Overdue tasks"), "overdue", COUNT),
+                Column(_("Done"), "done", COUNT),
+                Column(_("Milestones due"), "milestones_due", COUNT),
+                Column(_("Milestones met"), "milestones_met", COUNT),
+                Column(_("Progress reports"), "reports", COUNT),
+                Column(_("Mean progress (%)"), "mean_percent", PCT),
+            ),
+        ),
+        Table(
+            _("At risk and overdue tasks"),
+            "flagged",
+            (
+                Column(_("Number"), "number"),
+                Column(_("Task"), "title"),
+                Column(_("Working group"), "group"),
+                Column(_("Due"), "due"),
+                Column(_("Status"), "status_label"),
+            ),
+        ),
+    ),
+)
+def tasks(scope: Scope, week: Week) -> dict[str, Any]:
+    """The worklist's `task_progress_by_group` for the week, and its flagged tasks."""
+    groups, flagged = [], []
+    for progress in task_progress_by_group(_region(scope), week.monday, today=week.until):
+        groups.append(
+            {
+                "name": progress.group.name,
+                "total": progress.total,
+                **{status: progress.counts.get(status, 0) for status in TaskStatus.values},
+                "milestones_due": progress.milestones_due,
+                "milestones_met": progress.milestones_met,
+                "reports": progress.reports,
+                "mean_percent": progress.mean_percent,
+            }
+        )
+        for task, status in progress.flagged:
+            flagged.append(
+                {
+                    "number": task.number,
+                    "title": task.title,
+                    "group": progress.group.name,
+                    "due": task.due.isoformat(),
+                    "status": str(status.value),
+                    "status_label": str(status.label),
+                }
+            )
+    return {"groups": groups, "flagged": flagged}
+
+
+def _pct(rate: float | None) -> float | None:
+    return None if rate is None else round(100 * rate, 1)
+
+
+@register_section(
+    "timeliness",
+    _("Data reporting timeliness"),
+    order=70,
+    tables=(
+        Table(
+            _("Weekly data confirmation by county"),
+            "rows",
+            (
+                Column(_("County"), "name"),
+                Column(_("Confirmation"), "state_label"),
+                Column(_("Expected"), "expected", COUNT),
+                Column(_("Reported"), "reported", COUNT),
+                Column(_("On time"), "on_time", COUNT),
+            ),
+        ),
+        Table(
+            _("Reporting rates"),
+            "total",
+            (
+                Column(_("Reporting rate (%)"), "reporting_pct", PCT),
+                Column(_("On-time rate (%)"), "on_time_pct", PCT),
+            ),
+        ),
+    ),
+)
+def timeliness(scope: Scope, week: Week) -> dict[str, Any]:
+    """The worklist's `reporting_timeliness` of the week's confirmations (DHIS2's rates)."""
+    table = reporting_timeliness(_region(scope), [week.monday], today=timezone.localdate())
+    rows = []
+    for row in table.rows:
+        cell = row.cells[0]
+        rows.append(
+            {
+                "code": row.region.code,
+                "name": row.region.name,
+                "state": str(cell.status.value),
+                "state_label": str(cell.status.label),
+                "expected": row.expected,
+                "reported": row.reported,
+                "on_time": row.on_time,
+            }
+        )
+    total = {
+        "expected": table.expected,
+        "reported": table.reported,
+        "on_time": table.on_time,
+        "reporting_pct": _pct(table.reporting_rate),
+        "on_time_pct": _pct(table.on_time_rate),
+    }
+    return {"grace_days": table.grace_days, "rows": rows, "total": total}
+
+
+@register_section(
+    "ranking",
+    _("County assessment ranking"),
+    order=80,
+    tables=(
+        Table(
+            _("Ranking"),
+            "rows",
+            (
+                Column(_("Scheme"), "scheme"),
+                Column(_("Assessment period"), "period"),
+                Column(_("Place in ranking"), "rank", COUNT),
+                Column(_("County"), "name"),
+                Column(_("Score"), "total", MONEY),
+            ),
+        ),
+    ),
+)
+def assessment_ranking(scope: Scope, week: Week) -> dict[str, Any]:
+    """The assessment's `ranking` of each active scheme for the period holding the week.
+
+    A county's briefing ranks the counties under it only (its own score): only the
+    province sees the ranking of all.
+    """
+    rows = []
+    for scheme in Scheme.objects.filter(active=True).order_by("code"):
+        period = Period.containing(scheme.period, week.until)
+        for score in ranking(scheme, period, region=_region(scope), today=week.until):
+            rows.append(
+                {
+                    "scheme": scheme.name,
+                    "period": period.label,
+                    "rank": score.rank,
+                    "code": score.region.code,
+                    "name": score.region.name,
+                    "total": str(score.total),
+                }
+            )
+    return {"rows": rows}
