@@ -89,8 +89,7 @@ def as_json(figures: dict[str, Any]) -> str:
 
 
 def reported(region: Any, week: str, reader: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The figures and the laid-out document of a region's week: as issued when it was,
-    with the draft's remarks while a draft is kept, else read now."""
+    """A region's week as reported: frozen once issued, else read now (with a draft's remarks)."""
     from oreledger.briefings.models import Briefing
     from oreledger.briefings.services import build_figures, figures_of
 

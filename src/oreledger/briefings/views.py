@@ -49,8 +49,7 @@ def file_response(figures: dict[str, Any], shown: dict[str, Any], kind: str) -> 
 
 
 def _reader_scope(request: HttpRequest, region_code: str) -> Scope:
-    """The region asked for inside the reader's jurisdiction (404 outside, or for a role
-    that reads no briefing)."""
+    """The region asked for inside the reader's jurisdiction (404 outside it)."""
     if not may(request.user, VIEW, Briefing):
         raise Http404
     scope = resolve_scope(request.user, {"region": region_code} if region_code else {})
