@@ -20,6 +20,8 @@ from oreledger.accounts.models import ApiToken, User
 from oreledger.accounts.tests.factories import UserFactory
 from oreledger.alerts.models import Alert, Case
 from oreledger.alerts.services import escalate_alert
+from oreledger.briefings.sections import Week
+from oreledger.briefings.services import draft_briefing, issue_briefing
 from oreledger.core.jobs import prune_housekeeping
 from oreledger.core.worker import make_worker
 from oreledger.registry.services import create_station
@@ -108,7 +110,19 @@ def build_showcase(world: Province) -> Showcase:
     unexplained = Alert.objects.get(rule="entry_without_exit", region=haicheng)
     case = escalate_alert(actor=world.user("haicheng_operator"), alert=unexplained)
     _run_jobs()
+    _briefings(world)
     return Showcase(world, dsq, case)
+
+
+def _briefings(world: Province) -> None:
+    """The province's issued briefing of this week and Haicheng's draft (pages and files)."""
+    week = Week.of(timezone.localdate())
+    office = world.user("province_officer")
+    issue_briefing(
+        actor=office,
+        briefing=draft_briefing(actor=office, region=world.province, week=week),
+    )
+    draft_briefing(actor=world.user("haicheng_operator"), region=world.haicheng, week=week)
 
 
 def _run_jobs() -> None:

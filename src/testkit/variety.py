@@ -23,6 +23,7 @@ from oreledger.alerts.models import Alert, Case
 from oreledger.alerts.services import open_case
 from oreledger.appeals.models import Appeal
 from oreledger.appeals.services import raise_appeal, route_appeal
+from oreledger.briefings.models import Briefing
 from oreledger.grading.models import Assay
 from oreledger.grading.services import GradeSpec, publish_standard, record_assay
 from oreledger.inspections.models import Campaign, ClassificationDecision, RectificationOrder
@@ -150,6 +151,9 @@ def build_variety(world: Province) -> Variety:
     appeal = route_appeal(actor=world.user("haicheng_operator"), appeal=appeal,
                           departments=[world.user("department_officer").department])  # fmt: skip
     visit = build_visit(world, market.mine, world.user("haicheng_operator"))
+    # A Haicheng draft and an issued Dashiqiao briefing of another week (the briefings list).
+    Briefing.objects.create(region=world.haicheng, week="2026-W01")
+    Briefing.objects.create(region=world.dashiqiao, week="2026-W02", status="issued")
     _move_off_the_common_values(d, today)
     _set_the_haicheng_visit_apart(d, visit, today)
     return Variety(

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "oreledger.appeals",
     "oreledger.worklist",
     "oreledger.assessment",
+    "oreledger.briefings",
     "oreledger.public",
     "oreledger.federation",
     "oreledger.demo",

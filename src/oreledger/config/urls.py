@@ -24,6 +24,7 @@ api_v1 = [
     path("", include(("oreledger.inspections.api.urls", "inspections"), namespace="inspections")),
     path("", include(("oreledger.worklist.api.urls", "worklist"), namespace="worklist")),
     path("", include(("oreledger.assessment.api.urls", "assessment"), namespace="assessment")),
+    path("", include(("oreledger.briefings.api.urls", "briefings"), namespace="briefings")),
     path("", include(("oreledger.public.api.urls", "public"), namespace="public")),
     path("", include(("oreledger.federation.api.urls", "federation"), namespace="federation")),
 ]
@@ -43,6 +44,7 @@ urlpatterns = [
     path("appeals/", include("oreledger.appeals.urls")),
     path("worklist/", include("oreledger.worklist.urls")),
     path("assessment/", include("oreledger.assessment.urls")),
+    path("briefings/", include("oreledger.briefings.urls")),
     path("public/", include("oreledger.public.urls")),
     path("federation/", include("oreledger.federation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -25,6 +25,7 @@ from oreledger.accounts.models import Region, User
 from oreledger.alerts.models import Alert
 from oreledger.alerts.models import Case as EnforcementCase
 from oreledger.appeals.models import Appeal
+from oreledger.briefings.models import Briefing
 from oreledger.grading.models import Assay, GradingStandard
 from oreledger.inspections.models import Campaign, ClassificationDecision, Finding, Inspection
 from oreledger.inspections.models import RectificationOrder as RO
@@ -127,6 +128,7 @@ def _inspection_cases() -> dict[str, Filter]:
 
 
 WT = "/api/v1/worklist/tasks"
+BR = "/api/v1/briefings"
 
 FILTERS: dict[str, Filter] = {
     # regions
@@ -276,6 +278,15 @@ FILTERS: dict[str, Filter] = {
     ),
     "appeals-category": Filter(
         AP, lambda v: {"category": "utilities"}, Appeal, lambda v: Q(pk=v.appeal.pk)
+    ),
+    "briefings-status": Filter(
+        BR, lambda v: {"status": "issued"}, Briefing, lambda v: Q(status="issued")
+    ),
+    "briefings-region": Filter(
+        BR, lambda v: {"region": "210882"}, Briefing, lambda v: Q(region=v.world.dashiqiao)
+    ),
+    "briefings-week": Filter(
+        BR, lambda v: {"week": "2026-W01"}, Briefing, lambda v: Q(week="2026-W01")
     ),
     "appeals-region": Filter(
         AP, lambda v: {"region": "210882"}, Appeal, lambda v: Q(region=v.world.dashiqiao)

@@ -44,6 +44,8 @@ MAKES_PDF = r"application/pdf|render_pdf\(|reportlab|(from|import) weasyprint"
 PDF_SOURCES = {
     "alerts/pdf.py",
     "alerts/views/cases.py",
+    "briefings/pdf.py",
+    "briefings/views.py",
     "inspections/pdf.py",
     "inspections/views/checkup.py",
 }
