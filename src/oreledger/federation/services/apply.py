@@ -12,11 +12,21 @@ from oreledger.federation.errors import FederationError
 from oreledger.federation.records import decode, federated_models
 
 
+def _refers_to_itself(model: type[models.Model]) -> bool:
+    return any(
+        isinstance(f, models.ForeignKey) and f.related_model is model
+        for f in model._meta.concrete_fields
+    )
+
+
 def _runs(changes: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Consecutive changes of one model (references point backwards, so order is kept)."""
+    """Consecutive changes of one model (references point backwards, so order is kept); a
+    model that refers to itself (a region's parent) is applied one change at a time."""
+    known = federated_models()
     runs: list[list[dict[str, Any]]] = []
     for change in changes:
-        if runs and runs[-1][0]["model"] == change["model"]:
+        model = known[change["model"]]
+        if runs and runs[-1][0]["model"] == change["model"] and not _refers_to_itself(model):
             runs[-1].append(change)
         else:
             runs.append([change])
