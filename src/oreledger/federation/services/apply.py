@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 
 from oreledger.core.models import FederatedModel
 from oreledger.federation.errors import FederationError
@@ -103,34 +103,42 @@ def _apply_run(model: type[models.Model], run: list[dict[str, Any]]) -> int:
         raise FederationError(
             "unknown_reference", status=422, seq=upserts[0]["seq"], model=label, uuid=uuid
         )
-    fresh, changed = [], []
+    objs = []
     for change, row in zip(upserts, values, strict=True):
         obj = model(**row)
         if federated:
             obj.uuid, obj.version = change["uuid"], change["version"]
             obj.owner_node = change["data"].get("owner_node", obj.owner_node)
-        if change["uuid"] in existing:
-            obj.pk = existing[change["uuid"]][1]
-            changed.append(obj)
-        else:
-            fresh.append((obj, row))
+        objs.append(obj)
     columns = [
         f.name
         for f in model._meta.concrete_fields
         if not f.primary_key
-        and (f.attname in values[0] or f.name in ("uuid", "version", "owner_node"))
+        and f.name != "uuid"
+        and (f.attname in values[0] or f.name in ("version", "owner_node"))
     ]
-    if fresh:
-        model._default_manager.bulk_create([obj for obj, _ in fresh])
-        stamped = [f for f in model._meta.concrete_fields if _stamped(f) and f.name in columns]
-        if stamped:
-            # bulk_create stamps auto_now columns with this platform's clock; keep the owner's.
-            for obj, row in fresh:
-                for f in stamped:
-                    setattr(obj, f.attname, row[f.attname])
-            model._default_manager.bulk_update([o for o, _ in fresh], [f.name for f in stamped])
-    if changed:
-        model._default_manager.bulk_update(changed, columns)
+    # One INSERT … ON CONFLICT DO UPDATE for new and newer records alike (the older
+    # versions were left out above).
+    model._default_manager.bulk_create(
+        objs,
+        update_conflicts=True,
+        unique_fields=["uuid" if federated else model._meta.pk.name],
+        update_fields=columns,
+    )
+    stamped = [f for f in model._meta.concrete_fields if _stamped(f) and f.name in columns]
+    if stamped:
+        # bulk_create stamps auto_now columns with this platform's clock; keep the owner's.
+        table = connection.ops.quote_name(model._meta.db_table)
+        sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in stamped)
+        key = connection.ops.quote_name("uuid" if federated else model._meta.pk.column)
+        ident_field = model._meta.get_field("uuid") if federated else model._meta.pk
+        rows = [
+            [f.get_db_prep_save(row[f.attname], connection) for f in stamped]
+            + [ident_field.get_db_prep_save(change["uuid"], connection)]
+            for change, row in zip(upserts, values, strict=True)
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET {sets} WHERE {key} = %s", rows)  # noqa: S608
     return len(deletes) + len(upserts)
 
 
