@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection, models
+from django.db import models
+from django.db.models.constants import OnConflict
 
 from oreledger.core.models import FederatedModel
 from oreledger.federation.errors import FederationError
 from oreledger.federation.records import decode, federated_models
+
+# Columns a change always sets, whatever its data says.
+_OWN = ("uuid", "version", "owner_node")
+# Rows per INSERT: a ticket has about 30 columns, and SQLite takes 32,766 parameters.
+_ROWS_PER_INSERT = 500
 
 
 def _refers_to_itself(model: type[models.Model]) -> bool:
@@ -110,37 +116,21 @@ def _apply_run(model: type[models.Model], run: list[dict[str, Any]]) -> int:
             obj.uuid, obj.version = change["uuid"], change["version"]
             obj.owner_node = change["data"].get("owner_node", obj.owner_node)
         objs.append(obj)
-    columns = [
-        f.name
-        for f in model._meta.concrete_fields
-        if not f.primary_key
-        and f.name != "uuid"
-        and (f.attname in values[0] or f.name in ("version", "owner_node"))
-    ]
-    # One INSERT … ON CONFLICT DO UPDATE for new and newer records alike (the older
-    # versions were left out above).
-    model._default_manager.bulk_create(
-        objs,
-        update_conflicts=True,
-        unique_fields=["uuid" if federated else model._meta.pk.name],
-        update_fields=columns,
-    )
-    stamped = [f for f in model._meta.concrete_fields if _stamped(f) and f.name in columns]
-    if stamped:
-        # bulk_create stamps auto_now columns with this platform's clock; keep the owner's.
-        table = connection.ops.quote_name(model._meta.db_table)
-        sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in stamped)
-        key = connection.ops.quote_name("uuid" if federated else model._meta.pk.column)
-        ident_field = model._meta.get_field("uuid") if federated else model._meta.pk
-        rows = [
-            [f.get_db_prep_save(row[f.attname], connection) for f in stamped]
-            + [ident_field.get_db_prep_save(change["uuid"], connection)]
-            for change, row in zip(upserts, values, strict=True)
-        ]
-        with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {table} SET {sets} WHERE {key} = %s", rows)  # noqa: S608
+    # One INSERT … ON CONFLICT DO UPDATE for new and newer records alike (older versions were
+    # left out above). Raw, as loaddata inserts: the owner's created_at/updated_at are kept,
+    # not stamped with this platform's clock.
+    # Inserted: every column (a new record takes the model's defaults for what does not
+    # travel); updated: what the change carries.
+    fields = [f for f in model._meta.concrete_fields if not (federated and f.primary_key)]
+    key = model._meta.get_field("uuid") if federated else model._meta.pk
+    update = [f for f in fields if f is not key and (f.attname in values[0] or f.name in _OWN)]
+    for i in range(0, len(objs), _ROWS_PER_INSERT):
+        model._base_manager._insert(  # type: ignore[attr-defined]
+            objs[i : i + _ROWS_PER_INSERT],
+            fields=fields,
+            raw=True,
+            on_conflict=OnConflict.UPDATE,
+            update_fields=update,
+            unique_fields=[key],
+        )
     return len(deletes) + len(upserts)
-
-
-def _stamped(field: models.Field[Any, Any]) -> bool:
-    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
