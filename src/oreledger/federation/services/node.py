@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from oreledger.federation.errors import FederationError
 from oreledger.federation.models import HubLink, OutboxChange
 from oreledger.federation.services.apply import apply_changes, check_owner
 from oreledger.federation.services.hub import MAX_BATCH_BYTES, MAX_CHANGES
@@ -145,11 +146,16 @@ def pull() -> int:
         changes, reached = answer.body.get("changes", []), answer.body.get("last_seq")
         if not isinstance(reached, int) or reached <= link.reference_seq:
             return applied
-        with transaction.atomic():
-            check_owner(changes, str(answer.body.get("hub", "")))
-            apply_changes(changes)
-            link.reference_seq = reached
-            link.save()
+        try:
+            with transaction.atomic():
+                check_owner(changes, str(answer.body.get("hub", "")))
+                apply_changes(changes)
+                link.reference_seq = reached
+                link.save()
+        except FederationError as error:
+            link.refresh_from_db()
+            _fail(link, Answer(422, error.as_payload()))
+            return applied
         applied += len(changes)
 
 

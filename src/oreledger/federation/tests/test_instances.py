@@ -1,0 +1,278 @@
+"""Two real instances: a PostgreSQL hub served by `oreledger serve`, a SQLite node syncing
+over real HTTP (docs/specs/federation-protocol.md, "Tests the implementation must pass").
+
+Marked `federation`; the databases are ol_fed_* (PostgreSQL) and a temporary SQLite file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from testkit.processes import free_port
+
+pytestmark = pytest.mark.federation
+PG = os.environ.get("OL_FED_PG", "postgres://postgres@127.0.0.1:5432")
+HUB_DB = "ol_fed_hub"
+NODE = "210381"
+
+SEED_HUB = """
+from django.db import transaction
+from oreledger.accounts.tests.factories import RegionFactory
+from oreledger.core.audit import record_change
+with transaction.atomic():
+    p = RegionFactory(code="210000", name_zh="辽宁省", name_en="Liaoning", level="province")
+    c = RegionFactory(code="210300", name_zh="鞍山市", name_en="Anshan", level="city", parent=p)
+    k = RegionFactory(code="210381", name_zh="海城市", name_en="Haicheng", level="county", parent=c)
+    for r in (p, c, k):
+        record_change(actor=None, obj=r, action="create")
+"""
+
+# Enterprises created and then renamed on the node: N new, every third renamed once.
+CHANGE_NODE = """
+from django.db import transaction
+from oreledger.accounts.models import Region
+from oreledger.core.audit import record_change
+from oreledger.registry.models import Enterprise
+from oreledger.registry.tests.factories import EnterpriseFactory
+county = Region.objects.get(code="210381")
+start = Enterprise.objects.count()
+made = []
+for i in range({n}):
+    with transaction.atomic():
+        e = EnterpriseFactory(region=county, name=f"海城矿业{{start + i}}")
+        record_change(actor=None, obj=e, action="create")
+        made.append(e)
+for e in made[::3]:
+    with transaction.atomic():
+        e.name = e.name + "（更名）"
+        e.bump_version()
+        e.save()
+        record_change(actor=None, obj=e, action="update")
+"""
+
+DUMP = """
+import json
+from oreledger.federation.records import encode
+from oreledger.registry.models import Enterprise
+rows = encode(list(Enterprise.objects.filter(owner_node="210381").order_by("uuid")))
+print("DUMP" + json.dumps(rows, sort_keys=True, default=str))
+"""
+
+
+def _run(env: dict[str, str], *args: str, code: str | None = None) -> str:
+    command = [sys.executable, "-m", "oreledger", *args]
+    if code is not None:
+        command = [sys.executable, "-m", "oreledger", "shell", "-c", code]
+    done = subprocess.run(  # noqa: S603 (our own command)
+        command, env=env, capture_output=True, text=True, timeout=240, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def _recreate(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _base_env() -> dict[str, str]:
+    src = Path(__file__).resolve().parents[3]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "OL_"))}
+    env["PYTHONPATH"] = os.pathsep.join([str(src), str(src.parent / "station" / "src")])
+    env["DJANGO_SETTINGS_MODULE"] = "oreledger.config.settings"
+    return env
+
+
+class Hub:
+    """The hub process and its environment."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **_base_env(),
+            "DATABASE_URL": f"{PG}/{HUB_DB}",
+            "OL_NODE_ROLE": "hub",
+            "OL_NODE_CODE": "210000",
+            "OL_SECRET_KEY_FILE": str(tmp / "hub.key"),
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+        self.serve = [sys.executable, "-m", "oreledger", "serve", "--web-workers", "1"]
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 (our own command)
+            [*self.serve, "--port", str(self.port), "--workers", "1", "--no-scheduler"],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.url}/accounts/login/", timeout=2)  # noqa: S310
+                return
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.3)
+        raise AssertionError("the hub did not come up")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.process = None
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Iterator[tuple[Hub, dict[str, str]]]:
+    """A migrated hub (seeded, node registered, not running) and a migrated node's env."""
+    _recreate(HUB_DB)
+    hub = Hub(tmp_path)
+    _run(hub.env, "migrate", "--verbosity", "0")
+    _run(hub.env, code=SEED_HUB)
+    secret = tmp_path / "node.secret.json"
+    _run(hub.env, "federation-add-node", NODE, "--name", "海城市", "--secret-out", str(secret))
+    node_env = {
+        **_base_env(),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'node.sqlite3'}",
+        "OL_NODE_ROLE": "node",
+        "OL_NODE_CODE": NODE,
+        "OL_HUB_URL": hub.url,
+        "OL_HUB_SECRET_FILE": str(secret),
+        "OL_SECRET_KEY_FILE": str(tmp_path / "node.key"),
+    }
+    _run(node_env, "migrate", "--verbosity", "0")
+    try:
+        yield hub, node_env
+    finally:
+        hub.stop()
+
+
+def _dump(env: dict[str, str]) -> list[dict[str, Any]]:
+    out = _run(env, code=DUMP)
+    rows: list[dict[str, Any]] = json.loads(out.split("DUMP", 1)[1])
+    return rows
+
+
+def _status(env: dict[str, str], *args: str) -> dict[str, str]:
+    lines = _run(env, "federation-status", *args).splitlines()
+    return {line[:13].strip(): line[13:].strip() for line in lines if line[:13].strip()}
+
+
+def test_offline_week_catches_up_exactly_and_a_lost_answer_doubles_nothing(pair) -> None:
+    hub, node = pair
+    # given the hub up, the node pulls the province's regions, then the hub goes down
+    hub.start()
+    _status(node, "--sync")
+    hub.stop()
+    # when the node works a week offline (120 enterprises, 40 renamed: 160 changes)
+    _run(node, code=CHANGE_NODE.format(n=120))
+    offline = _status(node, "--sync")
+    assert (offline["backlog"], offline["last error"][:1]) == ("160", "0")
+    # and the hub comes back
+    hub.start()
+    status = _status(node, "--sync")
+    # then every change is acked and the records are equal field by field
+    assert (status["last seq"], status["acked seq"], status["backlog"]) == ("160", "160", "0")
+    on_node = _dump(node)
+    assert len(on_node) == 120
+    assert _dump(hub.env) == on_node
+    # when the hub's answer is lost (the node resends everything from seq 1)
+    _run(
+        node,
+        code="from oreledger.federation.models import HubLink; HubLink.objects.update(acked_seq=0)",
+    )
+    status = _status(node, "--sync")
+    # then nothing is doubled
+    assert status["acked seq"] == "160"
+    assert _dump(hub.env) == on_node
+
+
+def test_restored_node_is_refused_and_nothing_on_the_hub_overwritten(pair, tmp_path) -> None:
+    hub, node = pair
+    hub.start()
+    _status(node, "--sync")
+    # given a backup of the node, then 10 more changes sent to the hub
+    database = Path(node["DATABASE_URL"].removeprefix("sqlite:///"))
+    _run(node, code=CHANGE_NODE.format(n=3))
+    _status(node, "--sync")
+    shutil.copy(database, tmp_path / "backup.sqlite3")
+    _run(node, code=CHANGE_NODE.format(n=9))
+    _status(node, "--sync")
+    held = _dump(hub.env)
+    # when the node is restored from the backup and makes a change of its own
+    shutil.copy(tmp_path / "backup.sqlite3", database)
+    _run(node, code=CHANGE_NODE.format(n=1))
+    status = _status(node, "--sync")
+    # then the hub refuses it as restored, and holds exactly what it held
+    assert "node_restored" in status["last error"]
+    assert _dump(hub.env) == held
+    nodes = _run(
+        hub.env,
+        code="from oreledger.federation.models import Node; "
+        "print('RESTORED', Node.objects.get(code='210381').restored_at is not None)",
+    )
+    assert "RESTORED True" in nodes
+
+
+def test_a_batch_cut_mid_transfer_or_not_owned_applies_nothing(pair) -> None:
+    hub, node = pair
+    hub.start()
+    _status(node, "--sync")
+    _run(node, code=CHANGE_NODE.format(n=5))
+    # given the node's pending batch, one change claiming a province-owned region
+    _run(
+        node,
+        code="from oreledger.federation.models import OutboxChange as O\n"
+        "from oreledger.accounts.models import Region\n"
+        "r = Region.objects.get(code='210381')\n"
+        "last = O.objects.order_by('-seq').first()\n"
+        "O.objects.create(seq=last.seq + 1, model='accounts.region', uuid=r.uuid, version=9,"
+        " op='upsert', at=last.at, data={'uuid': str(r.uuid), 'owner_node': '210381'})\n"
+        "from oreledger.federation.models import OutboxCounter\n"
+        "OutboxCounter.objects.update(last_seq=last.seq + 1)",
+    )
+    # when it is sent
+    status = _status(node, "--sync")
+    # then the whole batch is refused (not_owner), nothing of it applied
+    assert "not_owner" in status["last error"]
+    assert status["acked seq"] == "0"
+    assert _dump(hub.env) == []
+    # when a batch is cut off in the middle of its transfer
+    body = json.dumps({"node": NODE, "from_seq": 1, "changes": [{"seq": 1}]}).encode()[:-7]
+    from oreledger.weighing.signing import sign
+
+    secret = json.loads(Path(node["OL_HUB_SECRET_FILE"]).read_text())["secret"]
+    stamp = str(int(time.time()))
+    request = urllib.request.Request(  # noqa: S310 (the local hub)
+        f"{hub.url}/api/v1/federation/changes",
+        data=body,
+        method="POST",
+        headers={
+            "X-OL-Node": NODE,
+            "X-OL-Timestamp": stamp,
+            "X-OL-Signature": sign(secret, stamp, "POST", "/api/v1/federation/changes", body),
+        },
+    )
+    with pytest.raises(urllib.error.HTTPError) as cut:
+        urllib.request.urlopen(request, timeout=10)  # noqa: S310
+    # then it is refused as malformed and nothing is applied
+    assert cut.value.code == 400
+    assert _dump(hub.env) == []
