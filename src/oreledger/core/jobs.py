@@ -12,6 +12,7 @@ from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from oreledger.core.bundle import execute_import_run
+from oreledger.core.checkpoints import write_checkpoint
 from oreledger.core.display import register_terms
 from oreledger.core.exports import execute_export_run, prune_exports, register_export_job
 from oreledger.core.scheduler import schedule
@@ -43,6 +44,19 @@ schedule(
     "core.prune_housekeeping",
     "oreledger.core.jobs.prune_housekeeping",
     every=datetime.timedelta(hours=1),
+)
+
+
+@task(queue_name="scheduled")
+def checkpoint_chains(period: str) -> str:
+    """Sign today's heads of every quota account's and station's chain into the var directory."""
+    return str(write_checkpoint())
+
+
+schedule(
+    "core.checkpoint_chains",
+    "oreledger.core.jobs.checkpoint_chains",
+    every=datetime.timedelta(days=1),
 )
 
 

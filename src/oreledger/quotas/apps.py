@@ -12,4 +12,8 @@ class QuotasConfig(AppConfig):
     verbose_name = _("Quotas")
 
     def ready(self) -> None:
+        from oreledger.core.checkpoints import register_chain
         from oreledger.quotas import bundle, dossier, menu, policies  # noqa: F401  (registrations)
+        from oreledger.quotas.integrity import CHAIN, account_heads
+
+        register_chain(CHAIN, account_heads)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import F, Q, Sum
 
+from oreledger.core import checkpoints
 from oreledger.quotas.choices import ALLOCATION_KINDS, CONSUMPTION_KINDS, EntryKind
 from oreledger.quotas.ledger import hash_of
 from oreledger.quotas.models import LedgerEntry, QuotaAccount, within_allocation
@@ -121,6 +122,36 @@ def _compare(account: QuotaAccount, sums: _Totals) -> Iterator[Discrepancy]:
         )
 
 
+CHAIN = "quota_accounts"
+
+
+def account_heads() -> checkpoints.Heads:
+    """Each account's chain head, for the daily checkpoint: entries in it and the last hash."""
+    rows = QuotaAccount.objects.values_list("pk", "entry_count", "last_hash").order_by("pk")
+    return {str(pk): (count, head) for pk, count, head in rows.iterator(chunk_size=5000)}
+
+
+def _hashes_at(wanted: dict[str, set[int]]) -> dict[str, dict[int, str]]:
+    found: dict[str, dict[int, str]] = {}
+    keys = sorted(wanted)
+    for start in range(0, len(keys), 500):
+        where = Q(pk__in=[])
+        for key in keys[start : start + 500]:
+            where |= Q(account_id=int(key), seq__in=sorted(wanted[key]))
+        rows = LedgerEntry.objects.filter(where).values_list("account_id", "seq", "hash")
+        for account_id, seq, hash_ in rows:
+            found.setdefault(str(account_id), {})[seq] = hash_
+    return found
+
+
+def _checkpointed() -> Iterator[Discrepancy]:
+    """Each account whose chain departs from a head signed in a checkpoint."""
+    for departure in checkpoints.compare(CHAIN, _hashes_at):
+        yield Discrepancy(
+            int(departure.key), "checkpoint_mismatch", departure.detail, entry=departure.entry
+        )
+
+
 def _reversals() -> Iterator[Discrepancy]:
     """Each reversal gives back exactly the consumption it names, on the same account."""
     wrong = (
@@ -177,6 +208,7 @@ def verify_ledger() -> list[Discrepancy]:
     for account_id in sorted(totals):
         discrepancies.append(Discrepancy(account_id, "orphan_entries", "entries of no account"))
     discrepancies.extend(_reversals())
+    discrepancies.extend(_checkpointed())
     for check in _CROSS_CHECKS:
         discrepancies.extend(check())
     return discrepancies

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from io import StringIO
 
 import pytest
@@ -9,9 +10,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 
+from oreledger.core.checkpoints import CheckpointForged, read_checkpoint, write_checkpoint
 from oreledger.quotas.integrity import Discrepancy, verify_ledger
 from oreledger.quotas.ledger import hash_of
 from oreledger.quotas.models import LedgerEntry, QuotaAccount
+from oreledger.weighing.chain import ticket_hash, verify_chain
 from oreledger.weighing.models import Ticket
 from oreledger.weighing.tests.support import (
     body,
@@ -96,3 +99,70 @@ def test_a_contract_whose_delivered_tonnage_was_edited_is_reported(weighed) -> N
             f"contract {number} says 0 kg delivered, its deliveries sum to 25940 kg",
         )
     ]
+
+
+def _forge(weighed) -> LedgerEntry:
+    """The probe's forgery (see above), done after the day's checkpoint."""
+    entry = LedgerEntry.objects.get(pk=weighed.quota_entry_id)
+    entry.amount_kg = 24_940
+    forged = hash_of(entry)
+    _sql(
+        "UPDATE quotas_ledgerentry SET amount_kg = %s, hash = %s WHERE id = %s",
+        [24_940, forged, entry.pk],
+    )
+    _sql(
+        "UPDATE quotas_quotaaccount SET consumed_kg = consumed_kg - 1000, last_hash = %s"
+        " WHERE id = %s",
+        [forged, entry.account_id],
+    )
+    return entry
+
+
+def test_a_signed_checkpoint_names_the_entry_that_departs_from_it(weighed) -> None:
+    # given the day's checkpoint of every chain head, then the probe's forgery
+    path = write_checkpoint()
+    day = path.stem
+    entry = _forge(weighed)
+    # when the ledger is verified
+    found = [d for d in verify_ledger() if d.code == "checkpoint_mismatch"]
+    # then the account departs from the signed head at the forged entry
+    assert found == [
+        Discrepancy(
+            entry.account_id,
+            "checkpoint_mismatch",
+            f"entry #{entry.seq} differs from the checkpoint of {day}; the first changed entry"
+            f" lies after #0 and at or before #{entry.seq}",
+            entry=entry.seq,
+        )
+    ]
+
+
+def test_a_station_chain_rewritten_with_its_head_departs_from_the_checkpoint(weighed) -> None:
+    # given the checkpoint, then the ticket rewritten with its hash and the station's head
+    write_checkpoint()
+    weighed.net_kg, weighed.gross_kg = 24_940, weighed.gross_kg - 1000
+    rewritten = ticket_hash(weighed)
+    _sql(
+        "UPDATE weighing_ticket SET net_kg = %s, gross_kg = %s, hash = %s WHERE id = %s",
+        [weighed.net_kg, weighed.gross_kg, rewritten, weighed.pk.hex],
+    )
+    _sql(
+        "UPDATE weighing_stationstate SET last_hash = %s WHERE station_id = %s",
+        [rewritten, weighed.station_id],
+    )
+    # then verify-chain sees nothing in the chain itself, but names the departure
+    links = list(verify_chain())
+    assert [(link.station, link.chain_index, link.code) for link in links] == [
+        (weighed.station.code, 1, "checkpoint_mismatch")
+    ]
+
+
+def test_a_checkpoint_edited_on_disk_is_refused(weighed) -> None:
+    path = write_checkpoint()
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    accounts = stored["checkpoint"]["chains"]["quota_accounts"]
+    account, (length, _head) = next(iter(accounts.items()))
+    accounts[account] = [length, "0" * 64]
+    path.write_text(json.dumps(stored), encoding="utf-8")
+    with pytest.raises(CheckpointForged, match="the signature does not verify"):
+        read_checkpoint(path)
