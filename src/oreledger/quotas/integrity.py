@@ -52,6 +52,7 @@ class _Totals:
     count: int = 0
     prev_hash: str = ""
     last_hash: str = ""
+    keyed: bool = False
 
 
 def _chain(discrepancies: list[Discrepancy]) -> dict[int, _Totals]:
@@ -87,6 +88,18 @@ def _chain(discrepancies: list[Discrepancy]) -> dict[int, _Totals]:
                     entry.account_id,
                     "hash_mismatch",
                     f"{where} was altered after writing",
+                    entry=entry.seq,
+                )
+            )
+        if entry.keyed:
+            sums.keyed = True
+        elif sums.keyed:
+            # Only entries from before the ledger was keyed may carry a plain SHA-256.
+            discrepancies.append(
+                Discrepancy(
+                    entry.account_id,
+                    "hash_downgraded",
+                    f"{where} carries an unkeyed hash after keyed entries",
                     entry=entry.seq,
                 )
             )
