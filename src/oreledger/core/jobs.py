@@ -81,6 +81,7 @@ register_terms(
     "job",
     {
         "oreledger.core.jobs.prune_housekeeping": _("Housekeeping"),
+        "oreledger.core.jobs.checkpoint_chains": _("Chain-head checkpoint"),
         "oreledger.core.jobs.run_bundle_import": _("Province bundle import"),
         "oreledger.core.jobs.run_list_export": _("List export"),
     },
