@@ -15,6 +15,13 @@ CHROMIUM = os.environ.get("OL_CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.fixture(autouse=True)
+def _checkpoints_apart(settings: Any, tmp_path_factory: Any) -> None:
+    """Each test keeps its chain-head checkpoints to itself: the var directory's own (a demo's
+    on this machine) would be compared with the test database's chains."""
+    settings.OL_CHECKPOINT_DIR = tmp_path_factory.mktemp("checkpoints")
+
+
+@pytest.fixture(autouse=True)
 def _language_reset() -> Iterator[None]:
     """Each test starts in the site's language: a request or `activate` in one test leaves its
     language active on the thread (LocaleMiddleware does not reset it), and the next test

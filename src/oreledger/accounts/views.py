@@ -25,6 +25,7 @@ from oreledger.core.cells import CODE
 from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
 from oreledger.core.listing import Column, ScopedListView
 from oreledger.core.permissions import VIEW, get_for_user
+from oreledger.core.sealing import seal, unseal
 
 
 class LoginView(auth_views.LoginView):
@@ -46,11 +47,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().form_valid(form)
 
 
+# The key waits for its one showing sealed: the session table never holds it in plaintext.
+_TOKEN_SLOT, _TOKEN_PURPOSE = "new_api_token", b"session:api-token"
+
+
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     """One's own account and API tokens."""
     tokens = ApiToken.objects.filter(user__pk=request.user.pk or 0).order_by("-created_at")
-    new_key = request.session.pop("new_api_token", None)
+    sealed = request.session.pop(_TOKEN_SLOT, None)
+    new_key = unseal(sealed, _TOKEN_PURPOSE) if sealed else None
     return render(
         request,
         "accounts/profile.html",
@@ -64,7 +70,8 @@ def token_create(request: HttpRequest) -> HttpResponse:
     """Issue an API token for oneself; the key is shown once."""
     name = (request.POST.get("name") or "api").strip()[:100] or "api"
     person = User.objects.get(pk=request.user.pk)
-    request.session["new_api_token"] = issue_api_token(actor=person, user=person, name=name)
+    key = issue_api_token(actor=person, user=person, name=name)
+    request.session[_TOKEN_SLOT] = seal(key, _TOKEN_PURPOSE)
     return redirect("accounts:profile")
 
 

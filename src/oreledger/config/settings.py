@@ -51,6 +51,25 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _ledger_key() -> str:
+    # Signs the daily chain-head checkpoints (core.checkpoints). Like the secrets key it never
+    # enters the database: from the environment, or a file kept beside it (back it up with it).
+    configured = env.optional_str("OL_LEDGER_KEY")
+    if configured:
+        return configured
+    key_file = Path(env.str("OL_LEDGER_KEY_FILE", str(VAR_DIR / "ledger_key")))
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return key_file.read_text().strip()
+
+
+OL_LEDGER_KEY = _ledger_key()
+# Where the daily signed chain-head checkpoints are written (core.checkpoints).
+OL_CHECKPOINT_DIR = Path(env.str("OL_CHECKPOINT_DIR", str(VAR_DIR / "checkpoints")))
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when OL_MODE=production")

@@ -17,6 +17,7 @@ from django_tasks_db.models import DBTaskResult
 
 from oreledger.core.backup import archive_name, digest, prune_backups, write_backup
 from oreledger.core.bundle import execute_import_run
+from oreledger.core.checkpoints import write_checkpoint
 from oreledger.core.display import register_terms
 from oreledger.core.exports import execute_export_run, prune_exports, register_export_job
 from oreledger.core.scheduler import schedule
@@ -82,6 +83,19 @@ schedule(
 )
 
 
+@task(queue_name="scheduled")
+def checkpoint_chains(period: str) -> str:
+    """Sign today's heads of every quota account's and station's chain into the var directory."""
+    return str(write_checkpoint())
+
+
+schedule(
+    "core.checkpoint_chains",
+    "oreledger.core.jobs.checkpoint_chains",
+    every=datetime.timedelta(days=1),
+)
+
+
 @task()
 def run_bundle_import(run_id: int) -> str:
     """Run a web-started province-bundle import, recording its progress on the ImportRun."""
@@ -104,6 +118,7 @@ register_terms(
     {
         "oreledger.core.jobs.prune_housekeeping": _("Housekeeping"),
         "oreledger.core.jobs.nightly_backup": _("Nightly backup"),
+        "oreledger.core.jobs.checkpoint_chains": _("Chain-head checkpoint"),
         "oreledger.core.jobs.run_bundle_import": _("Province bundle import"),
         "oreledger.core.jobs.run_list_export": _("List export"),
     },

@@ -12,6 +12,7 @@ import enum
 import json
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -403,6 +404,44 @@ def _read_header(
     return placed, headed, errors
 
 
+# Caps that bound the time and memory a workbook can take, whatever its upload size: a
+# zipped sheet of a million rows is 317 KB, a 1 GiB shared string zips to 1 MB (the probe).
+MAX_ROWS_PER_SHEET = 200_000
+MAX_PART_BYTES = 256 * 1024 * 1024  # one sheet's XML, unzipped
+MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024  # every distinct text of the workbook, unzipped
+
+
+class _TooManyRows(Exception):
+    """A sheet went past MAX_ROWS_PER_SHEET: its reading stops there."""
+
+
+def _capped(lines: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    for count, line in enumerate(lines, start=1):
+        if count > MAX_ROWS_PER_SHEET + 1:  # + the header row
+            raise _TooManyRows
+        yield line
+
+
+def _oversized_part(source: str | Path | IO[bytes]) -> str | None:
+    """The first part of the zipped workbook whose unzipped size is past its cap, if any."""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            for info in archive.infolist():
+                cap = (
+                    MAX_SHARED_STRINGS_BYTES
+                    if info.filename.endswith("sharedStrings.xml")
+                    else MAX_PART_BYTES
+                )
+                if info.file_size > cap:
+                    return info.filename
+    except (zipfile.BadZipFile, OSError):
+        return None  # load_workbook reports an unreadable file in its own words
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
+    return None
+
+
 def read_sheet(ws: AnySheet, schema: SheetSchema) -> tuple[list[ParsedRow], list[CellError]]:
     """Read one sheet against its schema: typed rows, and every error found in it."""
     sheet = ws.title
@@ -412,7 +451,7 @@ def read_sheet(ws: AnySheet, schema: SheetSchema) -> tuple[list[ParsedRow], list
     epoch = getattr(ws.parent, "epoch", WINDOWS_EPOCH)
     # The stubs bind iter_rows to Worksheet only; ReadOnlyWorksheet shares the same function.
     lines: Iterator[tuple[Any, ...]]
-    lines = ws.iter_rows(min_row=1, values_only=True)  # type: ignore[misc]
+    lines = _capped(ws.iter_rows(min_row=1, values_only=True))  # type: ignore[misc]
     header = next(lines, None)
     if header is None:
         return [], []
@@ -496,6 +535,12 @@ def read_workbook(
     source: str | Path | IO[bytes], schemas: Sequence[SheetSchema]
 ) -> WorkbookContents:
     """Read every sheet of a register workbook: typed rows per sheet and every error found."""
+    oversized = _oversized_part(source)
+    if oversized is not None:
+        message = gettext(
+            "The workbook is too large to read: %(part)s holds more than the platform accepts."
+        ) % {"part": oversized}
+        return WorkbookContents({}, [CellError("", 0, "", "workbook_too_large", message)])
     try:
         wb = load_workbook(source, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises zip, XML and key errors alike for a bad file
@@ -523,7 +568,14 @@ def read_workbook(
         rows: dict[str, list[ParsedRow]] = {}
         for schema in schemas:
             if schema.name in found:
-                rows[schema.name], sheet_errors = read_sheet(found[schema.name], schema)
+                try:
+                    rows[schema.name], sheet_errors = read_sheet(found[schema.name], schema)
+                except _TooManyRows:
+                    message = gettext("The sheet has more than %(rows)s rows.") % {
+                        "rows": MAX_ROWS_PER_SHEET
+                    }
+                    row = MAX_ROWS_PER_SHEET + 2
+                    sheet_errors = [CellError(schema.name, row, "", "too_many_rows", message)]
                 errors.extend(sheet_errors)
         return WorkbookContents(rows, errors)
     finally:

@@ -12,4 +12,12 @@ class QuotasConfig(AppConfig):
     verbose_name = _("Quotas")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from oreledger.core.checkpoints import register_chain
         from oreledger.quotas import bundle, dossier, menu, policies  # noqa: F401  (registrations)
+        from oreledger.quotas.integrity import CHAIN, account_heads
+        from oreledger.quotas.ledger import register_sqlite_functions
+
+        register_chain(CHAIN, account_heads)
+        connection_created.connect(register_sqlite_functions)

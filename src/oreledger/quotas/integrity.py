@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import F, Q, Sum
 
+from oreledger.core import checkpoints
 from oreledger.quotas.choices import ALLOCATION_KINDS, CONSUMPTION_KINDS, EntryKind
 from oreledger.quotas.ledger import hash_of
 from oreledger.quotas.models import LedgerEntry, QuotaAccount, within_allocation
@@ -51,6 +52,7 @@ class _Totals:
     count: int = 0
     prev_hash: str = ""
     last_hash: str = ""
+    keyed: bool = False
 
 
 def _chain(discrepancies: list[Discrepancy]) -> dict[int, _Totals]:
@@ -89,6 +91,18 @@ def _chain(discrepancies: list[Discrepancy]) -> dict[int, _Totals]:
                     entry=entry.seq,
                 )
             )
+        if entry.keyed:
+            sums.keyed = True
+        elif sums.keyed:
+            # Only entries from before the ledger was keyed may carry a plain SHA-256.
+            discrepancies.append(
+                Discrepancy(
+                    entry.account_id,
+                    "hash_downgraded",
+                    f"{where} carries an unkeyed hash after keyed entries",
+                    entry=entry.seq,
+                )
+            )
         sums.prev_hash, sums.last_hash = entry.prev_hash, entry.hash
         if entry.kind in allocation:
             sums.allocated += entry.amount_kg
@@ -118,6 +132,36 @@ def _compare(account: QuotaAccount, sums: _Totals) -> Iterator[Discrepancy]:
             "overdrawn",
             f"consumed {account.consumed_kg} > allocated {account.allocated_kg}"
             f" + tolerance {account.tolerance_kg}",
+        )
+
+
+CHAIN = "quota_accounts"
+
+
+def account_heads() -> checkpoints.Heads:
+    """Each account's chain head, for the daily checkpoint: entries in it and the last hash."""
+    rows = QuotaAccount.objects.values_list("pk", "entry_count", "last_hash").order_by("pk")
+    return {str(pk): (count, head) for pk, count, head in rows.iterator(chunk_size=5000)}
+
+
+def _hashes_at(wanted: dict[str, set[int]]) -> dict[str, dict[int, str]]:
+    found: dict[str, dict[int, str]] = {}
+    keys = sorted(wanted)
+    for start in range(0, len(keys), 500):
+        where = Q(pk__in=[])
+        for key in keys[start : start + 500]:
+            where |= Q(account_id=int(key), seq__in=sorted(wanted[key]))
+        rows = LedgerEntry.objects.filter(where).values_list("account_id", "seq", "hash")
+        for account_id, seq, hash_ in rows:
+            found.setdefault(str(account_id), {})[seq] = hash_
+    return found
+
+
+def _checkpointed() -> Iterator[Discrepancy]:
+    """Each account whose chain departs from a head signed in a checkpoint."""
+    for departure in checkpoints.compare(CHAIN, _hashes_at):
+        yield Discrepancy(
+            int(departure.key), "checkpoint_mismatch", departure.detail, entry=departure.entry
         )
 
 
@@ -177,6 +221,7 @@ def verify_ledger() -> list[Discrepancy]:
     for account_id in sorted(totals):
         discrepancies.append(Discrepancy(account_id, "orphan_entries", "entries of no account"))
     discrepancies.extend(_reversals())
+    discrepancies.extend(_checkpointed())
     for check in _CROSS_CHECKS:
         discrepancies.extend(check())
     return discrepancies

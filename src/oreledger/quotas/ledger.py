@@ -8,10 +8,13 @@ balance (draws) or by `lock_accounts` (allocations) — and only then reads `ent
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
+import hmac
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import F
 
@@ -29,8 +32,40 @@ def _instant(value: datetime.datetime) -> str:
 _SEP = "\x1f"
 
 
+@functools.lru_cache(maxsize=4)
+def _derived_key(material: str) -> bytes:
+    # Kept per key material (tests change it); domain-separated from the checkpoints' use.
+    return hashlib.sha256(b"oreledger quota ledger\x00" + material.encode()).digest()
+
+
+def ledger_key() -> bytes:
+    """The entries' HMAC key, derived from OL_LEDGER_KEY (never stored in the database)."""
+    return _derived_key(settings.OL_LEDGER_KEY)
+
+
+def hmac_pads() -> tuple[bytes, bytes]:
+    """(inner, outer): the key XOR ipad and XOR opad, so SQL can compute the HMAC as
+    sha256(outer || sha256(inner || payload)) — RFC 2104 with a 64-byte block."""
+    block = ledger_key().ljust(64, b"\x00")
+    return bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)
+
+
+def sqlite_hmac(payload: str | None) -> str | None:
+    """OL_LEDGER_HMAC(text) on SQLite: the keyed hash of a payload (registered per connection)."""
+    if payload is None:
+        return None
+    return hmac.new(ledger_key(), payload.encode(), hashlib.sha256).hexdigest()
+
+
+def register_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """Give each new SQLite connection the ledger's keyed hash (connection_created)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("OL_LEDGER_HMAC", 1, sqlite_hmac, deterministic=True)
+
+
 def _parts(
     *,
+    keyed: bool = True,
     account_id: int,
     seq: int | str,
     kind: str,
@@ -45,7 +80,7 @@ def _parts(
     prev_hash: str,
 ) -> list[str]:
     parts = (
-        "v1",
+        "v2" if keyed else "v1",
         str(account_id),
         str(seq),
         kind,
@@ -62,9 +97,13 @@ def _parts(
     return [part.replace(_SEP, " ") for part in parts]
 
 
-def entry_hash(**fields: Any) -> str:
-    """SHA-256 over a canonical serialisation of the entry's fields and the previous hash."""
-    return hashlib.sha256(_SEP.join(_parts(**fields)).encode()).hexdigest()
+def entry_hash(*, keyed: bool = True, **fields: Any) -> str:
+    """HMAC-SHA256 (under the ledger key) over a canonical serialisation of the entry's fields
+    and the previous hash; plain SHA-256 for the entries written before the ledger was keyed."""
+    payload = _SEP.join(_parts(keyed=keyed, **fields)).encode()
+    if keyed:
+        return hmac.new(ledger_key(), payload, hashlib.sha256).hexdigest()
+    return hashlib.sha256(payload).hexdigest()
 
 
 def hash_around(**fields: Any) -> tuple[str, str]:
@@ -79,6 +118,7 @@ def hash_around(**fields: Any) -> tuple[str, str]:
 def hash_of(entry: LedgerEntry) -> str:
     """The hash an entry should carry, recomputed from its stored fields."""
     return entry_hash(
+        keyed=entry.keyed,
         account_id=entry.account_id,
         seq=entry.seq,
         kind=entry.kind,
@@ -130,6 +170,7 @@ def build_entry(
         ref=ref,
         reverses_id=reverses_id,
         prev_hash=prev_hash,
+        keyed=True,
         **who,
     )
     entry.hash = hash_of(entry)
@@ -233,35 +274,36 @@ _STATEMENTS = {
         # The only interpolation is models.DRAW_ALLOWED, a constant.
         "WITH drawn AS ("  # noqa: S608
         " UPDATE quotas_quotaaccount SET consumed_kg = consumed_kg + %(amount)s,"
-        " entry_count = entry_count + 1, prev_hash = last_hash, last_hash = encode(sha256("
-        "convert_to(%(before)s || CAST(entry_count + 1 AS TEXT) || %(between)s || last_hash,"
-        " 'UTF8')), 'hex')"
+        " entry_count = entry_count + 1, prev_hash = last_hash,"
+        " last_hash = encode(sha256(%(outer)s || sha256(%(inner)s ||"
+        " convert_to(%(before)s || CAST(entry_count + 1 AS TEXT) || %(between)s || last_hash,"
+        " 'UTF8'))), 'hex')"
         f" WHERE id = %(account)s AND {DRAW_ALLOWED}"
         " AND NOT EXISTS (SELECT 1 FROM quotas_ledgerentry WHERE account_id = %(account)s"
         " AND kind = 'consume' AND ref = %(ref)s)"
         " RETURNING entry_count, prev_hash, last_hash, allocated_kg, consumed_kg)"
         " INSERT INTO quotas_ledgerentry (account_id, seq, kind, amount_kg, at, created_at,"
-        " actor_id, actor_name, reason, change_id, ref, reverses_id, prev_hash, hash)"
+        " actor_id, actor_name, reason, change_id, ref, reverses_id, prev_hash, hash, keyed)"
         " SELECT %(account)s, entry_count, 'consume', %(amount)s, %(at)s, %(created_at)s,"
-        " %(actor_id)s, %(actor_name)s, '', NULL, %(ref)s, NULL, prev_hash, last_hash"
+        " %(actor_id)s, %(actor_name)s, '', NULL, %(ref)s, NULL, prev_hash, last_hash, TRUE"
         " FROM drawn RETURNING id, seq, prev_hash, hash,"
         " (SELECT allocated_kg FROM drawn), (SELECT consumed_kg FROM drawn)",
     ),
-    # SQLite has no data-modifying CTE: two statements in the caller's transaction. Django
-    # registers SHA256(text) -> hex digest on every SQLite connection.
+    # SQLite has no data-modifying CTE: two statements in the caller's transaction. The
+    # quotas app registers OL_LEDGER_HMAC(text) -> hex digest on every SQLite connection.
     "sqlite": (
         # The only interpolation is models.DRAW_ALLOWED, a constant.
         "UPDATE quotas_quotaaccount SET consumed_kg = consumed_kg + %(amount)s,"  # noqa: S608
-        " entry_count = entry_count + 1, prev_hash = last_hash, last_hash = SHA256("
+        " entry_count = entry_count + 1, prev_hash = last_hash, last_hash = OL_LEDGER_HMAC("
         "%(before)s || CAST(entry_count + 1 AS TEXT) || %(between)s || last_hash)"
         f" WHERE id = %(account)s AND {DRAW_ALLOWED}"
         " AND NOT EXISTS (SELECT 1 FROM quotas_ledgerentry WHERE account_id = %(account)s"
         " AND kind = 'consume' AND ref = %(ref)s)"
         " RETURNING entry_count, prev_hash, last_hash, allocated_kg, consumed_kg",
         "INSERT INTO quotas_ledgerentry (account_id, seq, kind, amount_kg, at, created_at,"
-        " actor_id, actor_name, reason, change_id, ref, reverses_id, prev_hash, hash)"
+        " actor_id, actor_name, reason, change_id, ref, reverses_id, prev_hash, hash, keyed)"
         " VALUES (%(account)s, %(seq)s, 'consume', %(amount)s, %(at)s, %(created_at)s,"
-        " %(actor_id)s, %(actor_name)s, '', NULL, %(ref)s, NULL, %(prev_hash)s, %(hash)s)"
+        " %(actor_id)s, %(actor_name)s, '', NULL, %(ref)s, NULL, %(prev_hash)s, %(hash)s, 1)"
         " RETURNING id",
     ),
 }
@@ -317,6 +359,7 @@ def take_consumption(
     }
     statements = _STATEMENTS[db.vendor]
     if db.vendor == "postgresql":
+        params["inner"], params["outer"] = hmac_pads()
         rows = run(statements[0], params).rows
         row = rows[0] if rows else None
         if row is None:
@@ -343,6 +386,7 @@ def take_consumption(
         ref=ref,
         prev_hash=prev_hash,
         hash=hash_,
+        keyed=True,
         **who,
     )
     entry._state.adding = False

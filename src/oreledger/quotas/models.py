@@ -356,6 +356,9 @@ class LedgerEntry(models.Model):
     )
     prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
     hash = models.CharField(_("hash"), max_length=64)
+    # HMAC-SHA256 under the ledger key (payload "v2"); False for the plain SHA-256 entries
+    # ("v1") written before the ledger was keyed (migration 0005), which stay as they were.
+    keyed = models.BooleanField(_("keyed hash"), default=True)
 
     objects = LedgerEntryQuerySet.as_manager()
 

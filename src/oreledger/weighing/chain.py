@@ -14,7 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
+
+from oreledger.core import checkpoints
 from oreledger.weighing.models import StationState, Ticket
+
+CHAIN = "stations"
 
 # Every stored column of a ticket except the hash itself, by attribute name.
 CHAINED_FIELDS = (
@@ -85,6 +90,35 @@ class BrokenLink:
         return f"{self.station} #{self.chain_index} (seq {self.seq}): {self.code}: {self.detail}"
 
 
+def station_heads() -> checkpoints.Heads:
+    """Each station's chain head, for the daily checkpoint: tickets in it and the last hash."""
+    rows = StationState.objects.values_list("station__code", "chain_length", "last_hash")
+    return {code: (length, head) for code, length, head in rows.order_by("station__code")}
+
+
+def _hashes_at(wanted: dict[str, set[int]]) -> dict[str, dict[int, str]]:
+    found: dict[str, dict[int, str]] = {}
+    keys = sorted(wanted)
+    for start in range(0, len(keys), 500):
+        where = Q(pk__in=[])
+        for code in keys[start : start + 500]:
+            where |= Q(station__code=code, chain_index__in=sorted(wanted[code]))
+        rows = Ticket.objects.filter(where).values_list("station__code", "chain_index", "hash")
+        for code, index, hash_ in rows:
+            found.setdefault(code, {})[index] = hash_
+    return found
+
+
+def checkpointed(station_codes: list[str] | None = None) -> Iterator[BrokenLink]:
+    """Each station whose chain departs from a head signed in a checkpoint."""
+    for departure in checkpoints.compare(CHAIN, _hashes_at):
+        if station_codes and departure.key not in station_codes:
+            continue
+        yield BrokenLink(
+            departure.key, departure.entry, None, "checkpoint_mismatch", departure.detail
+        )
+
+
 def verify_chain(station_codes: list[str] | None = None) -> Iterator[BrokenLink]:
     """Every broken link of every station's chain (or of the stations named), streaming."""
     tickets = Ticket.objects.select_related("station").order_by("station_id", "chain_index")
@@ -152,3 +186,4 @@ def verify_chain(station_codes: list[str] | None = None) -> Iterator[BrokenLink]
                 "missing_link",
                 f"station state counts {state.chain_length} tickets but none are stored",
             )
+    yield from checkpointed(station_codes)

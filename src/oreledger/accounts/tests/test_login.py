@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -132,3 +133,16 @@ def test_housekeeping_forgets_failed_logins_older_than_the_throttle_window() -> 
     # then only the old failure is gone, and accounts' count is reported
     assert counts["login_failures"] == 1
     assert list(LoginFailure.objects.values_list("username", flat=True)) == ["b"]
+
+
+def test_a_new_token_never_waits_in_plaintext_in_the_session_table(world) -> None:
+    # given a token just issued, not yet shown
+    client = world.client("haicheng_operator")
+    client.post("/accounts/me/tokens/", {"name": "erp"})
+    stored = Session.objects.get(session_key=client.session.session_key)
+    waiting = stored.get_decoded()["new_api_token"]
+    # when it is shown once
+    key = client.get("/accounts/me/").context["new_key"]
+    # then the session held only its sealed form
+    assert key and key not in stored.session_data and key not in waiting
+    assert waiting.startswith("v1:")

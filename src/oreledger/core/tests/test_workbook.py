@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
+from oreledger.core import workbook
 from oreledger.core.workbook import (
     CellError,
     Column,
@@ -457,3 +459,33 @@ def test_schema_refuses_a_header_naming_two_columns() -> None:
 def test_key_columns_must_be_required() -> None:
     with pytest.raises(ValueError, match="must be required"):
         Column("code", "编码", ColumnKind.TEXT, False, True)
+
+
+def test_a_sheet_past_the_row_cap_is_refused_with_a_clear_error(monkeypatch) -> None:
+    # given a cap of 5 rows and a generated sheet of 12
+    monkeypatch.setattr(workbook, "MAX_ROWS_PER_SHEET", 5)
+    lines = [("code", "kind"), *((f"S-{n}", "mine") for n in range(12))]
+    # when it is read
+    contents = _read({"sites": lines})
+    # then reading stopped at the cap with one error, and no row of the sheet is kept
+    assert [(e.sheet, e.row, e.code) for e in contents.errors] == [("sites", 7, "too_many_rows")]
+    assert "sites" not in contents.rows
+
+
+def test_a_huge_shared_string_is_refused_before_it_is_unpacked(monkeypatch) -> None:
+    # given a cap of 1 MiB of shared strings and a workbook whose shared strings unzip to
+    # 2 MiB (zipped to a few KB, as the probe's 1 GiB string zipped to 1 MB)
+    monkeypatch.setattr(workbook, "MAX_SHARED_STRINGS_BYTES", 1024 * 1024)
+    plain = zipfile.ZipFile(_xlsx({"sites": [("code", "kind"), ("S-1", "mine")]}))
+    crafted = io.BytesIO()
+    with zipfile.ZipFile(crafted, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in plain.infolist():
+            out.writestr(info, plain.read(info))
+        text = "x" * (2 * 1024 * 1024)
+        out.writestr("xl/sharedStrings.xml", f'<sst count="1"><si><t>{text}</t></si></sst>')
+    crafted.seek(0)
+    # when it is read
+    contents = read_workbook(crafted, SCHEMAS)
+    # then it is refused by the size of that part, without loading the workbook
+    assert [(e.code, e.row) for e in contents.errors] == [("workbook_too_large", 0)]
+    assert "xl/sharedStrings.xml" in contents.errors[0].message

@@ -7,6 +7,7 @@ import datetime
 import logging
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -204,3 +205,26 @@ def test_a_grace_period_out_of_the_choices_is_a_clear_400(world, records, hours)
     assert "过渡期须在 0 至 30 天之间" in response.content.decode()
     station.refresh_from_db()
     assert services.station_secrets(station) == [secret]
+
+
+def test_a_new_secret_never_waits_in_plaintext_in_the_session_table(world, records) -> None:
+    # given a rotation confirmed on the station's page, the new secret not yet shown
+    station, _first = services.create_station(
+        actor=world.user("haicheng_operator"),
+        code="HC-ST-107",
+        name="八号磅",
+        region=None,
+        site=records.hc_site,
+        lat="40.881",
+        lon="122.681",
+    )
+    client = world.client("haicheng_operator")
+    client.post("/registry/stations/HC-ST-107/rotate/", {"grace_hours": "0", "confirmed": "1"})
+    stored = Session.objects.get(session_key=client.session.session_key)
+    # when it is shown once
+    secret = client.get("/registry/stations/HC-ST-107/").context["new_secret"]
+    # then the session held only its sealed form
+    station.refresh_from_db()
+    assert services.station_secrets(station) == [secret]
+    assert secret not in stored.session_data
+    assert secret not in str(stored.get_decoded())

@@ -18,6 +18,7 @@ from oreledger.core.audit import history_for
 from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
 from oreledger.core.errors import DomainError
 from oreledger.core.permissions import ADD, CHANGE, VIEW, can, get_for_user
+from oreledger.core.sealing import seal, unseal
 from oreledger.registry import services
 from oreledger.registry.choices import OperatingStatus, PermitStatus
 from oreledger.registry.forms import (
@@ -40,6 +41,8 @@ from oreledger.registry.views.common import (
 )
 
 _SESSION_SLOT = "registry_station_secret"
+# The secret waits for its one showing sealed: the session table never holds it in plaintext.
+_SESSION_PURPOSE = b"session:station-secret"
 GRACE_CHOICES = (0, 1, 24, 72, 168)
 
 
@@ -164,7 +167,11 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
         Station.objects.select_related("site__enterprise", "region"), request.user, VIEW, code=code
     )
     shown = request.session.pop(_SESSION_SLOT, None)
-    secret = shown["secret"] if shown and shown.get("station") == station.code else None
+    secret = (
+        unseal(shown["sealed"], _SESSION_PURPOSE)
+        if shown and shown.get("station") == station.code and "sealed" in shown
+        else None
+    )
     now = timezone.now()
     grace_until = station.previous_secret_expires_at
     response = _detail(
@@ -188,7 +195,10 @@ def station_create(request: HttpRequest) -> HttpResponse:
 
     def save(data: dict[str, Any]) -> Station:
         station, secret = services.create_station(actor=request.user, **data)
-        request.session[_SESSION_SLOT] = {"station": station.code, "secret": secret}
+        request.session[_SESSION_SLOT] = {
+            "station": station.code,
+            "sealed": seal(secret, _SESSION_PURPOSE),
+        }
         return station
 
     return form_page(
@@ -259,7 +269,10 @@ def station_rotate(request: HttpRequest, code: str) -> HttpResponse:
     except DomainError as refusal:
         messages.error(request, refusal.message)
     else:
-        request.session[_SESSION_SLOT] = {"station": station.code, "secret": secret}
+        request.session[_SESSION_SLOT] = {
+            "station": station.code,
+            "sealed": seal(secret, _SESSION_PURPOSE),
+        }
         messages.success(request, _("A new secret was issued. Copy it now."))
     return redirect(station.get_absolute_url())
 
