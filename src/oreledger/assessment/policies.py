@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from oreledger.accounts.models import Region
@@ -23,7 +24,11 @@ from oreledger.core.permissions import (
 # Seeing every county's score side by side: the province only (a county sees its own).
 RANK = "rank"
 
-SCHEME_ROLES = {VIEW: GOVERNMENT_ROLES, CHANGE: {PROVINCE_OFFICE}, RANK: {PROVINCE_OFFICE}}
+SCHEME_ROLES: dict[str, Collection[str]] = {
+    VIEW: GOVERNMENT_ROLES,
+    CHANGE: {PROVINCE_OFFICE},
+    RANK: {PROVINCE_OFFICE},
+}
 
 register(Scheme, ConfigurationPolicy(roles=SCHEME_ROLES))
 register(Indicator, ConfigurationPolicy(roles=SCHEME_ROLES))

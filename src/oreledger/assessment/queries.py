@@ -63,7 +63,7 @@ class Period:
     @classmethod
     def parse(cls, kind: str, label: str) -> Period:
         """The period a label names ("2026", "2026-Q1", "2026-03"), of the scheme's kind."""
-        patterns = {
+        patterns: dict[str, str] = {
             PeriodKind.YEAR: r"(\d{4})",
             PeriodKind.QUARTER: r"(\d{4})-Q([1-4])",
             PeriodKind.MONTH: r"(\d{4})-(0[1-9]|1[0-2])",
@@ -85,7 +85,7 @@ class Period:
     @classmethod
     def containing(cls, kind: str, day: datetime.date) -> Period:
         """The period of `kind` holding `day`."""
-        labels = {
+        labels: dict[str, str] = {
             PeriodKind.YEAR: f"{day.year}",
             PeriodKind.QUARTER: f"{day.year}-Q{(day.month - 1) // 3 + 1}",
             PeriodKind.MONTH: f"{day.year}-{day.month:02d}",

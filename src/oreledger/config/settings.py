@@ -53,13 +53,17 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 
 
+# The ledger key's file when it is not given in the environment (carried by `oreledger backup`).
+OL_LEDGER_KEY_FILE = Path(env.str("OL_LEDGER_KEY_FILE", str(VAR_DIR / "ledger_key")))
+
+
 def _ledger_key() -> str:
     # Signs the daily chain-head checkpoints (core.checkpoints). Like the secrets key it never
     # enters the database: from the environment, or a file kept beside it (back it up with it).
     configured = env.optional_str("OL_LEDGER_KEY")
     if configured:
         return configured
-    key_file = Path(env.str("OL_LEDGER_KEY_FILE", str(VAR_DIR / "ledger_key")))
+    key_file = OL_LEDGER_KEY_FILE
     if not key_file.exists():
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:

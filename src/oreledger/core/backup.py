@@ -59,6 +59,9 @@ _NAME_SUFFIX = ".olbackup"
 # Key material kept outside the database (files), by name in the archive; apps register theirs.
 _KEY_FILES: dict[str, Callable[[], Path]] = {
     "secret_key": lambda: Path(settings.VAR_DIR) / "secret_key",
+    # Keys the quota ledger's hashes and signs the chain-head checkpoints: without it a
+    # restored ledger cannot be verified.
+    "ledger_key": lambda: Path(settings.OL_LEDGER_KEY_FILE),
 }
 
 

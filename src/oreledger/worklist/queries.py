@@ -27,7 +27,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -94,8 +94,8 @@ def task_status(
     task: Task,
     today: datetime.date | None = None,
     *,
-    milestones: Sequence[Milestone] | None = None,
-    reports: Sequence[ProgressReport] | None = None,
+    milestones: Iterable[Milestone] | None = None,
+    reports: Iterable[ProgressReport] | None = None,
 ) -> TaskStatus:
     """Where a task stands on `today` (the one rule, `STATUS_RULE`)."""
     today = today or today_local()
@@ -103,9 +103,10 @@ def task_status(
         return TaskStatus.DONE
     if today > task.due:
         return TaskStatus.OVERDUE
-    milestones = list(task.milestones.all()) if milestones is None else milestones
-    reports = list(task.reports.all()) if reports is None else reports
-    reports = [r for r in reports if r.reported_on <= today]
+    milestones = list(task.milestones.all() if milestones is None else milestones)
+    reports = [
+        r for r in (task.reports.all() if reports is None else reports) if r.reported_on <= today
+    ]
     for milestone in milestones:
         missed = milestone.due < today and (milestone.done_on is None or milestone.done_on > today)
         if missed and not any(r.reported_on > milestone.due for r in reports):
@@ -118,11 +119,8 @@ def task_status(
 
 
 def with_progress(tasks: QuerySet[Task]) -> QuerySet[Task]:
-    """Tasks with what `task_status` reads fetched in two more queries."""
-    return tasks.prefetch_related(
-        Prefetch("milestones", queryset=Milestone.objects.order_by("due", "pk")),
-        Prefetch("reports", queryset=ProgressReport.objects.order_by("-week", "-pk")),
-    )
+    """Tasks with their milestones and reports (in the models' order) fetched alongside."""
+    return tasks.prefetch_related("milestones", "reports")
 
 
 def statuses(tasks: Iterable[Task], today: datetime.date | None = None) -> dict[int, TaskStatus]:

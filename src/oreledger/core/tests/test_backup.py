@@ -121,7 +121,7 @@ def test_a_backup_taken_while_a_station_writes_restores_consistent_and_verified(
     manifest = read_manifest(summary.path, passphrase=PASSPHRASE)
     assert manifest == summary.manifest
     assert before <= manifest["tables"]["weighing_ticket"] <= after
-    assert manifest["keys"] == ["secret_key"]
+    assert manifest["keys"] == ["ledger_key", "secret_key"]
     assert manifest["media"] == ["evidence/photo.jpg"]
     assert b"weighbridge photo" not in summary.path.read_bytes()
     # when it is restored with the command onto an empty database in a fresh place

@@ -68,7 +68,7 @@ class TimelinessView(APIView):
     def get(self, request: Request) -> Response:
         """Reported, on time, late, missing per county and week, with the DHIS2 rates."""
         reject_unknown_parameters(request, ["weeks"])
-        user = request.user
+        user: Any = request.user
         if getattr(user, "role", None) == ENTERPRISE_USER or not user.region_id:
             raise Http404
         try:

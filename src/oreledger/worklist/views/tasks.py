@@ -62,13 +62,14 @@ class TaskListView(ScopedListView):
 @login_required
 def group_list(request: HttpRequest) -> HttpResponse:
     """The working groups with this week's task figures in the reader's region."""
-    if getattr(request.user, "role", None) == ENTERPRISE_USER or not request.user.region_id:
+    user: Any = request.user
+    if getattr(user, "role", None) == ENTERPRISE_USER or not user.region_id:
         raise Http404
     week = week_of(today_local())
     groups = WorkingGroup.objects.for_user(request.user, VIEW).select_related(
         "lead_department__kind", "lead_department__region", "leader"
     )
-    progress = {p.group.pk: p for p in task_progress_by_group(request.user.region, week)}
+    progress = {p.group.pk: p for p in task_progress_by_group(user.region, week)}
     rows = [(g, progress.get(g.pk)) for g in groups.prefetch_related("members")]
     return render(
         request,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,7 +29,7 @@ WEEKS_SHOWN = 8
 @login_required
 def confirm(request: HttpRequest) -> HttpResponse:
     """A county operator confirms the county's data for a week; the county's past weeks."""
-    user = request.user
+    user: Any = request.user
     if getattr(user, "role", None) != COUNTY_OPERATOR or user.region.level != RegionLevel.COUNTY:
         raise Http404
     last_week = week_of(today_local()) - datetime.timedelta(days=7)
@@ -52,7 +53,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
 @login_required
 def timeliness(request: HttpRequest) -> HttpResponse:
     """Every county's weeks: reported, on time, late or missing, with the rates."""
-    user = request.user
+    user: Any = request.user
     if getattr(user, "role", None) in (None, ENTERPRISE_USER) or not user.region_id:
         raise Http404
     table = reporting_timeliness(user.region, recent_weeks(WEEKS_SHOWN))
