@@ -19,11 +19,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from oreledger.accounts.models import ApiToken, Region, User
-from oreledger.accounts.tests.factories import UserFactory
+from oreledger.accounts.tests.factories import UserFactory, department
 from oreledger.alerts.models import Alert, Case
 from oreledger.alerts.services import open_case
 from oreledger.appeals.models import Appeal
 from oreledger.appeals.services import raise_appeal
+from oreledger.assessment.models import Scheme
+from oreledger.assessment.services import create_scheme
 from oreledger.core.listing import ScopedListView
 from oreledger.core.models import ExportRun, ImportRun
 from oreledger.grading.models import Assay, GradingStandard
@@ -55,6 +57,8 @@ from oreledger.weighing.tests.support import (
     ticket,
     waybills_for,
 )
+from oreledger.worklist.models import Task
+from oreledger.worklist.services import create_task, create_working_group
 from testkit.personas import Province
 
 SKIPPED_PREFIXES = ("admin/", "__debug__/")
@@ -146,10 +150,24 @@ class Dashiqiao:
     export: ExportRun
     # A Dashiqiao campaign, its inspection of the mine, the order and a decision.
     visit: Visit
+    # A joint-action task of Dashiqiao's natural-resources bureau, and a province scheme.
+    task: Task
+    scheme: Scheme
     # The Dashiqiao mine's exit station (code, secret), which weighed the ticket.
     exit_station: tuple[str, str]
     # A Haicheng mine's exit station (code, secret), to ask the station API as Haicheng.
     haicheng_station: tuple[str, str]
+
+
+def _task(world: Province) -> Task:
+    """A Dashiqiao task of a province working group."""
+    lead = department("natural_resources", world.dashiqiao)
+    group = create_working_group(actor=None, name="矿山整合专班", region=world.province,
+                                 lead_department=lead)  # fmt: skip
+    today = timezone.localdate()
+    return create_task(actor=None, group=group, number="DSQ-T-1", title="关停小散矿山",
+                       responsible_department=lead, start=today,
+                       due=today + datetime.timedelta(days=30))  # fmt: skip
 
 
 def build_dashiqiao(world: Province) -> Dashiqiao:
@@ -250,6 +268,14 @@ def build_dashiqiao(world: Province) -> Dashiqiao:
         run=run,
         export=export,
         visit=visit,
+        task=_task(world),
+        scheme=create_scheme(
+            actor=None,
+            code="sweep",
+            name="考核",
+            period="quarter",
+            indicators=[("tasks_on_time", Decimal(100), "proportional", Decimal(1))],
+        ),
         exit_station=(exit_station.code, str(secret)),
         haicheng_station=(hc_station.code, str(hc_secret)),
     )

@@ -18,6 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from oreledger.accounts.models import User
+from oreledger.accounts.tests.factories import department
 from oreledger.alerts.models import Alert, Case
 from oreledger.alerts.services import open_case
 from oreledger.appeals.models import Appeal
@@ -35,6 +36,7 @@ from oreledger.trade.models import Bid, Contract, FloorPrice, Listing
 from oreledger.trade.tests.market import contract_terms, listing_terms
 from oreledger.weighing.models import Waybill
 from oreledger.weighing.tests.support import Mine, body, on_shift, post, ticket, waybills_for
+from oreledger.worklist.services import create_task
 from testkit.personas import Province
 from testkit.sweep import Dashiqiao, build_dashiqiao
 
@@ -76,6 +78,17 @@ def build_variety(world: Province) -> Variety:
     """Both counties' records, varied along every filter (see the module's docstring)."""
     d = build_dashiqiao(world)
     market, today = d.market, d.market.today
+    # A Haicheng task beside the Dashiqiao one (the task list's region filter).
+    haicheng_unit = department("natural_resources", world.haicheng)
+    create_task(
+        actor=None,
+        group=d.task.group,
+        number="HC-T-1",
+        title="窑炉淘汰",
+        responsible_department=haicheng_unit,
+        start=d.task.start,
+        due=d.task.due,
+    )
     lm45 = market.grade("LM-45")
     # Haicheng's trade: an approved LM-45 contract, a listing and a bid on it.
     contract = trade.create_contract(**contract_terms(market, actor=None, grade=lm45))

@@ -12,5 +12,5 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("County assessment")
 
     def ready(self) -> None:
-        """Register policies."""
-        from oreledger.assessment import policies  # noqa: F401
+        """Register policies and menu."""
+        from oreledger.assessment import menu, policies  # noqa: F401

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from oreledger.accounts.models import Region
 from oreledger.assessment.models import Evidence, Indicator, Scheme
 from oreledger.core.permissions import (
     ADD,
@@ -13,6 +16,7 @@ from oreledger.core.permissions import (
     VIEW,
     ConfigurationPolicy,
     JurisdictionPolicy,
+    may,
     register,
 )
 
@@ -35,3 +39,15 @@ register(
         },
     ),
 )
+
+
+def may_rank(user: Any) -> bool:
+    """Only the province sees every county side by side."""
+    return may(user, RANK, Scheme)
+
+
+def may_see_county(user: Any, county: Region) -> bool:
+    """The province sees every county; a county's own people see only their county."""
+    return may_rank(user) or (
+        getattr(user, "region_id", None) == county.pk and may(user, VIEW, Scheme)
+    )

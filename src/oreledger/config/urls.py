@@ -21,6 +21,8 @@ api_v1 = [
     path("", include(("oreledger.alerts.api.urls", "alerts"), namespace="alerts")),
     path("", include(("oreledger.dashboards.api.urls", "dashboards"), namespace="dashboards")),
     path("", include(("oreledger.appeals.api.urls", "appeals"), namespace="appeals")),
+    path("", include(("oreledger.worklist.api.urls", "worklist"), namespace="worklist")),
+    path("", include(("oreledger.assessment.api.urls", "assessment"), namespace="assessment")),
     path("", include(("oreledger.briefings.api.urls", "briefings"), namespace="briefings")),
     path("", include(("oreledger.public.api.urls", "public"), namespace="public")),
 ]
@@ -39,6 +41,7 @@ urlpatterns = [
     path("dashboards/", include("oreledger.dashboards.urls")),
     path("appeals/", include("oreledger.appeals.urls")),
     path("worklist/", include("oreledger.worklist.urls")),
+    path("assessment/", include("oreledger.assessment.urls")),
     path("briefings/", include("oreledger.briefings.urls")),
     path("public/", include("oreledger.public.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

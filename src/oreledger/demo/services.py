@@ -15,6 +15,7 @@ from oreledger.demo.appeals import create_demo_appeals
 from oreledger.demo.catalogue import DEMO_USERS
 from oreledger.demo.generator import write_bundle
 from oreledger.demo.market import create_demo_market
+from oreledger.demo.worklist import create_demo_worklist
 from oreledger.registry.models import Enterprise
 
 # Printed by `oreledger demo`; the demo is for laptops and training rooms, never production.
@@ -52,6 +53,11 @@ def open_demo_market(*, seed: int = DEMO_SEED) -> dict[str, int]:
 def open_demo_appeals(*, seed: int = DEMO_SEED) -> dict[str, int]:
     """About a dozen enterprise appeals per county, in every stage of the appeals desk."""
     return create_demo_appeals(seed=seed, now=timezone.now())
+
+
+def open_demo_worklist(*, seed: int = DEMO_SEED) -> dict[str, int]:
+    """The magnesite joint action's groups, tasks, weekly confirmations and assessment."""
+    return create_demo_worklist(seed=seed, today=timezone.localdate())
 
 
 def ensure_demo_logins() -> list[DemoLogin]:

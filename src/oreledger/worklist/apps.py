@@ -12,5 +12,5 @@ class WorklistConfig(AppConfig):
     verbose_name = _("Joint action worklist")
 
     def ready(self) -> None:
-        """Register policies and the task status job."""
-        from oreledger.worklist import jobs, policies  # noqa: F401
+        """Register policies, menu and the task status job."""
+        from oreledger.worklist import jobs, menu, policies  # noqa: F401

@@ -77,6 +77,12 @@ def weeks_in(first: datetime.date, last: datetime.date) -> list[datetime.date]:
     return weeks
 
 
+def recent_weeks(count: int, today: datetime.date | None = None) -> list[datetime.date]:
+    """The Mondays of the last `count` weeks, this week last."""
+    this_week = week_of(today or today_local())
+    return [this_week - datetime.timedelta(days=7 * n) for n in range(count - 1, -1, -1)]
+
+
 def _elapsed_percent(task: Task, today: datetime.date) -> float:
     span = (task.due - task.start).days
     if span <= 0:

@@ -31,6 +31,7 @@ from oreledger.quotas.models import QuotaAccount
 from oreledger.registry.models import Enterprise, Permit, Site, Station, Vehicle
 from oreledger.trade.models import Bid, Contract, FloorPrice, Listing
 from oreledger.weighing.models import Ticket, Waybill
+from oreledger.worklist.models import Task
 from testkit.personas import build_province
 from testkit.variety import Variety, build_variety
 
@@ -94,6 +95,7 @@ CO, LI, BI, FP = "/api/v1/contracts/", "/api/v1/listings/", "/api/v1/bids/", "/a
 WB, TI = "/api/v1/waybills", "/api/v1/tickets"
 AP = "/api/v1/appeals"
 BR = "/api/v1/briefings"
+WT = "/api/v1/worklist/tasks"
 
 FILTERS: dict[str, Filter] = {
     # regions
@@ -235,6 +237,10 @@ FILTERS: dict[str, Filter] = {
     ),
     "appeals-region": Filter(
         AP, lambda v: {"region": "210882"}, Appeal, lambda v: Q(region=v.world.dashiqiao)
+    ),
+    # worklist
+    "worklist-tasks-region": Filter(
+        WT, lambda v: {"region": "210882"}, Task, lambda v: Q(region=v.world.dashiqiao)
     ),
     # grading
     "standards-code": Filter(

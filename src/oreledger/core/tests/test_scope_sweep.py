@@ -47,6 +47,7 @@ from oreledger.registry.models import (
 from oreledger.trade.models import Bid, Contract, FloorPrice, Listing, Notification
 from oreledger.weighing.models import BlockingSet, Ticket, TicketCorrection, Waybill
 from oreledger.weighing.tests.support import get as signed_get
+from oreledger.worklist.models import Task
 from testkit.matrix import fingerprint
 from testkit.personas import build_province
 from testkit.sweep import (
@@ -167,6 +168,10 @@ def _alert(d: Dashiqiao) -> dict[str, Any]:
 
 def _appeal(d: Dashiqiao) -> dict[str, Any]:
     return {"number": d.appeal.number}
+
+
+def _score(d: Dashiqiao) -> dict[str, Any]:
+    return {"code": d.scheme.code, "period": "2026-Q1", "county": d.region.code}
 
 
 def _actions(kwarg: str, *names: str) -> tuple[dict[str, Any], ...]:
@@ -312,6 +317,12 @@ ROUTES: dict[str, Target] = {
     ),
     "api:appeals:appeal-detail": Target(_appeal),
     "api:appeals:appeal-slash-detail": Target(_appeal),
+    # worklist, assessment
+    "worklist:task_detail": Target(lambda d: {"number": d.task.number}, form=True),
+    "api:worklist:task-detail": Target(lambda d: {"number": d.task.number}),
+    "assessment:county": Target(_score),
+    "assessment:records": Target(_score, variants=_actions("kind", "tasks_on_time")),
+    "api:assessment:score": Target(_score),
 }
 
 
@@ -338,6 +349,8 @@ CONFIGURATION: dict[str, Configuration] = {
     "api:trade:floor-price-detail": Configuration(lambda d: {"pk": d.floor_price.pk}),
     # The rule catalogue; a county's change applies to its own region (checked below).
     "alerts:rule_detail": Configuration(lambda d: {"code": "overload"}),
+    "api:worklist:group-detail": Configuration(lambda d: {"pk": d.task.group.pk}),
+    "api:assessment:scheme-detail": Configuration(lambda d: {"code": d.scheme.code}),
 }
 
 # Routes with a kwarg that names no Dashiqiao record a person could reach, and why.
@@ -347,6 +360,10 @@ EXEMPT: dict[str, str] = {
     "public:table": "a published table, public by design",
     "public:download": "a published table's download, public by design",
     "api:public:public-table": "a published table's rows, public by design",
+    # Every county side by side: the province's only; a county is sent to its own score
+    # (page) or refused (API), proven in assessment/tests/test_pages.py.
+    "assessment:ranking": "a scheme's ranking, the province office's only",
+    "api:assessment:ranking": "a scheme's ranking, the province office's only",
 }
 
 # The station protocol: signed by a station, not a person; checked by its own test below.
@@ -542,6 +559,7 @@ IDENTIFIERS: dict[type[models.Model], Callable[[Dashiqiao], str]] = {
     Ticket: lambda d: d.ticket.ticket_no,
     TicketCorrection: lambda d: d.correction.plate,
     Appeal: lambda d: d.appeal.number,
+    Task: lambda d: d.task.number,
 }
 # Lists whose rows are another model's than their identifier says: weighing's station
 # board shows the exit station that weighed (the registry's Dashiqiao station has no secret).

@@ -15,14 +15,14 @@ from oreledger.core.errors import DomainError
 from oreledger.core.permissions import COUNTY_OPERATOR, ENTERPRISE_USER
 from oreledger.worklist import services
 from oreledger.worklist.forms import ConfirmForm
-from oreledger.worklist.queries import reporting_timeliness, today_local, week_of
+from oreledger.worklist.queries import (
+    recent_weeks,
+    reporting_timeliness,
+    today_local,
+    week_of,
+)
 
 WEEKS_SHOWN = 8
-
-
-def _recent_weeks(count: int = WEEKS_SHOWN) -> list[datetime.date]:
-    this_week = week_of(today_local())
-    return [this_week - datetime.timedelta(days=7 * n) for n in range(count - 1, -1, -1)]
 
 
 @login_required
@@ -41,7 +41,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Week confirmed."))
             return redirect("worklist:confirm")
-    table = reporting_timeliness(user.region, _recent_weeks())
+    table = reporting_timeliness(user.region, recent_weeks(WEEKS_SHOWN))
     return render(
         request,
         "worklist/confirm.html",
@@ -55,7 +55,7 @@ def timeliness(request: HttpRequest) -> HttpResponse:
     user = request.user
     if getattr(user, "role", None) in (None, ENTERPRISE_USER) or not user.region_id:
         raise Http404
-    table = reporting_timeliness(user.region, _recent_weeks())
+    table = reporting_timeliness(user.region, recent_weeks(WEEKS_SHOWN))
     return render(
         request,
         "worklist/timeliness.html",

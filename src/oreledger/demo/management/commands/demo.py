@@ -26,6 +26,7 @@ from oreledger.demo.services import (
     load_demo_province,
     open_demo_appeals,
     open_demo_market,
+    open_demo_worklist,
 )
 
 
@@ -62,6 +63,8 @@ class Command(BaseCommand):
             self.stdout.write("  market: " + ", ".join(f"{k} {v}" for k, v in market.items()))
             appeals = open_demo_appeals(seed=options["seed"])
             self.stdout.write("  appeals: " + ", ".join(f"{k} {v}" for k, v in appeals.items()))
+            joint = open_demo_worklist(seed=options["seed"])
+            self.stdout.write("  joint action: " + ", ".join(f"{k} {v}" for k, v in joint.items()))
         logins = ensure_demo_logins()
         url = f"http://{options['host']}:{options['port']}/"
         announce = Announcement(self, url, logins)
