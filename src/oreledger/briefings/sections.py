@@ -25,6 +25,7 @@ from oreledger.alerts.models import Alert, AlertEvent, Case
 from oreledger.appeals.models import Appeal
 from oreledger.appeals.queries import ledger_figures
 from oreledger.assessment.models import Scheme
+from oreledger.assessment.policies import may_rank
 from oreledger.assessment.queries import Period, ranking
 from oreledger.briefings.errors import BriefingError
 from oreledger.core.localtime import local_midnight
@@ -561,13 +562,16 @@ def timeliness(scope: Scope, week: Week) -> dict[str, Any]:
 def assessment_ranking(scope: Scope, week: Week) -> dict[str, Any]:
     """The assessment's `ranking` of each active scheme for the period holding the week.
 
-    A county's briefing ranks the counties under it only (its own score): only the
-    province sees the ranking of all.
+    Only the province sees every county side by side (`assessment.policies.may_rank`): a
+    county's briefing holds its own score, anyone else's none.
     """
+    region = _region(scope)
+    if region.level != "county" and not may_rank(scope.user):
+        return {"shown": False, "rows": []}
     rows = []
-    for scheme in Scheme.objects.filter(active=True).order_by("code"):
+    for scheme in Scheme.objects.for_user(scope.user, VIEW).filter(active=True).order_by("code"):
         period = Period.containing(scheme.period, week.until)
-        for score in ranking(scheme, period, region=_region(scope), today=week.until):
+        for score in ranking(scheme, period, region=region, today=week.until):
             rows.append(
                 {
                     "scheme": scheme.name,
@@ -578,4 +582,4 @@ def assessment_ranking(scope: Scope, week: Week) -> dict[str, Any]:
                     "total": str(score.total),
                 }
             )
-    return {"rows": rows}
+    return {"shown": True, "rows": rows}

@@ -12,6 +12,7 @@ import datetime
 
 import pytest
 
+from oreledger.accounts.tests.factories import UserFactory
 from oreledger.appeals.tests.support import clock
 from oreledger.assessment import services as assessment
 from oreledger.assessment.queries import Period, ranking
@@ -74,3 +75,20 @@ def test_tasks_timeliness_and_ranking_equal_their_apps_queries(world, week_recor
     body = text(briefing_pdf(document(figures)))
     for phrase in ("矿山整合专班", "T-001", "菱镁联合行动季度考核", "50.0"):
         assert phrase in body
+
+
+def test_only_the_province_office_reads_the_ranking_of_every_county(world, week_records) -> None:
+    # given a leader of the province, who reads the province's briefing
+    leader = UserFactory(role="leader", region=world.province)
+    # when the office and the leader read the week
+    with clock(LATER):
+        week = Week.parse("2026-W10")
+        office = build_figures(Scope(world.user("province_officer"), world.province, None), week)
+        read = build_figures(Scope(leader, world.province, None), week)
+    # then only the office sees the counties ranked
+    assert sorted(r["code"] for r in office["sections"]["ranking"]["rows"]) == ["210381", "210882"]
+    assert read["sections"]["ranking"] == {
+        "title": "县区考核排名",
+        "shown": False,
+        "rows": [],
+    }

@@ -24,7 +24,8 @@ from testkit.processes import free_port
 
 pytestmark = pytest.mark.federation
 PG = os.environ.get("OL_FED_PG", "postgres://postgres@127.0.0.1:5432")
-HUB_DB = "ol_fed_hub"
+# One hub database per test process: CI runs the suite on SQLite and on PostgreSQL at once.
+HUB_DB = f"ol_fed_hub_{os.getpid()}"
 NODE = "210381"
 
 SEED_HUB = """
@@ -88,6 +89,13 @@ def _recreate(name: str) -> None:
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _drop(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _base_env() -> dict[str, str]:
@@ -163,6 +171,7 @@ def pair(tmp_path: Path) -> Iterator[tuple[Hub, dict[str, str]]]:
         yield hub, node_env
     finally:
         hub.stop()
+        _drop(HUB_DB)
 
 
 def _dump(env: dict[str, str]) -> list[dict[str, Any]]:
