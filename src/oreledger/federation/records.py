@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -60,12 +60,17 @@ def _identity_field(model: type[models.Model]) -> str:
     return "uuid" if issubclass(model, FederatedModel) else "pk"
 
 
+def _target(field: models.ForeignKey[Any, Any]) -> type[models.Model]:
+    """The model a foreign key points at (a class once the apps are loaded, never 'self')."""
+    return cast("type[models.Model]", field.related_model)
+
+
 def _references(model: type[models.Model]) -> list[models.ForeignKey[Any, Any]]:
     """The foreign keys that travel: those to federated models (others stay local)."""
     return [
         f
         for f in model._meta.concrete_fields
-        if isinstance(f, models.ForeignKey) and is_federated(f.related_model)
+        if isinstance(f, models.ForeignKey) and is_federated(_target(f))
     ]
 
 
@@ -73,7 +78,7 @@ def _skipped(model: type[models.Model]) -> set[str]:
     """Columns that never travel: local ids and links to records that do not federate."""
     names = {"id"} if issubclass(model, FederatedModel) else set()
     for f in model._meta.concrete_fields:
-        if isinstance(f, models.ForeignKey) and not is_federated(f.related_model):
+        if isinstance(f, models.ForeignKey) and not is_federated(_target(f)):
             names.add(f.name)
     return names
 
@@ -115,20 +120,20 @@ def encode(objs: Sequence[models.Model]) -> list[dict[str, Any]]:
     uuids: dict[str, dict[Any, str]] = {}
     for f in refs:
         ids = {getattr(o, f.attname) for o in objs} - {None}
-        uuids[f.name] = _uuids_of(f.related_model, ids)
+        uuids[f.name] = _uuids_of(_target(f), ids)
     skipped = _skipped(model)
     ref_names = {f.name for f in refs}
     states = []
     for obj in objs:
         data: dict[str, Any] = {}
-        for f in model._meta.concrete_fields:
-            if f.name in skipped:
+        for field in model._meta.concrete_fields:
+            if field.name in skipped:
                 continue
-            value = getattr(obj, f.attname)
-            if f.name in ref_names:
-                data[f.name] = None if value is None else uuids[f.name].get(value)
+            value = getattr(obj, field.attname)
+            if field.name in ref_names:
+                data[field.name] = None if value is None else uuids[field.name].get(value)
             else:
-                data[f.name] = _jsonable(value)
+                data[field.name] = _jsonable(value)
         states.append(data)
     return states
 
@@ -143,7 +148,7 @@ def decode(
     local: dict[str, dict[str, Any]] = {}
     for f in refs:
         wanted = {s.get(f.name) for s in states} - {None}
-        target = f.related_model
+        target = _target(f)
         ident = _identity_field(target)
         rows = target._default_manager.filter(**{f"{ident}__in": wanted}).values_list(ident, "pk")
         local[f.name] = {str(u): pk for u, pk in rows}
@@ -153,14 +158,16 @@ def decode(
     for state in states:
         values: dict[str, Any] = {}
         for name, value in state.items():
-            f = fields.get(name)
-            if f is None:
+            field = fields.get(name)
+            if field is None:
                 continue
             if name in ref_names:
                 if value is not None and value not in local[name]:
-                    missing.append((f.related_model._meta.label_lower, value))
-                values[f.attname] = None if value is None else local[name].get(value)
+                    missing.append(
+                        (cast("type[models.Model]", field.related_model)._meta.label_lower, value)
+                    )
+                values[field.attname] = None if value is None else local[name].get(value)
             else:
-                values[f.attname] = f.to_python(value) if value is not None else None
+                values[field.attname] = field.to_python(value) if value is not None else None
         rows_out.append(values)
     return rows_out, missing

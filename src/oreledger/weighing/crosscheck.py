@@ -37,8 +37,8 @@ def _drawn_by(refs: list[str]) -> dict[str, tuple[str, int]]:
     corrected = TicketCorrection.objects.filter(pk__in=correction_ids).values_list(
         "pk", "ticket__ticket_no", "ticket__net_kg"
     )
-    for pk, number, net in corrected:
-        found[f"{_CORRECTION}{pk}"] = (number, net)
+    for correction, number, net in corrected:
+        found[f"{_CORRECTION}{correction}"] = (number, net)
     return found
 
 

@@ -85,11 +85,11 @@ def _apply_run(model: type[models.Model], run: list[dict[str, Any]]) -> int:
         held = latest.get(change["uuid"])
         if held is None or change["version"] > held["version"]:
             latest[change["uuid"]] = change
-    fields = ["pk", "version"] if federated else ["pk"]
+    columns = ["pk", "version"] if federated else ["pk"]
     existing = {
         str(row[0]): row
         for row in model._default_manager.filter(**{f"{ident}__in": list(latest)}).values_list(
-            ident, *fields
+            ident, *columns
         )
     }
     deletes = [u for u, c in latest.items() if c["op"] == "delete" and u in existing]
@@ -112,7 +112,7 @@ def _apply_run(model: type[models.Model], run: list[dict[str, Any]]) -> int:
     objs = []
     for change, row in zip(upserts, values, strict=True):
         obj = model(**row)
-        if federated:
+        if isinstance(obj, FederatedModel):
             obj.uuid, obj.version = change["uuid"], change["version"]
             obj.owner_node = change["data"].get("owner_node", obj.owner_node)
         objs.append(obj)

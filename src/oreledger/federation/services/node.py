@@ -73,7 +73,8 @@ def call_hub(method: str, path: str, payload: Any = None) -> Answer:
 
 def next_batch(acked_seq: int) -> list[dict[str, Any]]:
     """The outbox changes after `acked_seq`, up to the spec's 1,000 changes and 4 MiB."""
-    batch, size = [], 0
+    batch: list[dict[str, Any]] = []
+    size = 0
     for row in OutboxChange.objects.filter(seq__gt=acked_seq).order_by("seq")[:MAX_CHANGES]:
         wire = row.as_wire()
         size += len(json.dumps(wire, separators=(",", ":")).encode())

@@ -47,7 +47,9 @@ def append(objs: Sequence[models.Model], op: str, at: datetime.datetime | None =
         by_model.setdefault(type(obj), []).append(obj)
     states: dict[int, Any] = {}
     for group in by_model.values():
-        data = encode(group) if op == "upsert" else [None] * len(group)
+        data: list[dict[str, Any] | None] = (
+            list(encode(group)) if op == "upsert" else [None] * len(group)
+        )
         states.update({id(o): d for o, d in zip(group, data, strict=True)})
     # Inside the caller's transaction (no savepoint of its own: two statements fewer).
     with transaction.atomic(savepoint=False):

@@ -195,6 +195,7 @@ def station_create(request: HttpRequest) -> HttpResponse:
 
     def save(data: dict[str, Any]) -> Station:
         station, secret = services.create_station(actor=request.user, **data)
+        assert secret is not None  # issue_secret defaults to True: a new station gets one
         request.session[_SESSION_SLOT] = {
             "station": station.code,
             "sealed": seal(secret, _SESSION_PURPOSE),
