@@ -16,7 +16,7 @@ from oreledger.assessment.models import Scheme
 from oreledger.assessment.policies import may_rank, may_see_county
 from oreledger.assessment.queries import Period, county_score, measure, ranking
 from oreledger.core.localtime import local_day
-from oreledger.core.permissions import VIEW, may
+from oreledger.core.permissions import CHANGE, VIEW, may
 
 RULE = _(
     "Each line: rate = records met ÷ records due (nothing due: 1). Points = weight × rate, or, "
@@ -46,9 +46,12 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     today = local_day(timezone.now())
     rows = [(s, Period.containing(s.period, today)) for s in schemes]
-    return render(
-        request, "assessment/scheme_list.html", {"title": _("County assessment"), "rows": rows}
-    )
+    context = {
+        "title": _("County assessment"),
+        "rows": rows,
+        "may_change": may(request.user, CHANGE, Scheme),
+    }
+    return render(request, "assessment/scheme_list.html", context)
 
 
 @login_required
