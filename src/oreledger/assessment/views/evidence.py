@@ -54,7 +54,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         .filter(status=EvidenceStatus.SUBMITTED)
         .select_related("region", "submitted_by")
     )
-    context = {"title": _("Entries awaiting approval"), "entries": entries, "form": DecisionForm()}
+    context = {
+        "title": _("Entries awaiting approval"),
+        "entries": entries,
+        "form": DecisionForm(auto_id=False),
+    }
     return render(request, "assessment/evidence_queue.html", context)
 
 
