@@ -99,7 +99,9 @@ def test_approved_funding_counts_in_the_county_score_and_unapproved_staffing_doe
         (D("0.0000"), D("0.00")),
     ]
     assert score.total == D("48.00")
-    assert 'data-testid="total">48.00<' in haicheng.get(score_url).content.decode()
+    score_page = haicheng.get(score_url).content.decode()
+    assert 'data-testid="total">48.00<' in score_page
+    assert f'href="{ENTRIES}" data-testid="enter-evidence"' in score_page
     page = haicheng.get(ENTRIES).content.decode()
     assert page.count('data-testid="status">已审核通过<') == 1
     assert page.count('data-testid="status">已提交<') == 1
