@@ -24,8 +24,9 @@ from oreledger.alerts.models import Alert, Case
 from oreledger.alerts.services import open_case
 from oreledger.appeals.models import Appeal
 from oreledger.appeals.services import raise_appeal
-from oreledger.assessment.models import Scheme
-from oreledger.assessment.services import create_scheme
+from oreledger.assessment.models import Evidence, Scheme
+from oreledger.assessment.queries import Period
+from oreledger.assessment.services import create_scheme, submit_evidence
 from oreledger.core.listing import ScopedListView
 from oreledger.core.models import ExportRun, ImportRun
 from oreledger.grading.models import Assay, GradingStandard
@@ -153,6 +154,8 @@ class Dashiqiao:
     # A joint-action task of Dashiqiao's natural-resources bureau, and a province scheme.
     task: Task
     scheme: Scheme
+    # Dashiqiao's funding entry of 2026-Q1, awaiting the province's approval.
+    evidence: Evidence
     # The Dashiqiao mine's exit station (code, secret), which weighed the ticket.
     exit_station: tuple[str, str]
     # A Haicheng mine's exit station (code, secret), to ask the station API as Haicheng.
@@ -275,6 +278,15 @@ def build_dashiqiao(world: Province) -> Dashiqiao:
             name="考核",
             period="quarter",
             indicators=[("tasks_on_time", Decimal(100), "proportional", Decimal(1))],
+        ),
+        evidence=submit_evidence(
+            actor=None,
+            region=world.dashiqiao,
+            kind="funding",
+            period=Period.parse("quarter", "2026-Q1"),
+            planned=Decimal(100),
+            actual=Decimal(80),
+            evidence="大石桥分平台拨款文件",
         ),
         exit_station=(exit_station.code, str(secret)),
         haicheng_station=(hc_station.code, str(hc_secret)),

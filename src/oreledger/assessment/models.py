@@ -83,6 +83,8 @@ class Evidence(TimestampedModel):
     planned = models.DecimalField(_("planned"), max_digits=14, decimal_places=2)
     actual = models.DecimalField(_("in place"), max_digits=14, decimal_places=2)
     evidence = models.TextField(_("evidence"))
+    # The document behind the entry (budget approval, payment slip, appointments).
+    attachment = models.FileField(_("attachment"), upload_to="assessment/%Y/", blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=EvidenceStatus.choices, default="submitted"
     )

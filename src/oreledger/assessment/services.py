@@ -37,26 +37,65 @@ def create_scheme(
 ) -> Scheme:
     """The province publishes a scheme: (kind, weight, rule, target) per indicator."""
     _role(actor, PROVINCE_OFFICE)
+    _check_indicators(indicators)
+    with transaction.atomic():
+        scheme = Scheme.objects.create(code=code, name=name, period=period)
+        _create_indicators(scheme, indicators)
+        record_change(actor=actor, obj=scheme, action=CREATE)
+    return scheme
+
+
+def change_scheme(
+    *,
+    actor: Any,
+    scheme: Scheme,
+    name: str,
+    indicators: Sequence[tuple[str, Decimal, str, Decimal]],
+) -> Scheme:
+    """The province renames a scheme and replaces its indicators, weights and rules."""
+    _role(actor, PROVINCE_OFFICE)
+    _check_indicators(indicators)
+    with transaction.atomic():
+        scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+        before = snapshot(scheme)
+        # The indicators are part of the scheme's record in the audit trail.
+        before["indicators"] = _describe(scheme.indicators.all())
+        scheme.name = name
+        scheme.save()
+        scheme.indicators.all().delete()
+        created = _create_indicators(scheme, indicators)
+        record_change(actor=actor, obj=scheme, action=UPDATE, before=before)
+        for indicator in created:
+            record_change(actor=actor, obj=indicator, action=CREATE)
+    return scheme
+
+
+def _check_indicators(indicators: Sequence[tuple[str, Decimal, str, Decimal]]) -> None:
     weights = [Decimal(weight) for _, weight, _, _ in indicators]
     if not weights or any(w <= 0 for w in weights) or sum(weights) != 100:
         raise AssessmentError("weights_invalid", field="indicators")
     if any(not 0 <= Decimal(target) <= 1 for *_, target in indicators):
         raise AssessmentError("target_invalid", field="indicators")
-    with transaction.atomic():
-        scheme = Scheme.objects.create(code=code, name=name, period=period)
-        Indicator.objects.bulk_create(
-            Indicator(
-                scheme=scheme,
-                kind=kind,
-                weight=Decimal(weight),
-                rule=rule or ScoringRule.PROPORTIONAL,
-                target=Decimal(target),
-                ordering=n,
-            )
-            for n, (kind, weight, rule, target) in enumerate(indicators)
+
+
+def _create_indicators(
+    scheme: Scheme, indicators: Sequence[tuple[str, Decimal, str, Decimal]]
+) -> list[Indicator]:
+    return Indicator.objects.bulk_create(
+        Indicator(
+            scheme=scheme,
+            kind=kind,
+            weight=Decimal(weight),
+            rule=rule or ScoringRule.PROPORTIONAL,
+            target=Decimal(target),
+            ordering=n,
         )
-        record_change(actor=actor, obj=scheme, action=CREATE)
-    return scheme
+        for n, (kind, weight, rule, target) in enumerate(indicators)
+    )
+
+
+def _describe(indicators: Any) -> list[str]:
+    return [f"{i.kind} {i.weight} {i.rule} {i.target}" for i in indicators]
 
 
 def submit_evidence(
@@ -68,6 +107,7 @@ def submit_evidence(
     planned: Decimal,
     actual: Decimal,
     evidence: str,
+    attachment: Any = None,
 ) -> Evidence:
     """A county enters funding or staffing in place for a period (again: replaced, resubmitted)."""
     _role(actor, COUNTY_OPERATOR)
@@ -79,12 +119,15 @@ def submit_evidence(
         raise AssessmentError("amounts_invalid", field="actual")
     if not evidence.strip():
         raise AssessmentError("evidence_required", field="evidence")
+    # A resubmission without a new file keeps the one already sent.
+    files = {"attachment": attachment} if attachment else {}
     with transaction.atomic():
         entry, created = Evidence.objects.update_or_create(
             region=region,
             kind=kind,
             period_start=period.first,
             defaults={
+                **files,
                 "planned": planned,
                 "actual": actual,
                 "evidence": evidence.strip(),

@@ -12,11 +12,11 @@ from oreledger.accounts.choices import RegionLevel
 from oreledger.accounts.models import Region
 from oreledger.assessment.choices import IndicatorKind
 from oreledger.assessment.errors import AssessmentError
-from oreledger.assessment.models import Scheme
+from oreledger.assessment.models import Evidence, Scheme
 from oreledger.assessment.policies import may_rank, may_see_county
 from oreledger.assessment.queries import Period, county_score, measure, ranking
 from oreledger.core.localtime import local_day
-from oreledger.core.permissions import VIEW, may
+from oreledger.core.permissions import ADD, CHANGE, VIEW, may
 
 RULE = _(
     "Each line: rate = records met ÷ records due (nothing due: 1). Points = weight × rate, or, "
@@ -46,9 +46,12 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     today = local_day(timezone.now())
     rows = [(s, Period.containing(s.period, today)) for s in schemes]
-    return render(
-        request, "assessment/scheme_list.html", {"title": _("County assessment"), "rows": rows}
-    )
+    context = {
+        "title": _("County assessment"),
+        "rows": rows,
+        "may_change": may(request.user, CHANGE, Scheme),
+    }
+    return render(request, "assessment/scheme_list.html", context)
 
 
 @login_required
@@ -95,6 +98,9 @@ def county(request: HttpRequest, code: str, period: str, county: str) -> HttpRes
         "score": score,
         "rule": RULE,
         "may_rank": may_rank(request.user),
+        # The county's own operator goes from its score to the entries behind funding/staffing.
+        "may_enter": may(request.user, ADD, Evidence)
+        and getattr(request.user, "region_id", None) == region.pk,
     }
     return render(request, "assessment/county.html", context)
 

@@ -23,6 +23,7 @@ from openpyxl import load_workbook
 from oreledger.accounts.models import ApiToken, Region, User
 from oreledger.alerts.models import Alert, AlertEvent, Case, CaseNote, RuleVersion
 from oreledger.appeals.models import Appeal, Entry, Notice, Routing, StageRecord, TimeLimits
+from oreledger.assessment.models import Evidence, Indicator, Scheme
 from oreledger.core.models import ExportRun, ImportRun
 from oreledger.grading.models import Assay, Grade, GradingStandard
 from oreledger.inspections.models import (
@@ -66,7 +67,7 @@ WATCH: list[type[models.Model]] = [
     Contract, FloorPrice, Notification, Waybill, Ticket, TicketCorrection, Alert, AlertEvent,
     Case, CaseNote, RuleVersion, ImportRun, ExportRun, Appeal, Entry, Notice, Routing,
     StageRecord, TimeLimits, Campaign, Inspection, Finding, RectificationOrder, OrderAnswer,
-    OrderSignoff, ClassificationDecision, BlockingSet,
+    OrderSignoff, ClassificationDecision, BlockingSet, Scheme, Indicator, Evidence,
 ]  # fmt: skip
 # What an action would send if the lookup let it through: enough for most forms to pass.
 POST_DATA = {
@@ -333,6 +334,10 @@ ROUTES: dict[str, Target] = {
     "assessment:county": Target(_score),
     "assessment:records": Target(_score, variants=_actions("kind", "tasks_on_time")),
     "api:assessment:score": Target(_score),
+    # The province decides a county's entry; the other county's operator must not reach it.
+    "assessment:evidence_decide": Target(
+        lambda d: {"pk": d.evidence.pk}, action=True, owner="province_officer"
+    ),
 }
 
 
@@ -361,6 +366,7 @@ CONFIGURATION: dict[str, Configuration] = {
     "alerts:rule_detail": Configuration(lambda d: {"code": "overload"}),
     "api:worklist:group-detail": Configuration(lambda d: {"pk": d.task.group.pk}),
     "api:assessment:scheme-detail": Configuration(lambda d: {"code": d.scheme.code}),
+    "assessment:scheme_edit": Configuration(lambda d: {"code": d.scheme.code}, read=403),
 }
 
 # Routes with a kwarg that names no Dashiqiao record a person could reach, and why.
