@@ -27,6 +27,7 @@ from oreledger.appeals.services import raise_appeal
 from oreledger.assessment.models import Evidence, Scheme
 from oreledger.assessment.queries import Period
 from oreledger.assessment.services import create_scheme, submit_evidence
+from oreledger.briefings.models import Briefing
 from oreledger.core.listing import ScopedListView
 from oreledger.core.models import ExportRun, ImportRun
 from oreledger.grading.models import Assay, GradingStandard
@@ -156,6 +157,8 @@ class Dashiqiao:
     scheme: Scheme
     # Dashiqiao's funding entry of 2026-Q1, awaiting the province's approval.
     evidence: Evidence
+    # A draft weekly briefing of Dashiqiao.
+    briefing: Briefing
     # The Dashiqiao mine's exit station (code, secret), which weighed the ticket.
     exit_station: tuple[str, str]
     # A Haicheng mine's exit station (code, secret), to ask the station API as Haicheng.
@@ -288,6 +291,7 @@ def build_dashiqiao(world: Province) -> Dashiqiao:
             actual=Decimal(80),
             evidence="大石桥分平台拨款文件",
         ),
+        briefing=Briefing.objects.create(region=world.dashiqiao, week="2026-W02"),
         exit_station=(exit_station.code, str(secret)),
         haicheng_station=(hc_station.code, str(hc_secret)),
     )

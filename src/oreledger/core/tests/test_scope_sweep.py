@@ -24,6 +24,7 @@ from oreledger.accounts.models import ApiToken, Region, User
 from oreledger.alerts.models import Alert, AlertEvent, Case, CaseNote, RuleVersion
 from oreledger.appeals.models import Appeal, Entry, Notice, Routing, StageRecord, TimeLimits
 from oreledger.assessment.models import Evidence, Indicator, Scheme
+from oreledger.briefings.models import Briefing
 from oreledger.core.models import ExportRun, ImportRun
 from oreledger.grading.models import Assay, Grade, GradingStandard
 from oreledger.inspections.models import (
@@ -67,7 +68,7 @@ WATCH: list[type[models.Model]] = [
     Contract, FloorPrice, Notification, Waybill, Ticket, TicketCorrection, Alert, AlertEvent,
     Case, CaseNote, RuleVersion, ImportRun, ExportRun, Appeal, Entry, Notice, Routing,
     StageRecord, TimeLimits, Campaign, Inspection, Finding, RectificationOrder, OrderAnswer,
-    OrderSignoff, ClassificationDecision, BlockingSet, Scheme, Indicator, Evidence,
+    OrderSignoff, ClassificationDecision, BlockingSet, Scheme, Indicator, Evidence, Briefing,
 ]  # fmt: skip
 # What an action would send if the lookup let it through: enough for most forms to pass.
 POST_DATA = {
@@ -165,6 +166,10 @@ def _case(d: Dashiqiao) -> dict[str, Any]:
 
 def _alert(d: Dashiqiao) -> dict[str, Any]:
     return {"pk": d.alert.pk}
+
+
+def _briefing(d: Dashiqiao) -> dict[str, Any]:
+    return {"pk": d.briefing.pk}
 
 
 def _appeal(d: Dashiqiao) -> dict[str, Any]:
@@ -318,6 +323,12 @@ ROUTES: dict[str, Target] = {
     ),
     "api:appeals:appeal-detail": Target(_appeal),
     "api:appeals:appeal-slash-detail": Target(_appeal),
+    # briefings
+    "briefings:briefing_detail": Target(_briefing),
+    "briefings:briefing_narrative": Target(_briefing, action=True),
+    "briefings:briefing_issue": Target(_briefing, action=True),
+    "api:briefings:briefing-detail": Target(_briefing),
+    "api:briefings:briefing-slash-detail": Target(_briefing),
     # inspections
     "api:inspections:campaign-detail": Target(lambda d: {"pk": d.visit.campaign.pk}),
     "api:inspections:inspection-detail": Target(lambda d: {"pk": d.visit.inspection.pk}),
