@@ -291,7 +291,7 @@ def build_dashiqiao(world: Province) -> Dashiqiao:
             actual=Decimal(80),
             evidence="大石桥分平台拨款文件",
         ),
-        briefing=Briefing.objects.create(region=world.dashiqiao, week="2026-W02"),
+        briefing=Briefing.objects.create(region=world.dashiqiao, week="2026-W03"),
         exit_station=(exit_station.code, str(secret)),
         haicheng_station=(hc_station.code, str(hc_secret)),
     )

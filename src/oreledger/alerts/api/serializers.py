@@ -43,8 +43,10 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
     """An enforcement case."""
 
     region = serializers.CharField(source="region.code", read_only=True)
-    enterprise = serializers.CharField(source="enterprise.uscc", read_only=True, default=None)
-    site = serializers.CharField(source="site.code", read_only=True, default=None)
+    enterprise = serializers.CharField(
+        source="enterprise.uscc", read_only=True, default=None, allow_null=True
+    )
+    site = serializers.CharField(source="site.code", read_only=True, default=None, allow_null=True)
     fine_yuan = serializers.DecimalField(
         max_digits=12, decimal_places=2, read_only=True, allow_null=True
     )

@@ -82,7 +82,9 @@ class InspectionSerializer(serializers.ModelSerializer[Inspection]):
     enterprise = serializers.CharField(source="enterprise.uscc", read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     region = serializers.CharField(source="region.code", read_only=True)
-    group = serializers.CharField(source="group.name", read_only=True, default=None)
+    group = serializers.CharField(
+        source="group.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Inspection
@@ -115,7 +117,9 @@ class FindingSerializer(serializers.ModelSerializer[Finding]):
     enterprise = serializers.CharField(source="enterprise.uscc", read_only=True)
     region = serializers.CharField(source="region.code", read_only=True)
     department = serializers.CharField(source="department_kind.code", read_only=True)
-    order = serializers.CharField(source="order.number", read_only=True, default=None)
+    order = serializers.CharField(
+        source="order.number", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Finding
