@@ -111,6 +111,19 @@ def test_the_field_form_refuses_a_file_renamed_as_a_photo(
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
 
 
+def test_the_field_form_refuses_a_photo_over_the_limit(world, loop, site, settings) -> None:
+    # given a JPEG one byte over a 1 MiB limit
+    settings.OL_UPLOAD_MAX_BYTES = 1024 * 1024
+    big = SimpleUploadedFile("big.jpg", b"\xff\xd8\xff" + b"\x00" * (1024 * 1024 - 2))
+    url = reverse("inspections:inspect", args=[loop.campaign.pk, site.code])
+    data = _photo_of(_form(loop, site, uuid.uuid4()), big)
+    # when the inspector sends it, then it is refused for its size and nothing is stored
+    response = world.client("department_officer").post(url, data, HTTP_ACCEPT="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "照片 big.jpg 超过 1 MiB。"
+    assert Inspection.objects.count() == 0
+
+
 @pytest.mark.parametrize(("name", "fmt"), [("licence.jpg", "JPEG"), ("licence.png", "PNG")])
 def test_the_field_form_keeps_a_real_photo(
     world, loop, site, settings, tmp_path, name, fmt
