@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -92,3 +93,19 @@ def test_a_note_without_an_attachment_has_nothing_to_serve(world: Province, case
     # when its attachment is asked for, then there is none
     url = reverse("alerts:case_note_attachment", args=[case.number, note.pk])
     assert world.client("haicheng_operator").get(url).status_code == 404
+
+
+def test_a_page_attached_before_the_check_is_only_offered_for_saving(
+    world: Province, case: Case, media: Path
+) -> None:
+    # given a web page attached before uploads were checked by content
+    note = CaseNote.objects.create(case=case, author_name="旧数据", text="旧附件")
+    note.attachment.save("page.html", ContentFile(b"<script>alert(1)</script>"))
+    url = reverse("alerts:case_note_attachment", args=[case.number, note.pk])
+    # when the county opens it
+    response = world.client("haicheng_operator").get(url)
+    # then it comes as bytes to save, never as a page the browser would render
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"] == 'attachment; filename="page.html"'
+    assert response["X-Content-Type-Options"] == "nosniff"
