@@ -14,14 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from oreledger.accounts.models import ApiToken, Region, User
 from oreledger.accounts.tests.factories import UserFactory, department
-from oreledger.alerts.models import Alert, Case
-from oreledger.alerts.services import open_case
+from oreledger.alerts.models import Alert, Case, CaseNote
+from oreledger.alerts.services import add_case_note, open_case
 from oreledger.appeals.models import Appeal
 from oreledger.appeals.services import raise_appeal
 from oreledger.assessment.models import Evidence, Scheme
@@ -145,6 +146,8 @@ class Dashiqiao:
     correction: TicketCorrection
     alert: Alert
     case: Case
+    # A note on the case with a PDF attached (its file is removed by the fixture).
+    note: CaseNote
     # An appeal of the Dashiqiao enterprise, raised by its own user, not yet routed.
     appeal: Appeal
     run: ImportRun
@@ -216,6 +219,8 @@ def build_dashiqiao(world: Province) -> Dashiqiao:
     Alert.objects.filter(pk=alert.pk).update(deadline=timezone.now() - datetime.timedelta(hours=1))
     case = open_case(actor=operator, title="金鼎矿超载运输", region=world.dashiqiao,
                      enterprise=dsq, site=site, violations="超载")  # fmt: skip
+    record = SimpleUploadedFile("勘查笔录.pdf", b"%PDF-1.7 sweep")
+    note = add_case_note(actor=operator, case=case, text="现场勘查", attachment=record)
     appellant = UserFactory(username="dsq_appellant", role="enterprise_user",
                             region=world.dashiqiao, enterprise=dsq)  # fmt: skip
     appeal = raise_appeal(actor=appellant, category="logistics",
@@ -270,6 +275,7 @@ def build_dashiqiao(world: Province) -> Dashiqiao:
         correction=correction,
         alert=Alert.objects.get(pk=alert.pk),
         case=case,
+        note=note,
         appeal=appeal,
         run=run,
         export=export,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oreledger.alerts.catalogue import LIMITS, STEPS, RuleSpec
 from oreledger.alerts.choices import DecisionKind, Resolution, Severity
+from oreledger.core.uploads import EVIDENCE, UploadField
 
 
 class NoteForm(forms.Form):
@@ -61,7 +62,7 @@ class CaseNoteForm(forms.Form):
     """An investigation note with an optional attachment."""
 
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
-    attachment = forms.FileField(label=_("Attachment"), required=False)
+    attachment = UploadField(label=_("Attachment"), required=False, kinds=EVIDENCE)
 
 
 class DecisionForm(forms.Form):

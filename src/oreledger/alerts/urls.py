@@ -15,6 +15,11 @@ urlpatterns = [
     path("cases/new/", cases.case_new, name="case_new"),
     path("cases/<str:number>/", cases.case_detail, name="case_detail"),
     path("cases/<str:number>/pdf/", cases.case_pdf_view, name="case_pdf"),
+    path(
+        "cases/<str:number>/notes/<int:pk>/attachment/",
+        cases.case_note_attachment,
+        name="case_note_attachment",
+    ),
     path("cases/<str:number>/<str:action>/", cases.case_action, name="case_action"),
     path("<uuid:pk>/", alerts.alert_detail, name="alert_detail"),
     path("<uuid:pk>/<str:action>/", alerts.alert_action, name="alert_action"),

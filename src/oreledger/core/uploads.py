@@ -28,6 +28,16 @@ _MAGIC = {
 # An Office file is a zip; which one it is, its parts say.
 _OOXML_PART = {"xlsx": "xl/workbook.xml", "docx": "word/document.xml"}
 
+# What a stored file of each kind is served as.
+CONTENT_TYPES = {
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
 PHOTO = ("jpeg", "png", "webp")
 EVIDENCE = (*PHOTO, "pdf", "xlsx", "docx")
 WORKBOOK = ("xlsx",)

@@ -16,6 +16,8 @@ MESSAGES: dict[str, Promise] = {
     "site_out_of_scope": _("The site is outside the campaign's regions or enterprise kinds."),
     "checklist_empty": _("The checklist has no items."),
     "results_incomplete": _("Give a result for every item: %(missing)s left."),
+    "photo_not_image": _("The photo %(name)s is not a JPEG, PNG or WebP image."),
+    "photo_too_large": _("The photo %(name)s is larger than %(limit)s MiB."),
     "unknown_item": _("An item does not belong to the checklists of this inspection."),
     "note_required": _("A failed item needs a note saying what was found."),
     "key_reused": _("This submission key was used for another site."),

@@ -12,8 +12,9 @@ from django.utils.translation import pgettext_lazy
 
 from oreledger.accounts.models import DepartmentKind, Region, User
 from oreledger.core.permissions import GOVERNMENT_ROLES
-from oreledger.core.uploads import EVIDENCE, UploadField
+from oreledger.core.uploads import EVIDENCE, PHOTO, UploadField, check_upload
 from oreledger.inspections.choices import Outcome, TargetKind
+from oreledger.inspections.errors import InspectionError
 from oreledger.inspections.models import Campaign, ChecklistItem
 from oreledger.registry.choices import EnterpriseKind, Rectification
 
@@ -58,10 +59,28 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
+def _photos(files: Any, name: str) -> list[Any]:
+    photos = files.getlist(name) if files else []
+    for photo in photos:
+        try:
+            check_upload(photo, kinds=PHOTO)
+        except forms.ValidationError as refused:
+            if refused.code == "too_large":
+                limit = (refused.params or {})["limit"]
+                raise InspectionError(
+                    "photo_too_large", field=name, name=photo.name, limit=limit
+                ) from None
+            raise InspectionError("photo_not_image", field=name, name=photo.name) from None
+    return photos
+
+
 def parse_results(
     data: Mapping[str, Any], files: Any, items: Iterable[ChecklistItem]
 ) -> tuple[uuid.UUID | None, list[dict[str, Any]]]:
-    """The submission key and each item's outcome, note and photos from the field form."""
+    """The submission key and each item's outcome, note and photos from the field form.
+
+    InspectionError when a photo is not an image (by its content) or is too large.
+    """
     try:
         key: uuid.UUID | None = uuid.UUID(str(data.get("submission_key", "")))
     except ValueError:
@@ -74,7 +93,7 @@ def parse_results(
                 "item": item.pk,
                 "outcome": outcome if outcome in Outcome.values else "",
                 "note": str(data.get(f"note_{item.pk}", "")),
-                "photos": files.getlist(f"photo_{item.pk}") if files else [],
+                "photos": _photos(files, f"photo_{item.pk}"),
             }
         )
     return key, results

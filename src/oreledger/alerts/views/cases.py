@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -25,6 +26,7 @@ from oreledger.core.confirmation import Confirmation, ask_confirmation, confirme
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
 from oreledger.core.permissions import ADD, APPROVE, CHANGE, VIEW, can, get_for_user, may
+from oreledger.core.uploads import CONTENT_TYPES, EVIDENCE, PHOTO, kind_of
 from oreledger.registry.models import Enterprise, Permit, Site
 
 
@@ -174,8 +176,10 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     try:
         if action == "note":
             form: Any = CaseNoteForm(request.POST, request.FILES)
-            if form.is_valid():
-                services.add_case_note(actor=request.user, case=case, **form.cleaned_data)
+            if not form.is_valid():
+                messages.error(request, " ".join(e for es in form.errors.values() for e in es))
+                return redirect(case)
+            services.add_case_note(actor=request.user, case=case, **form.cleaned_data)
         elif action == "decide":
             form = DecisionForm(request.POST)
             if not form.is_valid():
@@ -208,4 +212,28 @@ def case_pdf_view(request: HttpRequest, number: str) -> HttpResponse:
     case = _case(request, number)
     response = HttpResponse(case_pdf(case), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{case.number}.pdf"'
+    return response
+
+
+@login_required
+def case_note_attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    """A note's attachment, for those who may see the case (to anyone else it does not exist)."""
+    case = _case(request, number)
+    note = case.notes.exclude(attachment="").filter(pk=pk).first()
+    if note is None:
+        raise Http404
+    try:
+        stored = note.attachment.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    # The kind is read again from the content: a file attached before uploads were checked
+    # may be anything, and is then only offered as bytes to save, never shown.
+    kind = kind_of(stored, EVIDENCE)
+    response = FileResponse(
+        stored,
+        as_attachment=kind not in (*PHOTO, "pdf"),
+        filename=PurePath(note.attachment.name).name,
+        content_type=CONTENT_TYPES[kind] if kind else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -164,6 +164,10 @@ def _case(d: Dashiqiao) -> dict[str, Any]:
     return {"number": d.case.number}
 
 
+def _note(d: Dashiqiao) -> dict[str, Any]:
+    return {"number": d.case.number, "pk": d.note.pk}
+
+
 def _alert(d: Dashiqiao) -> dict[str, Any]:
     return {"pk": d.alert.pk}
 
@@ -297,6 +301,7 @@ ROUTES: dict[str, Target] = {
         variants=({"action": "answer"}, {"action": "sign"}),
     ),
     "alerts:case_pdf": Target(_case),
+    "alerts:case_note_attachment": Target(_note),
     "alerts:case_action": Target(
         _case, action=True, variants=_actions("action", "note", "decide", "close", "publish")
     ),
@@ -420,6 +425,7 @@ def dsq(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Dashiqiao]:
         finally:
             if built is not None:
                 Path(built.export.file_path).unlink(missing_ok=True)
+                built.note.attachment.delete(save=False)
             for alias, atomic in atomics.items():
                 transaction.set_rollback(True, using=alias)
                 atomic.__exit__(None, None, None)

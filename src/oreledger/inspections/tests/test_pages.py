@@ -4,11 +4,13 @@ decisions; each route's permission matrix, refusals changing nothing."""
 from __future__ import annotations
 
 import datetime
+import io
 import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from oreledger.inspections.models import (
     ClassificationDecision,
@@ -83,6 +85,62 @@ def test_the_field_form_says_what_is_missing_and_stores_nothing(world, loop, sit
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "note_required"
     assert Inspection.objects.count() == 0
+
+
+def _photo_of(data, upload):
+    [name] = [k for k in data if k.startswith("photo_")]
+    return {**data, name: upload}
+
+
+def test_the_field_form_refuses_a_file_renamed_as_a_photo(
+    world, loop, site, settings, tmp_path
+) -> None:
+    # given a form whose failed item carries a script renamed licence.jpg
+    settings.MEDIA_ROOT = tmp_path
+    url = reverse("inspections:inspect", args=[loop.campaign.pk, site.code])
+    script = SimpleUploadedFile("licence.jpg", b"#!/bin/sh\nrm -rf /\n", content_type="image/jpeg")
+    data = _photo_of(_form(loop, site, uuid.uuid4()), script)
+    # when the inspector sends it
+    response = world.client("department_officer").post(url, data, HTTP_ACCEPT="application/json")
+    # then it is refused, naming the file in Chinese, and nothing is stored
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "photo_not_image"
+    assert error["message"] == "照片 licence.jpg 不是 JPEG、PNG 或 WebP 图片。"
+    assert (Inspection.objects.count(), InspectionPhoto.objects.count()) == (0, 0)
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+def test_the_field_form_refuses_a_photo_over_the_limit(world, loop, site, settings) -> None:
+    # given a JPEG one byte over a 1 MiB limit
+    settings.OL_UPLOAD_MAX_BYTES = 1024 * 1024
+    big = SimpleUploadedFile("big.jpg", b"\xff\xd8\xff" + b"\x00" * (1024 * 1024 - 2))
+    url = reverse("inspections:inspect", args=[loop.campaign.pk, site.code])
+    data = _photo_of(_form(loop, site, uuid.uuid4()), big)
+    # when the inspector sends it, then it is refused for its size and nothing is stored
+    response = world.client("department_officer").post(url, data, HTTP_ACCEPT="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "照片 big.jpg 超过 1 MiB。"
+    assert Inspection.objects.count() == 0
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("licence.jpg", "JPEG"), ("licence.png", "PNG")])
+def test_the_field_form_keeps_a_real_photo(
+    world, loop, site, settings, tmp_path, name, fmt
+) -> None:
+    # given a form whose failed item carries a photo drawn with Pillow
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, fmt)
+    url = reverse("inspections:inspect", args=[loop.campaign.pk, site.code])
+    data = _photo_of(_form(loop, site, uuid.uuid4()), SimpleUploadedFile(name, buffer.getvalue()))
+    # when the inspector sends it
+    response = world.client("department_officer").post(url, data, HTTP_ACCEPT="application/json")
+    # then the inspection is stored with the photo's bytes
+    assert response.status_code == 201
+    photo = InspectionPhoto.objects.get()
+    with photo.image.open("rb") as stored:
+        assert stored.read() == buffer.getvalue()
 
 
 def test_the_loop_through_the_pages(world, loop, site) -> None:

@@ -47,8 +47,8 @@ def inspect(request: HttpRequest, pk: int, site: str) -> HttpResponse:
     items = list(items_for(checklists_for(campaign, place.enterprise.industry)))
     error = ""
     if request.method == "POST":
-        key, results = parse_results(request.POST, request.FILES, items)
         try:
+            key, results = parse_results(request.POST, request.FILES, items)
             if key is None:
                 raise InspectionError("results_incomplete", missing=len(items))
             inspection, created = services.submit_inspection(
