@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,13 +46,26 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
     if not may(request.user, VIEW, Scheme):
         raise Http404
     today = local_day(timezone.now())
-    rows = [(s, Period.containing(s.period, today)) for s in schemes]
+    rows = []
+    for scheme in schemes:
+        period = Period.containing(scheme.period, today)
+        rows.append((scheme, period, _score_link(request, scheme, period)))
     context = {
         "title": _("County assessment"),
         "rows": rows,
         "may_change": may(request.user, CHANGE, Scheme),
     }
     return render(request, "assessment/scheme_list.html", context)
+
+
+def _score_link(request: HttpRequest, scheme: Scheme, period: Period) -> str | None:
+    """Where a scheme's row leads: the ranking for the province, a county's own score."""
+    if may_rank(request.user):
+        return reverse("assessment:ranking", args=[scheme.code, period.label])
+    region = getattr(request.user, "region", None)
+    if region is None or region.level != RegionLevel.COUNTY:
+        return None
+    return reverse("assessment:county", args=[scheme.code, period.label, region.code])
 
 
 @login_required

@@ -116,6 +116,8 @@ def test_every_module_that_makes_a_pdf_is_covered_here() -> None:
         for path in root.rglob("*.py")
         if "tests" not in path.parts
         and path != root / "core" / "pdf.py"
+        # recognises uploaded PDFs by their content and names their type; it makes none
+        and path != root / "core" / "uploads.py"
         and re.search(MAKES_PDF, path.read_text())
     }
     assert makers == PDF_SOURCES
