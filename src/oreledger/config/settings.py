@@ -289,6 +289,7 @@ SPECTACULAR_SETTINGS = {
         for app, name in (
             ("alerts", "AlertStatus"),
             ("alerts", "CaseStatus"),
+            ("briefings", "BriefingStatus"),
             ("appeals", "AppealStatus"),
             ("inspections", "CampaignStatus"),
             ("inspections", "OrderStatus"),
