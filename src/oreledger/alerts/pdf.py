@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
 from oreledger.alerts.catalogue import BY_CODE
@@ -64,7 +65,8 @@ def case_pdf(case: Any) -> bytes:
             "at": local_datetime(note.at),
             "author": note.author_name,
             "text": note.text,
-            "attachment": note.attachment.name if note.attachment else "",
+            # The file's kind, not its stored name: storage adds random suffixes to names.
+            "attachment": _file_kind(note.attachment.name) if note.attachment else "",
         }
         for note in case.notes.all()
     ]
@@ -78,3 +80,8 @@ def case_pdf(case: Any) -> bytes:
         "closed_at": local_datetime(case.closed_at) if case.closed_at else "",
     }
     return render_pdf("alerts/case_pdf.html", context, footer=case.number)
+
+
+def _file_kind(name: str) -> str:
+    """What a printed case says of an attachment: its type, as "PDF" or "JPG"."""
+    return PurePosixPath(name).suffix.lstrip(".").upper() or "—"
