@@ -91,9 +91,14 @@ class People:
         body = b"" if method == "GET" else json.dumps(WRITE_BODY).encode()
         path = url.split("?", 1)[0]
         headers = signed_headers(code, secret, method, path, body)
-        meta = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
-        return Client().generic(method, url, body, content_type="application/json",
-                                **meta, **extra)  # fmt: skip
+        meta: dict[str, Any] = {f"HTTP_{k.upper().replace('-', '_')}": v
+                                for k, v in headers.items()}  # fmt: skip
+        # why: one client per station, with no cookies: a new Client loads the middleware
+        # chain again (whitenoise scans the static files), ten times the request itself.
+        client = self.pages[column]
+        client.cookies.clear()
+        return client.generic(method, url, body, content_type="application/json",
+                              **meta, **extra)  # fmt: skip
 
 
 # What a write would send if the permission let it through: enough for most forms to parse,
@@ -146,8 +151,6 @@ def gather_people(dsq: Dashiqiao) -> People:
     people = People(dsq, users=users)
     people.stations = {"station_in": dsq.exit_station, "station_out": dsq.haicheng_station}
     for key in KEYS:
-        if key in people.stations:
-            continue
         page, api = Client(), APIClient()
         if key in users:
             page.force_login(users[key])
