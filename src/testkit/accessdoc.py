@@ -15,7 +15,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-PAGE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "access-matrix.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs/reference/access-matrix.md"
 # Short column heads for the table; the legend above it spells them out.
 HEADS = {
     "province": "P",
