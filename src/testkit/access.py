@@ -27,7 +27,7 @@ STATION_ROUTES = frozenset(
      "api:weighing:station_waybill"}
 )  # fmt: skip
 # Routes outside the OpenAPI document on purpose: the document itself, its viewer, and the
-# federation's node-to-node calls (signed by a node, described in docs/specs/federation-protocol.md).
+# federation's node-to-node calls (signed by a node: docs/specs/federation-protocol.md).
 UNDOCUMENTED = frozenset(
     {"schema", "api-docs", "api:federation:federation_changes",
      "api:federation:federation_heartbeat", "api:federation:federation_reference",
