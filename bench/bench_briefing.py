@@ -58,6 +58,8 @@ def main() -> None:
     from oreledger.briefings.sections import Week, sections
     from oreledger.briefings.services import build_figures, system_reader, top_region
     from oreledger.briefings.word import briefing_docx
+    from oreledger.core.checkpoints import write_checkpoint
+    from oreledger.core.localtime import local_midnight
     from oreledger.dashboards.rollups import rebuild
     from oreledger.dashboards.scope import Scope
 
@@ -77,6 +79,10 @@ def main() -> None:
         cursor.execute("SELECT count(*) FROM weighing_ticket")
         print(f"{cursor.fetchone()[0]:,} tickets in the database", flush=True)
     week = Week.of(timezone.localdate() - datetime.timedelta(days=7))
+    # The checkpoint the daily job signs on the week's Sunday: the chain-head section reads
+    # it and compares every head with the chains, as on a running platform.
+    signed = write_checkpoint(now=local_midnight(week.sunday) + datetime.timedelta(hours=23))
+    print(f"checkpoint {signed}", flush=True)
     scope = Scope(system_reader(), top_region(), None)
     out = Path(tempfile.mkdtemp(prefix="briefing-"))
     for run in range(args.runs):
