@@ -79,6 +79,17 @@ def main() -> None:
         cursor.execute("SELECT count(*) FROM weighing_ticket")
         print(f"{cursor.fetchone()[0]:,} tickets in the database", flush=True)
     week = Week.of(timezone.localdate() - datetime.timedelta(days=7))
+    # COPY leaves each station's head at zero; the recording path keeps it at its last
+    # ticket, so the chain-head section looks every head up, as on a running platform.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE weighing_stationstate s SET chain_length = t.chain_index, last_hash = t.hash
+              FROM (SELECT DISTINCT ON (station_id) station_id, chain_index, hash
+                      FROM weighing_ticket ORDER BY station_id, chain_index DESC) t
+             WHERE t.station_id = s.station_id
+            """
+        )
     # The checkpoint the daily job signs on the week's Sunday: the chain-head section reads
     # it and compares every head with the chains, as on a running platform.
     signed = write_checkpoint(now=local_midnight(week.sunday) + datetime.timedelta(hours=23))
