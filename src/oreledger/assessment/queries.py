@@ -229,7 +229,7 @@ def _appeals(county: Region, period: Period, today: datetime.date, detail: bool)
         Record(
             f"{s.appeal.number} {s.get_stage_display()}",
             _url(s.appeal, detail),
-            s.in_time,
+            s.in_time,  # type: ignore[attr-defined]  # annotated by stages_due
             f"{s.due_at.astimezone(LOCAL):%Y-%m-%d %H:%M}",
         )
         for s in stages_due(region=county, since=start, until=end)
