@@ -22,6 +22,7 @@ from oreledger.worklist.policies import REPORT
 from oreledger.worklist.queries import (
     STATUS_RULE,
     task_progress_by_group,
+    task_standing,
     task_status,
     today_local,
     week_of,
@@ -103,7 +104,7 @@ def task_detail(request: HttpRequest, number: str) -> HttpResponse:
     context = {
         "title": task,
         "task": task,
-        "status": task_status(task),
+        "standing": task_standing(task),
         "rule": STATUS_RULE,
         "milestones": task.milestones.all(),
         "reports": task.reports.select_related("reported_by"),
