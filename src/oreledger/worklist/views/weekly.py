@@ -94,7 +94,9 @@ def _timeliness_table(request: HttpRequest) -> TimelinessTable:
 def timeliness_export_source(request: HttpRequest) -> ExportSource:
     """The timeliness table's rows as the page shows them, for export."""
     table = _timeliness_table(request)
-    return ExportSource(_("Weekly data timeliness"), timeliness_columns(table), table.rows, 6)
+    return ExportSource(
+        _("Weekly data timeliness"), timeliness_columns(table), table.rows, len(table.rows)
+    )
 
 
 @login_required
