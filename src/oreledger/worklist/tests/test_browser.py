@@ -108,7 +108,7 @@ def test_a_county_confirms_its_week_and_the_province_sees_the_rate_rise(
     _menu(page, "每周数据上报")
     page.fill("#id_comment", "本周磅单与合同已核对")
     page.locator("[data-testid=confirm-form] button[type=submit]").click()
-    page.wait_for_selector("text=本周数据已确认。")
+    page.wait_for_selector("text=该周数据已确认。")
     _logout(page)
     # then the province sees Haicheng's week on time: 1 of 7 expected weeks (14 %), and the
     # province's rate 1 of 13 (8 %)
