@@ -48,7 +48,7 @@ format: install
 messages: install
 	for app in src/oreledger/*/; do \
 	  if [ -d "$$app/templates" ] || ls $$app*.py >/dev/null 2>&1; then \
-	    (cd $$app && mkdir -p locale && ../../../$(BIN)/oreledger makemessages -l zh_Hans --no-obsolete --no-location >/dev/null); \
+	    (cd $$app && mkdir -p locale && OL_VAR_DIR=$${TMPDIR:-/tmp}/ol-messages ../../../$(BIN)/oreledger makemessages -l zh_Hans --no-obsolete --no-location >/dev/null); \
 	  fi; \
 	done
 

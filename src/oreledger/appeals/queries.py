@@ -1,7 +1,7 @@
 """Read side of the appeals desk: countdowns and the ledger's figures (open, overdue, solved…).
 
-`ledger_figures` is the one function the ledger pages, their exports and the future weekly
-briefing and county assessment (issue 19) read: the same definitions everywhere.
+`ledger_figures` is the one function the ledger pages, their exports and the weekly briefing
+read; `stages_due` the county assessment's appeals indicator: the same definitions everywhere.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -161,6 +161,27 @@ def ledger_figures(
         until=local_midnight(until + datetime.timedelta(days=1)),
         by=by,
         appeals=scope,
+    )
+
+
+def stages_due(
+    *, region: Region, since: datetime.datetime, until: datetime.datetime
+) -> QuerySet[StageRecord]:
+    """The stages of a region's appeals whose limit fell in [since, until), each marked in_time.
+
+    A stage counts as done in time when it was finished at or before its limit; limits still
+    to come (after now) are not due yet. The county assessment's appeals indicator reads this.
+    """
+    done_in_time = Q(done_at__isnull=False, done_at__lte=F("due_at"))
+    return (
+        StageRecord.objects.filter(
+            appeal__region__path__startswith=region.path,
+            due_at__gte=since,
+            due_at__lt=min(until, timezone.now()),
+        )
+        .annotate(in_time=ExpressionWrapper(done_in_time, output_field=BooleanField()))
+        .select_related("appeal")
+        .order_by("due_at", "pk")
     )
 
 

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from oreledger.accounts.models import Region
 from oreledger.alerts.choices import EventKind
 from oreledger.alerts.models import RULE_CHOICES, Alert, AlertEvent
-from oreledger.appeals.models import StageRecord
+from oreledger.appeals.queries import stages_due
 from oreledger.assessment.choices import (
     EvidenceStatus,
     IndicatorKind,
@@ -225,23 +225,14 @@ def _orders(county: Region, period: Period, today: datetime.date, detail: bool) 
 
 def _appeals(county: Region, period: Period, today: datetime.date, detail: bool) -> Measure:
     start, end = _span(period, today)
-    stages = (
-        StageRecord.objects.filter(
-            appeal__region__path__startswith=county.path,
-            due_at__gte=start,
-            due_at__lt=min(end, timezone.now()),
-        )
-        .select_related("appeal")
-        .order_by("due_at", "pk")
-    )
     records = [
         Record(
             f"{s.appeal.number} {s.get_stage_display()}",
             _url(s.appeal, detail),
-            s.done_at is not None and s.done_at <= s.due_at,
+            s.in_time,
             f"{s.due_at.astimezone(LOCAL):%Y-%m-%d %H:%M}",
         )
-        for s in stages
+        for s in stages_due(region=county, since=start, until=end)
     ]
     return Measure(Decimal(sum(r.counted for r in records)), Decimal(len(records)), records)
 

@@ -12,5 +12,5 @@ class BriefingsConfig(AppConfig):
     verbose_name = _("Weekly briefings")
 
     def ready(self) -> None:
-        """Register the policies, the menu, the sections and the Monday job."""
-        from oreledger.briefings import jobs, menu, policies, sections  # noqa: F401
+        """Register the policies, the menu, the sections (chain heads last) and the Monday job."""
+        from oreledger.briefings import chain_heads, jobs, menu, policies, sections  # noqa: F401

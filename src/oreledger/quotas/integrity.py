@@ -144,7 +144,8 @@ def account_heads() -> checkpoints.Heads:
     return {str(pk): (count, head) for pk, count, head in rows.iterator(chunk_size=5000)}
 
 
-def _hashes_at(wanted: dict[str, set[int]]) -> dict[str, dict[int, str]]:
+def hashes_at(wanted: dict[str, set[int]]) -> dict[str, dict[int, str]]:
+    """Each account's hash stored now at each entry number asked for (absent where shorter)."""
     found: dict[str, dict[int, str]] = {}
     keys = sorted(wanted)
     for start in range(0, len(keys), 500):
@@ -159,7 +160,7 @@ def _hashes_at(wanted: dict[str, set[int]]) -> dict[str, dict[int, str]]:
 
 def _checkpointed() -> Iterator[Discrepancy]:
     """Each account whose chain departs from a head signed in a checkpoint."""
-    for departure in checkpoints.compare(CHAIN, _hashes_at):
+    for departure in checkpoints.compare(CHAIN, hashes_at):
         yield Discrepancy(
             int(departure.key), "checkpoint_mismatch", departure.detail, entry=departure.entry
         )

@@ -96,7 +96,8 @@ def station_heads() -> checkpoints.Heads:
     return {code: (length, head) for code, length, head in rows.order_by("station__code")}
 
 
-def _hashes_at(wanted: dict[str, set[int]]) -> dict[str, dict[int, str]]:
+def hashes_at(wanted: dict[str, set[int]]) -> dict[str, dict[int, str]]:
+    """Each station's hash stored now at each chain index asked for (absent where shorter)."""
     found: dict[str, dict[int, str]] = {}
     keys = sorted(wanted)
     for start in range(0, len(keys), 500):
@@ -111,7 +112,7 @@ def _hashes_at(wanted: dict[str, set[int]]) -> dict[str, dict[int, str]]:
 
 def checkpointed(station_codes: list[str] | None = None) -> Iterator[BrokenLink]:
     """Each station whose chain departs from a head signed in a checkpoint."""
-    for departure in checkpoints.compare(CHAIN, _hashes_at):
+    for departure in checkpoints.compare(CHAIN, hashes_at):
         if station_codes and departure.key not in station_codes:
             continue
         yield BrokenLink(

@@ -13,11 +13,13 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from oreledger.core.management.commands.serve import add_serve_arguments, serve
 from oreledger.core.supervisor import Child
 from oreledger.dashboards.rollups import refresh_rollups
 from oreledger.demo.anomalies import demo_specs
+from oreledger.demo.briefings import create_demo_briefings
 from oreledger.demo.services import (
     DEMO_SEED,
     DemoLogin,
@@ -70,6 +72,8 @@ class Command(BaseCommand):
             )
             joint = open_demo_worklist(seed=options["seed"])
             self.stdout.write("  joint action: " + ", ".join(f"{k} {v}" for k, v in joint.items()))
+            briefed = create_demo_briefings(now=timezone.now())
+            self.stdout.write("  briefings: " + ", ".join(f"{k} {v}" for k, v in briefed.items()))
         logins = ensure_demo_logins()
         url = f"http://{options['host']}:{options['port']}/"
         announce = Announcement(self, url, logins)
