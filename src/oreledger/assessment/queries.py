@@ -265,11 +265,16 @@ def points(indicator: Indicator, rate: Decimal) -> Decimal:
     return earned.quantize(POINTS, ROUND_HALF_UP)
 
 
+def plain(number: Decimal) -> str:
+    """A count or amount without trailing zeros and never in exponent form (200, not 2E+2)."""
+    return f"{number.normalize():f}"
+
+
 def formula(indicator: Indicator, m: Measure, earned: Decimal) -> str:
     """The published formula of one line, with its numbers."""
     values = {
-        "num": m.numerator.normalize(),
-        "den": m.denominator.normalize(),
+        "num": plain(m.numerator),
+        "den": plain(m.denominator),
         "rate": m.rate,
         "weight": indicator.weight,
         "target": indicator.target,

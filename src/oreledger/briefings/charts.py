@@ -19,20 +19,60 @@ BAR = "#2f6fb0"
 WIDTH, ROW, LABEL, TOP = 640, 24, 150, 30
 
 
+def _number(value: Any) -> float:
+    try:
+        return float(value or 0)
+    except (TypeError, ValueError):
+        return 0.0
+
+
 def chart_series(figures: dict[str, Any]) -> list[dict[str, Any]]:
-    """The charts of a briefing: this week's out tonnes by place and by grade."""
+    """The charts of a briefing, each one series of bars; a chart of only zeros is left out.
+
+    This week's out tonnes by place and by grade, tasks at risk or overdue and mean progress
+    by working group, and the first scheme's assessment score by county.
+    """
     production = pick(figures, "sections.production") or {}
+    groups = pick(figures, "sections.tasks.groups") or []
+    scores = pick(figures, "sections.ranking.rows") or []
+    # One scheme's scores side by side: totals of different schemes do not compare.
+    ranking = [row for row in scores if row.get("scheme") == scores[0].get("scheme")]
+    wanted = (
+        (
+            _("Out this week by place (t)"),
+            production.get("places") or [],
+            "name",
+            lambda row: pick(row, "week.out_t"),
+        ),
+        (
+            _("Out this week by grade (t)"),
+            production.get("grades") or [],
+            "grade",
+            lambda row: pick(row, "week.out_t"),
+        ),
+        (
+            _("Tasks at risk or overdue by working group"),
+            groups,
+            "name",
+            lambda row: _number(row.get("at_risk")) + _number(row.get("overdue")),
+        ),
+        (
+            _("Mean progress by working group (%)"),
+            groups,
+            "name",
+            lambda row: row.get("mean_percent"),
+        ),
+        (_("Assessment score by county"), ranking, "name", lambda row: row.get("total")),
+    )
     charts = []
-    for title, rows, label in (
-        (_("Out this week by place (t)"), production.get("places") or [], "name"),
-        (_("Out this week by grade (t)"), production.get("grades") or [], "grade"),
-    ):
-        if rows:
+    for title, rows, label, value in wanted:
+        values = [_number(value(row)) for row in rows]
+        if any(values):
             charts.append(
                 {
-                    "title": title,
+                    "title": str(title),
                     "labels": [str(row[label]) for row in rows],
-                    "values": [pick(row, "week.out_t") or 0 for row in rows],
+                    "values": values,
                 }
             )
     return charts

@@ -66,7 +66,7 @@ def briefing_list(request: HttpRequest) -> HttpResponse:
     rows = Briefing.objects.for_user(request.user, VIEW).select_related("region")
     context = {
         "title": _("Weekly briefings"),
-        "form": WeekForm(initial={"week": Week.of(_last_week()).key}),
+        "form": WeekForm(initial={"week": Week.of(_last_week()).key}, reader=request.user),
         "may_add": may(request.user, ADD, Briefing),
         **paged(request, rows.order_by("-week", "region__code")),
     }

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from oreledger.accounts.choices import RegionLevel
-from oreledger.accounts.models import Department, DepartmentKind, Region
+from oreledger.accounts.models import Department, DepartmentKind, Region, User
 from oreledger.assessment import services as assessment
 from oreledger.assessment.queries import Period
 from oreledger.core.localtime import local_midnight
@@ -185,6 +185,8 @@ def _task(
         measures=measures,
         completion_standard=standard,
         responsible_department=unit,
+        # The demo's officer of that unit, where there is one (Haicheng's natural resources).
+        responsible_person=User.objects.filter(department=unit).order_by("pk").first(),
         start=start,
         due=due,
         milestones=[("完成摸底和方案", mid), ("完成主体工作", late)],

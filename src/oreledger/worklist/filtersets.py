@@ -8,6 +8,8 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from oreledger.accounts.models import Region
+from oreledger.core.permissions import VIEW
 from oreledger.worklist.choices import TaskStatus
 from oreledger.worklist.models import Task, WorkingGroup
 from oreledger.worklist.queries import statuses, today_local, with_progress
@@ -35,7 +37,7 @@ class TaskFilter(django_filters.FilterSet):
     group = django_filters.ModelChoiceFilter(
         label=_("Working group"), queryset=WorkingGroup.objects.all()
     )
-    region = django_filters.CharFilter(label=_("Region code"), method=_region)
+    region = django_filters.ChoiceFilter(label=_("Region"), method=_region, choices=[])
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=TaskStatus.choices, method=_status
     )
@@ -43,3 +45,11 @@ class TaskFilter(django_filters.FilterSet):
     class Meta:
         model = Task
         fields = ["group", "region", "status"]
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, request=request, **kwargs)
+        # The regions of the tasks the reader may see, by name: never a code to type.
+        reader: Any = getattr(request, "user", None)
+        tasks = Task.objects.for_user(reader, VIEW)
+        regions = Region.objects.filter(pk__in=tasks.values("region_id")).order_by("path")
+        self.filters["region"].extra["choices"] = [(r.code, str(r.name)) for r in regions]

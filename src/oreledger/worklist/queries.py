@@ -2,7 +2,8 @@
 
 The functions other apps read (the weekly briefing, the county assessment) and their shapes:
 
-- `task_status(task, today)` → `TaskStatus`: the one rule (`STATUS_RULE`, shown on the pages).
+- `task_status(task, today)` → `TaskStatus`: the one rule (`STATUS_RULE`, shown on the pages);
+  `task_standing(task, today)` → `Standing`: the status and the clause that applies to the task.
 - `task_progress_by_group(region, week, today=None)` → `list[GroupProgress]`, one per working
   group with tasks in `region`, in the group's order: `group`, `counts` ({status: n} for the
   four `TaskStatus` values), `total`, `milestones_due` / `milestones_met` (due in the week,
@@ -90,6 +91,74 @@ def _elapsed_percent(task: Task, today: datetime.date) -> float:
     return max(0.0, min(100.0, 100.0 * (today - task.start).days / span))
 
 
+@dataclass(frozen=True)
+class Standing:
+    """A task's status and the clause of `STATUS_RULE` that put it there, for this task."""
+
+    status: TaskStatus
+    reason: str
+
+
+def task_standing(
+    task: Task,
+    today: datetime.date | None = None,
+    *,
+    milestones: Iterable[Milestone] | None = None,
+    reports: Iterable[ProgressReport] | None = None,
+) -> Standing:
+    """Where a task stands on `today` and why (the one rule, `STATUS_RULE`)."""
+    today = today or today_local()
+    if task.completed_on is not None and task.completed_on <= today:
+        return Standing(
+            TaskStatus.DONE,
+            _("Done: completed on %(day)s.") % {"day": task.completed_on.isoformat()},
+        )
+    if today > task.due:
+        return Standing(
+            TaskStatus.OVERDUE,
+            _("Overdue: not done and due on %(day)s.") % {"day": task.due.isoformat()},
+        )
+    milestones = list(task.milestones.all() if milestones is None else milestones)
+    reports = [
+        r for r in (task.reports.all() if reports is None else reports) if r.reported_on <= today
+    ]
+    for milestone in milestones:
+        missed = milestone.due < today and (milestone.done_on is None or milestone.done_on > today)
+        if missed and not any(r.reported_on > milestone.due for r in reports):
+            return Standing(
+                TaskStatus.AT_RISK,
+                _(
+                    "At risk: the milestone “%(title)s” was due on %(day)s and no progress "
+                    "report has come since."
+                )
+                % {"title": milestone.title, "day": milestone.due.isoformat()},
+            )
+    elapsed = round(_elapsed_percent(task, today))
+    if reports:
+        latest = max(reports, key=lambda r: (r.week, r.reported_on, r.pk or 0))
+        if latest.percent + BEHIND_POINTS < _elapsed_percent(task, today):
+            return Standing(
+                TaskStatus.AT_RISK,
+                _(
+                    "At risk: the latest report says %(percent)s%% done while %(elapsed)s%% of "
+                    "the time has passed (more than %(points)s points behind)."
+                )
+                % {"percent": latest.percent, "elapsed": elapsed, "points": BEHIND_POINTS},
+            )
+        return Standing(
+            TaskStatus.ON_TRACK,
+            _(
+                "On track: the latest report says %(percent)s%% done with %(elapsed)s%% of the "
+                "time passed, and no milestone is missed."
+            )
+            % {"percent": latest.percent, "elapsed": elapsed},
+        )
+    return Standing(
+        TaskStatus.ON_TRACK,
+        str(_("On track: not yet due, no milestone missed, no report behind time.")),
+    )
+
+
 def task_status(
     task: Task,
     today: datetime.date | None = None,
@@ -98,24 +167,7 @@ def task_status(
     reports: Iterable[ProgressReport] | None = None,
 ) -> TaskStatus:
     """Where a task stands on `today` (the one rule, `STATUS_RULE`)."""
-    today = today or today_local()
-    if task.completed_on is not None and task.completed_on <= today:
-        return TaskStatus.DONE
-    if today > task.due:
-        return TaskStatus.OVERDUE
-    milestones = list(task.milestones.all() if milestones is None else milestones)
-    reports = [
-        r for r in (task.reports.all() if reports is None else reports) if r.reported_on <= today
-    ]
-    for milestone in milestones:
-        missed = milestone.due < today and (milestone.done_on is None or milestone.done_on > today)
-        if missed and not any(r.reported_on > milestone.due for r in reports):
-            return TaskStatus.AT_RISK
-    if reports:
-        latest = max(reports, key=lambda r: (r.week, r.reported_on, r.pk or 0))
-        if latest.percent + BEHIND_POINTS < _elapsed_percent(task, today):
-            return TaskStatus.AT_RISK
-    return TaskStatus.ON_TRACK
+    return task_standing(task, today, milestones=milestones, reports=reports).status
 
 
 def with_progress(tasks: QuerySet[Task]) -> QuerySet[Task]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from oreledger.assessment import services
+from oreledger.assessment.queries import Period, ranking
 from oreledger.assessment.tests.test_scores import INDICATORS
 from testkit.matrix import check_matrix
 
@@ -45,6 +49,17 @@ def test_only_the_province_sees_the_ranking_of_all_counties(world, scheme):
     assert responses["haicheng_operator"]["Location"] == reverse(
         "assessment:county", args=[scheme.code, "2026-Q1", "210381"]
     )
+    # and its export has the page's rows: rank, county, each indicator's points, the score
+    export = world.client("province_officer").get(url + "?export=xlsx")
+    rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))
+    scores = ranking(scheme, Period.parse("quarter", "2026-Q1"))
+    assert rows[0][:2] == ("名次", "县（市、区）") and rows[0][-1] == "总分"
+    assert rows[1:] == [
+        (s.rank, s.region.name_zh, *(float(line.points) for line in s.lines), float(s.total))
+        for s in scores
+    ]
+    assert sorted(row[1] for row in rows[1:]) == ["大石桥市", "海城市"]
+    assert world.client("haicheng_operator").get(url + "?export=xlsx").status_code == 302
 
 
 def test_a_county_sees_its_own_score_and_records_but_not_another_county(world, scheme):

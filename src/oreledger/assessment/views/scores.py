@@ -8,14 +8,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from oreledger.accounts.choices import RegionLevel
 from oreledger.accounts.models import Region
 from oreledger.assessment.choices import IndicatorKind
 from oreledger.assessment.errors import AssessmentError
-from oreledger.assessment.models import Evidence, Scheme
+from oreledger.assessment.models import Evidence, Indicator, Scheme
 from oreledger.assessment.policies import may_rank, may_see_county
-from oreledger.assessment.queries import Period, county_score, measure, ranking
+from oreledger.assessment.queries import CountyScore, Period, county_score, measure, ranking
+from oreledger.core.cells import COUNT, DECIMAL
+from oreledger.core.exports import export_response
+from oreledger.core.listing import Column, ExportSource
 from oreledger.core.localtime import local_day
 from oreledger.core.permissions import ADD, CHANGE, VIEW, may
 
@@ -80,6 +84,8 @@ def scheme_period(request: HttpRequest, code: str, period: str) -> HttpResponse:
             raise Http404
         return redirect("assessment:county", code, period, region.code)
     scores = ranking(scheme, span)
+    if request.GET.get("export") == "xlsx":
+        return export_response(request, lambda: ranking_export_source(scheme, span, scores))
     context = {
         "title": _("Ranking"),
         "scheme": scheme,
@@ -89,6 +95,23 @@ def scheme_period(request: HttpRequest, code: str, period: str) -> HttpResponse:
         "rule": RULE,
     }
     return render(request, "assessment/ranking.html", context)
+
+
+def _points_column(n: int, indicator: Indicator) -> Column:
+    label = f"{indicator.get_kind_display()}（{indicator.weight}）"
+    return Column(f"i{n}", label, value=lambda score: score.lines[n].points, kind=DECIMAL)
+
+
+def ranking_export_source(scheme: Scheme, span: Period, scores: list[CountyScore]) -> ExportSource:
+    """The ranking as the page shows it: rank, county, each indicator's points, the score."""
+    columns = [
+        Column("rank", pgettext_lazy("assessment ranking", "Rank"), kind=COUNT),
+        Column("county", _("County"), value=lambda score: score.region.name_zh),
+        *(_points_column(n, i) for n, i in enumerate(scheme.indicators.all())),
+        Column("total", _("Score"), kind=DECIMAL),
+    ]
+    title = f"{scheme.name} {span.label} {_('Ranking')}"
+    return ExportSource(title, columns, scores, len(scores))
 
 
 def _county(request: HttpRequest, code: str) -> Region:

@@ -36,5 +36,12 @@ def test_the_demo_joint_action_is_part_way_through(world):
         if s.region == world.haicheng
     ]
     assert haicheng.total > 0
+    # and a task of a unit with a demo officer names that officer as the responsible person
+    persons = {
+        t.responsible_department.pk: t.responsible_person
+        for t in Task.objects.select_related("responsible_person")
+    }
+    officer = world.user("department_officer")
+    assert persons[officer.department_id] == officer
     # and running it again adds nothing
     assert create_demo_worklist(seed=2026, today=TODAY)["groups"] == 0

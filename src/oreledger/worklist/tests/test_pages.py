@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+from io import BytesIO
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
+from oreledger.worklist import services
 from oreledger.worklist.models import ProgressReport, WeeklyConfirmation
 from oreledger.worklist.queries import today_local, week_of
 from oreledger.worklist.tests.support import task
@@ -74,6 +79,7 @@ def test_only_a_county_operator_confirms_and_the_province_reads_the_table(world)
     assert "海城市" in page and "大石桥市" in page
     for name in ("task_list", "group_list"):
         assert world.client("province_officer").get(reverse(f"worklist:{name}")).status_code == 200
+        assert world.client("enterprise_user").get(reverse(f"worklist:{name}")).status_code == 404
 
 
 def test_the_api_gives_tasks_with_status_and_the_timeliness_table_in_scope(world):
@@ -100,3 +106,38 @@ def test_the_api_gives_tasks_with_status_and_the_timeliness_table_in_scope(world
     assert (body["number"], body["status"], body["milestones"]) == ("T-001", "overdue", [])
     assert [c["region"] for c in table["counties"]] == ["210381", "210882"]
     assert len(table["weeks"]) == 3
+
+
+def test_the_timeliness_table_exports_as_the_page_shows_it_in_scope(world):
+    # given seven days of grace and Haicheng's confirmation of last week (on time)
+    services.set_grace_days(actor=world.user("province_officer"), grace_days=7)
+    last_week = week_of(today_local()) - datetime.timedelta(days=7)
+    services.confirm_week(actor=world.user("haicheng_operator"), region=world.haicheng,
+                          week=last_week)  # fmt: skip
+    url = reverse("worklist:timeliness") + "?export=xlsx"
+    # when every persona asks for the workbook
+    responses = check_matrix(
+        world,
+        lambda client: client.get(url),
+        {
+            "province_officer": 200,
+            "haicheng_operator": 200,
+            "dashiqiao_operator": 200,
+            "department_officer": 200,
+            "enterprise_user": 404,
+            "anonymous": 302,
+        },
+    )
+    # then the province's has both counties in Chinese, with the week's state and the rates
+    rows = list(
+        load_workbook(BytesIO(responses["province_officer"].content)).active.iter_rows(
+            values_only=True
+        )
+    )
+    assert rows[0][0] == "县（市、区）" and rows[0][-2:] == ("上报率（%）", "及时率（%）")
+    assert [r[0] for r in rows[1:]] == ["海城市", "大石桥市"]
+    assert rows[1][7:] == ("按时", "待报", 7, 1, 1, 14.3, 14.3)
+    assert rows[2][7:] == ("待报", "待报", 6, 0, 0, 0, 0)
+    # and Haicheng's operator gets Haicheng's row only
+    mine = load_workbook(BytesIO(responses["haicheng_operator"].content)).active
+    assert [r[0] for r in mine.iter_rows(min_row=2, values_only=True)] == ["海城市"]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from oreledger.worklist import services
 from oreledger.worklist.choices import TaskStatus
-from oreledger.worklist.queries import task_status
+from oreledger.worklist.queries import Standing, task_standing, task_status
 from oreledger.worklist.tests.support import DAY, MONDAY, task
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +68,38 @@ def test_a_task_done_after_its_due_date_is_done_but_was_overdue(world):
     assert task_status(t, DUE + 2 * DAY) == TaskStatus.OVERDUE
     assert task_status(t, DUE + 3 * DAY) == TaskStatus.DONE
     assert task_status(t, DUE + 30 * DAY) == TaskStatus.DONE
+
+
+def test_each_status_names_the_clause_of_the_rule_that_applies(world):
+    # given a task of 27 days with a milestone on day 7, read in English
+    t = task(world, milestones=[("完成摸底", MONDAY + 6 * DAY)])
+    with translation.override("en"):
+        # when nothing is due yet
+        # then it is on track with nothing behind
+        assert task_standing(t, MONDAY + 3 * DAY) == Standing(
+            TaskStatus.ON_TRACK,
+            "On track: not yet due, no milestone missed, no report behind time.",
+        )
+        # when the milestone passed without a report since
+        assert task_standing(t, MONDAY + 7 * DAY).reason == (
+            "At risk: the milestone “完成摸底” was due on 2026-03-08 and no progress report "
+            "has come since."
+        )
+        # when the unit reports 10 % on day 14 of 27 (52 % of the time)
+        _report(world, t, MONDAY + 14 * DAY, 10, MONDAY + 14 * DAY)
+        assert task_standing(t, MONDAY + 14 * DAY).reason == (
+            "At risk: the latest report says 10% done while 52% of the time has passed "
+            "(more than 25 points behind)."
+        )
+        # when it reports 40 % the same week
+        _report(world, t, MONDAY + 14 * DAY, 40, MONDAY + 14 * DAY)
+        assert task_standing(t, MONDAY + 14 * DAY).reason == (
+            "On track: the latest report says 40% done with 52% of the time passed, and no "
+            "milestone is missed."
+        )
+        # when the due day has passed, and once the province records it done
+        assert task_standing(t, DUE + DAY).reason == "Overdue: not done and due on 2026-03-29."
+        t = services.complete_task(actor=world.user("province_officer"), task=t, on=DUE + 2 * DAY)
+        assert task_standing(t, DUE + 2 * DAY) == Standing(
+            TaskStatus.DONE, "Done: completed on 2026-03-31."
+        )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from oreledger.core.cells import CODE
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
-from oreledger.core.permissions import ENTERPRISE_USER, VIEW, get_for_user
+from oreledger.core.permissions import ENTERPRISE_USER, VIEW, get_for_user, may
 from oreledger.worklist import services
 from oreledger.worklist.filtersets import TaskFilter
 from oreledger.worklist.forms import ReportForm
@@ -22,6 +22,7 @@ from oreledger.worklist.policies import REPORT
 from oreledger.worklist.queries import (
     STATUS_RULE,
     task_progress_by_group,
+    task_standing,
     task_status,
     today_local,
     week_of,
@@ -53,6 +54,12 @@ class TaskListView(ScopedListView):
         Column("status", _("Status"), value=_status),
     )
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # An enterprise has no tasks of the joint action: the list is not there (as the groups).
+        if request.user.is_authenticated and not may(request.user, VIEW, Task):
+            raise Http404
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["rule"] = STATUS_RULE
@@ -74,7 +81,14 @@ def group_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "worklist/group_list.html",
-        {"title": _("Working groups"), "rows": rows, "week": week, "rule": STATUS_RULE},
+        {
+            "title": _("Working groups"),
+            "rows": rows,
+            "week": week,
+            "rule": STATUS_RULE,
+            # A leader column only when some group names one (the demo's groups name none).
+            "has_leaders": any(g.leader_id for g, _p in rows),
+        },
     )
 
 
@@ -103,7 +117,7 @@ def task_detail(request: HttpRequest, number: str) -> HttpResponse:
     context = {
         "title": task,
         "task": task,
-        "status": task_status(task),
+        "standing": task_standing(task),
         "rule": STATUS_RULE,
         "milestones": task.milestones.all(),
         "reports": task.reports.select_related("reported_by"),

@@ -12,11 +12,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from oreledger.accounts.choices import RegionLevel
+from oreledger.core.cells import COUNT, PERCENT
 from oreledger.core.errors import DomainError
+from oreledger.core.exports import export_response
+from oreledger.core.listing import Column, ExportSource
 from oreledger.core.permissions import COUNTY_OPERATOR, ENTERPRISE_USER
 from oreledger.worklist import services
 from oreledger.worklist.forms import ConfirmForm
 from oreledger.worklist.queries import (
+    TimelinessTable,
     recent_weeks,
     reporting_timeliness,
     today_local,
@@ -50,15 +54,62 @@ def confirm(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def timeliness(request: HttpRequest) -> HttpResponse:
-    """Every county's weeks: reported, on time, late or missing, with the rates."""
+def _week_column(n: int, week: datetime.date) -> Column:
+    return Column(f"w{n}", week.strftime("%m-%d"), value=lambda row: row.cells[n].status.label)
+
+
+def _percent(attribute: str) -> Any:
+    def read(row: Any) -> float | None:
+        share = getattr(row, attribute)
+        return None if share is None else 100 * share
+
+    return read
+
+
+def timeliness_columns(table: TimelinessTable) -> list[Column]:
+    """The timeliness table as the page shows it: county, one column per week, the rates."""
+    return [
+        Column("county", _("County"), value=lambda row: row.region.name_zh),
+        *(_week_column(n, week) for n, week in enumerate(table.weeks)),
+        Column("expected", _("Expected"), kind=COUNT),
+        Column("reported", _("Reported"), kind=COUNT),
+        Column("on_time", _("On time"), kind=COUNT),
+        Column(
+            "reporting_rate",
+            _("Reporting rate (%)"),
+            value=_percent("reporting_rate"),
+            kind=PERCENT,
+        ),
+        Column("on_time_rate", _("On-time rate (%)"), value=_percent("on_time_rate"), kind=PERCENT),
+    ]
+
+
+def _timeliness_table(request: HttpRequest) -> TimelinessTable:
     user: Any = request.user
     if getattr(user, "role", None) in (None, ENTERPRISE_USER) or not user.region_id:
         raise Http404
-    table = reporting_timeliness(user.region, recent_weeks(WEEKS_SHOWN))
+    return reporting_timeliness(user.region, recent_weeks(WEEKS_SHOWN))
+
+
+def timeliness_export_source(request: HttpRequest) -> ExportSource:
+    """The timeliness table's rows as the page shows them, for export."""
+    table = _timeliness_table(request)
+    return ExportSource(
+        _("Weekly data timeliness"), timeliness_columns(table), table.rows, len(table.rows)
+    )
+
+
+@login_required
+def timeliness(request: HttpRequest) -> HttpResponse:
+    """Every county's weeks: reported, on time, late or missing, with the rates."""
+    table = _timeliness_table(request)
+    if request.GET.get("export") == "xlsx":
+        return export_response(request, lambda: timeliness_export_source(request))
     return render(
         request,
         "worklist/timeliness.html",
         {"title": _("Weekly data timeliness"), "table": table},
     )
+
+
+timeliness.export_source = timeliness_export_source  # type: ignore[attr-defined]
