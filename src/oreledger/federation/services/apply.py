@@ -214,6 +214,7 @@ def _write_in_sql(
                 raise FederationError(
                     "unknown_reference", status=422, seq=change["seq"], model=target, uuid=wanted
                 )
+            # A ticket's id is its UUID (json.dumps below writes it as text).
             row[f.column] = found
         if federated:
             row["uuid"], row["version"] = change["uuid"], change["version"]
@@ -241,7 +242,7 @@ def _write_in_sql(
             f"INSERT INTO {table} ({columns}) SELECT {picked}"  # noqa: S608 (names from the model)
             f" FROM jsonb_to_recordset(%s::jsonb) AS x({shape})"
         )
-        statements.append((insert, [*defaults, json.dumps(new)]))
+        statements.append((insert, [*defaults, json.dumps(new, default=str)]))
     if newer:
         carried = ", ".join(
             f"{qn(f.column)} = x.{qn(f.column)}" for f in travelling if f is not key
@@ -251,7 +252,7 @@ def _write_in_sql(
             f" FROM jsonb_to_recordset(%s::jsonb) AS x({shape}, {qn(pk)} bigint)"
             f" WHERE {table}.{qn(pk)} = x.{qn(pk)}"
         )
-        statements.append((update, [json.dumps(newer)]))
+        statements.append((update, [json.dumps(newer, default=str)]))
     try:
         with connection.cursor() as cursor:
             for sql, params in statements:
