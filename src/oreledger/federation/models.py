@@ -61,6 +61,7 @@ class HubLink(models.Model):
     last_push_at = models.DateTimeField(_("last push"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     restored = models.BooleanField(_("restored from an older backup"), default=False)
+    checkpoint_day = models.DateField(_("newest checkpoint the hub holds"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("hub link")
@@ -105,3 +106,34 @@ class Node(models.Model):
     def backlog(self) -> int:
         """Changes the node made that the hub does not hold yet."""
         return max(self.node_last_seq - self.acked_seq, 0)
+
+
+class NodeCheckpoint(models.Model):
+    """A node's daily signed chain-head checkpoint, as the node's heartbeat carried it: kept
+    on the hub, where the node's database cannot rewrite it."""
+
+    node = models.ForeignKey(
+        Node, verbose_name=_("node"), on_delete=models.CASCADE, related_name="checkpoints"
+    )
+    day = models.DateField(_("day"))
+    taken_at = models.DateTimeField(_("taken at"))
+    # The heads as the node signed them: {chain: {key: [entries, last hash]}}.
+    chains = models.JSONField(_("chain heads"))
+    signature = models.CharField(_("signature"), max_length=128)
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("node checkpoint")
+        verbose_name_plural = _("node checkpoints")
+        ordering = ["node", "-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["node", "day"], name="federation_checkpoint_node_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} {self.day}"
+
+    @property
+    def heads(self) -> int:
+        """How many chain heads it signs."""
+        return sum(len(heads) for heads in self.chains.values())

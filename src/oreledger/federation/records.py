@@ -138,6 +138,27 @@ def encode(objs: Sequence[models.Model]) -> list[dict[str, Any]]:
     return states
 
 
+def local_ids(
+    model: type[models.Model], states: Sequence[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Per travelling reference, the local id of each UUID the states name (one read per
+    reference; a UUID this platform lacks is absent)."""
+    local: dict[str, dict[str, Any]] = {}
+    for f in _references(model):
+        wanted = {s.get(f.name) for s in states} - {None}
+        target = _target(f)
+        ident = _identity_field(target)
+        rows = target._default_manager.filter(**{f"{ident}__in": wanted}).values_list(ident, "pk")
+        local[f.name] = {str(u): pk for u, pk in rows}
+    return local
+
+
+def travelling_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    """The columns a record's state carries, in the model's order."""
+    skipped = _skipped(model)
+    return [f for f in model._meta.concrete_fields if f.name not in skipped]
+
+
 def decode(
     model: type[models.Model], states: Iterable[dict[str, Any]]
 ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
@@ -145,13 +166,7 @@ def decode(
     hub lacks as (model, uuid)."""
     states = list(states)
     refs = _references(model)
-    local: dict[str, dict[str, Any]] = {}
-    for f in refs:
-        wanted = {s.get(f.name) for s in states} - {None}
-        target = _target(f)
-        ident = _identity_field(target)
-        rows = target._default_manager.filter(**{f"{ident}__in": wanted}).values_list(ident, "pk")
-        local[f.name] = {str(u): pk for u, pk in rows}
+    local = local_ids(model, states)
     fields = {f.name: f for f in model._meta.concrete_fields if f.name not in _skipped(model)}
     ref_names = {f.name for f in refs}
     rows_out, missing = [], []

@@ -164,9 +164,32 @@ class HeartbeatView(SignedView):
                 "node": serializers.CharField(),
                 "last_seq": serializers.IntegerField(),
                 "time": serializers.DateTimeField(),
+                "checkpoints": inline_serializer(
+                    "FederationCheckpoint",
+                    {
+                        "checkpoint": serializers.JSONField(
+                            help_text="the signed body of a daily chain-head checkpoint file: "
+                            "version, node, taken_at, chains {chain: {key: [entries, hash]}}"
+                        ),
+                        "signature": serializers.CharField(),
+                    },
+                    many=True,
+                    required=False,
+                ),
             },
         ),
-        responses={200: _ACKED, 401: _ERROR, 409: _ERROR},
+        responses={
+            200: inline_serializer(
+                "FederationHeartbeatAck",
+                {
+                    "acked_seq": serializers.IntegerField(),
+                    "checkpoint_day": serializers.DateField(allow_null=True),
+                },
+            ),
+            400: _ERROR,
+            401: _ERROR,
+            409: _ERROR,
+        },
     )
     def post(self, request: Request) -> Response:
         """Documented here; answered by `signed_post`."""
@@ -174,7 +197,7 @@ class HeartbeatView(SignedView):
 
     def signed_post(self, request: Any, node: Node, body: bytes) -> JsonResponse:
         """Record the heartbeat; answer the acked seq (409 node_restored if behind)."""
-        return JsonResponse({"acked_seq": hub.receive_heartbeat(node=node, body=_json(body))})
+        return JsonResponse(hub.receive_heartbeat(node=node, body=_json(body)))
 
 
 class ReferenceView(SignedView):

@@ -16,6 +16,7 @@ from oreledger.federation.errors import FederationError
 from oreledger.federation.models import Node, OutboxChange
 from oreledger.federation.records import REFERENCE
 from oreledger.federation.services.apply import apply_changes, check_owner
+from oreledger.federation.services.checkpoints import keep_checkpoints
 
 MAX_CHANGES = 1000
 MAX_BATCH_BYTES = 4 * 1024 * 1024
@@ -97,8 +98,8 @@ def receive_batch(*, node: Node, body: Any) -> int:
                 )
             fresh = [c for c in changes if c["seq"] > locked.acked_seq]
             if fresh:
-                check_owner(fresh, locked.code)
-                apply_changes(fresh)
+                check_owner(fresh, locked.code, stored=False)
+                apply_changes(fresh, owner=locked.code)
                 newest = parse_datetime(fresh[-1]["at"])
                 locked.acked_seq = fresh[-1]["seq"]
                 locked.newest_change_at = newest or locked.newest_change_at
@@ -122,14 +123,17 @@ def record_refusal(node: Node, error: FederationError) -> None:
     )
 
 
-def receive_heartbeat(*, node: Node, body: Any) -> int:
-    """Note the node's last seq; a node behind what the hub holds was restored: refused."""
+def receive_heartbeat(*, node: Node, body: Any) -> dict[str, Any]:
+    """Note the node's last seq and keep the checkpoints it carries; a node behind what the
+    hub holds was restored: refused. Answers the acked seq and the newest checkpoint day."""
     _require_hub()
     if not isinstance(body, dict) or not isinstance(body.get("last_seq"), int):
         raise FederationError("malformed", detail="last_seq")
     last_seq = body["last_seq"]
     with transaction.atomic():
         locked = Node.objects.select_for_update().get(pk=node.pk)
+        # Kept even from a restored node: a signed checkpoint is evidence, not a change.
+        newest = keep_checkpoints(locked, body.get("checkpoints"))
         locked.node_last_seq = last_seq
         locked.last_contact = timezone.now()
         if last_seq < locked.acked_seq and locked.restored_at is None:
@@ -142,7 +146,10 @@ def receive_heartbeat(*, node: Node, body: Any) -> int:
             locked.save()
         else:
             locked.save()
-            return int(locked.acked_seq)
+            return {
+                "acked_seq": int(locked.acked_seq),
+                "checkpoint_day": newest.isoformat() if newest else None,
+            }
     raise error
 
 

@@ -3,6 +3,7 @@ Run by the node's job workers; every failure is kept on the HubLink and retried 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import urllib.error
 import urllib.request
@@ -13,10 +14,12 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 
 from oreledger.federation.errors import FederationError
 from oreledger.federation.models import HubLink, OutboxChange
 from oreledger.federation.services.apply import apply_changes, check_owner
+from oreledger.federation.services.checkpoints import pending_checkpoints
 from oreledger.federation.services.hub import MAX_BATCH_BYTES, MAX_CHANGES
 from oreledger.federation.services.outbox import last_seq
 from oreledger.weighing.signing import sign
@@ -123,15 +126,24 @@ def push() -> int:
 
 
 def heartbeat() -> Answer:
-    """Tell the hub the node's last seq (the hub detects a restored node from it)."""
+    """Tell the hub the node's last seq (the hub detects a restored node from it), with the
+    chain-head checkpoints the hub does not hold yet."""
+    link = hub_link()
     payload = {
         "node": settings.OL_NODE_CODE,
         "last_seq": last_seq(),
         "time": timezone.now().isoformat(),
+        "checkpoints": pending_checkpoints(link.checkpoint_day),
     }
     answer = call_hub("POST", "/api/v1/federation/heartbeat", payload)
     if answer.status != 200:
-        _fail(hub_link(), answer)
+        _fail(link, answer)
+        return answer
+    held = answer.body.get("checkpoint_day")
+    with contextlib.suppress(ValueError):
+        day = parse_date(held) if isinstance(held, str) else None
+        if day is not None:
+            HubLink.objects.filter(pk=link.pk).update(checkpoint_day=day)
     return answer
 
 

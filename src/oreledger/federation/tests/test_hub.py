@@ -216,3 +216,50 @@ def test_a_node_heard_within_the_threshold_raises_nothing(world, node):
     # when the job runs
     # then nothing is raised
     assert hub.flag_silent_nodes(now=now) == 0
+
+
+def test_a_newer_waybill_referring_to_its_tickets_replaces_the_held_one(world, node):
+    # given a waybill the node sent with its exit ticket (a ticket's id is its UUID)
+    from oreledger.federation.records import encode
+    from oreledger.weighing.models import Waybill
+    from oreledger.weighing.services import record_batch
+    from oreledger.weighing.tests.support import (
+        build_chain,
+        exit_gate,
+        on_shift,
+        plate,
+        ticket,
+        waybills_for,
+    )
+
+    chain = build_chain(world, quota_kg=10**9, contract_kg=10**9)
+    mine, code, _secret = exit_gate(chain)
+    (waybill,) = waybills_for(mine, [plate(1)])
+    station = Site.objects.get(pk=mine.site.pk).stations.get(code=code)
+    record_batch(
+        station=station, items=[ticket(1, waybill.plate, waybill=waybill.number, at=on_shift())]
+    )
+    Waybill.objects.filter(pk=waybill.pk).update(owner_node=CODE)
+    held = Waybill.objects.get(pk=waybill.pk)
+    (state,) = encode([held])
+    # when its next version arrives, arrived, still naming its exit ticket
+    state.update(version=held.version + 1, status="arrived", entry_net_kg=29_980)
+    change = {
+        "seq": 1,
+        "model": "weighing.waybill",
+        "uuid": str(held.uuid),
+        "version": held.version + 1,
+        "op": "upsert",
+        "at": "2025-11-14T15:42:11+08:00",
+        "data": state,
+    }
+    acked = hub.receive_batch(node=node, body=batch([change]))
+    # then the held waybill is that version, its exit ticket kept
+    now = Waybill.objects.get(pk=waybill.pk)
+    assert acked == 1
+    assert (now.version, now.status, now.entry_net_kg, now.exit_ticket_id) == (
+        held.version + 1,
+        "arrived",
+        29_980,
+        held.exit_ticket_id,
+    )

@@ -63,12 +63,31 @@ for e in made[::3]:
         record_change(actor=None, obj=e, action="update")
 """
 
+# What the comparison reads on each side: every federated record the node owns (tickets are
+# the node's own), field by field as the protocol carries it, and per county the tickets and
+# the quota consumed.
 DUMP = """
 import json
-from oreledger.federation.records import encode
-from oreledger.registry.models import Enterprise
-rows = encode(list(Enterprise.objects.filter(owner_node="210381").order_by("uuid")))
-print("DUMP" + json.dumps(rows, sort_keys=True, default=str))
+from django.db.models import Count, Sum
+from oreledger.core.models import FederatedModel
+from oreledger.federation.records import encode, federated_models
+from oreledger.quotas.models import QuotaAccount
+from oreledger.weighing.models import Ticket
+records = {}
+for label, model in sorted(federated_models().items()):
+    rows = model._default_manager.order_by("pk" if label == "weighing.ticket" else "uuid")
+    if issubclass(model, FederatedModel):
+        rows = rows.filter(owner_node="210381")
+    records[label] = sorted(encode(list(rows)), key=lambda r: str(r.get("uuid") or r["id"]))
+tickets = dict(Ticket.objects.values_list("region__code").annotate(n=Count("pk")))
+quota = dict(
+    QuotaAccount.objects.filter(holder_region__level="county")
+    .values_list("holder_region__code").annotate(kg=Sum("consumed_kg"))
+)
+print("DUMP" + json.dumps(
+    {"records": records, "tickets_per_county": tickets, "quota_consumed_per_county": quota},
+    sort_keys=True, default=str,
+))
 """
 
 
@@ -174,9 +193,14 @@ def pair(tmp_path: Path) -> Iterator[tuple[Hub, dict[str, str]]]:
         _drop(HUB_DB)
 
 
-def _dump(env: dict[str, str]) -> list[dict[str, Any]]:
+def _dump(env: dict[str, str]) -> dict[str, Any]:
     out = _run(env, code=DUMP)
-    rows: list[dict[str, Any]] = json.loads(out.split("DUMP", 1)[1])
+    dumped: dict[str, Any] = json.loads(out.split("DUMP", 1)[1])
+    return dumped
+
+
+def _enterprises(dumped: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = dumped["records"]["registry.enterprise"]
     return rows
 
 
@@ -201,7 +225,7 @@ def test_offline_week_catches_up_exactly_and_a_lost_answer_doubles_nothing(pair)
     # then every change is acked and the records are equal field by field
     assert (status["last seq"], status["acked seq"], status["backlog"]) == ("160", "160", "0")
     on_node = _dump(node)
-    assert len(on_node) == 120
+    assert len(_enterprises(on_node)) == 120
     assert _dump(hub.env) == on_node
     # when the hub's answer is lost (the node resends everything from seq 1)
     _run(
@@ -263,7 +287,7 @@ def test_a_batch_cut_mid_transfer_or_not_owned_applies_nothing(pair) -> None:
     # then the whole batch is refused (not_owner), nothing of it applied
     assert "not_owner" in status["last error"]
     assert status["acked seq"] == "0"
-    assert _dump(hub.env) == []
+    assert _enterprises(_dump(hub.env)) == []
     # when a batch is cut off in the middle of its transfer
     body = json.dumps({"node": NODE, "from_seq": 1, "changes": [{"seq": 1}]}).encode()[:-7]
     from oreledger.weighing.signing import sign
@@ -284,4 +308,4 @@ def test_a_batch_cut_mid_transfer_or_not_owned_applies_nothing(pair) -> None:
         urllib.request.urlopen(request, timeout=10)  # noqa: S310
     # then it is refused as malformed and nothing is applied
     assert cut.value.code == 400
-    assert _dump(hub.env) == []
+    assert _enterprises(_dump(hub.env)) == []

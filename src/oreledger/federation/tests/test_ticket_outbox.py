@@ -60,15 +60,31 @@ def test_a_batch_outboxes_each_ticket_then_each_waybill_it_moved(world, settings
     assert rows[3].data["exit_ticket"] in {str(t.pk) for t in Ticket.objects.all()}
 
 
-def test_the_outbox_adds_a_fixed_number_of_statements_to_a_batch(world, settings):
-    # given a node's mine exit with 30 trucks holding waybills (UUIDs of the references not
-    # yet read by this process)
-    # when the station's batch is recorded
-    result, statements = _batch(world, settings, 30)
-    # then all leave, and the outbox added statements that do not grow with the batch: the
-    # counter (2; its row's first INSERT +1), one INSERT, and with a cold cache the
-    # references' UUIDs, one read per kind: 7 of the tickets', 6 of the waybills' (a
-    # standalone platform: 36 statements)
-    assert [r.release for r in result.results] == [True] * 30
-    assert OutboxChange.objects.count() == 60
-    assert statements <= 36 + 17, statements
+@pytest.mark.parametrize("size", [20, 40])
+def test_the_outbox_adds_the_same_few_statements_to_a_batch_of_any_size(world, settings, size):
+    # given a mine exit with 3 × size trucks holding waybills, a first batch recorded
+    # standalone (the weighing path's reference caches warm)
+    chain = build_chain(world, quota_kg=10**9, contract_kg=10**9)
+    mine, code, _secret = exit_gate(chain)
+    waybills = waybills_for(mine, [plate(n) for n in range(3 * size)])
+    at = on_shift()
+    items = [ticket(n + 1, w.plate, waybill=w.number, at=at) for n, w in enumerate(waybills)]
+    station = Station.objects.select_related("site", "region").get(code=code)
+    record_batch(station=station, items=items[:size])
+    # when the next batch is recorded standalone, and the one after it on a node
+    counted = []
+    for role, part in (("standalone", items[size : 2 * size]), ("node", items[2 * size :])):
+        settings.OL_NODE_ROLE = role
+        with CaptureQueriesContext(connection) as queries:
+            result = record_batch(station=station, items=part)
+        assert [r.release for r in result.results] == [True] * size
+        counted.append([q["sql"] for q in queries.captured_queries])
+    standalone, node = counted
+    # then the node's batch outboxed its tickets and waybills, 2 × size rows, with 4 + 13
+    # statements more whatever the size: the counter (UPDATE, its first INSERT, SELECT),
+    # one INSERT of every row, and the references' UUIDs read once per kind (7 of the
+    # tickets', 6 of the waybills'; the UUID cache fills only once a batch commits)
+    assert OutboxChange.objects.count() == 2 * size
+    assert len(node) - len(standalone) == 17
+    outbox = [sql for sql in node if "federation_outbox" in sql]
+    assert [sql.split()[0] for sql in outbox] == ["UPDATE", "INSERT", "SELECT", "INSERT"]
