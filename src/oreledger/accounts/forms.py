@@ -28,6 +28,11 @@ def client_agent(request: Any) -> str:
     return request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
 
 
+def _named(username: str) -> User | None:
+    """The person a failed attempt named, if any (the audit shows whose account was tried)."""
+    return User.objects.filter(username__iexact=username).first() if username else None
+
+
 class ThrottledLoginForm(AuthenticationForm):
     """Username and password, refused for a while after repeated failures; every try audited."""
 
@@ -43,12 +48,12 @@ class ThrottledLoginForm(AuthenticationForm):
             # Counted as a failure until the password proves otherwise (see the service).
             claim_login_attempt(username=username, address=trace["address"])
         except LoginThrottled as refusal:
-            record_sign_in(user=None, outcome=SignInEvent.Outcome.LOCKED_OUT, **trace)
+            record_sign_in(user=_named(username), outcome=SignInEvent.Outcome.LOCKED_OUT, **trace)
             raise forms.ValidationError(refusal.message, code=refusal.code) from None
         try:
             cleaned = super().clean()
         except forms.ValidationError:
-            record_sign_in(user=None, outcome=SignInEvent.Outcome.FAILED, **trace)
+            record_sign_in(user=_named(username), outcome=SignInEvent.Outcome.FAILED, **trace)
             raise
         user = self.get_user()
         record_sign_in(user=user, outcome=SignInEvent.Outcome.SUCCEEDED, **trace)

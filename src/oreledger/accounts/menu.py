@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from oreledger.accounts.models import User
-from oreledger.accounts.signin import is_province
+from oreledger.accounts.signin import is_province, reads_sign_in_audit
 from oreledger.core.navigation import MenuItem, register_menu_item
 from oreledger.core.permissions import VIEW, may
 
@@ -23,7 +23,7 @@ register_menu_item(
         section=_("Administration"),
         label=_("Sign-in audit"),
         url_name="accounts:sign_in_list",
-        visible=is_province,
+        visible=reads_sign_in_audit,
         order=810,
     )
 )

@@ -50,6 +50,11 @@ def is_province(user: Any) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.role == Role.PROVINCE_OFFICE))
 
 
+def reads_sign_in_audit(user: Any) -> bool:
+    """The province reads every sign-in; a county operator those of the people they manage."""
+    return is_province(user) or bool(user.is_authenticated and user.role == Role.COUNTY_OPERATOR)
+
+
 def second_factor_required(user: Any) -> bool:
     """Whether the person's role obliges them to use an authenticator (officials, admins)."""
     if not settings.OL_REQUIRE_SECOND_FACTOR:

@@ -36,6 +36,7 @@ from oreledger.accounts.signin import (
     enrolment_secret,
     is_province,
     live_sessions,
+    reads_sign_in_audit,
     renew_recovery_codes,
     reset_second_factor,
     second_factor_passed,
@@ -259,7 +260,7 @@ def user_second_factor_reset(request: HttpRequest, username: str) -> HttpRespons
 
 
 class SignInEventListView(ScopedListView):
-    """The sign-in audit: every step of every sign-in, for the province office."""
+    """The sign-in audit: every step of every sign-in (the province; a county, its people)."""
 
     model = SignInEvent
     title = _("Sign-in audit")
@@ -277,9 +278,14 @@ class SignInEventListView(ScopedListView):
     )
 
     def base_queryset(self) -> Any:
-        if not is_province(self.request.user):
+        user = self.request.user
+        if is_province(user):
+            return SignInEvent.objects.all()
+        if not reads_sign_in_audit(user):
             raise Http404
-        return SignInEvent.objects.all()
+        # A county operator manages its people's accounts: it reads their sign-ins (names
+        # tried that match no one stay with the province).
+        return SignInEvent.objects.filter(user__in=User.objects.for_user(user, CHANGE))
 
 
 @login_required
