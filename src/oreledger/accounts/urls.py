@@ -3,7 +3,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from oreledger.accounts import signin_views, views
+from oreledger.accounts.views import people as views
+from oreledger.accounts.views import signin as signin_views
 
 app_name = "accounts"
 urlpatterns = [
