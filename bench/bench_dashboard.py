@@ -32,6 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oreledger.config.settings")
+os.environ.setdefault("OL_REQUIRE_SECOND_FACTOR", "false")  # clients here use force_login
 os.environ.setdefault("OL_VAR_DIR", str(ROOT / "var" / "bench"))
 os.environ["OL_DEBUG"] = "false"  # query logging would distort the figures
 

@@ -23,6 +23,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="ol-bench-list-"))
     os.environ.setdefault("OL_VAR_DIR", str(work))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oreledger.config.settings")
+    os.environ.setdefault("OL_REQUIRE_SECOND_FACTOR", "false")  # clients here use force_login
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     import django
 

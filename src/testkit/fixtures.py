@@ -22,6 +22,13 @@ def _checkpoints_apart(settings: Any, tmp_path_factory: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_optional(settings: Any) -> None:
+    """Officials are not made to enrol an authenticator unless a test asks for it (a test of
+    sign-in sets OL_REQUIRE_SECOND_FACTOR back on); a person who has one is still asked."""
+    settings.OL_REQUIRE_SECOND_FACTOR = False
+
+
+@pytest.fixture(autouse=True)
 def _language_reset() -> Iterator[None]:
     """Each test starts in the site's language: a request or `activate` in one test leaves its
     language active on the thread (LocaleMiddleware does not reset it), and the next test

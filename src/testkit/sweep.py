@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from oreledger.accounts.models import ApiToken, Region, User
+from oreledger.accounts.signin import record_sign_in
 from oreledger.accounts.tests.factories import UserFactory, department
 from oreledger.alerts.models import Alert, Case, CaseNote
 from oreledger.alerts.services import add_case_note, open_case
@@ -242,6 +243,8 @@ def build_dashiqiao(world: Province) -> Dashiqiao:
     ExportRun.objects.filter(pk=export.pk).update(file_path=str(export_file))
     export.file_path = str(export_file)
     world.api("dashiqiao_operator")  # issues the persona's token
+    record_sign_in(username=operator.username, user=operator, outcome="succeeded",
+                   factor="password", address="10.8.8.8")  # fmt: skip
     hc_station, hc_secret = create_station(actor=None, code="HC-ST-SWEEP", name="华鑫一号矿出口",
                                            region=world.haicheng, lat=market.mine.lat,
                                            lon=market.mine.lon, site=market.mine)  # fmt: skip

@@ -15,7 +15,13 @@ class AccountsConfig(AppConfig):
         # why: registrations run once the app registry is ready (these modules import models).
         from django.contrib import admin
 
-        from oreledger.accounts import bundle, jobs, menu, policies  # noqa: F401  (registrations)
+        from oreledger.accounts import (  # noqa: F401  (registrations)
+            bundle,
+            jobs,
+            menu,
+            policies,
+            receivers,
+        )
         from oreledger.accounts.forms import ThrottledAdminLoginForm
 
         # The admin's login page is a second door: it must count failures like the first.

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -202,6 +203,12 @@ class User(AbstractUser):
 class ApiToken(TimestampedModel):
     """A secret that lets a system act as one user; only its SHA-256 is stored."""
 
+    class Scope(models.TextChoices):
+        """What a token may do: read only, or also change (unsafe HTTP methods)."""
+
+        READ = "read", _("Read only")
+        READ_WRITE = "read_write", _("Read and write")
+
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
     )
@@ -210,6 +217,11 @@ class ApiToken(TimestampedModel):
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    scope = models.CharField(
+        _("scope"), max_length=12, choices=Scope.choices, default=Scope.READ_WRITE
+    )
+    # Every token ends: a forgotten integration key stops working on its own.
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -223,6 +235,11 @@ class ApiToken(TimestampedModel):
     def hash_key(key: str) -> str:
         """The stored form of a token key."""
         return hashlib.sha256(key.encode()).hexdigest()
+
+    @property
+    def is_expired(self) -> bool:
+        """Whether the token is past its expiry."""
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
 
 class LoginFailure(models.Model):
@@ -238,3 +255,155 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} @ {self.address}"
+
+
+class SecondFactor(TimestampedModel):
+    """A person's TOTP authenticator (RFC 6238): its secret sealed, its last accepted step."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="second_factor"
+    )
+    sealed_secret = models.CharField(_("sealed secret"), max_length=200, editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    # A code is accepted once: codes of this time-step or earlier are refused (no replay).
+    last_step = models.BigIntegerField(_("last time-step used"), default=0)
+
+    class Meta:
+        verbose_name = _("second factor")
+        verbose_name_plural = _("second factors")
+
+    def __str__(self) -> str:
+        return f"{self.user} · TOTP"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(_("code hash"), max_length=64, editable=False)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.code_hash[:8]}"
+
+    @staticmethod
+    def hash_code(code: str) -> str:
+        """The stored form of a recovery code (case, spaces and dashes do not matter)."""
+        normal = "".join(ch for ch in code.lower() if ch.isalnum())
+        return hashlib.sha256(normal.encode()).hexdigest()
+
+
+class SignInEvent(models.Model):
+    """One sign-in step: who (or which name was tried), when, from where, how it ended."""
+
+    class Outcome(models.TextChoices):
+        """How the step ended."""
+
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        LOCKED_OUT = "locked_out", _("Locked out")
+
+    class Factor(models.TextChoices):
+        """What the person presented."""
+
+        PASSWORD = "password", _("Password")
+        TOTP = "totp", _("Authenticator code")
+        RECOVERY_CODE = "recovery_code", _("Recovery code")
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sign_in_events",
+    )
+    username = models.CharField(_("username tried"), max_length=150, db_index=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    factor = models.CharField(_("factor"), max_length=14, choices=Factor.choices)
+
+    class Meta:
+        verbose_name = _("sign-in event")
+        verbose_name_plural = _("sign-in events")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.outcome} {self.factor}"
+
+
+class SignedInSession(models.Model):
+    """A browser session of one person, kept so that its owner and the province can end it."""
+
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="signed_in_sessions"
+    )
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    started_at = models.DateTimeField(_("signed in"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.address or '—'}"
+
+
+class PasswordPolicy(TimestampedModel):
+    """The province's rules for passwords (a single row, edited by the province office)."""
+
+    min_length = models.PositiveSmallIntegerField(_("minimum length"), default=10)
+    refuse_common = models.BooleanField(_("refuse common and breached passwords"), default=True)
+    history_depth = models.PositiveSmallIntegerField(_("refuse the last N passwords"), default=5)
+
+    class Meta:
+        verbose_name = _("password policy")
+        verbose_name_plural = _("password policies")
+
+    def __str__(self) -> str:
+        return str(_("password policy"))
+
+    def clean(self) -> None:
+        """A length between 8 and 128; at most 24 remembered passwords."""
+        errors: dict[str, Any] = {}
+        if not 8 <= self.min_length <= 128:
+            errors["min_length"] = ValidationError(
+                _("The minimum length must be between 8 and 128."), code="policy_length"
+            )
+        if self.history_depth > 24:
+            errors["history_depth"] = ValidationError(
+                _("At most 24 earlier passwords are remembered."), code="policy_history"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class PasswordHistory(models.Model):
+    """A password a person used before (its hash), so that it is not chosen again."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(_("password hash"), max_length=128, editable=False)
+    at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("earlier password")
+        verbose_name_plural = _("earlier passwords")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.at:%Y-%m-%d}"

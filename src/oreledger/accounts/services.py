@@ -7,11 +7,12 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from oreledger.accounts.errors import LoginThrottled
+from oreledger.accounts.errors import LoginThrottled, TokenExpiryInvalid
 from oreledger.accounts.models import (
     ApiToken,
     Department,
@@ -71,12 +72,26 @@ def department_for(*, kind_code: str, region: Region) -> Department:
     return department
 
 
-def issue_api_token(*, actor: Any, user: User, name: str = "api") -> str:
+def issue_api_token(
+    *,
+    actor: Any,
+    user: User,
+    name: str = "api",
+    scope: str = ApiToken.Scope.READ_WRITE,
+    days: int = 90,
+) -> str:
     """Create a token for `user` and return its key — the only time the key is ever shown."""
+    if not 1 <= days <= settings.OL_API_TOKEN_MAX_DAYS:
+        raise TokenExpiryInvalid(maximum=settings.OL_API_TOKEN_MAX_DAYS)
     key = secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name, prefix=key[:8], key_hash=ApiToken.hash_key(key)
+            user=user,
+            name=name,
+            prefix=key[:8],
+            key_hash=ApiToken.hash_key(key),
+            scope=ApiToken.Scope(scope),
+            expires_at=timezone.now() + datetime.timedelta(days=days),
         )
         record_change(actor=actor, obj=token, action=ObjectChange.Action.CREATE)
     return key
@@ -91,20 +106,28 @@ def revoke_api_token(*, actor: Any, token: ApiToken) -> None:
         record_change(actor=actor, obj=token, action=ObjectChange.Action.UPDATE, before=before)
 
 
-def user_for_token(key: str) -> User | None:
-    """The active user a live token belongs to, noting its use."""
+def token_for_key(key: str) -> ApiToken | None:
+    """The live token (not revoked, not expired, of an active user) with this key, noting its
+    use."""
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user", "user__region")
         .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .first()
     )
     if token is None or not token.user.is_active:
         return None
-    now = timezone.now()
     # One write per minute at most: the hot path of ERP integrations should not write per call.
     if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+def user_for_token(key: str) -> User | None:
+    """The active user a live token belongs to, noting its use."""
+    token = token_for_key(key)
+    return token.user if token is not None else None
 
 
 def claim_login_attempt(*, username: str, address: str | None) -> LoginFailure:
@@ -150,6 +173,8 @@ def save_user(*, actor: Any, user: User, password: str | None = None, reason: st
             before = snapshot(User.objects.get(pk=user.pk))
         user.full_clean(exclude=["password"])
         if password is not None:
+            # The province's policy (accounts.passwords) applies to every password set.
+            validate_password(password, user)
             user.set_password(password)
         user.save()
         record_change(

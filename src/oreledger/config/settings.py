@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "oreledger.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -160,12 +161,18 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Length, common/breached passwords and reuse follow the province's policy (accounts.passwords).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "oreledger.accounts.passwords.ProvincePasswordPolicy"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Officials (province, county, departments, leaders) and administrators must sign in with a
+# TOTP code as well as their password; enterprise users may choose to. Off only for a
+# developer's machine or the test suite (docs/reference/sign-in.md).
+OL_REQUIRE_SECOND_FACTOR = env.bool("OL_REQUIRE_SECOND_FACTOR", True)
+# API tokens end after this many days unless their owner picks an earlier day.
+OL_API_TOKEN_MAX_DAYS = env.int("OL_API_TOKEN_MAX_DAYS", 365, minimum=1)
 # Login throttling: this many failures for one username or one address inside the window lock
 # further attempts until the window passes.
 OL_LOGIN_MAX_FAILURES = env.int("OL_LOGIN_MAX_FAILURES", 5, minimum=1)

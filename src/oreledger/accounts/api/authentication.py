@@ -6,10 +6,11 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, exceptions
+from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
 
-from oreledger.accounts.services import user_for_token
+from oreledger.accounts.models import ApiToken
+from oreledger.accounts.services import token_for_key
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -17,7 +18,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     keyword = "Token"
 
-    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+    def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
@@ -27,10 +28,15 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed(_("The token header is malformed.")) from None
-        user = user_for_token(key)
-        if user is None:
-            raise exceptions.AuthenticationFailed(_("The token is unknown or revoked."))
-        return user, None
+        token = token_for_key(key)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("The token is unknown, revoked or expired."))
+        if token.scope == ApiToken.Scope.READ and request.method not in permissions.SAFE_METHODS:
+            raise exceptions.PermissionDenied(
+                _("This token may only read; ask for a read-write token to make changes."),
+                code="token_read_only",
+            )
+        return token.user, token
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
@@ -47,5 +53,9 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": 'Token-based authentication: "Token <key>"',
+            "description": (
+                'Token-based authentication: "Token <key>". A token has an expiry (401 '
+                "`authentication_failed` after it) and a scope: a read-only token is refused every "
+                "POST, PUT, PATCH and DELETE with 403 `token_read_only`."
+            ),
         }

@@ -60,8 +60,14 @@ def document_query_refusals(result: dict[str, Any], **kwargs: Any) -> dict[str, 
 _ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 # Every operation may be refused with the error body; these say when.
 _REFUSALS = {
-    "401": "not_authenticated or authentication_failed: no token, or an unknown or revoked one.",
-    "403": "permission_denied: the caller may not do this here.",
+    "401": (
+        "not_authenticated or authentication_failed: no token, or an unknown, revoked or "
+        "expired one."
+    ),
+    "403": (
+        "permission_denied: the caller may not do this here; token_read_only: a read-only "
+        "token was used to change something."
+    ),
 }
 _MISSING = "not_found: no such record, or none the caller may see."
 _INVALID = "invalid (fields that cannot be read or break a rule) or a domain refusal's code."

@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from oreledger.accounts.models import ApiToken, Region, User
+from oreledger.accounts.models import ApiToken, Region, SignInEvent, User
 from oreledger.alerts.models import Alert, AlertEvent, Case, CaseNote, RuleVersion
 from oreledger.appeals.models import Appeal, Entry, Notice, Routing, StageRecord, TimeLimits
 from oreledger.assessment.models import Evidence, Indicator, Scheme
@@ -204,6 +204,10 @@ ROUTES: dict[str, Target] = {
     "core:export_file": Target(lambda d: {"run_uuid": d.export.uuid}),
     "accounts:token_revoke": Target(lambda d: {"pk": d.token.pk}, action=True),
     "accounts:user_detail": Target(_user),
+    # The province ends a person's sessions and resets their authenticator (a confirmation
+    # step first); a county operator, even the person's own, gets a 404.
+    "accounts:user_sessions_end": Target(_user, action=True, owner="province_officer"),
+    "accounts:user_second_factor_reset": Target(_user, action=True, owner="province_officer"),
     "api:accounts:region-detail": Target(lambda d: {"code": d.region.code}),
     "api:accounts:user-detail": Target(_user),
     # registry pages
@@ -390,6 +394,9 @@ EXEMPT: dict[str, str] = {
     # The public portal: the kwarg names a published table (licences, prices, …), the same for
     # everyone; what each table may show is proven in public/tests/test_portal.py.
     "public:table": "a published table, public by design",
+    # One's own session: looked up with user=the caller, like a token (any other is a 404),
+    # proven in accounts/tests/test_sign_in_audit.py.
+    "accounts:session_end": "one's own session only, looked up by the caller",
     "public:download": "a published table's download, public by design",
     "api:public:public-table": "a published table's rows, public by design",
     # Every county side by side: the province's only; a county is sent to its own score
@@ -593,6 +600,7 @@ IDENTIFIERS: dict[type[models.Model], Callable[[Dashiqiao], str]] = {
     TicketCorrection: lambda d: d.correction.plate,
     Appeal: lambda d: d.appeal.number,
     Task: lambda d: d.task.number,
+    SignInEvent: lambda d: d.user.username,
 }
 # Lists whose rows are another model's than their identifier says: weighing's station
 # board shows the exit station that weighed (the registry's Dashiqiao station has no secret).

@@ -10,16 +10,26 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import urlencode
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from oreledger.accounts import boundaries
-from oreledger.accounts.forms import ThrottledLoginForm, UserFilter
-from oreledger.accounts.models import ApiToken, User
+from oreledger.accounts.errors import TokenExpiryInvalid
+from oreledger.accounts.forms import ThrottledLoginForm, TokenForm, UserFilter
+from oreledger.accounts.models import ApiToken, SecondFactor, SignInEvent, User
 from oreledger.accounts.services import issue_api_token, revoke_api_token
+from oreledger.accounts.signin import (
+    OWES_CODE,
+    SECOND_FACTOR_DUE,
+    is_province,
+    live_sessions,
+    recovery_codes_left,
+    second_factor_required,
+)
 from oreledger.core.audit import history_for
 from oreledger.core.cells import CODE
 from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
@@ -29,11 +39,19 @@ from oreledger.core.sealing import seal, unseal
 
 
 class LoginView(auth_views.LoginView):
-    """Log in, with throttling of repeated failures."""
+    """Log in, with throttling of repeated failures; then the second factor if one is owed."""
 
     form_class = ThrottledLoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        due = self.request.session.get(SECOND_FACTOR_DUE)
+        if not due:
+            return response
+        step = reverse("accounts:second_factor" if due == OWES_CODE else "accounts:enrol")
+        return redirect(f"{step}?{urlencode({'next': self.get_success_url()})}")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -52,25 +70,48 @@ _TOKEN_SLOT, _TOKEN_PURPOSE = "new_api_token", b"session:api-token"
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
-    """One's own account and API tokens."""
+def profile(request: HttpRequest, token_form: TokenForm | None = None) -> HttpResponse:
+    """One's own account: authenticator, recent sign-ins, sessions and API tokens."""
     tokens = ApiToken.objects.filter(user__pk=request.user.pk or 0).order_by("-created_at")
     sealed = request.session.pop(_TOKEN_SLOT, None)
     new_key = unseal(sealed, _TOKEN_PURPOSE) if sealed else None
+    device = SecondFactor.objects.filter(user__pk=request.user.pk or 0).first()
     return render(
         request,
         "accounts/profile.html",
-        {"tokens": tokens, "new_key": new_key, "title": _("My account")},
+        {
+            "tokens": tokens,
+            "new_key": new_key,
+            "token_form": token_form or TokenForm(),
+            "enrolled": device is not None and device.confirmed_at is not None,
+            "second_factor_required": second_factor_required(request.user),
+            "codes_left": recovery_codes_left(request.user),
+            "sign_ins": SignInEvent.objects.filter(user__pk=request.user.pk or 0)[:10],
+            "session_count": live_sessions(request.user).count(),
+            "title": _("My account"),
+        },
     )
 
 
 @login_required
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
-    """Issue an API token for oneself; the key is shown once."""
-    name = (request.POST.get("name") or "api").strip()[:100] or "api"
+    """Issue an API token for oneself (a scope, an expiry); the key is shown once."""
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return profile(request, token_form=form)
     person = User.objects.get(pk=request.user.pk)
-    key = issue_api_token(actor=person, user=person, name=name)
+    try:
+        key = issue_api_token(
+            actor=person,
+            user=person,
+            name=(form.cleaned_data["name"] or "api").strip()[:100] or "api",
+            scope=form.cleaned_data["scope"] or ApiToken.Scope.READ,
+            days=form.cleaned_data["days"] or 90,
+        )
+    except TokenExpiryInvalid as refusal:
+        form.add_error("days", refusal.message)
+        return profile(request, token_form=form)
     request.session[_TOKEN_SLOT] = seal(key, _TOKEN_PURPOSE)
     return redirect("accounts:profile")
 
@@ -118,17 +159,29 @@ class UserListView(ScopedListView):
 
 @login_required
 def user_detail(request: HttpRequest, username: str) -> HttpResponse:
-    """A person's account file with its change history."""
+    """A person's account file with its change history (and, for the province, their
+    sign-ins and sessions)."""
     person = get_for_user(
         User.objects.select_related("region", "department", "enterprise"),
         request.user,
         VIEW,
         username=username,
     )
+    province = is_province(request.user)
     return render(
         request,
         "accounts/user_detail.html",
-        {"person": person, "history": history_for(person)[:100], "title": person},
+        {
+            "person": person,
+            "history": history_for(person)[:100],
+            "title": person,
+            "province": province,
+            "enrolled": SecondFactor.objects.filter(
+                user=person, confirmed_at__isnull=False
+            ).exists(),
+            "sign_ins": SignInEvent.objects.filter(user=person)[:20] if province else (),
+            "sessions": live_sessions(person)[:20] if province else (),
+        },
     )
 
 
