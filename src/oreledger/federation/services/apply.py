@@ -10,7 +10,7 @@ from django.db.models.constants import OnConflict
 
 from oreledger.core.models import FederatedModel
 from oreledger.federation.errors import FederationError
-from oreledger.federation.records import decode, federated_models
+from oreledger.federation.records import apply_nested, decode, federated_models
 
 # Columns a change always sets, whatever its data says.
 _OWN = ("uuid", "version", "owner_node")
@@ -133,4 +133,5 @@ def _apply_run(model: type[models.Model], run: list[dict[str, Any]]) -> int:
             update_fields=update,
             unique_fields=[key],
         )
+    apply_nested(model, [c["data"] for c in upserts])
     return len(deletes) + len(upserts)
