@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install demo serve test test-fast lint format translations messages clean
+.PHONY: install demo federation-demo serve test test-fast lint format translations messages clean
 
 install: $(VENV)/.installed node_modules/.installed translations
 
@@ -27,6 +27,11 @@ translations: $(VENV)/.installed
 
 demo: install
 	$(BIN)/oreledger demo
+
+# A provincial hub and the Haicheng and Dashiqiao nodes on ports 8100-8102 (DATABASE_URL, if
+# set, is the hub's database; the nodes use SQLite); Ctrl-C stops all.
+federation-demo: install
+	$(BIN)/oreledger federation-demo
 
 serve: install
 	$(BIN)/oreledger serve

@@ -68,7 +68,11 @@ def upsert_region(
 def department_for(*, kind_code: str, region: Region) -> Department:
     """The department of `kind_code` in `region`, created on first use."""
     kind = DepartmentKind.objects.get(code=kind_code)
-    department, _ = Department.objects.get_or_create(kind=kind, region=region)
+    department, created = Department.objects.get_or_create(kind=kind, region=region)
+    if created:
+        # A federated record: made on first use, it reaches the audit and the outbox (a
+        # county's permits refer to it on the hub) like any record a service creates.
+        record_change(actor=None, obj=department, action=ObjectChange.Action.CREATE)
     return department
 
 

@@ -28,10 +28,13 @@ class Child:
     restarts: int = 0
     next_start: float = 0.0
     started_at: float = field(default=0.0)
+    # The program's whole environment (None: this process's); the federation demo runs
+    # three platforms, each with its own database and role.
+    env: dict[str, str] | None = None
 
     def start(self) -> None:
         """Start (or restart) the program."""
-        self.process = subprocess.Popen(self.argv)  # noqa: S603 (our own argv)
+        self.process = subprocess.Popen(self.argv, env=self.env)  # noqa: S603 (our own argv)
         self.started_at = time.monotonic()
         logger.info("started %s (pid %s)", self.name, self.process.pid)
 
@@ -56,7 +59,10 @@ class Supervisor:
         signal.signal(signal.SIGINT, self._on_signal)
         signal.signal(signal.SIGTERM, self._on_signal)
         for child in self.children:
-            child.start()
+            # One started before (the federation demo's hub, needed by the nodes' setup)
+            # is kept, not started twice.
+            if child.process is None:
+                child.start()
         while not self.stopping:
             if until_done is not None and until_done():
                 until_done = None

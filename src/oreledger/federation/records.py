@@ -16,13 +16,32 @@ from oreledger.core.models import FederatedModel
 
 # Tickets are written once and never changed: their id is their UUID, their version is 1.
 IMMUTABLE = {"weighing.ticket"}
-# Province-owned records a node pulls down (the spec's "Down" list, as far as they exist).
+# Province-owned records a node pulls down (the spec's "Down" list, as far as they are
+# federated records): regions, grading standards (their grades inside), floor prices, quota
+# allocations (narrowed to the node's county, services/hub.py) and the province's vehicle
+# register with its blacklist.
 REFERENCE = {
     "accounts.region",
     "grading.gradingstandard",
     "trade.floorprice",
     "quotas.quotaaccount",
+    "registry.vehicle",
 }
+# Configuration rows every platform holds (by migration, or made on arrival), referred to on
+# the wire by their natural key rather than left behind: without them a floor price, contract,
+# permit or quota account could not be stored on the other side.
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "quotas.quotaperiod": ("year",),
+    "quotas.mineral": ("code",),
+    "registry.permittype": ("code",),
+    "accounts.departmentkind": ("code",),
+    "grading.grade": ("standard", "code"),
+}
+# Of those, the ones a platform makes when a record refers to one it lacks (a quota year is
+# nothing but its number; the others are the province's catalogue and must match).
+MADE_ON_ARRIVAL = {"quotas.quotaperiod"}
+# Rows that are part of a federated record and travel inside its state: a standard's grades.
+NESTED = {"grading.gradingstandard": "grades"}
 
 
 def federated_models() -> dict[str, type[models.Model]]:
@@ -74,13 +93,134 @@ def _references(model: type[models.Model]) -> list[models.ForeignKey[Any, Any]]:
     ]
 
 
+def _by_natural_key(field: models.Field[Any, Any]) -> bool:
+    """True for a link to a configuration row that travels as its natural key."""
+    return isinstance(field, models.ForeignKey) and _target(field)._meta.label_lower in NATURAL_KEYS
+
+
+def _natural_links(model: type[models.Model]) -> list[models.ForeignKey[Any, Any]]:
+    """The model's links to configuration rows that travel as their natural key."""
+    return [
+        cast("models.ForeignKey[Any, Any]", f)
+        for f in model._meta.concrete_fields
+        if _by_natural_key(f)
+    ]
+
+
 def _skipped(model: type[models.Model]) -> set[str]:
-    """Columns that never travel: local ids and links to records that do not federate."""
+    """Columns that never travel: local ids and links to records that do not federate (users,
+    ledger entries: they stay on their platform)."""
     names = {"id"} if issubclass(model, FederatedModel) else set()
     for f in model._meta.concrete_fields:
-        if isinstance(f, models.ForeignKey) and not is_federated(_target(f)):
+        if (
+            isinstance(f, models.ForeignKey)
+            and not is_federated(_target(f))
+            and not _by_natural_key(f)
+        ):
             names.add(f.name)
     return names
+
+
+def _key_lookups(target: type[models.Model]) -> list[str]:
+    """The natural key's columns as lookups (a link to a federated record by its UUID)."""
+    lookups = []
+    for name in NATURAL_KEYS[target._meta.label_lower]:
+        field = target._meta.get_field(name)
+        linked = isinstance(field, models.ForeignKey)
+        lookups.append(f"{name}__uuid" if linked else name)
+    return lookups
+
+
+def _wire_key(values: Sequence[Any]) -> Any:
+    """One column's key as itself; a key of several columns as a list of strings."""
+    if len(values) == 1:
+        return _jsonable(values[0])
+    return [str(v) for v in values]
+
+
+def _natural_keys_of(target: type[models.Model], ids: set[Any]) -> dict[Any, Any]:
+    """The natural keys of these local ids."""
+    rows = target._default_manager.filter(pk__in=ids).values_list("pk", *_key_lookups(target))
+    return {row[0]: _wire_key(row[1:]) for row in rows}
+
+
+def _local_ids_of(target: type[models.Model], keys: set[Any]) -> dict[Any, Any]:
+    """Local ids by wire key (hashable: a list key as a tuple); years made on arrival."""
+    label = target._meta.label_lower
+    lookups = _key_lookups(target)
+    plain = {k for k in keys if not isinstance(k, tuple)}
+    if label in MADE_ON_ARRIVAL:
+        (name,) = NATURAL_KEYS[label]
+        have = set(target._default_manager.filter(**{f"{name}__in": plain}).values_list(name))
+        target._default_manager.bulk_create(
+            [target(**{name: k}) for k in plain if (k,) not in have], ignore_conflicts=True
+        )
+    query = models.Q()
+    if plain:
+        query |= models.Q(**{f"{lookups[0]}__in": plain})
+    for key in keys - plain:
+        query |= models.Q(**dict(zip(lookups, key, strict=True)))
+    if not keys:
+        return {}
+    found: dict[Any, Any] = {}
+    for row in target._default_manager.filter(query).values_list("pk", *lookups):
+        wire = _wire_key(row[1:])
+        found[tuple(wire) if isinstance(wire, list) else wire] = row[0]
+    return found
+
+
+def hashable_key(value: Any) -> Any:
+    """A wire key usable in a set or as a dict key (a key of several columns as a tuple)."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _nested_state(model: type[models.Model], objs: Sequence[models.Model]) -> dict[Any, list[Any]]:
+    """The nested rows of each record (a standard's grades), by the record's local id."""
+    relation = NESTED[model._meta.label_lower]
+    child = cast("type[models.Model]", model._meta.get_field(relation).related_model)
+    parent_field = next(
+        f.name
+        for f in child._meta.concrete_fields
+        if isinstance(f, models.ForeignKey) and _target(f) is model
+    )
+    skipped = {"id", parent_field}
+    found: dict[Any, list[Any]] = {o.pk: [] for o in objs}
+    for row in child._default_manager.filter(**{f"{parent_field}__in": list(found)}).order_by("pk"):
+        found[getattr(row, f"{parent_field}_id")].append(
+            {
+                f.name: _jsonable(getattr(row, f.attname))
+                for f in child._meta.concrete_fields
+                if f.name not in skipped
+            }
+        )
+    return found
+
+
+def apply_nested(model: type[models.Model], states: Sequence[dict[str, Any]]) -> None:
+    """Store the nested rows that came inside these states (added or updated by natural key;
+    none removed: contracts and assays refer to grades)."""
+    relation = NESTED.get(model._meta.label_lower)
+    if relation is None:
+        return
+    child = cast("type[models.Model]", model._meta.get_field(relation).related_model)
+    parent_field, key = NATURAL_KEYS[child._meta.label_lower]
+    parents = dict(
+        model._default_manager.filter(uuid__in=[s["uuid"] for s in states]).values_list(
+            "uuid", "pk"
+        )
+    )
+    fields = {f.name: f for f in child._meta.concrete_fields if f.name not in {"id", parent_field}}
+    for state in states:
+        parent = parents[uuid.UUID(str(state["uuid"]))]
+        for row in state.get(relation) or []:
+            values = {
+                name: None if value is None else fields[name].to_python(value)
+                for name, value in row.items()
+                if name in fields and name != key
+            }
+            child._default_manager.update_or_create(
+                **{f"{parent_field}_id": parent, key: row[key]}, defaults=values
+            )
 
 
 # (model label, local id) -> UUID of committed records: a record's UUID never changes, so
@@ -117,12 +257,17 @@ def encode(objs: Sequence[models.Model]) -> list[dict[str, Any]]:
         return []
     model = type(objs[0])
     refs = _references(model)
-    uuids: dict[str, dict[Any, str]] = {}
+    uuids: dict[str, dict[Any, Any]] = {}
     for f in refs:
         ids = {getattr(o, f.attname) for o in objs} - {None}
         uuids[f.name] = _uuids_of(_target(f), ids)
+    for link in _natural_links(model):
+        ids = {getattr(o, link.attname) for o in objs} - {None}
+        uuids[link.name] = _natural_keys_of(_target(link), ids) if ids else {}
     skipped = _skipped(model)
-    ref_names = {f.name for f in refs}
+    ref_names = set(uuids)
+    nested = model._meta.label_lower in NESTED
+    children = _nested_state(model, objs) if nested else {}
     states = []
     for obj in objs:
         data: dict[str, Any] = {}
@@ -134,6 +279,8 @@ def encode(objs: Sequence[models.Model]) -> list[dict[str, Any]]:
                 data[field.name] = None if value is None else uuids[field.name].get(value)
             else:
                 data[field.name] = _jsonable(value)
+        if nested:
+            data[NESTED[model._meta.label_lower]] = children[obj.pk]
         states.append(data)
     return states
 
@@ -141,8 +288,9 @@ def encode(objs: Sequence[models.Model]) -> list[dict[str, Any]]:
 def local_ids(
     model: type[models.Model], states: Sequence[dict[str, Any]]
 ) -> dict[str, dict[str, Any]]:
-    """Per travelling reference, the local id of each UUID the states name (one read per
-    reference; a UUID this platform lacks is absent)."""
+    """Per travelling reference, the local id of each UUID the states name, and per link to a
+    configuration row, of each natural key (one read per link; what this platform lacks is
+    absent)."""
     local: dict[str, dict[str, Any]] = {}
     for f in _references(model):
         wanted = {s.get(f.name) for s in states} - {None}
@@ -150,6 +298,9 @@ def local_ids(
         ident = _identity_field(target)
         rows = target._default_manager.filter(**{f"{ident}__in": wanted}).values_list(ident, "pk")
         local[f.name] = {str(u): pk for u, pk in rows}
+    for link in _natural_links(model):
+        keys = {hashable_key(s.get(link.name)) for s in states} - {None}
+        local[link.name] = _local_ids_of(_target(link), keys)
     return local
 
 
@@ -165,10 +316,9 @@ def decode(
     """Column values of each state, references resolved to local ids; and the references the
     hub lacks as (model, uuid)."""
     states = list(states)
-    refs = _references(model)
     local = local_ids(model, states)
     fields = {f.name: f for f in model._meta.concrete_fields if f.name not in _skipped(model)}
-    ref_names = {f.name for f in refs}
+    ref_names = set(local)
     rows_out, missing = [], []
     for state in states:
         values: dict[str, Any] = {}
@@ -177,10 +327,9 @@ def decode(
             if field is None:
                 continue
             if name in ref_names:
+                value = hashable_key(value)
                 if value is not None and value not in local[name]:
-                    missing.append(
-                        (cast("type[models.Model]", field.related_model)._meta.label_lower, value)
-                    )
+                    missing.append((_target(cast("Any", field))._meta.label_lower, str(value)))
                 values[field.attname] = None if value is None else local[name].get(value)
             else:
                 values[field.attname] = field.to_python(value) if value is not None else None

@@ -227,7 +227,7 @@ class ReferenceView(SignedView):
         since = request.GET.get("since", "0")
         if not since.isdigit():
             raise FederationError("malformed", detail="since")
-        changes, reached = hub.reference_changes(since=int(since))
+        changes, reached = hub.reference_changes(node=node, since=int(since))
         return JsonResponse({"hub": settings.OL_NODE_CODE, "changes": changes, "last_seq": reached})
 
 

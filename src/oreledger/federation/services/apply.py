@@ -13,8 +13,10 @@ from django.db.models.constants import OnConflict
 from oreledger.core.models import FederatedModel
 from oreledger.federation.errors import FederationError
 from oreledger.federation.records import (
+    apply_nested,
     decode,
     federated_models,
+    hashable_key,
     local_ids,
     travelling_fields,
 )
@@ -147,6 +149,7 @@ def _apply_run(model: type[models.Model], run: list[dict[str, Any]], owner: str 
         return len(deletes)
     if connection.vendor == "postgresql":
         _write_in_sql(model, upserts, existing)
+        apply_nested(model, [c["data"] for c in upserts])
         return len(deletes) + len(upserts)
     values, missing = decode(model, [c["data"] for c in upserts])
     if missing:
@@ -178,6 +181,7 @@ def _apply_run(model: type[models.Model], run: list[dict[str, Any]], owner: str 
             update_fields=update,
             unique_fields=[key],
         )
+    apply_nested(model, [c["data"] for c in upserts])
     return len(deletes) + len(upserts)
 
 
@@ -208,7 +212,7 @@ def _write_in_sql(
             wanted = data.get(f.name)
             if wanted is None:
                 continue
-            found = local[f.name].get(wanted)
+            found = local[f.name].get(hashable_key(wanted))
             if found is None:
                 target = cast("type[models.Model]", f.related_model)._meta.label_lower
                 raise FederationError(

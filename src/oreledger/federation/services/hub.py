@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -153,12 +153,40 @@ def receive_heartbeat(*, node: Node, body: Any) -> dict[str, Any]:
     raise error
 
 
-def reference_changes(*, since: int, limit: int = MAX_CHANGES) -> tuple[list[dict[str, Any]], int]:
-    """Province-owned reference changes after hub seq `since`, and the hub seq reached."""
+def _allocation_regions(node: Node) -> set[str]:
+    """UUIDs of the regions whose quota accounts concern the node: its county and below, and
+    the accounts above it that its allocation hangs from (never another county's)."""
+    from oreledger.accounts.models import Region
+
+    own = Region.objects.filter(code=node.code).first()
+    if own is None:
+        return set()
+    above = [p for p in own.path.strip("/").split("/") if p]
+    rows = Region.objects.filter(
+        models.Q(path__startswith=own.path) | models.Q(code__in=above)
+    ).values_list("uuid", flat=True)
+    return {str(u) for u in rows}
+
+
+def _concerns(change: OutboxChange, allocation_regions: set[str]) -> bool:
+    """Whether a province-owned change goes down to the node (a quota account: only its own)."""
+    if change.model not in REFERENCE:
+        return False
+    if change.model == "quotas.quotaaccount" and change.data is not None:
+        return str(change.data.get("region")) in allocation_regions
+    return True
+
+
+def reference_changes(
+    *, node: Node, since: int, limit: int = MAX_CHANGES
+) -> tuple[list[dict[str, Any]], int]:
+    """The province-owned changes after hub seq `since` that concern the node, and the hub
+    seq reached (past changes that do not concern it, so that it never asks for them again)."""
     _require_hub()
     rows = list(OutboxChange.objects.filter(seq__gt=since).order_by("seq")[:limit])
     reached = rows[-1].seq if rows else since
-    return [r.as_wire() for r in rows if r.model in REFERENCE], int(reached)
+    regions = _allocation_regions(node)
+    return [r.as_wire() for r in rows if _concerns(r, regions)], int(reached)
 
 
 def resume_node(*, node: Node) -> Node:

@@ -36,8 +36,50 @@ with transaction.atomic():
     p = RegionFactory(code="210000", name_zh="辽宁省", name_en="Liaoning", level="province")
     c = RegionFactory(code="210300", name_zh="鞍山市", name_en="Anshan", level="city", parent=p)
     k = RegionFactory(code="210381", name_zh="海城市", name_en="Haicheng", level="county", parent=c)
-    for r in (p, c, k):
+    y = RegionFactory(code="210800", name_zh="营口市", name_en="Yingkou", level="city", parent=p)
+    d = RegionFactory(code="210882", name_zh="大石桥市", name_en="Dashiqiao", level="county",
+                      parent=y)
+    for r in (p, c, k, y, d):
         record_change(actor=None, obj=r, action="create")
+"""
+
+# The province's reference data: a grading table with a floor price, the quota year's
+# allocations down to both counties, and a vehicle on the province's blacklist.
+SEED_REFERENCE = """
+import datetime
+from decimal import Decimal
+from django.db import transaction
+from oreledger.accounts.models import Region
+from oreledger.core.audit import record_change
+from oreledger.grading.services import GradeSpec, publish_standard
+from oreledger.quotas.models import QuotaPeriod
+from oreledger.quotas.services import allocate_quota
+from oreledger.registry.tests.factories import VehicleFactory
+from oreledger.trade.services.market import set_floor_price
+with transaction.atomic():
+    standard, _ = publish_standard(actor=None, code="LN-2025",
+        effective_from=datetime.date(2025, 1, 1),
+        grades=[GradeSpec(code="LM-46", name_zh="特级", rank=1, mgo_min=Decimal(46)),
+                GradeSpec(code="LM-45", name_zh="一级", rank=2, mgo_min=Decimal(45))])
+    set_floor_price(actor=None, grade=standard.grades.get(code="LM-45"),
+                    valid_from=datetime.date(2025, 1, 1), floor_yuan=Decimal(380))
+    QuotaPeriod.objects.create(year=2026)
+    for code, tonnes in (("210000", 900000), ("210381", 300000), ("210882", 300000)):
+        allocate_quota(actor=None, period=2026, mineral="magnesite",
+                       holder=Region.objects.get(code=code), allocated_kg=tonnes * 1000)
+    v = VehicleFactory(plate="辽C99999", status="blacklisted", blacklist_reason="超载屡查不改")
+    record_change(actor=None, obj=v, action="create")
+"""
+
+# The province-owned reference records a platform holds, on the wire.
+DUMP_REFERENCE = """
+import json
+from oreledger.federation.records import REFERENCE, encode, federated_models
+known = federated_models()
+rows = {label: encode(list(known[label]._default_manager.filter(owner_node="210000")
+                         .order_by("uuid")))
+        for label in sorted(REFERENCE)}
+print("DUMP" + json.dumps(rows, sort_keys=True, default=str))
 """
 
 # Enterprises created and then renamed on the node: N new, every third renamed once.
@@ -193,8 +235,8 @@ def pair(tmp_path: Path) -> Iterator[tuple[Hub, dict[str, str]]]:
         _drop(HUB_DB)
 
 
-def _dump(env: dict[str, str]) -> dict[str, Any]:
-    out = _run(env, code=DUMP)
+def _dump(env: dict[str, str], code: str = DUMP) -> dict[str, Any]:
+    out = _run(env, code=code)
     dumped: dict[str, Any] = json.loads(out.split("DUMP", 1)[1])
     return dumped
 
@@ -211,9 +253,28 @@ def _status(env: dict[str, str], *args: str) -> dict[str, str]:
 
 def test_offline_week_catches_up_exactly_and_a_lost_answer_doubles_nothing(pair) -> None:
     hub, node = pair
-    # given the hub up, the node pulls the province's regions, then the hub goes down
+    # given the hub up with the province's reference data, the node pulls it
+    _run(hub.env, code=SEED_REFERENCE)
     hub.start()
     _status(node, "--sync")
+    # then the node holds it field by field as the hub does, of the quota allocations only
+    # Haicheng's and the province's it hangs from (Dashiqiao's stays on the hub)
+    on_hub, pulled = _dump(hub.env, DUMP_REFERENCE), _dump(node, DUMP_REFERENCE)
+    accounts = {a["uuid"]: a for a in on_hub.pop("quotas.quotaaccount")}
+    mine = pulled.pop("quotas.quotaaccount")
+    assert pulled == on_hub
+    assert mine == [accounts[a["uuid"]] for a in mine]
+    regions = {r["uuid"]: r["code"] for r in on_hub["accounts.region"]}
+    assert (len(accounts), sorted(regions[a["holder_region"]] for a in mine)) == (
+        3,
+        ["210000", "210381"],
+    )
+    assert [len(on_hub[k]) for k in sorted(on_hub)] == [5, 1, 1, 1]
+    assert [g["code"] for g in pulled["grading.gradingstandard"][0]["grades"]] == [
+        "LM-46",
+        "LM-45",
+    ]
+    # when the hub goes down
     hub.stop()
     # when the node works a week offline (120 enterprises, 40 renamed: 160 changes)
     _run(node, code=CHANGE_NODE.format(n=120))

@@ -13,12 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from oreledger.accounts.models import Region
-from oreledger.core.audit import record_change, snapshot
+from oreledger.core.audit import announce_changes, record_change, snapshot
 from oreledger.core.localtime import local_year
 from oreledger.core.models import ObjectChange
 from oreledger.core.permissions import CHANGE
@@ -221,7 +222,17 @@ def allocate_children(
             QuotaAccount.objects.filter(pk=parent.pk).update(
                 allocated_to_children_kg=F("allocated_to_children_kg") + delta_total
             )
+        _announce_allocation([*targets, *([parent.pk] if parent is not None else [])])
         return list(QuotaAccount.objects.filter(pk__in=targets).order_by("pk"))
+
+
+def _announce_allocation(account_ids: list[int]) -> None:
+    """A new version of each account this platform owns that the allocation changed, for the
+    federation outbox (the ledger moves balances by UPDATE, past the audit path). Accounts
+    another platform owns keep their version: only their owner's changes count."""
+    own = QuotaAccount.objects.filter(pk__in=account_ids, owner_node=settings.OL_NODE_CODE)
+    own.update(version=F("version") + 1)
+    announce_changes(list(own.order_by("pk")), ObjectChange.Action.UPDATE)
 
 
 def set_tolerance(
@@ -306,6 +317,8 @@ def import_allocations(
                 accounts[(account.period.year, account.mineral.code, account.holder_code)] = account
             outcome.created += len(fresh)
         _write_allocations(actor, reason, allocations, accounts, outcome)
+        # Top-down (a county's account refers to the province's): the order they were made.
+        _announce_allocation([accounts[key].pk for key in allocations if key in accounts])
     return outcome
 
 
