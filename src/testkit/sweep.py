@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -25,6 +26,7 @@ from oreledger.accounts.tests.factories import UserFactory, department
 from oreledger.alerts.models import Alert, Case, CaseNote
 from oreledger.alerts.services import add_case_note, open_case
 from oreledger.appeals.models import Appeal
+from oreledger.appeals.models import Entry as AppealEntry
 from oreledger.appeals.services import raise_appeal
 from oreledger.assessment.models import Evidence, Scheme
 from oreledger.assessment.queries import Period
@@ -34,6 +36,7 @@ from oreledger.core.listing import ScopedListView
 from oreledger.core.models import ExportRun, ImportRun
 from oreledger.grading.models import Assay, GradingStandard
 from oreledger.grading.services import record_assay
+from oreledger.inspections.models import InspectionPhoto, OrderAnswer
 from oreledger.inspections.tests.support import Visit, build_visit
 from oreledger.quotas.models import QuotaAccount, QuotaChange
 from oreledger.quotas.services import allocate_quota, request_adjustment
@@ -249,6 +252,13 @@ def build_dashiqiao(world: Province) -> Dashiqiao:
                                            region=world.haicheng, lat=market.mine.lat,
                                            lon=market.mine.lon, site=market.mine)  # fmt: skip
     visit = build_visit(world, site, operator)
+    # A file on each record kind that stores one, for the scoped download routes.
+    photo = InspectionPhoto(result=visit.inspection.results.order_by("pk")[0])
+    photo.image.save("现场.pdf", ContentFile(b"%PDF-1.7 sweep"))
+    answer = OrderAnswer(order=visit.order, text="已整改")
+    answer.evidence.save("整改.pdf", ContentFile(b"%PDF-1.7 sweep"))
+    line = AppealEntry(appeal=appeal, kind="progress", at=timezone.now(), text="办理中")
+    line.attachment.save("进展.pdf", ContentFile(b"%PDF-1.7 sweep"))
     requirement = PermitRequirement.objects.order_by("pk").first()
     assert requirement is not None, "the permit matrix is seeded by migration"
     return Dashiqiao(
@@ -299,6 +309,7 @@ def build_dashiqiao(world: Province) -> Dashiqiao:
             planned=Decimal(100),
             actual=Decimal(80),
             evidence="大石桥分平台拨款文件",
+            attachment=SimpleUploadedFile("拨款文件.pdf", b"%PDF-1.7 sweep"),
         ),
         briefing=Briefing.objects.create(region=world.dashiqiao, week="2026-W03"),
         exit_station=(exit_station.code, str(secret)),

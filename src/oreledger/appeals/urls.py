@@ -13,5 +13,10 @@ urlpatterns = [
     path("ledger/department/", ledger.ledger, {"by": "department"}, name="ledger_department"),
     path("time-limits/", ledger.time_limits, name="time_limits"),
     path("<str:number>/", appeals.appeal_detail, name="appeal_detail"),
+    path(
+        "<str:number>/entries/<int:pk>/attachment/",
+        appeals.entry_attachment,
+        name="entry_attachment",
+    ),
     path("<str:number>/<str:action>/", appeals.appeal_action, name="appeal_action"),
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("entries/", evidence.county_entries, name="evidence"),
     path("entries/review/", evidence.queue, name="evidence_queue"),
     path("entries/<int:pk>/decide/", evidence.decide, name="evidence_decide"),
+    path("entries/<int:pk>/attachment/", evidence.attachment, name="evidence_attachment"),
     path("schemes/new/", schemes.scheme_new, name="scheme_new"),
     path("schemes/<slug:code>/edit/", schemes.scheme_edit, name="scheme_edit"),
     path("<slug:code>/<str:period>/", scores.scheme_period, name="ranking"),

@@ -268,6 +268,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "oreledger.core.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["oreledger.core.api.throttling.TokenRateLimit"],
     # Every list filters, orders and refuses unknown query parameters the same way.
     "DEFAULT_FILTER_BACKENDS": [
         "oreledger.core.api.filtering.ListFilterBackend",
@@ -336,6 +337,19 @@ OL_TRADE_LISTING_QUOTA_CHECK = env.str(
 OL_PUBLIC_RATE_LIMIT = env.int("OL_PUBLIC_RATE_LIMIT", 120, minimum=1)
 OL_PUBLIC_RATE_WINDOW_SECONDS = env.int("OL_PUBLIC_RATE_WINDOW_SECONDS", 60, minimum=1)
 OL_PUBLIC_CACHE_SECONDS = env.int("OL_PUBLIC_CACHE_SECONDS", 300, minimum=0)
+
+# Rate limits (oreledger.core.ratelimits; counted in the database, so shared by every web
+# process): requests per window for one station, for one address speaking the station
+# protocol, and for one API token. Beyond them: 429 with Retry-After. The reasoning behind
+# the numbers is in docs/specs/api-essentials.md ("Rate limits").
+OL_RATE_STATION_LIMIT = env.int("OL_RATE_STATION_LIMIT", 600, minimum=1)
+OL_RATE_STATION_WINDOW_SECONDS = env.int("OL_RATE_STATION_WINDOW_SECONDS", 60, minimum=1)
+OL_RATE_STATION_ADDRESS_LIMIT = env.int("OL_RATE_STATION_ADDRESS_LIMIT", 6000, minimum=1)
+OL_RATE_STATION_ADDRESS_WINDOW_SECONDS = env.int(
+    "OL_RATE_STATION_ADDRESS_WINDOW_SECONDS", 60, minimum=1
+)
+OL_RATE_TOKEN_LIMIT = env.int("OL_RATE_TOKEN_LIMIT", 600, minimum=1)
+OL_RATE_TOKEN_WINDOW_SECONDS = env.int("OL_RATE_TOKEN_WINDOW_SECONDS", 60, minimum=1)
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

@@ -20,6 +20,7 @@ from oreledger.core.bundle import execute_import_run
 from oreledger.core.checkpoints import write_checkpoint
 from oreledger.core.display import register_terms
 from oreledger.core.exports import execute_export_run, prune_exports, register_export_job
+from oreledger.core.ratelimits import prune_windows
 from oreledger.core.scheduler import schedule
 
 # name -> prune(now): what each app forgets at every housekeeping, returning how many rows.
@@ -44,6 +45,8 @@ def prune_housekeeping(period: str) -> dict[str, int]:
     ).delete()
     return {**counts, "job_results": results, "exports": prune_exports(now=now)}
 
+
+register_housekeeping("rate_windows", lambda now: prune_windows(now=now))
 
 schedule(
     "core.prune_housekeeping",

@@ -238,3 +238,20 @@ class ExportRun(models.Model):
     def percent(self) -> int:
         """How many of the rows are written, 0–100."""
         return min(100, round(100 * self.done / self.total)) if self.total else 0
+
+
+class RateWindow(models.Model):
+    """One client's requests in its current rate-limit window (shared by every web process)."""
+
+    # "<scope>:<subject>": station:AS-01, station_address:203.0.113.7, token:<hash>, …
+    key = models.CharField(_("client"), max_length=100, unique=True)
+    # Unix time, so that one statement can compare it on SQLite and PostgreSQL alike.
+    ends_at = models.FloatField(_("window ends at"))
+    count = models.PositiveIntegerField(_("requests"), default=0)
+
+    class Meta:
+        verbose_name = _("rate-limit window")
+        verbose_name_plural = _("rate-limit windows")
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.count}"

@@ -3,6 +3,10 @@
 A file is accepted when its first bytes are those of a kind the field takes (JPEG, PNG,
 WebP, PDF, an Office Open XML workbook or document) and its name's extension is one of
 that kind's, so a script renamed `photo.jpg` or a photo named `report.html` is refused.
+
+Stored files live under MEDIA_ROOT (in OL_VAR_DIR, outside the static root) and no URL
+serves that directory: each is answered by `stored_file_response` from a view that first
+finds its record in the caller's jurisdiction (to anyone else it does not exist: 404).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 
 # kind -> (extensions, a test of the first bytes)
@@ -105,3 +111,25 @@ class UploadField(forms.FileField):
         if upload and upload is not initial:
             check_upload(upload, kinds=self.kinds, max_bytes=self.max_bytes)
         return upload
+
+
+def stored_file_response(stored: FieldFile) -> FileResponse:
+    """A stored upload as its answer: shown inline when a photo or PDF, else to save; 404
+    when the file is gone. The caller has already found the record in the user's scope."""
+    if not stored:
+        raise Http404
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    # The kind is read again from the content: a file stored before uploads were checked
+    # may be anything, and is then only offered as bytes to save, never shown.
+    kind = kind_of(handle, EVIDENCE)
+    response = FileResponse(
+        handle,
+        as_attachment=kind not in (*PHOTO, "pdf"),
+        filename=PurePath(stored.name or "").name,
+        content_type=CONTENT_TYPES[kind] if kind else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -10,6 +10,3 @@ class PublicConfig(AppConfig):
     name = "oreledger.public"
     label = "public"
     verbose_name = _("Public portal")
-
-    def ready(self) -> None:
-        from oreledger.public import jobs, policies  # noqa: F401  (registrations)

@@ -7,20 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from oreledger.core.errors import DomainError
 
 
-class RateLimited(DomainError):
-    """Too many requests from one client address inside the window."""
-
-    status = 429
-
-    def __init__(self, *, retry_after: int) -> None:
-        self.retry_after = retry_after
-        super().__init__(
-            "rate_limited",
-            _("Too many requests from your address; try again in %(seconds)s seconds."),
-            params={"seconds": retry_after},
-        )
-
-
 class UnknownTable(DomainError):
     """A download or API path naming no published table."""
 

@@ -17,9 +17,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from oreledger.core.listing import XLSX, write_workbook
-from oreledger.public.errors import RateLimited
+from oreledger.core.ratelimits import RateLimited, admit_address
 from oreledger.public.queries import TABLES, PublishedTable
-from oreledger.public.throttle import admit
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
 
@@ -61,7 +60,7 @@ def _refused(request: HttpRequest, refusal: RateLimited) -> HttpResponse:
 def index(request: HttpRequest) -> HttpResponse:
     """The portal's front page: what is published, and where to download it."""
     try:
-        admit(request)
+        admit_address("anonymous", request)
     except RateLimited as refusal:
         return _refused(request, refusal)
     return render(
@@ -75,7 +74,7 @@ def table(request: HttpRequest, key: str) -> HttpResponse:
     """One published table as a page."""
     published = _table(key)
     try:
-        admit(request)
+        admit_address("anonymous", request)
     except RateLimited as refusal:
         return _refused(request, refusal)
     return render(
@@ -106,7 +105,7 @@ def download(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     if fmt not in CONTENT_TYPES:
         raise Http404
     try:
-        admit(request)
+        admit_address("anonymous", request)
     except RateLimited as refusal:
         return _refused(request, refusal)
     content = kept(f"{key}:{fmt}", lambda: _file(published, fmt))

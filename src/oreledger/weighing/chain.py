@@ -1,19 +1,27 @@
-"""The per-station hash chain of tickets: hash = sha256(prev_hash + canonical JSON).
+"""The per-station hash chain of tickets: hash = HMAC-SHA256(key, "v2" + prev_hash + canonical
+JSON), under a key derived from OL_LEDGER_KEY (which never lives in the database).
 
 Any change to a stored ticket made behind the application's back breaks its own hash; a
-deleted or inserted row breaks the link of its successor.
+deleted or inserted row breaks the link of its successor. Keyed, so that whoever can write
+the database cannot recompute a forged ticket's hash (and adjust the station's head) without
+the key material too. Tickets stored before the chain was keyed (migration 0006,
+`keyed=False`) keep their plain sha256(prev_hash + canonical JSON); none may follow a keyed
+ticket of its station. The station protocol fixes no hash: the platform computes it alone.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
+import hmac
 import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 
 from oreledger.core import checkpoints
@@ -71,9 +79,23 @@ def canonical(ticket: Ticket) -> str:
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+@functools.lru_cache(maxsize=4)
+def _keyed_start(material: str) -> Any:
+    # The HMAC with its key absorbed, copied per ticket (kept per key material: tests change
+    # it); the key is domain-separated from the quota ledger's and the checkpoints' uses.
+    key = hashlib.sha256(b"oreledger ticket chain\x00" + material.encode()).digest()
+    return hmac.new(key, b"v2", hashlib.sha256)
+
+
 def ticket_hash(ticket: Ticket) -> str:
-    """sha256(prev_hash + canonical content), hex."""
-    return hashlib.sha256((ticket.prev_hash + canonical(ticket)).encode()).hexdigest()
+    """HMAC-SHA256 under the chain key of "v2" + prev_hash + canonical content, hex; the
+    plain sha256(prev_hash + canonical content) for tickets stored before the chain was keyed."""
+    payload = (ticket.prev_hash + canonical(ticket)).encode()
+    if not ticket.keyed:
+        return hashlib.sha256(payload).hexdigest()
+    mac = _keyed_start(settings.OL_LEDGER_KEY).copy()
+    mac.update(payload)
+    return mac.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -131,6 +153,7 @@ def verify_chain(station_codes: list[str] | None = None) -> Iterator[BrokenLink]
     current: int | None = None
     expected_index, prev = 0, ""
     code = ""
+    keyed = False
 
     def _tail() -> Iterator[BrokenLink]:
         state = heads.pop(current, None) if current is not None else None
@@ -150,6 +173,7 @@ def verify_chain(station_codes: list[str] | None = None) -> Iterator[BrokenLink]
         if ticket.station_id != current:
             yield from _tail()
             current, expected_index, prev, code = ticket.station_id, 0, "", ticket.station.code
+            keyed = False
         expected_index += 1
         if ticket.chain_index != expected_index:
             yield BrokenLink(
@@ -175,6 +199,16 @@ def verify_chain(station_codes: list[str] | None = None) -> Iterator[BrokenLink]
                 ticket.seq,
                 "hash_mismatch",
                 "the row was changed after it was written",
+            )
+        if ticket.keyed:
+            keyed = True
+        elif keyed:
+            yield BrokenLink(
+                code,
+                ticket.chain_index,
+                ticket.seq,
+                "hash_downgraded",
+                "carries an unkeyed hash after keyed tickets of its station",
             )
         prev = ticket.hash
     yield from _tail()

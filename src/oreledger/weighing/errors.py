@@ -24,6 +24,9 @@ MESSAGES: dict[str, Promise] = {
     "tickets_missing": _("The body needs a `tickets` array."),
     "batch_size": _("A batch holds 1 to 500 tickets."),
     "invalid_body": _("The body does not have the expected shape."),
+    "rate_limited": _(
+        "Too many requests from this station or address; try again in %(seconds)s s."
+    ),
     # Field rules of one ticket (rejected; only the rejection is recorded).
     "not_an_object": _("Each ticket is a JSON object."),
     "invalid_seq": _("seq must be an integer of at least 1."),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
@@ -26,7 +25,7 @@ from oreledger.core.confirmation import Confirmation, ask_confirmation, confirme
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
 from oreledger.core.permissions import ADD, APPROVE, CHANGE, VIEW, can, get_for_user, may
-from oreledger.core.uploads import CONTENT_TYPES, EVIDENCE, PHOTO, kind_of
+from oreledger.core.uploads import stored_file_response
 from oreledger.registry.models import Enterprise, Permit, Site
 
 
@@ -222,18 +221,4 @@ def case_note_attachment(request: HttpRequest, number: str, pk: int) -> FileResp
     note = case.notes.exclude(attachment="").filter(pk=pk).first()
     if note is None:
         raise Http404
-    try:
-        stored = note.attachment.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    # The kind is read again from the content: a file attached before uploads were checked
-    # may be anything, and is then only offered as bytes to save, never shown.
-    kind = kind_of(stored, EVIDENCE)
-    response = FileResponse(
-        stored,
-        as_attachment=kind not in (*PHOTO, "pdf"),
-        filename=PurePath(note.attachment.name).name,
-        content_type=CONTENT_TYPES[kind] if kind else "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(note.attachment)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +43,7 @@ from oreledger.core.permissions import (
     get_for_user,
     may,
 )
+from oreledger.core.uploads import stored_file_response
 
 
 def _due(appeal: Appeal) -> str:
@@ -259,3 +260,13 @@ def appeal_action(request: HttpRequest, number: str, action: str) -> HttpRespons
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(appeal)
+
+
+@login_required
+def entry_attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    """A timeline entry's attachment, for those who may see the appeal (to anyone else: 404)."""
+    appeal = _appeal(request, number)
+    entry = appeal.entries.exclude(attachment="").filter(pk=pk).first()
+    if entry is None:
+        raise Http404
+    return stored_file_response(entry.attachment)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -17,6 +17,7 @@ from oreledger.assessment.forms import DecisionForm, EvidenceForm
 from oreledger.assessment.models import Evidence
 from oreledger.core.errors import DomainError
 from oreledger.core.permissions import ADD, APPROVE, VIEW, get_for_user, may
+from oreledger.core.uploads import stored_file_response
 
 
 @login_required
@@ -83,3 +84,10 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         done = _("Entry approved.") if approve else _("Entry returned to the county.")
         messages.success(request, done)
     return redirect("assessment:evidence_queue")
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """An entry's document, for those who may see the entry (to anyone else: 404)."""
+    entry = get_for_user(Evidence.objects.exclude(attachment=""), request.user, VIEW, pk=pk)
+    return stored_file_response(entry.attachment)

@@ -26,7 +26,11 @@ def _fields(detail: Any) -> dict[str, list[str]]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Translate domain, Django and DRF errors into the platform's error body."""
     if isinstance(exc, DomainError):
-        return Response(exc.as_payload(), status=exc.status)
+        answer = Response(exc.as_payload(), status=exc.status)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            answer["Retry-After"] = str(retry_after)
+        return answer
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         code = (

@@ -32,6 +32,7 @@ from oreledger.inspections.models import (
     ClassificationDecision,
     Finding,
     Inspection,
+    InspectionPhoto,
     OrderAnswer,
     OrderSignoff,
     RectificationOrder,
@@ -306,6 +307,26 @@ ROUTES: dict[str, Target] = {
     ),
     "alerts:case_pdf": Target(_case),
     "alerts:case_note_attachment": Target(_note),
+    # every other stored upload, through its record's scope
+    "inspections:inspection_photo": Target(
+        lambda d: {
+            "pk": d.visit.inspection.pk,
+            "photo": InspectionPhoto.objects.get(result__inspection=d.visit.inspection).pk,
+        }
+    ),
+    "inspections:answer_evidence": Target(
+        lambda d: {
+            "number": d.visit.order.number,
+            "pk": OrderAnswer.objects.get(order=d.visit.order).pk,
+        }
+    ),
+    "appeals:entry_attachment": Target(
+        lambda d: {
+            "number": d.appeal.number,
+            "pk": Entry.objects.exclude(attachment="").get(appeal=d.appeal).pk,
+        }
+    ),
+    "assessment:evidence_attachment": Target(lambda d: {"pk": d.evidence.pk}),
     "alerts:case_action": Target(
         _case, action=True, variants=_actions("action", "note", "decide", "close", "publish")
     ),
@@ -433,6 +454,15 @@ def dsq(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Dashiqiao]:
             if built is not None:
                 Path(built.export.file_path).unlink(missing_ok=True)
                 built.note.attachment.delete(save=False)
+                built.evidence.attachment.delete(save=False)
+                for stored in (
+                    *InspectionPhoto.objects.filter(result__inspection=built.visit.inspection),
+                    *OrderAnswer.objects.filter(order=built.visit.order),
+                    *Entry.objects.filter(appeal=built.appeal),
+                ):
+                    for name in ("image", "evidence", "attachment"):
+                        if getattr(stored, name, None):
+                            getattr(stored, name).delete(save=False)
             for alias, atomic in atomics.items():
                 transaction.set_rollback(True, using=alias)
                 atomic.__exit__(None, None, None)

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,11 +17,17 @@ from oreledger.core.audit import history_for
 from oreledger.core.errors import DomainError
 from oreledger.core.localtime import local_day
 from oreledger.core.permissions import ADD, VIEW, get_for_user, may
+from oreledger.core.uploads import stored_file_response
 from oreledger.inspections import services
 from oreledger.inspections.choices import Outcome
 from oreledger.inspections.errors import InspectionError
 from oreledger.inspections.forms import OrderForm, parse_results
-from oreledger.inspections.models import Campaign, Inspection, RectificationOrder
+from oreledger.inspections.models import (
+    Campaign,
+    Inspection,
+    InspectionPhoto,
+    RectificationOrder,
+)
 from oreledger.inspections.queries import checklists_for, items_for
 from oreledger.registry.models import Site
 from oreledger.registry.procedures import procedures_for_enterprise
@@ -131,3 +137,13 @@ def order_new(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(inspection)
     messages.success(request, _("Order %(number)s issued.") % {"number": order.number})
     return redirect(order)
+
+
+@login_required
+def inspection_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
+    """A photo of an inspection's result, for those who may see the inspection (else 404)."""
+    inspection = get_for_user(Inspection.objects.all(), request.user, VIEW, pk=pk)
+    found = InspectionPhoto.objects.filter(result__inspection=inspection, pk=photo).first()
+    if found is None:
+        raise Http404
+    return stored_file_response(found.image)

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -19,6 +19,7 @@ from oreledger.core.confirmation import Confirmation, ask_confirmation, confirme
 from oreledger.core.errors import DomainError
 from oreledger.core.listing import Column, ScopedListView
 from oreledger.core.permissions import APPROVE, CHANGE, VIEW, can, get_for_user
+from oreledger.core.uploads import stored_file_response
 from oreledger.inspections import services
 from oreledger.inspections.choices import OrderStatus
 from oreledger.inspections.filtersets import OrderFilter
@@ -135,3 +136,13 @@ def order_action(request: HttpRequest, number: str, action: str) -> HttpResponse
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(order)
+
+
+@login_required
+def answer_evidence(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    """An answer's evidence, for those who may see the order (to anyone else: 404)."""
+    order = _order(request, number)
+    answer = order.answers.exclude(evidence="").filter(pk=pk).first()
+    if answer is None:
+        raise Http404
+    return stored_file_response(answer.evidence)

@@ -14,9 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from oreledger.core.api.filtering import reject_unknown_parameters
-from oreledger.public.errors import RateLimited, UnknownTable
+from oreledger.core.ratelimits import RateLimited, admit_address
+from oreledger.public.errors import UnknownTable
 from oreledger.public.queries import TABLES
-from oreledger.public.throttle import admit
 from oreledger.public.views import published_rows
 
 
@@ -47,7 +47,7 @@ def tables(request: Request) -> Response:
     """The published tables and their fields."""
     reject_unknown_parameters(request, [])
     try:
-        admit(request)
+        admit_address("anonymous", request)
     except RateLimited as refusal:
         return _refused(refusal)
     return Response(
@@ -89,7 +89,7 @@ def table(request: Request, key: str) -> Response:
         raise UnknownTable()
     reject_unknown_parameters(request, [])
     try:
-        admit(request)
+        admit_address("anonymous", request)
     except RateLimited as refusal:
         return _refused(refusal)
     published = TABLES[key]

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 
 import pytest
 from django.test import Client, override_settings
-from django.utils import timezone
 from openpyxl import load_workbook
 
-from oreledger.public.models import ClientWindow
 from oreledger.public.queries import TABLES
 from oreledger.public.tests.portal import SECRET_PRICE, SECRETS, Portal
-from oreledger.public.throttle import prune_windows
 
 pytestmark = pytest.mark.django_db
 
@@ -139,17 +135,3 @@ def test_an_unknown_table_or_format_is_404(world) -> None:
     assert client.get("/public/prices/download/pdf/").status_code == 404
     answer = client.get("/api/v1/public/plates")
     assert (answer.status_code, answer.json()["error"]["code"]) == (404, "unknown_table")
-
-
-def test_housekeeping_forgets_ended_windows(world) -> None:
-    # given two addresses, one whose window ended
-    now = timezone.now()
-    ClientWindow.objects.create(
-        address="198.51.100.1", started_at=now - datetime.timedelta(hours=1)
-    )
-    ClientWindow.objects.create(address="198.51.100.2", started_at=now)
-    # when housekeeping runs
-    removed = prune_windows(now=now)
-    # then only the ended one is gone
-    assert removed == 1
-    assert list(ClientWindow.objects.values_list("address", flat=True)) == ["198.51.100.2"]

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from oreledger.core.ratelimits import RateLimited, admit, client_address
 from oreledger.registry.models import Station
 from oreledger.weighing.errors import ProtocolError, bilingual
 from oreledger.weighing.models import Waybill
@@ -71,7 +72,25 @@ def _json_answer(payload: Any, status: int = 200) -> JsonResponse:
 
 
 def _error(exc: ProtocolError) -> JsonResponse:
-    return _json_answer(exc.as_payload(), status=exc.status)
+    answer = _json_answer(exc.as_payload(), status=exc.status)
+    if exc.code == "rate_limited":
+        answer["Retry-After"] = str(exc.params["seconds"])
+    return answer
+
+
+def _count(request: Any, station: Station | None) -> None:
+    """Count the request against its address and, once its signature holds, its station.
+
+    One statement counts both (core.ratelimits). A request whose signature fails counts
+    against its address only: a stranger cannot spend a station's allowance.
+    """
+    clients = [("station_address", client_address(request))]
+    if station is not None:
+        clients.append(("station", str(station.pk)))
+    try:
+        admit(*clients)
+    except RateLimited as exc:
+        raise ProtocolError("rate_limited", 429, seconds=exc.retry_after) from None
 
 
 def _refuse_constant(name: str) -> Any:
@@ -138,6 +157,7 @@ class TicketBatchView(StationView):
             ),
             400: _ERROR,
             401: _ERROR,
+            429: _ERROR,
             413: _ERROR,
         },
         tags=["station"],
@@ -146,7 +166,12 @@ class TicketBatchView(StationView):
         """Store each ticket (or its rejection) and answer release per ticket."""
         try:
             body = read_body(request)
-            station, reference = _first_look(request, body)
+            try:
+                station, reference = _first_look(request, body)
+            except ProtocolError:
+                _count(request, None)
+                raise
+            _count(request, station)
             data = _json(body)
             if not isinstance(data, dict) or not isinstance(data.get("tickets"), list):
                 raise ProtocolError("tickets_missing", 400)
@@ -187,6 +212,7 @@ class HeartbeatView(StationView):
             ),
             400: _ERROR,
             401: _ERROR,
+            429: _ERROR,
         },
         tags=["station"],
     )
@@ -194,7 +220,12 @@ class HeartbeatView(StationView):
         """Record the heartbeat and the device's clock drift."""
         try:
             body = read_body(request)
-            station = authenticate_station(request, body, cache=reference_snapshot())
+            try:
+                station = authenticate_station(request, body, cache=reference_snapshot())
+            except ProtocolError:
+                _count(request, None)
+                raise
+            _count(request, station)
             _last, device_time, status = parse_heartbeat(_json(body))
         except ProtocolError as exc:
             return _error(exc)
@@ -224,6 +255,7 @@ class StationWaybillView(StationView):
                 },
             ),
             401: _ERROR,
+            429: _ERROR,
             404: _ERROR,
         },
         tags=["station"],
@@ -232,7 +264,12 @@ class StationWaybillView(StationView):
         """The waybill, if it leaves from or goes to this station's site."""
         try:
             body = read_body(request)
-            station = authenticate_station(request, body, cache=reference_snapshot())
+            try:
+                station = authenticate_station(request, body, cache=reference_snapshot())
+            except ProtocolError:
+                _count(request, None)
+                raise
+            _count(request, station)
         except ProtocolError as exc:
             return _error(exc)
         waybills = Waybill.objects.select_related("origin_site", "destination_site", "contract")

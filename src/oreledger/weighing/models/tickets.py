@@ -143,6 +143,9 @@ class Ticket(models.Model):
     discrepancy_kg = models.IntegerField(_("discrepancy (kg)"), null=True, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
     hash = models.CharField(_("hash"), max_length=64)
+    # HMAC-SHA256 under the chain key (weighing.chain); False for the plain SHA-256 tickets
+    # stored before the chain was keyed (migration 0006), which stay as they were.
+    keyed = models.BooleanField(_("keyed hash"), default=True)
 
     objects = TicketQuerySet.as_manager()
 

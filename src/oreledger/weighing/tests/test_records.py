@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from io import StringIO
 
 import pytest
@@ -12,6 +13,7 @@ from django.test import Client
 from oreledger.quotas.integrity import verify_ledger
 from oreledger.quotas.models import LedgerEntry, QuotaAccount
 from oreledger.trade.models import Contract
+from oreledger.weighing.chain import canonical, verify_chain
 from oreledger.weighing.models import Ticket, TicketCorrection, Waybill
 from oreledger.weighing.services import approve_correction, request_correction
 from oreledger.weighing.tests.support import body, build_chain, plate, post, ticket, waybills_for
@@ -175,3 +177,54 @@ def test_verify_chain_reports_a_row_changed_behind_the_application(chain) -> Non
     assert "hash_mismatch" in out.getvalue() and f"{code} #1" in out.getvalue()
     with pytest.raises(TypeError):
         Ticket.objects.filter(seq=2).update(net_kg=1)
+
+
+def _forge(station: str, seq: int, *, net_kg: int, unkeyed: bool) -> None:
+    """What someone with write access to the database but not the key material can do:
+    change one ticket's net weight, recompute its hash and every later one's the unkeyed way
+    (sha256(prev_hash + canonical content)), and move the station's head onto the forgery."""
+    tickets = list(Ticket.objects.filter(station__code=station).order_by("chain_index"))
+    prev = ""
+    for stored in tickets:
+        if stored.seq == seq:
+            stored.gross_kg, stored.net_kg = stored.tare_kg + net_kg, net_kg
+        if stored.seq >= seq:
+            stored.prev_hash = prev
+            stored.keyed = not unkeyed and stored.keyed
+            stored.hash = hashlib.sha256((prev + canonical(stored)).encode()).hexdigest()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE weighing_ticket SET gross_kg = %s, net_kg = %s, prev_hash = %s,"
+                    " hash = %s, keyed = %s WHERE id = %s",
+                    [stored.gross_kg, stored.net_kg, prev, stored.hash, stored.keyed,
+                     stored.id.hex],
+                )  # fmt: skip
+        prev = stored.hash
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE weighing_stationstate SET last_hash = %s WHERE station_id ="
+            " (SELECT id FROM registry_station WHERE code = %s)",
+            [prev, station],
+        )
+
+
+@pytest.mark.parametrize("unkeyed", [False, True], ids=["hash-recomputed", "marked-unkeyed"])
+def test_verify_chain_reports_a_forged_ticket_by_station_and_seq(chain, unkeyed) -> None:
+    # given three released exit tickets of one station, each drawing 30,000 kg
+    mine = chain.mines[0]
+    code, secret = next(iter(mine.stations.items()))
+    waybills = waybills_for(mine, [plate(1), plate(2), plate(3)])
+    items = [ticket(i + 1, w.plate, waybill=w.number) for i, w in enumerate(waybills)]
+    assert post(Client(), code, secret, body(items)).status_code == 200
+    assert list(verify_chain()) == []
+    # when the second one's net weight is lowered, its hash and its successor's recomputed
+    # without the key, and the station's head moved onto the forgery, all by SQL
+    _forge(code, 2, net_kg=29000, unkeyed=unkeyed)
+    # then verify-chain names the station and the forged ticket's seq first
+    broken = list(verify_chain())
+    expected = "hash_downgraded" if unkeyed else "hash_mismatch"
+    assert [(b.station, b.seq, b.code) for b in broken][:1] == [(code, 2, expected)]
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_chain", stdout=out)
+    assert f"{code} #2 (seq 2): {expected}" in out.getvalue()

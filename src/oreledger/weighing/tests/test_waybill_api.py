@@ -57,10 +57,11 @@ def test_issuing_a_waybill_costs_a_fixed_number_of_queries(
     api = world.api("haicheng_operator")
     assert api.post("/api/v1/waybills", _order(chain, "辽C00001"), format="json").status_code == 201
     # When another waybill is issued
-    # Then: token+user, contract, blacklist, lapsed open waybills, insert (in a savepoint:
-    # 3), audit row, and the service's transaction (a savepoint pair inside the test's) —
-    # 10, with no read before the insert and no second read of the waybill or its region
-    with django_assert_max_num_queries(10):
+    # Then: token+user, the token's rate-limit count, contract, blacklist, lapsed open
+    # waybills, insert (in a savepoint: 3), audit row, and the service's transaction (a
+    # savepoint pair inside the test's) — 11, with no read before the insert and no second
+    # read of the waybill or its region
+    with django_assert_max_num_queries(11):
         created = api.post("/api/v1/waybills", _order(chain, "辽C00002"), format="json")
     assert created.status_code == 201
 
