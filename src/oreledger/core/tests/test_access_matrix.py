@@ -49,6 +49,8 @@ EXTRA_KWARGS: dict[str, UrlKwargs] = {
     "assessment:ranking": lambda d: {"code": d.scheme.code, "period": "2026-Q1"},
     "api:assessment:ranking": lambda d: {"code": d.scheme.code, "period": "2026-Q1"},
     STATION_WAYBILL: lambda d: {"number": d.waybill.number},
+    # Nobody's session: ending one is looked up among the caller's own, so every caller 404s.
+    "accounts:session_end": lambda d: {"pk": 2_000_000_000},
 }
 VARIANT_KWARG = {"public:download": "fmt"}
 
