@@ -22,7 +22,15 @@ import pytest
 
 from testkit.processes import free_port
 
-pytestmark = pytest.mark.federation
+pytestmark = [
+    pytest.mark.federation,
+    # The instances bring their own databases (a PostgreSQL hub, a SQLite node) whatever the
+    # suite runs on, so they run once: in the suite's PostgreSQL run.
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="run once, in the suite's PostgreSQL run (the instances bring their own databases)",
+    ),
+]
 PG = os.environ.get("OL_FED_PG", "postgres://postgres@127.0.0.1:5432")
 # One hub database per test process: CI runs the suite on SQLite and on PostgreSQL at once.
 HUB_DB = f"ol_fed_hub_{os.getpid()}"
