@@ -48,7 +48,13 @@ def showcase(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Showcase]
                 atomic.__exit__(None, None, None)
 
 
-UPLOADED_FILES = {"alerts:case_note_attachment"}
+UPLOADED_FILES = {
+    "alerts:case_note_attachment",
+    "appeals:entry_attachment",
+    "assessment:evidence_attachment",
+    "inspections:answer_evidence",
+    "inspections:inspection_photo",
+}
 
 
 def _kind(url: str) -> str | None:
