@@ -107,22 +107,24 @@ def create_permit(
         _in_scope(actor, site, "site", UNKNOWN_SITE)
     region = site.region if site is not None else holder.region
     _require_region(actor, region)
-    issuer = _resolve_department(actor, department, permit_type, region)
-    permit = Permit(
-        number=number,
-        type=permit_type,
-        holder=holder,
-        site=site,
-        department=issuer,
-        region=region,
-        valid_from=valid_from,
-        valid_to=valid_to,
-        status=status,
-        scope_t=scope_t,
-        mineral=mineral,
-    )
-    refresh_validity(permit)
+    # The issuing department may be made on first use: in the permit's transaction, so a
+    # refused permit leaves no department (nor its audit and outbox rows) behind.
     with transaction.atomic():
+        issuer = _resolve_department(actor, department, permit_type, region)
+        permit = Permit(
+            number=number,
+            type=permit_type,
+            holder=holder,
+            site=site,
+            department=issuer,
+            region=region,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            status=status,
+            scope_t=scope_t,
+            mineral=mineral,
+        )
+        refresh_validity(permit)
         return _save(permit, actor=actor, before=None)
 
 
