@@ -35,6 +35,8 @@ ALLOWED = frozenset(
         "MultiPolygon", "OpenAPI", "Swagger", "ReDoc",
         # the HTTP header a program sends with its API token
         "Authorization", "Token",
+        # browsers and systems a sign-in came from, by their product names
+        "Chrome", "Firefox", "Edge", "Safari", "Android", "iOS", "Windows", "macOS", "Linux",
     }
 )  # fmt: skip
 ABBREVIATION = re.compile(r"^[A-Z]{1,4}$")

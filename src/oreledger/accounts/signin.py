@@ -330,3 +330,24 @@ def end_sessions(
             record.save(update_fields=["ended_at"])
             record_change(actor=actor, obj=record, action=ObjectChange.Action.UPDATE, before=before)
     return len(ended)
+
+
+# Checked in this order: Edge and Chrome also say "Safari", Edge also says "Chrome".
+_BROWSERS = (("Edg", "Edge"), ("Firefox", "Firefox"), ("Chrom", "Chrome"), ("Safari", "Safari"))
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iOS"),
+    ("iPad", "iOS"),
+    ("Windows", "Windows"),
+    ("Mac OS", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
+def browser_of(user_agent: str) -> str:
+    """The browser and system a sign-in came from ("Chrome · Linux"), as a person names them;
+    the full identification stays on the record for the audit."""
+    browser = next((name for mark, name in _BROWSERS if mark in user_agent), "")
+    system = next((name for mark, name in _SYSTEMS if mark in user_agent), "")
+    named = " · ".join(part for part in (browser, system) if part)
+    return named or ("?" if user_agent else "—")

@@ -30,6 +30,7 @@ from oreledger.accounts.signin import (
     OWES_CODE,
     OWES_ENROLMENT,
     SECOND_FACTOR_DUE,
+    browser_of,
     confirm_enrolment,
     end_sessions,
     enrolment_qr_svg,
@@ -274,7 +275,7 @@ class SignInEventListView(ScopedListView):
         Column("outcome", _("Outcome"), order_by="outcome"),
         Column("factor", _("Factor"), order_by="factor"),
         Column("address", _("Address"), order_by="address", kind=CODE_CELL),
-        Column("user_agent", _("Browser")),
+        Column("user_agent", _("Browser"), value=lambda event: browser_of(event.user_agent)),
     )
 
     def base_queryset(self) -> Any:
