@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import authentication
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from oreledger.accounts.models import ApiToken
 from oreledger.core.ratelimits import admit
 
 
@@ -17,9 +15,10 @@ class TokenRateLimit(BaseThrottle):
 
     def allow_request(self, request: Request, view: Any) -> bool:
         """Admit or raise RateLimited (the error handler answers 429 with Retry-After)."""
-        # DRF checks throttles after authentication: a header that reaches here is a valid
-        # token's, so its hash names the token without another query.
-        header = authentication.get_authorization_header(request).split()
-        if len(header) == 2 and header[0].lower() == b"token" and request.user.is_authenticated:
-            admit(("token", ApiToken.hash_key(header[1].decode())))
+        # DRF checks throttles after authentication: a token's request carries the token as
+        # `request.auth` (a session's carries None), and its stored hash names it without
+        # another query. Core names no app's model, so the hash is read, not imported.
+        key_hash = getattr(request.auth, "key_hash", None)
+        if key_hash and request.user.is_authenticated:
+            admit(("token", key_hash))
         return True
