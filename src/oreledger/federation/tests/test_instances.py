@@ -130,8 +130,9 @@ for label, model in sorted(federated_models().items()):
         rows = rows.filter(owner_node="210381")
     records[label] = sorted(encode(list(rows)), key=lambda r: str(r.get("uuid") or r["id"]))
 tickets = dict(Ticket.objects.values_list("region__code").annotate(n=Count("pk")))
+# The node's county only: the hub also holds the other counties' allocations.
 quota = dict(
-    QuotaAccount.objects.filter(holder_region__level="county")
+    QuotaAccount.objects.filter(holder_region__level="county", holder_region__code="210381")
     .values_list("holder_region__code").annotate(kg=Sum("consumed_kg"))
 )
 print("DUMP" + json.dumps(
