@@ -186,3 +186,24 @@ def test_the_demo_announces_itself_only_once_the_dashboards_show_the_history(
     assert today["out_t"] == round(sum(t.net_kg for t in exits) / 1000, 2)
     assert today["trucks"] == exits.count()
     assert DailyRollup.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_announcement_says_officials_enrol_an_authenticator_when_sign_in_asks_for_one(
+    settings: Any, tmp_path: Any
+) -> None:
+    # given the demo's history is in and two factors are required, as in production
+    login = DemoLogin("province_office", "demo-2026", "省领导小组办公室", "Provincial office")
+    settings.OL_REQUIRE_SECOND_FACTOR = True
+    out = io.StringIO()
+    announce = Announcement(BaseCommand(stdout=out), "http://127.0.0.1:8000/", [login])
+    # when it announces itself
+    assert announce() is True
+    # then the printout says what the first sign-in asks of officials, and how to skip it
+    assert "首次登录时用身份验证器扫码绑定" in out.getvalue()
+    assert "OL_REQUIRE_SECOND_FACTOR=false make demo" in out.getvalue()
+    # and with the second factor switched off, it says nothing of it
+    settings.OL_REQUIRE_SECOND_FACTOR = False
+    quiet = io.StringIO()
+    assert Announcement(BaseCommand(stdout=quiet), "http://x/", [login])() is True
+    assert "OL_REQUIRE_SECOND_FACTOR" not in quiet.getvalue()

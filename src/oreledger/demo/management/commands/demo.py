@@ -122,6 +122,14 @@ class Announcement:
                 f"  {login.username.ljust(width)}  {login.password}  "
                 f"{login.description_zh} · {login.description_en}"
             )
+        if settings.OL_REQUIRE_SECOND_FACTOR:
+            # Officials and admin are obliged to use an authenticator (accounts.signin), so a
+            # first sign-in without one ends on the QR code page: say so before anyone tries.
+            out.write(
+                "officials and admin set up an authenticator app (the QR code page) at their "
+                "first sign-in · 官员和 admin 首次登录时用身份验证器扫码绑定"
+            )
+            out.write("for a look without a phone: OL_REQUIRE_SECOND_FACTOR=false make demo")
         out.write("")
         return True
 
