@@ -22,7 +22,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-translations: $(VENV)/.installed
+# Compiled only when a catalogue changed: `make lint` and `make test` pass here every time
+# (CI runs them side by side), and each compile starts Django.
+PO_FILES := $(shell find src/oreledger -path '*/locale/*/LC_MESSAGES/*.po')
+translations: $(PO_FILES:.po=.mo)
+
+$(PO_FILES:.po=.mo) &: $(PO_FILES) $(VENV)/.installed
 	$(BIN)/oreledger compile-translations --verbosity 0
 
 demo: install

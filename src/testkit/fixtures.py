@@ -7,11 +7,27 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import global_settings
+from django.test import override_settings
 from django.utils import translation
 
 from testkit.personas import Province, build_province
 
 CHROMIUM = os.environ.get("OL_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashing() -> Iterator[None]:
+    """Passwords set in tests are hashed with MD5: the default PBKDF2 (a million rounds, about
+    a second on a busy CI core) made every `world` cost five seconds. The default hashers
+    stay listed after it, so a password hashed the production way still verifies."""
+    with override_settings(
+        PASSWORD_HASHERS=[
+            "django.contrib.auth.hashers.MD5PasswordHasher",
+            *global_settings.PASSWORD_HASHERS,
+        ]
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,8 @@ pytestmark = [
 PG = os.environ.get("OL_FED_PG", "postgres://postgres@127.0.0.1:5432")
 # One hub database per test process: CI runs the suite on SQLite and on PostgreSQL at once.
 HUB_DB = f"ol_fed_hub_{os.getpid()}"
+# The migrated hub every scenario's hub database is created from (see `migrated`).
+HUB_TEMPLATE = f"ol_fed_hub_template_{os.getpid()}"
 NODE = "210381"
 
 SEED_HUB = """
@@ -153,12 +157,15 @@ def _run(env: dict[str, str], *args: str, code: str | None = None) -> str:
     return done.stdout
 
 
-def _recreate(name: str) -> None:
+def _recreate(name: str, template: str | None = None) -> None:
     import psycopg
 
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        if template is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        else:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
 
 
 def _drop(name: str) -> None:
@@ -182,13 +189,7 @@ class Hub:
     def __init__(self, tmp: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **_base_env(),
-            "DATABASE_URL": f"{PG}/{HUB_DB}",
-            "OL_NODE_ROLE": "hub",
-            "OL_NODE_CODE": "210000",
-            "OL_SECRET_KEY_FILE": str(tmp / "hub.key"),
-        }
+        self.env = {**_hub_env(HUB_DB), "OL_SECRET_KEY_FILE": str(tmp / "hub.key")}
         self.process: subprocess.Popen[bytes] | None = None
         self.serve = [sys.executable, "-m", "oreledger", "serve", "--web-workers", "1"]
 
@@ -218,25 +219,60 @@ class Hub:
         self.process = None
 
 
+def _hub_env(database: str) -> dict[str, str]:
+    return {
+        **_base_env(),
+        "DATABASE_URL": f"{PG}/{database}",
+        "OL_NODE_ROLE": "hub",
+        "OL_NODE_CODE": "210000",
+    }
+
+
+def _node_env(database: Path) -> dict[str, str]:
+    return {
+        **_base_env(),
+        "DATABASE_URL": f"sqlite:///{database}",
+        "OL_NODE_ROLE": "node",
+        "OL_NODE_CODE": NODE,
+    }
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A hub (HUB_TEMPLATE) and a node (the file yielded) migrated once for the module.
+
+    Migrating both databases was most of a scenario's three minutes; each scenario now
+    starts from copies of these, made as its own migrations would have made them (same role
+    and node code, so the same seeded rows and owners).
+    """
+    node = tmp_path_factory.mktemp("federation-migrated") / "node.sqlite3"
+    _recreate(HUB_TEMPLATE)
+    try:
+        _run(_hub_env(HUB_TEMPLATE), "migrate", "--verbosity", "0")
+        _run(_node_env(node), "migrate", "--verbosity", "0")
+        yield node
+    finally:
+        _drop(HUB_TEMPLATE)
+
+
 @pytest.fixture
-def pair(tmp_path: Path) -> Iterator[tuple[Hub, dict[str, str]]]:
+def pair(migrated: Path, tmp_path: Path) -> Iterator[tuple[Hub, dict[str, str]]]:
     """A migrated hub (seeded, node registered, not running) and a migrated node's env."""
-    _recreate(HUB_DB)
+    _recreate(HUB_DB, template=HUB_TEMPLATE)
     hub = Hub(tmp_path)
-    _run(hub.env, "migrate", "--verbosity", "0")
     _run(hub.env, code=SEED_HUB)
     secret = tmp_path / "node.secret.json"
     _run(hub.env, "federation-add-node", NODE, "--name", "海城市", "--secret-out", str(secret))
+    database = tmp_path / "node.sqlite3"
+    # The backup API copies the node as one consistent file, whatever its WAL still held.
+    with closing(sqlite3.connect(migrated)) as source, closing(sqlite3.connect(database)) as copy:
+        source.backup(copy)
     node_env = {
-        **_base_env(),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'node.sqlite3'}",
-        "OL_NODE_ROLE": "node",
-        "OL_NODE_CODE": NODE,
+        **_node_env(database),
         "OL_HUB_URL": hub.url,
         "OL_HUB_SECRET_FILE": str(secret),
         "OL_SECRET_KEY_FILE": str(tmp_path / "node.key"),
     }
-    _run(node_env, "migrate", "--verbosity", "0")
     try:
         yield hub, node_env
     finally:
