@@ -221,6 +221,8 @@ def set_grace_days(*, actor: Any, grace_days: int) -> ReportingRules:
         rules = rules or ReportingRules()
         before = snapshot(rules) if rules.pk else None
         rules.grace_days = grace_days
+        if before is not None:
+            rules.bump_version()
         rules.save()
         record_change(actor=actor, obj=rules, action=UPDATE if before else CREATE, before=before)
     return rules
