@@ -61,6 +61,8 @@ def change_scheme(
         # The indicators are part of the scheme's record in the audit trail.
         before["indicators"] = _describe(scheme.indicators.all())
         scheme.name = name
+        # A new version goes down to the nodes with the new set of indicators in its state.
+        scheme.bump_version()
         scheme.save()
         scheme.indicators.all().delete()
         created = _create_indicators(scheme, indicators)
