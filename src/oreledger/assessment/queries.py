@@ -16,6 +16,8 @@ Functions other apps read (the weekly briefing) and their shapes:
 Rates: numerator ÷ denominator; nothing due in the period counts as full marks (rate 1).
 Points: weight × rate (proportional), or the whole weight when the rate reaches the target
 (threshold). Everything is computed from the records when read: nothing is stored to drift.
+`node_in_step` reads the hub's row of the county's node now, whatever the period: the hub
+keeps no history of a node's backlog and lag.
 """
 
 from __future__ import annotations

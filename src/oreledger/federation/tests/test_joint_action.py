@@ -21,6 +21,7 @@ from oreledger.federation.services import hub
 from oreledger.federation.services.apply import apply_changes, check_owner
 from oreledger.worklist import services as worklist
 from oreledger.worklist.choices import Timeliness
+from oreledger.worklist.errors import WorklistError
 from oreledger.worklist.models import ReportingRules, WeeklyConfirmation
 from oreledger.worklist.queries import reporting_timeliness
 
@@ -209,6 +210,24 @@ def test_a_received_confirmation_is_read_only_on_the_hub(settings, world):
     # then both are refused and the node's comment stays
     assert (changed.value.code, deleted.value.code) == ("received_read_only",) * 2
     assert WeeklyConfirmation.objects.get(uuid=made.uuid).comment == "本周数据已核对"
+
+
+def test_a_county_confirming_on_its_node_cannot_confirm_on_the_hub(settings, world):
+    # given the hub holds Haicheng's week 1 from its node
+    _as_node(settings)
+    made = _confirm_on_node(world, WEEK_1, WEEK_1 + 7 * DAY)
+    changes = _sent_up([made])
+    node = _as_hub(settings)
+    hub.receive_batch(node=node, body=_batch(changes))
+    # when Haicheng's operator confirms week 2 on the hub, and week 1 again
+    with pytest.raises(WorklistError) as refused:
+        _confirm_on_node(world, WEEK_2, WEEK_2 + 7 * DAY)
+    again = _confirm_on_node(world, WEEK_1, WEEK_1 + 8 * DAY)
+    # then week 2 is refused (it would collide with the node's on its way up) and week 1 is
+    # the node's confirmation, unchanged
+    assert (refused.value.code, refused.value.status) == ("confirmed_on_node", 409)
+    assert list(WeeklyConfirmation.objects.values_list("uuid", flat=True)) == [made.uuid]
+    assert (again.uuid, again.confirmed_at) == (made.uuid, made.confirmed_at)
 
 
 def test_the_grace_days_go_down_and_are_read_only_on_the_node(settings, world):
