@@ -24,6 +24,7 @@ class IndicatorKind(models.TextChoices):
     ALERTS_IN_TIME = "alerts_in_time", _("Alerts handled within their deadline")
     ORDERS_ON_TIME = "orders_on_time", _("Rectification orders closed on time")
     APPEALS_IN_TIME = "appeals_in_time", _("Appeal stages done within their limit")
+    NODE_IN_STEP = "node_in_step", _("Sub-platform in step with the province (backlog and lag)")
 
 
 # Indicators entered by the county with evidence and approved by the province.

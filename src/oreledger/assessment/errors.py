@@ -18,6 +18,10 @@ MESSAGES: dict[str, Promise] = {
     "evidence_required": _("Describe the evidence (documents, payments, appointments)."),
     "not_submitted": _("Only a submitted entry can be approved or returned."),
     "target_invalid": _("A target is a rate from 0 to 1."),
+    "entered_on_hub": _(
+        "Funding and staffing are entered on the provincial platform, where the province "
+        "reviews them."
+    ),
 }
 
 

@@ -15,12 +15,15 @@ from oreledger.assessment.choices import (
     PeriodKind,
     ScoringRule,
 )
-from oreledger.core.models import TimestampedModel
+from oreledger.core.models import FederatedModel, TimestampedModel
 from oreledger.core.permissions import ScopedQuerySet
 
 
-class Scheme(TimestampedModel):
+class Scheme(FederatedModel):
     """An assessment scheme set by the province: its indicators, weights and period."""
+
+    # Province-owned reference data: it goes down to the county nodes with its indicators
+    # inside its state (federation.records.NESTED), read-only there.
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)

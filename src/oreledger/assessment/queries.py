@@ -16,6 +16,8 @@ Functions other apps read (the weekly briefing) and their shapes:
 Rates: numerator ÷ denominator; nothing due in the period counts as full marks (rate 1).
 Points: weight × rate (proportional), or the whole weight when the rate reaches the target
 (threshold). Everything is computed from the records when read: nothing is stored to drift.
+`node_in_step` reads the hub's row of the county's node now, whatever the period: the hub
+keeps no history of a node's backlog and lag.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ from oreledger.assessment.choices import (
 from oreledger.assessment.errors import AssessmentError
 from oreledger.assessment.models import Evidence, Indicator, Scheme
 from oreledger.core.localtime import LOCAL, local_day, local_midnight
+from oreledger.core.numbers import count
+from oreledger.federation.queries import in_step
 from oreledger.inspections.models import RectificationOrder
 from oreledger.worklist.queries import counties_in, deadlines_met, reporting_timeliness, weeks_in
 
@@ -237,6 +241,30 @@ def _appeals(county: Region, period: Period, today: datetime.date, detail: bool)
     return Measure(Decimal(sum(r.counted for r in records)), Decimal(len(records)), records)
 
 
+def _node(county: Region, period: Period, today: datetime.date, detail: bool) -> Measure:
+    """The county's node, backlog and lag each in step or not (federation.queries.in_step),
+    read as the hub holds them now whatever the period; no node: nothing due (the county
+    works on the hub itself)."""
+    standing = in_step(county.code)
+    if standing is None:
+        return Measure(Decimal(0), Decimal(0))
+    silent = "" if standing.heard else _("not heard from for over an hour")
+    if standing.lag_seconds is None:
+        lag = _("Lag: no change applied yet")
+    else:
+        lag = _("Lag: %(minutes)s minutes") % {"minutes": count(standing.lag_seconds // 60)}
+    records = [
+        Record(
+            _("Backlog: %(changes)s changes waiting") % {"changes": count(standing.backlog)},
+            "",
+            standing.backlog_in_step,
+            silent,
+        ),
+        Record(lag, "", standing.lag_in_step, silent),
+    ]
+    return Measure(Decimal(sum(r.counted for r in records)), Decimal(len(records)), records)
+
+
 MEASURES: dict[str, Callable[[Region, Period, datetime.date, bool], Measure]] = {
     IndicatorKind.FUNDING: _entered(IndicatorKind.FUNDING),
     IndicatorKind.STAFFING: _entered(IndicatorKind.STAFFING),
@@ -246,6 +274,7 @@ MEASURES: dict[str, Callable[[Region, Period, datetime.date, bool], Measure]] = 
     IndicatorKind.ALERTS_IN_TIME: _alerts,
     IndicatorKind.ORDERS_ON_TIME: _orders,
     IndicatorKind.APPEALS_IN_TIME: _appeals,
+    IndicatorKind.NODE_IN_STEP: _node,
 }
 
 

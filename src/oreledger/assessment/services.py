@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -61,6 +62,8 @@ def change_scheme(
         # The indicators are part of the scheme's record in the audit trail.
         before["indicators"] = _describe(scheme.indicators.all())
         scheme.name = name
+        # A new version goes down to the nodes with the new set of indicators in its state.
+        scheme.bump_version()
         scheme.save()
         scheme.indicators.all().delete()
         created = _create_indicators(scheme, indicators)
@@ -113,6 +116,10 @@ def submit_evidence(
     _role(actor, COUNTY_OPERATOR)
     if actor is not None and not actor.is_superuser and actor.region_id != region.pk:
         raise AssessmentError("not_allowed", status=403)
+    # Entries do not federate: the province decides them on the hub, so a node takes none
+    # (one made there would never reach the province's queue).
+    if settings.OL_NODE_ROLE == "node":
+        raise AssessmentError("entered_on_hub", status=409)
     if kind not in ENTERED:
         raise AssessmentError("not_entered", field="kind")
     if planned <= 0 or actual < 0:

@@ -1,15 +1,24 @@
 """What the province reads about its nodes: contact, backlog, lag, refusals and the newest
-chain-head checkpoint each sent."""
+chain-head checkpoint each sent; and whether a county's node is in step with the hub (the
+county assessment's `node_in_step` indicator reads `in_step`)."""
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from oreledger.federation.models import Node, NodeCheckpoint
+from oreledger.federation.services.hub import MAX_CHANGES
+
+# In step: at most what one push sends is waiting (the node's sync job pushes every minute),
+# and nothing waits longer than an hour, the node_silent alert's default. A node not heard
+# from within the hour is in step in neither: its backlog is as old as its last heartbeat.
+IN_STEP_BACKLOG = MAX_CHANGES
+IN_STEP_SECONDS = 3600
 
 
 def lag_seconds(node: Node, now: datetime.datetime) -> int | None:
@@ -53,3 +62,41 @@ def _row(n: Node, now: datetime.datetime) -> dict[str, Any]:
         "last_error": n.last_error,
         "restored": n.restored_at is not None,
     }
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A county node's backlog and lag as the hub holds them now, each judged in step or not."""
+
+    node: Node
+    backlog: int
+    lag_seconds: int | None
+    heard: bool
+    backlog_in_step: bool
+    lag_in_step: bool
+
+
+def in_step(code: str, now: datetime.datetime | None = None) -> Standing | None:
+    """The standing of the node registered for region `code` (None: the region runs none).
+
+    Backlog in step: heard from within the hour and at most IN_STEP_BACKLOG changes waiting.
+    Lag in step: heard from within the hour, and either nothing waits (an idle county's newest
+    change may be old) or the newest change applied is at most an hour old. The figures are
+    the node page's (`Node.backlog`, `lag_seconds`); the hub keeps only their present."""
+    node = Node.objects.filter(code=code).first()
+    if node is None:
+        return None
+    now = now or timezone.now()
+    lag = lag_seconds(node, now)
+    limit = datetime.timedelta(seconds=IN_STEP_SECONDS)
+    heard = node.last_contact is not None and now - node.last_contact <= limit
+    backlog = node.backlog
+    fresh = backlog == 0 or (lag is not None and lag <= IN_STEP_SECONDS)
+    return Standing(
+        node=node,
+        backlog=backlog,
+        lag_seconds=lag,
+        heard=heard,
+        backlog_in_step=heard and backlog <= IN_STEP_BACKLOG,
+        lag_in_step=heard and fresh,
+    )

@@ -18,14 +18,17 @@ from oreledger.core.models import FederatedModel
 IMMUTABLE = {"weighing.ticket"}
 # Province-owned records a node pulls down (the spec's "Down" list, as far as they are
 # federated records): regions, grading standards (their grades inside), floor prices, quota
-# allocations (narrowed to the node's county, services/hub.py) and the province's vehicle
-# register with its blacklist.
+# allocations (narrowed to the node's county, services/hub.py), the province's vehicle
+# register with its blacklist, assessment schemes (their indicators inside) and the weekly
+# reporting rules (a node judges "on time" by the province's grace days).
 REFERENCE = {
     "accounts.region",
     "grading.gradingstandard",
     "trade.floorprice",
     "quotas.quotaaccount",
     "registry.vehicle",
+    "assessment.scheme",
+    "worklist.reportingrules",
 }
 # Configuration rows every platform holds (by migration, or made on arrival), referred to on
 # the wire by their natural key rather than left behind: without them a floor price, contract,
@@ -36,12 +39,17 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "registry.permittype": ("code",),
     "accounts.departmentkind": ("code",),
     "grading.grade": ("standard", "code"),
+    "assessment.indicator": ("scheme", "kind"),
 }
 # Of those, the ones a platform makes when a record refers to one it lacks (a quota year is
 # nothing but its number; the others are the province's catalogue and must match).
 MADE_ON_ARRIVAL = {"quotas.quotaperiod"}
-# Rows that are part of a federated record and travel inside its state: a standard's grades.
-NESTED = {"grading.gradingstandard": "grades"}
+# Rows that are part of a federated record and travel inside its state: a standard's grades,
+# a scheme's indicators.
+NESTED = {"grading.gradingstandard": "grades", "assessment.scheme": "indicators"}
+# Of those, the ones whose state is the whole set: a row the state no longer names is removed
+# (a scheme's indicators are replaced together; a grade stays, contracts and assays name it).
+NESTED_WHOLE = {"assessment.scheme"}
 
 
 def federated_models() -> dict[str, type[models.Model]]:
@@ -198,8 +206,9 @@ def _nested_state(model: type[models.Model], objs: Sequence[models.Model]) -> di
 
 def apply_nested(model: type[models.Model], states: Sequence[dict[str, Any]]) -> None:
     """Store the nested rows that came inside these states (added or updated by natural key;
-    none removed: contracts and assays refer to grades)."""
-    relation = NESTED.get(model._meta.label_lower)
+    removed only where the state is the whole set, NESTED_WHOLE)."""
+    label = model._meta.label_lower
+    relation = NESTED.get(label)
     if relation is None:
         return
     child = cast("type[models.Model]", model._meta.get_field(relation).related_model)
@@ -212,7 +221,12 @@ def apply_nested(model: type[models.Model], states: Sequence[dict[str, Any]]) ->
     fields = {f.name: f for f in child._meta.concrete_fields if f.name not in {"id", parent_field}}
     for state in states:
         parent = parents[uuid.UUID(str(state["uuid"]))]
-        for row in state.get(relation) or []:
+        rows = state.get(relation) or []
+        if label in NESTED_WHOLE:
+            child._default_manager.filter(**{f"{parent_field}_id": parent}).exclude(
+                **{f"{key}__in": [row[key] for row in rows]}
+            ).delete()
+        for row in rows:
             values = {
                 name: None if value is None else fields[name].to_python(value)
                 for name, value in row.items()

@@ -18,6 +18,9 @@ MESSAGES: dict[str, Promise] = {
     "not_a_week": _("A reporting week starts on a Monday."),
     "future_week": _("A week cannot be confirmed before it has begun."),
     "not_a_county": _("Only a county confirms its weekly data."),
+    "confirmed_on_node": _(
+        "This county confirms its weeks on its own sub-platform; they come up from there."
+    ),
     "grace_invalid": _("Grace days are a whole number from 0 to 14."),
     "already_done": _("The task is already done."),
 }

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from oreledger.core.models import TimestampedModel
+from oreledger.core.models import FederatedModel, TimestampedModel
 from oreledger.core.permissions import ScopedQuerySet
 
 
@@ -170,8 +170,11 @@ class ProgressReport(TimestampedModel):
         return f"{self.task.number} {self.week} {self.percent}%"
 
 
-class ReportingRules(TimestampedModel):
+class ReportingRules(FederatedModel):
     """The province's rule for weekly data: days of grace after the week ends (default 2)."""
+
+    # Province-owned: it goes down to the county nodes (federation reference data), so a node
+    # judges "on time" as the hub does.
 
     grace_days = models.PositiveSmallIntegerField(_("grace days"), default=2)
 
@@ -198,8 +201,12 @@ class ReportingRules(TimestampedModel):
         return week + datetime.timedelta(days=6 + self.grace_days)
 
 
-class WeeklyConfirmation(TimestampedModel):
+class WeeklyConfirmation(FederatedModel):
     """A county's confirmation (数据上报) that its data for one week is complete."""
+
+    # Federated: a county that runs a node confirms there, and the confirmation goes up to the
+    # hub, where it counts in the rates like one made on the hub. Who confirmed stays on the
+    # node: people do not federate.
 
     region = models.ForeignKey(
         "accounts.Region", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"

@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -201,6 +202,12 @@ def confirm_week(
     if actor is not None and not actor.is_superuser and outsider:
         raise WorklistError("not_allowed", status=403)
     with transaction.atomic():
+        # A county whose confirmations come from another platform (its node) confirms there:
+        # one made here would collide with the node's for the same week on its way up.
+        weeks = WeeklyConfirmation.objects.filter(region=region)
+        elsewhere = weeks.exclude(owner_node=settings.OL_NODE_CODE)
+        if not weeks.filter(week=week).exists() and elsewhere.exists():
+            raise WorklistError("confirmed_on_node", status=409)
         confirmation, created = WeeklyConfirmation.objects.get_or_create(
             region=region,
             week=week,
@@ -221,6 +228,8 @@ def set_grace_days(*, actor: Any, grace_days: int) -> ReportingRules:
         rules = rules or ReportingRules()
         before = snapshot(rules) if rules.pk else None
         rules.grace_days = grace_days
+        if before is not None:
+            rules.bump_version()
         rules.save()
         record_change(actor=actor, obj=rules, action=UPDATE if before else CREATE, before=before)
     return rules

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from oreledger.assessment import services
+from oreledger.assessment.errors import AssessmentError
 from oreledger.assessment.models import Evidence
 from oreledger.assessment.queries import Period
 from oreledger.core.models import ObjectChange
@@ -204,3 +205,14 @@ def test_dashiqiao_sees_none_of_haicheng_entries(world):
     _submitted(world)
     page = world.client("dashiqiao_operator").get(ENTRIES).content.decode()
     assert "编办批复" not in page and "尚无记录。" in page
+
+
+def test_a_county_node_takes_no_entry(settings, world):
+    # given a county node (entries are decided by the province, on the hub)
+    settings.OL_NODE_ROLE, settings.OL_NODE_CODE = "node", "210381"
+    # when Haicheng's operator enters funding there
+    with pytest.raises(AssessmentError) as refused:
+        _submitted(world)
+    # then it is refused and nothing is stored
+    assert (refused.value.code, refused.value.status) == ("entered_on_hub", 409)
+    assert Evidence.objects.count() == 0

@@ -56,12 +56,15 @@ with transaction.atomic():
 """
 
 # The province's reference data: a grading table with a floor price, the quota year's
-# allocations down to both counties, and a vehicle on the province's blacklist.
+# allocations down to both counties, a vehicle on the province's blacklist, an assessment
+# scheme and the weekly reporting rules' grace days.
 SEED_REFERENCE = """
 import datetime
 from decimal import Decimal
 from django.db import transaction
 from oreledger.accounts.models import Region
+from oreledger.assessment.services import create_scheme
+from oreledger.worklist.services import set_grace_days
 from oreledger.core.audit import record_change
 from oreledger.grading.services import GradeSpec, publish_standard
 from oreledger.quotas.models import QuotaPeriod
@@ -81,6 +84,11 @@ with transaction.atomic():
                        holder=Region.objects.get(code=code), allocated_kg=tonnes * 1000)
     v = VehicleFactory(plate="辽C99999", status="blacklisted", blacklist_reason="超载屡查不改")
     record_change(actor=None, obj=v, action="create")
+    create_scheme(actor=None, code="magnesite-2026", name="菱镁联合行动季度考核",
+        period="quarter",
+        indicators=[("reporting_rate", Decimal(50), "proportional", Decimal(1)),
+                    ("node_in_step", Decimal(50), "threshold", Decimal("0.5"))])
+    set_grace_days(actor=None, grace_days=3)
 """
 
 # The province-owned reference records a platform holds, on the wire.
@@ -314,11 +322,16 @@ def test_offline_week_catches_up_exactly_and_a_lost_answer_doubles_nothing(pair)
         3,
         ["210000", "210381"],
     )
-    assert [len(on_hub[k]) for k in sorted(on_hub)] == [5, 1, 1, 1]
+    assert [len(on_hub[k]) for k in sorted(on_hub)] == [5, 1, 1, 1, 1, 1]
     assert [g["code"] for g in pulled["grading.gradingstandard"][0]["grades"]] == [
         "LM-46",
         "LM-45",
     ]
+    assert [i["kind"] for i in pulled["assessment.scheme"][0]["indicators"]] == [
+        "reporting_rate",
+        "node_in_step",
+    ]
+    assert pulled["worklist.reportingrules"][0]["grace_days"] == 3
     # when the hub goes down
     hub.stop()
     # when the node works a week offline (120 enterprises, 40 renamed: 160 changes)
