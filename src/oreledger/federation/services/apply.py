@@ -256,7 +256,7 @@ def _binding_on_server() -> Any:
     """A cursor that sends the values apart from the statement (Django's binds them into its
     text): a document of a hundred states is then not escaped, sent and lexed as a literal."""
     connection.ensure_connection()
-    return connection.make_cursor(psycopg.Cursor(connection.connection))
+    return connection.make_cursor(cast("Any", psycopg.Cursor(connection.connection)))
 
 
 def _same(sent: Any, wanted: str) -> bool:
@@ -298,6 +298,8 @@ def _statement(
     table = qn(model._meta.db_table)
     pk = qn(model._meta.pk.column)
     key = "uuid" if federated else model._meta.pk.name
+    # The column the records are known by on the wire: their UUID (a ticket: its id).
+    known_by = qn(model._meta.pk.column if not federated else "uuid")
     travelling = [
         f for f in travelling_fields(model) if f.name in sent and not (federated and f.primary_key)
     ]
@@ -310,7 +312,7 @@ def _statement(
     found = [f"h.{pk} AS _held"]
     if federated:
         found += [f"h.{qn('version')} AS _version", f"h.{qn('owner_node')} AS _owner"]
-    joins = [f" LEFT JOIN {table} h ON h.{qn(model._meta.get_field(key).column)} = x.{qn(key)}"]
+    joins = [f" LEFT JOIN {table} h ON h.{known_by} = x.{qn(key)}"]
     checks = []
     if checks_owner:
         checks.append(
@@ -349,10 +351,9 @@ def _statement(
             f" (VALUES {', '.join(checks)}) AS v(problem, label, name, wanted, refused)"
             " WHERE v.refused LIMIT 1)"
         )
-    returned = qn(model._meta.get_field(key).column)
     parts.append(
         f"inserted AS (INSERT INTO {table} ({columns}) SELECT {picked} FROM x"  # noqa: S608 (names from the model)
-        f" WHERE x._held IS NULL{guard} RETURNING {returned}::text AS written)"
+        f" WHERE x._held IS NULL{guard} RETURNING {known_by}::text AS written)"
     )
     answer = ["SELECT 'written', NULL, NULL, written FROM inserted"]
     if federated:
@@ -360,7 +361,7 @@ def _statement(
         parts.append(
             f"updated AS (UPDATE {table} SET {carried} FROM x"  # noqa: S608 (names from the model)
             f" WHERE {table}.{pk} = x._held AND x._version < x.{qn('version')}{guard}"
-            f" RETURNING {table}.{returned}::text AS written)"
+            f" RETURNING {table}.{known_by}::text AS written)"
         )
         answer.append("SELECT 'written', NULL, NULL, written FROM updated")
     if checks:
