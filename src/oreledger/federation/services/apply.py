@@ -16,6 +16,7 @@ from django.db.models.constants import OnConflict
 from oreledger.core.models import FederatedModel
 from oreledger.federation.errors import FederationError
 from oreledger.federation.records import (
+    NESTED,
     apply_nested,
     decode,
     federated_models,
@@ -139,7 +140,7 @@ def _apply_run(model: type[models.Model], run: list[dict[str, Any]], owner: str 
     if on_postgresql and all(c["op"] == "upsert" for c in latest.values()):
         # The stored versions and owners are read by the writing statement itself.
         written = _write_in_sql(model, list(latest.values()), owner)
-        apply_nested(model, [latest[key]["data"] for key in written])
+        _apply_nested_of(model, latest, written)
         return len(written)
     existing = _held(model, list(latest))
     if owner is not None and federated:
@@ -159,7 +160,7 @@ def _apply_run(model: type[models.Model], run: list[dict[str, Any]], owner: str 
         return len(deletes)
     if on_postgresql:
         written = _write_in_sql(model, upserts, owner)
-        apply_nested(model, [latest[key]["data"] for key in written])
+        _apply_nested_of(model, latest, written)
         return len(deletes) + len(written)
     values, missing = decode(model, [c["data"] for c in upserts])
     if missing:
@@ -193,6 +194,15 @@ def _apply_run(model: type[models.Model], run: list[dict[str, Any]], owner: str 
         )
     apply_nested(model, [c["data"] for c in upserts])
     return len(deletes) + len(upserts)
+
+
+def _apply_nested_of(
+    model: type[models.Model], latest: dict[str, dict[str, Any]], written: list[str]
+) -> None:
+    """The nested rows (a standard's grades) of the records written, known by their UUID."""
+    if model._meta.label_lower in NESTED:
+        states = {str(uuid.UUID(key)): change["data"] for key, change in latest.items()}
+        apply_nested(model, [states[key] for key in written])
 
 
 def _write_in_sql(
