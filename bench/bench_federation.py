@@ -1,58 +1,49 @@
-"""Changes per second from a node to the hub on PostgreSQL (goal ≥ 5,000/s).
+"""Changes per second from a node to the hub on PostgreSQL (goal ≥ 5,000/s), over real HTTP.
 
-Run from the project root against a scratch database (it is migrated and overwritten):
+Run from the project root against a scratch database (it is dropped and created):
 `DATABASE_URL=postgres://postgres@127.0.0.1:5432/ol_fed_bench \\
-    .venv/bin/python bench/bench_federation.py [CHANGES]`
+    .venv/bin/python bench/bench_federation.py [--changes 30000] [--rounds 3]`
 
-It registers node 210381 on a hub (OL_NODE_ROLE=hub), writes CHANGES enterprise changes in
-the protocol's format (two of every three create a record, one renames an earlier one, each
-refers to its county by UUID), and posts them signed in batches of 1,000 through the hub's
-endpoint (Django's test client: the view, the signature, the JSON, one transaction per
-batch with bulk statements). It prints changes/s, and the same for a resend of every batch
-(all at or below the acked seq: ignored).
+The hub (OL_NODE_ROLE=hub) runs as `oreledger serve` (one gunicorn process, one thread) on
+that database; the node (OL_NODE_ROLE=node) is a SQLite file in a temporary folder
+(bench/federation_pair.py). Each round writes CHANGES enterprise changes to the node's
+outbox (two of every three create a record, one renames an earlier one, each refers to its
+county by UUID) and the node's own `push()` sends them, signed, in batches of 1,000 until
+the outbox is empty. Per round: changes/s, and the CPU per 1,000 changes of the hub's
+processes, of its PostgreSQL backends and of the node, with the load average; then the
+median of the rounds.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import statistics
 import sys
-import time
 import uuid
+from pathlib import Path
 
-import django
-import psycopg
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oreledger.config.settings")
-os.environ["OL_NODE_ROLE"], os.environ["OL_NODE_CODE"] = "hub", "210000"
-if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-    sys.exit("set DATABASE_URL=postgres://… to a scratch database")
+from federation_pair import NODE, Hub, Node, describe, measure, run, workdir
 
-# A scratch database: dropped and created afresh each run.
-_url, _name = os.environ["DATABASE_URL"].rsplit("/", 1)
-with psycopg.connect(f"{_url}/postgres", autocommit=True) as _conn:
-    _conn.execute(f'DROP DATABASE IF EXISTS "{_name}" WITH (FORCE)')
-    _conn.execute(f'CREATE DATABASE "{_name}"')
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
-
-from oreledger.accounts.models import Region  # noqa: E402
-from oreledger.federation.services.hub import add_node  # noqa: E402
-from oreledger.registry.models import Enterprise  # noqa: E402
-from oreledger.weighing.signing import sign  # noqa: E402
-
-NODE = "210381"
-PATH = "/api/v1/federation/changes"
+# Run in the hub: the province and the node's county, whose UUID the changes name.
+_SEED = """
+from oreledger.accounts.models import Region
+province, _ = Region.objects.get_or_create(
+    code="210000", defaults={"name_zh": "辽宁省", "level": "province"})
+county, _ = Region.objects.get_or_create(
+    code="210381", defaults={"name_zh": "海城市", "level": "county", "parent": province})
+print("COUNTY" + str(county.uuid))
+"""
 
 
-def changes(count: int, county: str) -> list[dict[str, object]]:
-    """`count` enterprise changes, seqs 1…count."""
+def changes(count: int, county: str, first: int = 1) -> list[dict[str, object]]:
+    """`count` enterprise changes, seqs first…first + count - 1."""
     made: list[tuple[str, int]] = []
     out = []
-    for seq in range(1, count + 1):
+    for seq in range(first, first + count):
         if seq % 3 == 0 and made:
             key, version = made[seq // 3 % len(made)]
             version += 1
@@ -91,43 +82,30 @@ def changes(count: int, county: str) -> list[dict[str, object]]:
     return out
 
 
-def post_all(client: Client, secret: str, all_changes: list[dict[str, object]]) -> float:
-    """Seconds to post every batch of 1,000; each must be acked."""
-    started = time.perf_counter()
-    for i in range(0, len(all_changes), 1000):
-        part = all_changes[i : i + 1000]
-        body = json.dumps({"node": NODE, "from_seq": part[0]["seq"], "changes": part}).encode()
-        stamp = str(int(time.time()))
-        answer = client.post(
-            PATH,
-            data=body,
-            content_type="application/json",
-            HTTP_X_OL_NODE=NODE,
-            HTTP_X_OL_TIMESTAMP=stamp,
-            HTTP_X_OL_SIGNATURE=sign(secret, stamp, "POST", PATH, body),
-        )
-        assert answer.status_code == 200, answer.content[:300]
-    return time.perf_counter() - started
-
-
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 30_000
-    call_command("migrate", verbosity=0)
-    province, _ = Region.objects.get_or_create(
-        code="210000", defaults={"name_zh": "辽宁省", "level": "province"}
-    )
-    county, _ = Region.objects.get_or_create(
-        code=NODE, defaults={"name_zh": "海城市", "level": "county", "parent": province}
-    )
-    _node, secret = add_node(code=NODE, name="海城市")
-    batch = changes(count, str(county.uuid))
-    client = Client(SERVER_NAME="localhost")
-    first = post_all(client, secret, batch)
-    again = post_all(client, secret, batch)
-    held = Enterprise.objects.filter(owner_node=NODE).count()
-    print(f"changes: {count:,}  records on the hub: {held:,}")
-    print(f"applied: {count / first:,.0f} changes/s ({first:.1f} s)")
-    print(f"resent (all ignored): {count / again:,.0f} changes/s ({again:.1f} s)")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--changes", type=int, default=30_000, help="changes per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("set DATABASE_URL=postgres://… to a scratch database")
+    folder = workdir()
+    hub = Hub(os.environ["DATABASE_URL"], folder)
+    county = run(hub.env, code=_SEED).split("COUNTY", 1)[1].strip()
+    hub.register_node()
+    node = Node(hub, folder)
+    hub.start()
+    figures = []
+    try:
+        for round_ in range(args.rounds):
+            node.fill(changes(args.changes, county, first=round_ * args.changes + 1))
+            figures.append(measure(hub, node))
+            print(f"round {round_ + 1}: {describe(figures[-1])}", flush=True)
+    finally:
+        hub.stop()
+    median = {k: statistics.median(f[k] for f in figures) for k in figures[0]}
+    print(f"median: {describe(median)}")
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -1,21 +1,20 @@
 """Catch-up: a Haicheng-size county's week, accumulated on its node while offline, brought
-level on the hub (PostgreSQL).
+level on the hub (PostgreSQL) by the node's own push over real HTTP.
 
 Run from the project root against a scratch database (dropped and created):
 `DATABASE_URL=postgres://postgres@127.0.0.1:5432/ol_fed_catchup \\
     .venv/bin/python bench/bench_federation_catchup.py [--days 7] [--trips 2000]`
 
-The hub (OL_NODE_ROLE=hub) holds the county's registry as node 210381 sent it before going
-offline: 30 mines with an exit station each, a plant with its gate, 9 road checkpoints
-(40 stations), their enterprises, sites and contracts. The node's week is then written as
-its outbox holds it, seq by seq: each day the day's waybills issued, then per batch of 100
-trips the exit tickets and their waybills departed, then the gate tickets and their
-waybills arrived (every trip: a waybill in three versions and two tickets, five changes).
-Quota ledger entries do not federate. The backlog is posted signed in batches of 1,000
-through the hub's endpoint (Django's test client: the view, the signature, the JSON, one
-transaction per batch), as `push()` sends it once the link is back; it prints the
-changes, the seconds and changes/s, and checks the hub's counts against the week.
-The node's own side (reading its outbox, HTTP) is not in the figure.
+The hub (OL_NODE_ROLE=hub, `oreledger serve` on that database) holds the county's registry
+as node 210381 sent it before going offline: 30 mines with an exit station each, a plant
+with its gate, 9 road checkpoints (41 stations with the gate), their enterprises, sites and
+contracts. The node (a SQLite file, bench/federation_pair.py) holds the week in its outbox,
+seq by seq: each day the day's waybills issued, then per batch of 100 trips the exit
+tickets and their waybills departed, then the gate tickets and their waybills arrived
+(every trip: a waybill in three versions and two tickets, five changes; quota ledger
+entries do not federate). Its `push()` sends the backlog signed in batches of 1,000 until
+the outbox is empty; the bench prints the seconds, changes/s, the CPU per 1,000 changes of
+the hub, its PostgreSQL backends and the node, and checks the hub's counts against the week.
 """
 
 from __future__ import annotations
@@ -26,29 +25,31 @@ import hashlib
 import json
 import os
 import sys
-import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-import psycopg
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oreledger.config.settings")
-os.environ["OL_DEBUG"] = "false"  # query logging would distort the figures
-os.environ["OL_NODE_ROLE"], os.environ["OL_NODE_CODE"] = "hub", "210000"
-if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-    sys.exit("set DATABASE_URL=postgres://… to a scratch database")
-_url, _name = os.environ["DATABASE_URL"].rsplit("/", 1)
-with psycopg.connect(f"{_url}/postgres", autocommit=True) as _conn:
-    _conn.execute(f'DROP DATABASE IF EXISTS "{_name}" WITH (FORCE)')
-    _conn.execute(f'CREATE DATABASE "{_name}"')
+from federation_pair import NODE, Hub, Node, describe, measure, run, workdir
 
-NODE = "210381"
-PATH = "/api/v1/federation/changes"
 MINES = 30
 CHECKPOINTS = 9
+
+# Run in the hub: the county's registry (county() below), its UUIDs printed for the week.
+_SEED = f"""
+import json, sys
+sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})
+from bench_federation_catchup import county
+print("PLACES" + json.dumps(county()))
+"""
+
+# Run in the hub once the week is pushed: its tickets and arrived waybills from the node.
+_COUNT = """
+from oreledger.weighing.models import Ticket, Waybill
+print("COUNTS", Ticket.objects.filter(region__code="210381").count(),
+      Waybill.objects.filter(owner_node="210381", status="arrived").count())
+"""
 
 
 def county() -> dict[str, Any]:
@@ -230,69 +231,40 @@ class Week:
                 self.waybill(trip, 3, trip["arrived"])
 
 
-def push(client: Any, secret: str, changes: list[dict[str, Any]]) -> float:
-    """Seconds to post the backlog in batches of 1,000, each acked, as the node's push()."""
-    from oreledger.weighing.signing import sign
-
-    started = time.perf_counter()
-    for i in range(0, len(changes), 1000):
-        part = changes[i : i + 1000]
-        body = json.dumps(
-            {"node": NODE, "from_seq": part[0]["seq"], "changes": part}, separators=(",", ":")
-        ).encode()
-        stamp = str(int(time.time()))
-        answer = client.post(
-            PATH,
-            data=body,
-            content_type="application/json",
-            HTTP_X_OL_NODE=NODE,
-            HTTP_X_OL_TIMESTAMP=stamp,
-            HTTP_X_OL_SIGNATURE=sign(secret, stamp, "POST", PATH, body),
-        )
-        assert answer.status_code == 200, answer.content[:300]
-        assert answer.json()["acked_seq"] == part[-1]["seq"]
-    return time.perf_counter() - started
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--days", type=int, default=7)
     parser.add_argument("--trips", type=int, default=2000, help="trips a day")
     args = parser.parse_args()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-
-    call_command("migrate", verbosity=0)
-    from oreledger.federation.services.hub import add_node
-    from oreledger.registry.models import Station
-    from oreledger.weighing.models import Ticket, Waybill
-
-    places = county()
-    _node, secret = add_node(code=NODE, name="海城市")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("set DATABASE_URL=postgres://… to a scratch database")
+    folder = workdir()
+    hub = Hub(os.environ["DATABASE_URL"], folder)
+    places = json.loads(run(hub.env, code=_SEED).split("PLACES", 1)[1])
+    hub.register_node()
     week = Week(places)
     monday = datetime.datetime(2026, 11, 30, 6, 30, tzinfo=datetime.UTC) - datetime.timedelta(
         hours=8
     )
     for d in range(args.days):
         week.day(monday + datetime.timedelta(days=d), args.trips, d * args.trips)
-    changes = week.changes
-    seconds = push(Client(SERVER_NAME="localhost"), secret, changes)
+    node = Node(hub, folder)
+    node.fill(week.changes)
+    hub.start()
+    try:
+        figure = measure(hub, node)
+    finally:
+        hub.stop()
     trips = args.days * args.trips
-    tickets = Ticket.objects.filter(region__code=NODE).count()
-    arrived = Waybill.objects.filter(owner_node=NODE, status="arrived").count()
-    assert (tickets, arrived) == (2 * trips, trips), (tickets, arrived)
     print(
-        f"county: {Station.objects.count()} stations, {MINES} mines; {args.days} days of"
-        f" {args.trips:,} trips: {trips:,} trips, {len(changes):,} changes"
+        f"county: {MINES + 1 + CHECKPOINTS + 1} stations, {MINES} mines; {args.days} days of"
+        f" {args.trips:,} trips: {trips:,} trips, {len(week.changes):,} changes"
     )
-    print(f"caught up in {seconds:.1f} s: {len(changes) / seconds:,.0f} changes/s")
+    print(f"caught up: {describe(figure)}", flush=True)
+    counted = run(hub.env, code=_COUNT).split("COUNTS", 1)[1].split()
+    tickets, arrived = int(counted[0]), int(counted[1])
     print(f"on the hub: {tickets:,} tickets, {arrived:,} waybills arrived")
+    assert (tickets, arrived) == (2 * trips, trips), (tickets, arrived)
 
 
 if __name__ == "__main__":

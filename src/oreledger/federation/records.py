@@ -300,13 +300,14 @@ def encode(objs: Sequence[models.Model]) -> list[dict[str, Any]]:
 
 
 def local_ids(
-    model: type[models.Model], states: Sequence[dict[str, Any]]
+    model: type[models.Model], states: Sequence[dict[str, Any]], *, by_uuid: bool = True
 ) -> dict[str, dict[str, Any]]:
     """Per travelling reference, the local id of each UUID the states name, and per link to a
     configuration row, of each natural key (one read per link; what this platform lacks is
-    absent)."""
+    absent). `by_uuid` False: the natural keys only (the hub's apply on PostgreSQL resolves
+    the UUIDs in its statements)."""
     local: dict[str, dict[str, Any]] = {}
-    for f in _references(model):
+    for f in _references(model) if by_uuid else []:
         wanted = {s.get(f.name) for s in states} - {None}
         target = _target(f)
         ident = _identity_field(target)

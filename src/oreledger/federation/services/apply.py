@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import functools
 import json
+import uuid
+from dataclasses import dataclass
 from typing import Any, cast
 
+import psycopg
 from django.db import DataError, connection, models
 from django.db.models.constants import OnConflict
 
 from oreledger.core.models import FederatedModel
 from oreledger.federation.errors import FederationError
 from oreledger.federation.records import (
+    NESTED,
     apply_nested,
     decode,
     federated_models,
     hashable_key,
+    is_federated,
     local_ids,
     travelling_fields,
 )
@@ -131,6 +136,12 @@ def _apply_run(model: type[models.Model], run: list[dict[str, Any]], owner: str 
         held = latest.get(change["uuid"])
         if held is None or change["version"] > held["version"]:
             latest[change["uuid"]] = change
+    on_postgresql = connection.vendor == "postgresql"
+    if on_postgresql and all(c["op"] == "upsert" for c in latest.values()):
+        # The stored versions and owners are read by the writing statement itself.
+        written = _write_in_sql(model, list(latest.values()), owner)
+        _apply_nested_of(model, latest, written)
+        return len(written)
     existing = _held(model, list(latest))
     if owner is not None and federated:
         for held_uuid, (_pk, _version, stored_owner) in existing.items():
@@ -147,10 +158,10 @@ def _apply_run(model: type[models.Model], run: list[dict[str, Any]], owner: str 
         model._default_manager.filter(**{f"{ident}__in": deletes}).delete()
     if not upserts:
         return len(deletes)
-    if connection.vendor == "postgresql":
-        _write_in_sql(model, upserts, existing)
-        apply_nested(model, [c["data"] for c in upserts])
-        return len(deletes) + len(upserts)
+    if on_postgresql:
+        written = _write_in_sql(model, upserts, owner)
+        _apply_nested_of(model, latest, written)
+        return len(deletes) + len(written)
     values, missing = decode(model, [c["data"] for c in upserts])
     if missing:
         label, uuid = missing[0]
@@ -185,81 +196,196 @@ def _apply_run(model: type[models.Model], run: list[dict[str, Any]], owner: str 
     return len(deletes) + len(upserts)
 
 
-def _write_in_sql(
-    model: type[models.Model],
-    upserts: list[dict[str, Any]],
-    existing: dict[str, tuple[Any, int, str]],
+def _apply_nested_of(
+    model: type[models.Model], latest: dict[str, dict[str, Any]], written: list[str]
 ) -> None:
-    """PostgreSQL: the run's states go as one JSON document per statement, an INSERT of the
-    new records and an UPDATE of the newer versions, each `… FROM jsonb_to_recordset(…)`, so
-    PostgreSQL parses and casts the values (no model instance, no per-value Python). Raw, as
-    loaddata inserts: the owner's created_at/updated_at are kept, not stamped anew."""
+    """The nested rows (a standard's grades) of the records written, known by their UUID."""
+    if model._meta.label_lower in NESTED:
+        states = {str(uuid.UUID(key)): change["data"] for key, change in latest.items()}
+        apply_nested(model, [states[key] for key in written])
+
+
+def _write_in_sql(
+    model: type[models.Model], upserts: list[dict[str, Any]], owner: str | None
+) -> list[str]:
+    """PostgreSQL: one statement per run of one model, its states given as one JSON document
+    (`jsonb_to_recordset`), so PostgreSQL parses and casts the values, finds each record's
+    stored version and owner and the local id of each UUID a state names (joins), inserts the
+    new records and updates those it holds at an older version. A record another node owns or
+    a UUID this platform lacks writes nothing and refuses the batch. Raw, as loaddata inserts:
+    the owner's created_at/updated_at are kept. Returns the keys of the records written."""
     federated = issubclass(model, FederatedModel)
-    key = model._meta.get_field("uuid") if federated else model._meta.pk
     # What the changes carry (the first one's keys, as the update below) and the own columns.
-    sent = set(upserts[0]["data"]) | set(_OWN)
+    sent = frozenset(upserts[0]["data"]) | frozenset(_OWN)
+    statement = _statement(model, sent, checks_owner=owner is not None and federated)
+    natural = statement.natural
+    local = local_ids(model, [c["data"] for c in upserts], by_uuid=False) if natural else {}
+    states = []
+    for change in upserts:
+        state = change["data"]
+        if federated or natural:
+            # The envelope's identity and version are the change's, whatever the data says.
+            state = {**state, "uuid": change["uuid"], "version": change["version"]}
+            for name, target in natural:
+                wanted = state.get(name)
+                if wanted is None:
+                    continue
+                state[name] = local[name].get(hashable_key(wanted))
+                if state[name] is None:
+                    raise FederationError(
+                        "unknown_reference",
+                        status=422,
+                        seq=change["seq"],
+                        model=target,
+                        uuid=wanted,
+                    )
+        states.append(state)
+    staying = [f.get_db_prep_save(f.get_default(), connection) for f in statement.staying]
+    params = [_document(states), *([owner] if statement.checks_owner else []), *statement.labels]
+    try:
+        with _binding_on_server() as cursor:
+            cursor.execute(statement.sql, [*params, *staying])
+            rows = cursor.fetchall()
+    except DataError as error:
+        raise FederationError("malformed", detail=str(error).splitlines()[0][:200]) from error
+    written = []
+    for problem, label, name, wanted in rows:
+        if problem == "not_owner":
+            raise FederationError("not_owner", status=422, uuid=wanted, owner=label)
+        if problem == "unknown_reference":
+            naming = [c["seq"] for c in upserts if _same(c["data"].get(name), wanted)]
+            seq = min(naming, default=upserts[0]["seq"])
+            raise FederationError(
+                "unknown_reference", status=422, seq=seq, model=label, uuid=wanted
+            )
+        written.append(wanted)
+    return written
+
+
+def _binding_on_server() -> Any:
+    """A cursor that sends the values apart from the statement (Django's binds them into its
+    text): a document of a hundred states is then not escaped, sent and lexed as a literal."""
+    connection.ensure_connection()
+    return connection.make_cursor(cast("Any", psycopg.Cursor(connection.connection)))
+
+
+def _same(sent: Any, wanted: str) -> bool:
+    try:
+        return uuid.UUID(str(sent)) == uuid.UUID(wanted)
+    except ValueError:
+        return False
+
+
+def _refers_by_uuid(field: models.Field[Any, Any]) -> bool:
+    """A reference that travels as the UUID of a federated record (a ticket's: its id)."""
+    target = field.related_model if isinstance(field, models.ForeignKey) else None
+    return target is not None and is_federated(cast("type[models.Model]", target))
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """The writing statement of one model's run, for the columns its states carry."""
+
+    sql: str
+    checks_owner: bool
+    # (label, field name) of each reference by UUID, in the order of their checks.
+    labels: tuple[str, ...]
+    # (field name, label) of each link to a configuration row by natural key.
+    natural: tuple[tuple[str, str], ...]
+    # Columns a new record takes its model's default for.
+    staying: tuple[models.Field[Any, Any], ...]
+
+
+@functools.cache
+def _statement(
+    model: type[models.Model], sent: frozenset[str], *, checks_owner: bool
+) -> _Statement:
+    """Built once per model and carried columns: `x` is the run's states, each joined to the
+    record it names (`_held`, its version and owner) and to the local id of each reference;
+    `lacking` is the first reason to refuse; `inserted` and `updated` write only without one."""
+    qn = connection.ops.quote_name
+    federated = issubclass(model, FederatedModel)
+    table = qn(model._meta.db_table)
+    pk = qn(model._meta.pk.column)
+    key = "uuid" if federated else model._meta.pk.name
+    # The column the records are known by on the wire: their UUID (a ticket: its id).
+    known_by = qn(model._meta.pk.column if not federated else "uuid")
     travelling = [
         f for f in travelling_fields(model) if f.name in sent and not (federated and f.primary_key)
     ]
-    local = local_ids(model, [c["data"] for c in upserts])
-    references = [f for f in travelling if f.name in local]
-    pk = model._meta.pk.column
-    new, newer = [], []
-    for change in upserts:
-        data = change["data"]
-        row = {f.column: data.get(f.name) for f in travelling}
-        for f in references:
-            wanted = data.get(f.name)
-            if wanted is None:
-                continue
-            found = local[f.name].get(hashable_key(wanted))
-            if found is None:
-                target = cast("type[models.Model]", f.related_model)._meta.label_lower
-                raise FederationError(
-                    "unknown_reference", status=422, seq=change["seq"], model=target, uuid=wanted
-                )
-            # A ticket's id is its UUID (json.dumps below writes it as text).
-            row[f.column] = found
-        if federated:
-            row["uuid"], row["version"] = change["uuid"], change["version"]
-        held = existing.get(change["uuid"])
-        if held is None:
-            new.append(row)
-        else:
-            row[pk] = held[0]
-            newer.append(row)
-    qn = connection.ops.quote_name
-    table = qn(model._meta.db_table)
-    shape = ", ".join(f"{qn(f.column)} {f.db_type(connection)}" for f in travelling)
-    statements: list[tuple[str, list[Any]]] = []
-    if new:
-        # A new record takes the model's default for each column that does not travel.
-        staying = [
-            f
-            for f in model._meta.concrete_fields
-            if f not in travelling and not (federated and f.primary_key)
-        ]
-        defaults = [f.get_db_prep_save(f.get_default(), connection) for f in staying]
-        columns = ", ".join(qn(f.column) for f in [*travelling, *staying])
-        picked = ", ".join([*(f"x.{qn(f.column)}" for f in travelling), *(["%s"] * len(staying))])
-        insert = (
-            f"INSERT INTO {table} ({columns}) SELECT {picked}"  # noqa: S608 (names from the model)
-            f" FROM jsonb_to_recordset(%s::jsonb) AS x({shape})"
+    linked = [f for f in travelling if _refers_by_uuid(f)]
+    natural = [f for f in travelling if f.is_relation and f not in linked]
+    shape = ", ".join(
+        f"{qn(f.name)} {'uuid' if f in linked else f.db_type(connection)}" for f in travelling
+    )
+    value = {f: f"x.{qn(f.name)}" for f in travelling}
+    found = [f"h.{pk} AS _held"]
+    if federated:
+        found += [f"h.{qn('version')} AS _version", f"h.{qn('owner_node')} AS _owner"]
+    joins = [f" LEFT JOIN {table} h ON h.{known_by} = x.{qn(key)}"]
+    checks = []
+    if checks_owner:
+        checks.append(
+            "('not_owner', x._owner, 'uuid', x.uuid::text,"
+            " x._held IS NOT NULL AND x._owner <> %s::text)"
         )
-        statements.append((insert, [*defaults, json.dumps(new, default=str)]))
-    if newer:
-        carried = ", ".join(
-            f"{qn(f.column)} = x.{qn(f.column)}" for f in travelling if f is not key
+    labels: list[str] = []
+    for i, f in enumerate(linked):
+        target = cast("type[models.Model]", f.related_model)
+        ident = "uuid" if issubclass(target, FederatedModel) else target._meta.pk.column
+        joins.append(
+            f" LEFT JOIN {qn(target._meta.db_table)} r{i} ON r{i}.{qn(ident)} = x.{qn(f.name)}"
         )
-        update = (
-            f"UPDATE {table} SET {carried}"  # noqa: S608 (names from the model)
-            f" FROM jsonb_to_recordset(%s::jsonb) AS x({shape}, {qn(pk)} bigint)"
-            f" WHERE {table}.{qn(pk)} = x.{qn(pk)}"
+        found.append(f"r{i}.{qn(target._meta.pk.column)} AS _r{i}")
+        checks.append(
+            f"('unknown_reference', %s::text, %s::text, x.{qn(f.name)}::text,"
+            f" x.{qn(f.name)} IS NOT NULL AND x._r{i} IS NULL)"
         )
-        statements.append((update, [json.dumps(newer, default=str)]))
-    try:
-        with connection.cursor() as cursor:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-    except DataError as error:
-        raise FederationError("malformed", detail=str(error).splitlines()[0][:200]) from error
+        labels += [target._meta.label_lower, f.name]
+        value[f] = f"x._r{i}"
+    staying = [
+        f
+        for f in model._meta.concrete_fields
+        if f not in travelling and not (federated and f.primary_key)
+    ]
+    columns = ", ".join(qn(f.column) for f in [*travelling, *staying])
+    picked = ", ".join([*(value[f] for f in travelling), *(["%s"] * len(staying))])
+    guard = " AND NOT EXISTS (SELECT FROM lacking)" if checks else ""
+    parts = [
+        f"WITH x AS (SELECT x.*, {', '.join(found)}"  # noqa: S608 (names from the model)
+        f" FROM jsonb_to_recordset(%s::jsonb) AS x({shape}){''.join(joins)})",
+    ]
+    if checks:
+        parts.append(
+            "lacking AS (SELECT v.problem, v.label, v.name, v.wanted FROM x CROSS JOIN LATERAL"  # noqa: S608
+            f" (VALUES {', '.join(checks)}) AS v(problem, label, name, wanted, refused)"
+            " WHERE v.refused LIMIT 1)"
+        )
+    parts.append(
+        f"inserted AS (INSERT INTO {table} ({columns}) SELECT {picked} FROM x"  # noqa: S608 (names from the model)
+        f" WHERE x._held IS NULL{guard} RETURNING {known_by}::text AS written)"
+    )
+    answer = ["SELECT 'written', NULL, NULL, written FROM inserted"]
+    if federated:
+        carried = ", ".join(f"{qn(f.column)} = {value[f]}" for f in travelling if f.name != "uuid")
+        parts.append(
+            f"updated AS (UPDATE {table} SET {carried} FROM x"  # noqa: S608 (names from the model)
+            f" WHERE {table}.{pk} = x._held AND x._version < x.{qn('version')}{guard}"
+            f" RETURNING {table}.{known_by}::text AS written)"
+        )
+        answer.append("SELECT 'written', NULL, NULL, written FROM updated")
+    if checks:
+        answer.insert(0, "SELECT problem, label, name, wanted FROM lacking")
+    return _Statement(
+        sql=", ".join(parts) + " " + " UNION ALL ".join(answer),
+        checks_owner=checks_owner,
+        labels=tuple(labels),
+        natural=tuple(
+            (f.name, cast("type[models.Model]", f.related_model)._meta.label_lower) for f in natural
+        ),
+        staying=tuple(staying),
+    )
+
+
+def _document(states: list[dict[str, Any]]) -> str:
+    return json.dumps(states, separators=(",", ":"), default=str)

@@ -136,12 +136,36 @@ def test_batch_failing_midway_applies_nothing(world, node):
     # when it arrives
     with pytest.raises(FederationError) as refused:
         hub.receive_batch(node=node, body=batch([enterprise_change(1, world.haicheng), site]))
-    # then the enterprise of the first change is not there either
+    # then the enterprise of the first change is not there either, the refusal naming the
+    # change and the record it lacks
     assert refused.value.code == "unknown_reference"
+    assert (refused.value.params["seq"], refused.value.params["model"]) == (
+        2,
+        "registry.enterprise",
+    )
+    assert refused.value.params["uuid"] == site["data"]["enterprise"]
     assert not Site.objects.filter(uuid=site_key).exists()
     node.refresh_from_db()
     assert node.acked_seq == 0
     assert Enterprise.objects.filter(owner_node=CODE).count() == 0
+
+
+def test_an_older_version_or_a_held_ticket_arriving_again_changes_nothing(world, node):
+    # given an enterprise the hub holds at version 2
+    from oreledger.federation.services.apply import apply_changes
+
+    key = str(uuid.uuid4())
+    newer = enterprise_change(2, world.haicheng, key=key, version=2, name="海城矿业（更名）")
+    assert apply_changes([newer], owner=CODE) == 1
+    # when its version 1 arrives after it, alone and beside a new record
+    older = enterprise_change(1, world.haicheng, key=key, version=1, name="海城矿业")
+    other = enterprise_change(3, world.haicheng)
+    applied = [apply_changes([older], owner=CODE), apply_changes([older, other], owner=CODE)]
+    # then only the new record was written; the held one keeps version 2 and its name
+    assert applied == [0, 1]
+    held = Enterprise.objects.get(uuid=key)
+    assert (held.version, held.name) == (2, "海城矿业（更名）")
+    assert Enterprise.objects.filter(uuid=other["uuid"]).exists()
 
 
 def test_node_behind_the_hub_is_detected_as_restored(world, node):
