@@ -63,6 +63,13 @@ class NodeState:
         return self.restored or bool(self.last_error) or self.backlog > 0
 
     @property
+    def state_class(self) -> str:
+        """The badge's colour: red when the county must act, amber while it catches up."""
+        if self.restored or self.last_error:
+            return "state-expired"
+        return "state-expiring" if self.backlog > 0 else "state-valid"
+
+    @property
     def state(self) -> str:
         """The node's state in a few words."""
         if self.restored:

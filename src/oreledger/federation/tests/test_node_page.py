@@ -15,6 +15,7 @@ from oreledger.federation.queries import lag_in_words
 
 pytestmark = pytest.mark.django_db
 
+
 @pytest.fixture
 def nodes(settings, world) -> None:
     """Haicheng up to date, Dashiqiao restored from an older backup with a backlog."""

@@ -40,8 +40,8 @@ def _checkpoint(state: NodeState) -> str | None:
 
 COLUMNS = (
     Column("code", _("Code"), order_by="code", kind=CODE),
-    Column("name", _("Name"), order_by="name"),
-    Column("state", _("State"), order_by="state"),
+    Column("name", _("Name"), order_by="name", kind=CODE),
+    Column("state", _("State"), order_by="state", kind=CODE),
     Column("last_contact", _("Last contact"), order_by="last_contact", kind=LOCAL_TIME),
     Column("node_last_seq", _("Node's last seq"), order_by="node_last_seq", kind=COUNT),
     Column("acked_seq", _("Acked seq"), order_by="acked_seq", kind=COUNT),
