@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, PermissionDenied
@@ -196,10 +196,19 @@ def in_node_region(region_path: str) -> bool:
     return f"/{settings.OL_NODE_CODE}/" in region_path
 
 
+def _jurisdiction_of(obj: models.Model) -> JurisdictionPolicy | None:
+    """The record's policy if it scopes by region (None: no policy, or configuration)."""
+    try:
+        policy = policy_for(type(obj))
+    except ImproperlyConfigured:
+        return None
+    return policy if isinstance(policy, JurisdictionPolicy) else None
+
+
 def record_region(obj: models.Model) -> Any:
     """The region a record lies in, read along its policy's region path (None: it has none)."""
-    policy = _POLICIES.get(obj._meta.concrete_model)
-    if not isinstance(policy, JurisdictionPolicy) or not policy.region_path:
+    policy = _jurisdiction_of(obj)
+    if policy is None or not policy.region_path:
         return None
     *steps, last = policy.region_path.split("__")
     if last != "path":
@@ -238,8 +247,9 @@ def require_node_region(objs: Iterable[models.Model]) -> None:
         region = record_region(obj)
         if region is None or in_node_region(region.path):
             continue
-        policy = cast(JurisdictionPolicy, _POLICIES[obj._meta.concrete_model])
-        field_name = (policy.region_path or "region").split("__")[0]
+        policy = _jurisdiction_of(obj)
+        path = policy.region_path if policy and policy.region_path else "region"
+        field_name = path.split("__")[0]
         params = other_region_params(region)
         raise DomainError(
             "other_region",
