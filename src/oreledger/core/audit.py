@@ -23,6 +23,7 @@ from oreledger.core.display import (
     shown_in_history,
 )
 from oreledger.core.models import ObjectChange
+from oreledger.core.permissions import require_node_region
 
 # Called with (records, action) inside the changes' transaction (federation's outbox).
 _CHANGE_LISTENERS: list[Callable[[Sequence[models.Model], str], None]] = []
@@ -35,7 +36,11 @@ def register_change_listener(listener: Callable[[Sequence[models.Model], str], N
 
 
 def announce_changes(objs: Sequence[models.Model], action: str) -> None:
-    """Tell the listeners about records changed together (bulk paths write their own audit)."""
+    """Tell the listeners about records changed together (bulk paths write their own audit).
+    Every recorded change passes here, services and imports alike: a county node refuses here
+    what it owns outside its county (`other_region`), before anything is sent or committed."""
+    if action != ObjectChange.Action.DELETE:
+        require_node_region(objs)
     for listener in _CHANGE_LISTENERS:
         listener(objs, action)
 

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from oreledger.core.audit import announce_changes, snapshot
 from oreledger.core.models import ImportRun, ObjectChange
+from oreledger.core.permissions import in_node_region, other_region_message
 from oreledger.core.sealing import seal
 from oreledger.core.workbook import CellError, ParsedRow, SheetSchema, read_workbook
 
@@ -85,6 +86,21 @@ class ImportContext:
         self.error(
             row, column, "outside_jurisdiction", _("This record is outside your jurisdiction.")
         )
+
+    def within(self, row: ParsedRow, column: str, *regions: Any) -> bool:
+        """Whether every region given (None: unknown, skipped) lies in the importer's
+        jurisdiction and, on a county node, in its county; if not the row is refused saying
+        which (`other_region` names the row's region and the node's)."""
+        for region in regions:
+            if region is None:
+                continue
+            if not in_node_region(region.path):
+                self.error(row, column, "other_region", other_region_message(region))
+                return False
+            if not self.in_scope(region.path):
+                self.outside(row, column)
+                return False
+        return True
 
     def references(self, name: str) -> References:
         """The known keys of one kind of record (created on first use)."""

@@ -6,13 +6,17 @@ the result is answered with 404, never a 403 that would confirm it exists.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from oreledger.core.errors import DomainError
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser, AnonymousUser
@@ -175,3 +179,81 @@ def may(user: AnyUser, action: str, model: type[models.Model]) -> bool:
     if isinstance(policy, JurisdictionPolicy | ConfigurationPolicy):
         return getattr(user, "role", None) in policy.roles.get(action, ())
     return True
+
+
+# On a county node (docs/specs/federation-protocol.md, "Setting up"): what it owns and sends
+# to the hub must lie in its county, or the hub would hold two counties' word on one place.
+OTHER_REGION = _(
+    "%(region)s is not in %(node)s: this county platform records only its own region. "
+    "Record it on the platform of %(region)s."
+)
+
+
+def in_node_region(region_path: str) -> bool:
+    """Whether a region (by path) is the county node's own county or below (always, elsewhere)."""
+    if settings.OL_NODE_ROLE != "node":
+        return True
+    return f"/{settings.OL_NODE_CODE}/" in region_path
+
+
+def _jurisdiction_of(obj: models.Model) -> JurisdictionPolicy | None:
+    """The record's policy if it scopes by region (None: no policy, or configuration)."""
+    try:
+        policy = policy_for(type(obj))
+    except ImproperlyConfigured:
+        return None
+    return policy if isinstance(policy, JurisdictionPolicy) else None
+
+
+def record_region(obj: models.Model) -> Any:
+    """The region a record lies in, read along its policy's region path (None: it has none)."""
+    policy = _jurisdiction_of(obj)
+    if policy is None or not policy.region_path:
+        return None
+    *steps, last = policy.region_path.split("__")
+    if last != "path":
+        return None
+    region: Any = obj
+    for step in steps:
+        try:
+            region = getattr(region, step, None)
+        except ObjectDoesNotExist:
+            return None
+        if region is None:
+            return None
+    return region
+
+
+def other_region_params(region: Any) -> dict[str, str]:
+    """The two regions the refusal names: the record's and the node's (name and code)."""
+    node = type(region)._default_manager.filter(code=settings.OL_NODE_CODE).first()
+    node_label = f"{node} ({settings.OL_NODE_CODE})" if node else settings.OL_NODE_CODE
+    return {"region": f"{region} ({region.code})", "node": node_label}
+
+
+def other_region_message(region: Any) -> str:
+    """The refusal of a record in `region` on this node, in the active language."""
+    return str(OTHER_REGION) % other_region_params(region)
+
+
+def require_node_region(objs: Iterable[models.Model]) -> None:
+    """On a county node, refuse (`other_region`) a record it owns that lies outside its county;
+    records received from the hub are the province's and are not checked."""
+    if settings.OL_NODE_ROLE != "node":
+        return
+    for obj in objs:
+        if getattr(obj, "owner_node", None) != settings.OL_NODE_CODE:
+            continue
+        region = record_region(obj)
+        if region is None or in_node_region(region.path):
+            continue
+        policy = _jurisdiction_of(obj)
+        path = policy.region_path if policy and policy.region_path else "region"
+        field_name = path.split("__")[0]
+        params = other_region_params(region)
+        raise DomainError(
+            "other_region",
+            OTHER_REGION,
+            params=params,
+            fields={field_name if field_name != "path" else "code": [str(OTHER_REGION) % params]},
+        )

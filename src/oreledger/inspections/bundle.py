@@ -160,8 +160,7 @@ class CampaignImporter(SheetImporter):
                 continue
             values = row.values
             region = resolve_region(ctx, row, "region_code", values["region_code"])
-            if region is not None and not ctx.in_scope(region.path):
-                ctx.outside(row, "region_code")
+            ctx.within(row, "region_code", region)
             if values["ends_on"] < values["starts_on"]:
                 ctx.error(row, "ends_on", "period_invalid",
                           _("The campaign ends before it starts."))  # fmt: skip

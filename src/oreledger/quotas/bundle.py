@@ -23,6 +23,7 @@ from oreledger.core.bundle import (
     SheetOutcome,
     register_sheet_importer,
 )
+from oreledger.core.permissions import in_node_region, other_region_message
 from oreledger.core.workbook import ParsedRow, SheetSchema
 from oreledger.quotas.choices import AccountLevel, PeriodStatus
 from oreledger.quotas.errors import refuse, tonnes
@@ -190,6 +191,8 @@ class QuotasImporter(SheetImporter):
                     "not_whole_kilograms",
                     _("Allocations are whole kilograms (at most 3 decimals of a tonne)."),
                 )
+            elif not in_node_region(node.path):
+                ctx.error(row, "holder", "other_region", other_region_message(node))
             elif not ctx.in_scope(node.path) or (
                 ctx.scope is not None and node.path == ctx.scope.path and final.get(key) != kg
             ):

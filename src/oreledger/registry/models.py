@@ -373,6 +373,36 @@ class Vehicle(FederatedModel):
             raise ValidationError(errors)
 
 
+class VehicleBlacklisting(FederatedModel):
+    """A county's blacklisting of a plate: owned by that county, it bars the truck in every
+    county (the hub passes it on to the others, docs/ARCHITECTURE.md "Deployment modes")."""
+
+    plate = models.CharField(_("plate"), max_length=10)
+    region = models.ForeignKey(
+        "accounts.Region",
+        verbose_name=_("blacklisted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    in_force = models.BooleanField(_("in force"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("county blacklisting")
+        verbose_name_plural = _("county blacklistings")
+        ordering = ["plate", "region"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner_node", "plate"], name="blacklisting_one_per_platform_and_plate"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plate} · {self.region}"
+
+
 class PermitType(TimestampedModel):
     """A kind of permit and the department kind that issues it (configuration)."""
 

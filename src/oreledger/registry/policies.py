@@ -9,6 +9,7 @@ from oreledger.core.permissions import (
     CHANGE,
     COUNTY_OPERATOR,
     DEPARTMENT_OFFICER,
+    GOVERNMENT_ROLES,
     PROVINCE_OFFICE,
     VIEW,
     ConfigurationPolicy,
@@ -23,6 +24,7 @@ from oreledger.registry.models import (
     Site,
     Station,
     Vehicle,
+    VehicleBlacklisting,
 )
 
 _REGISTRY_WRITERS = {PROVINCE_OFFICE, COUNTY_OPERATOR}
@@ -60,6 +62,9 @@ register(
         roles={VIEW: ALL_ROLES, ADD: _REGISTRY_WRITERS, CHANGE: _REGISTRY_WRITERS},
     ),
 )
+# A county's blacklisting bars the plate in every county: every official reads it wherever it
+# was made; only the service changes it (a county's own, on its own platform).
+register(VehicleBlacklisting, ConfigurationPolicy(roles={VIEW: GOVERNMENT_ROLES}))
 # A department officer changes only the permits their own department issued.
 register(
     Permit,

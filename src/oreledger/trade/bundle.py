@@ -259,8 +259,8 @@ class ContractImporter(SheetImporter):
                 ctx.error(
                     row, "unit_price_yuan", "too_precise", _("Give the price in yuan and fen.")
                 )
-            if origin is not None and not ctx.in_scope(region_of(ctx, origin).path):
-                ctx.outside(row, "origin_site_code")
+            if origin is not None:
+                ctx.within(row, "origin_site_code", region_of(ctx, origin))
             if kg is None or any(r is None for r in (seller, buyer, origin, destination)):
                 continue
             imported = ImportedContract(

@@ -10,9 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from oreledger.core import numbers
 from oreledger.core.display import term
-from oreledger.registry.choices import VehicleStatus
 from oreledger.registry.identifiers import validate_plate
-from oreledger.registry.models import Vehicle
+from oreledger.registry.queries import is_blacklisted
 from oreledger.trade.models import Contract
 from oreledger.weighing.choices import BLOCKABLE_CODES
 from oreledger.weighing.rules import ALWAYS_BLOCKING
@@ -81,8 +80,7 @@ class WaybillForm(forms.Form):
                 code="plate_invalid",
                 params={"plate": text},
             ) from None
-        vehicle = Vehicle.objects.filter(plate=plate).only("status").first()
-        if vehicle is not None and vehicle.status == VehicleStatus.BLACKLISTED:
+        if is_blacklisted(plate):
             raise ValidationError(
                 _("Vehicle %(plate)s is blacklisted."),
                 code="vehicle_blacklisted",

@@ -21,6 +21,7 @@ from oreledger.core.prepared import columns, load, run
 from oreledger.registry.choices import SHIPPING_STOPPED, OperatingStatus, ProcedureState
 from oreledger.registry.models import Station, Vehicle
 from oreledger.registry.procedures import lines_for
+from oreledger.registry.queries import county_blacklisted_plates, federated
 from oreledger.weighing.choices import DEFAULT_BLOCKING_CODES, TicketKind
 from oreledger.weighing.errors import finding
 from oreledger.weighing.models import BlockingSet, Ticket
@@ -34,6 +35,8 @@ Sighting = tuple[int, int, datetime.datetime]
 # How far back a rule may ask for a plate's last weighing anywhere (`last_weighing`): a
 # batch reads that much before its earliest ticket once for all its plates.
 SIGHTING_LOOK_BACK = datetime.timedelta(hours=6)
+# The snapshot's key for the plates counties blacklisted (`_county_blacklisted`).
+_COUNTY_BLACKLISTED = "weighing.county_blacklisted"
 # Codes that guard the ledgers themselves: releasing a truck while they fire would let a
 # tonne leave without a quota draw or a contract delivery (docs/ARCHITECTURE.md invariant 3), so no
 # region's blocking set can drop them.
@@ -175,8 +178,11 @@ def blocking_codes(region: Any, snapshot: Snapshot) -> frozenset[str]:
 
 
 def vehicle_findings(ctx: RuleContext) -> list[dict[str, Any]]:
-    """vehicle_blacklisted for a blacklisted plate."""
-    if ctx.vehicle is not None and ctx.vehicle.status == "blacklisted":
+    """vehicle_blacklisted for a blacklisted plate: its vehicle's status, or a county's
+    blacklisting in force (made on any county node, even of a truck not registered here)."""
+    if (ctx.vehicle is not None and ctx.vehicle.status == "blacklisted") or (
+        ctx.content.plate in _county_blacklisted(ctx.cache)
+    ):
         return [finding("vehicle_blacklisted", plate=ctx.content.plate)]
     return []
 
@@ -226,3 +232,14 @@ def mark_blocking(findings: list[dict[str, Any]], blocking: frozenset[str]) -> N
     """Flag each finding whose code is in the blocking set (a rule may block on its own)."""
     for item in findings:
         item["blocking"] = item["blocking"] or item["code"] in blocking
+
+
+def _county_blacklisted(cache: Snapshot) -> frozenset[str]:
+    """The plates counties blacklisted, read once per snapshot (registry_vehicleblacklisting
+    is reference data, weighing 0007); none on a standalone platform."""
+    if not federated():
+        return frozenset()
+    plates: frozenset[str] | None = cache.get(_COUNTY_BLACKLISTED)
+    if plates is None:
+        plates = cache[_COUNTY_BLACKLISTED] = county_blacklisted_plates()
+    return plates

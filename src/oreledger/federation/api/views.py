@@ -11,7 +11,12 @@ from typing import Any
 
 from django.conf import settings
 from django.http import JsonResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -48,6 +53,33 @@ _ERROR = inline_serializer(
         "expected_seq": serializers.IntegerField(required=False),
     },
 )
+# The refusals each endpoint may answer, by status: named in the OpenAPI document so that
+# another vendor's node knows every code it must handle (federation.errors has the sentences).
+SIGNED_REFUSALS = {
+    401: ("node_unknown", "bad_signature", "stale_timestamp"),
+    404: ("not_hub",),
+}
+CHANGES_REFUSALS = {
+    400: ("malformed",),
+    **SIGNED_REFUSALS,
+    409: ("seq_gap", "node_restored"),
+    413: ("payload_too_large",),
+    422: ("not_owner", "unknown_model", "unknown_reference"),
+}
+HEARTBEAT_REFUSALS = {400: ("malformed",), **SIGNED_REFUSALS, 409: ("node_restored",)}
+REFERENCE_REFUSALS = {400: ("malformed",), **SIGNED_REFUSALS}
+
+
+def _refusals(by_status: dict[int, tuple[str, ...]]) -> dict[int, OpenApiResponse]:
+    """The documented error answers: the shared error body, its codes in the description."""
+    return {
+        status: OpenApiResponse(
+            response=_ERROR, description="error.code: " + ", ".join(f"`{c}`" for c in codes)
+        )
+        for status, codes in sorted(by_status.items())
+    }
+
+
 _ACKED = inline_serializer("FederationAck", {"acked_seq": serializers.IntegerField()})
 _CHANGE = inline_serializer(
     "FederationChange",
@@ -133,15 +165,18 @@ class ChangesView(SignedView):
     @extend_schema(
         operation_id="federation_changes",
         parameters=SIGNED,
-        request=inline_serializer(
-            "FederationBatch",
-            {
-                "node": serializers.CharField(),
-                "from_seq": serializers.IntegerField(),
-                "changes": _CHANGE,
-            },
-        ),
-        responses={200: _ACKED, 400: _ERROR, 401: _ERROR, 409: _ERROR, 413: _ERROR, 422: _ERROR},
+        # A media-type map: the view parses nothing itself (the signed body is read raw).
+        request={
+            "application/json": inline_serializer(
+                "FederationBatch",
+                {
+                    "node": serializers.CharField(),
+                    "from_seq": serializers.IntegerField(),
+                    "changes": _CHANGE,
+                },
+            )
+        },
+        responses={200: _ACKED, **_refusals(CHANGES_REFUSALS)},
     )
     def post(self, request: Request) -> Response:
         """Documented here; answered by `signed_post`."""
@@ -158,26 +193,28 @@ class HeartbeatView(SignedView):
     @extend_schema(
         operation_id="federation_heartbeat",
         parameters=SIGNED,
-        request=inline_serializer(
-            "FederationHeartbeat",
-            {
-                "node": serializers.CharField(),
-                "last_seq": serializers.IntegerField(),
-                "time": serializers.DateTimeField(),
-                "checkpoints": inline_serializer(
-                    "FederationCheckpoint",
-                    {
-                        "checkpoint": serializers.JSONField(
-                            help_text="the signed body of a daily chain-head checkpoint file: "
-                            "version, node, taken_at, chains {chain: {key: [entries, hash]}}"
-                        ),
-                        "signature": serializers.CharField(),
-                    },
-                    many=True,
-                    required=False,
-                ),
-            },
-        ),
+        request={
+            "application/json": inline_serializer(
+                "FederationHeartbeat",
+                {
+                    "node": serializers.CharField(),
+                    "last_seq": serializers.IntegerField(),
+                    "time": serializers.DateTimeField(),
+                    "checkpoints": inline_serializer(
+                        "FederationCheckpoint",
+                        {
+                            "checkpoint": serializers.JSONField(
+                                help_text="the signed body of a daily chain-head checkpoint file: "
+                                "version, node, taken_at, chains {chain: {key: [entries, hash]}}"
+                            ),
+                            "signature": serializers.CharField(),
+                        },
+                        many=True,
+                        required=False,
+                    ),
+                },
+            )
+        },
         responses={
             200: inline_serializer(
                 "FederationHeartbeatAck",
@@ -186,9 +223,7 @@ class HeartbeatView(SignedView):
                     "checkpoint_day": serializers.DateField(allow_null=True),
                 },
             ),
-            400: _ERROR,
-            401: _ERROR,
-            409: _ERROR,
+            **_refusals(HEARTBEAT_REFUSALS),
         },
     )
     def post(self, request: Request) -> Response:
@@ -215,7 +250,7 @@ class ReferenceView(SignedView):
                     "last_seq": serializers.IntegerField(),
                 },
             ),
-            401: _ERROR,
+            **_refusals(REFERENCE_REFUSALS),
         },
     )
     def get(self, request: Request) -> Response:
@@ -244,6 +279,8 @@ _NODE = inline_serializer(
         "refused_batches": serializers.IntegerField(),
         "last_error": serializers.CharField(),
         "restored": serializers.BooleanField(),
+        "checkpoint_day": serializers.DateField(allow_null=True),
+        "checkpoint_heads": serializers.IntegerField(),
     },
     many=True,
 )
@@ -254,7 +291,10 @@ class NodesView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(operation_id="federation_nodes", responses={200: _NODE})
+    @extend_schema(
+        operation_id="federation_nodes",
+        responses={200: _NODE, **_refusals({401: ("not_authenticated",)})},
+    )
     def get(self, request: Request) -> Response:
         """The node table (province users; others see an empty table)."""
         return Response(node_rows(Node.objects.for_user(request.user, VIEW)))

@@ -17,6 +17,7 @@ from oreledger.federation.models import Node, OutboxChange
 from oreledger.federation.records import REFERENCE
 from oreledger.federation.services.apply import apply_changes, check_owner
 from oreledger.federation.services.checkpoints import keep_checkpoints
+from oreledger.federation.services.relay import relay, relayed_owner
 
 MAX_CHANGES = 1000
 MAX_BATCH_BYTES = 4 * 1024 * 1024
@@ -100,6 +101,7 @@ def receive_batch(*, node: Node, body: Any) -> int:
             if fresh:
                 check_owner(fresh, locked.code, stored=False)
                 apply_changes(fresh, owner=locked.code)
+                relay(fresh, owner=locked.code)
                 newest = parse_datetime(fresh[-1]["at"])
                 locked.acked_seq = fresh[-1]["seq"]
                 locked.newest_change_at = newest or locked.newest_change_at
@@ -186,7 +188,11 @@ def reference_changes(
     rows = list(OutboxChange.objects.filter(seq__gt=since).order_by("seq")[:limit])
     reached = rows[-1].seq if rows else since
     regions = _allocation_regions(node)
-    return [r.as_wire() for r in rows if _concerns(r, regions)], int(reached)
+    return [
+        r.as_wire()
+        for r in rows
+        if (_concerns(r, regions) or relayed_owner(r) is not None) and relayed_owner(r) != node.code
+    ], int(reached)
 
 
 def resume_node(*, node: Node) -> Node:

@@ -22,6 +22,7 @@ from oreledger.federation.services.apply import apply_changes, check_owner
 from oreledger.federation.services.checkpoints import pending_checkpoints
 from oreledger.federation.services.hub import MAX_BATCH_BYTES, MAX_CHANGES
 from oreledger.federation.services.outbox import last_seq
+from oreledger.federation.services.relay import from_another_county, is_relayed
 from oreledger.weighing.signing import sign
 
 TIMEOUT_SECONDS = 30
@@ -161,8 +162,12 @@ def pull() -> int:
             return applied
         try:
             with transaction.atomic():
-                check_owner(changes, str(answer.body.get("hub", "")))
-                apply_changes(changes)
+                # Other counties' records the hub passed on keep their owner; this node's own
+                # come back too and are left out (only it changes them).
+                relayed = [c for c in changes if from_another_county(c)]
+                province = [c for c in changes if not is_relayed(c)]
+                check_owner(province, str(answer.body.get("hub", "")))
+                apply_changes(province + relayed if relayed else province)
                 link.reference_seq = reached
                 link.save()
         except FederationError as error:

@@ -118,10 +118,7 @@ def _whole(ctx: ImportContext, row: ParsedRow, column: str) -> int | None:
 
 
 def _scoped(ctx: ImportContext, row: ParsedRow, column: str, *regions: Region | None) -> bool:
-    if all(region is None or ctx.in_scope(region.path) for region in regions):
-        return True
-    ctx.outside(row, column)
-    return False
+    return ctx.within(row, column, *regions)
 
 
 def _skip_failed(rows: Sequence[ParsedRow], refs: References, key: Callable[[ParsedRow], Any]):

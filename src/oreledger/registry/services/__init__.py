@@ -2,14 +2,13 @@
 and the permit catalogue goes through here, with its audit record; a refusal saves nothing."""
 
 from oreledger.registry.services._common import DEFAULT_GRACE, MAX_GRACE
+from oreledger.registry.services.blacklisting import blacklist_vehicle, reinstate_vehicle
 from oreledger.registry.services.enterprises import (
-    blacklist_vehicle,
     change_enterprise_status,
     change_site_status,
     create_enterprise,
     create_site,
     create_vehicle,
-    reinstate_vehicle,
     update_enterprise,
     update_site,
     update_vehicle,

@@ -14,7 +14,6 @@ from oreledger.core.permissions import (
 from oreledger.registry.choices import (
     Industry,
     OperatingStatus,
-    VehicleStatus,
 )
 from oreledger.registry.errors import field_error
 from oreledger.registry.models import (
@@ -184,26 +183,4 @@ def update_vehicle(*, actor: Any, vehicle: Vehicle, reason: str = "", **changes:
     with transaction.atomic():
         vehicle, before = _fresh(vehicle)
         _apply(vehicle, changes, ("owner", "axles", "tare_kg"))
-        return _save(vehicle, actor=actor, before=before, reason=reason)
-
-
-def blacklist_vehicle(*, actor: Any, vehicle: Vehicle, reason: str) -> Vehicle:
-    """Bar a truck from hauling; the reason is kept on the vehicle and in its history."""
-    _require_role(actor, CHANGE, Vehicle)
-    reason = _require_reason(reason)
-    with transaction.atomic():
-        vehicle, before = _fresh(vehicle)
-        vehicle.status = VehicleStatus.BLACKLISTED
-        vehicle.blacklist_reason = reason[:300]
-        return _save(vehicle, actor=actor, before=before, reason=reason)
-
-
-def reinstate_vehicle(*, actor: Any, vehicle: Vehicle, reason: str) -> Vehicle:
-    """Lift a blacklisting."""
-    _require_role(actor, CHANGE, Vehicle)
-    reason = _require_reason(reason)
-    with transaction.atomic():
-        vehicle, before = _fresh(vehicle)
-        vehicle.status = VehicleStatus.REGISTERED
-        vehicle.blacklist_reason = ""
         return _save(vehicle, actor=actor, before=before, reason=reason)

@@ -32,6 +32,7 @@ from oreledger.registry.forms import (
 )
 from oreledger.registry.maps import map_data
 from oreledger.registry.models import Enterprise, Permit, Site, Station, Vehicle
+from oreledger.registry.queries import blacklisted_here, county_blacklistings
 from oreledger.registry.services._common import GRACE_RANGE
 from oreledger.registry.views.common import (
     form_page,
@@ -321,7 +322,14 @@ def station_disable(request: HttpRequest, code: str) -> HttpResponse:
 def vehicle_detail(request: HttpRequest, plate: str) -> HttpResponse:
     """A truck."""
     vehicle = get_for_user(Vehicle.objects.select_related("owner"), request.user, VIEW, plate=plate)
-    return _detail(request, "registry/vehicle_detail.html", vehicle, reason_form=ReasonForm())
+    return _detail(
+        request,
+        "registry/vehicle_detail.html",
+        vehicle,
+        reason_form=ReasonForm(),
+        county_blacklistings=county_blacklistings(vehicle.plate),
+        blacklisted_here=blacklisted_here(vehicle),
+    )
 
 
 @login_required
@@ -368,7 +376,7 @@ def vehicle_blacklist(request: HttpRequest, plate: str) -> HttpResponse:
         messages.error(request, _("Give the reason for this change."))
         return redirect(vehicle.get_absolute_url())
     if not confirmed(request):
-        blacklisting = vehicle.status != "blacklisted"
+        blacklisting = not blacklisted_here(vehicle)
         return ask_confirmation(
             request,
             Confirmation(
@@ -390,11 +398,7 @@ def vehicle_blacklist(request: HttpRequest, plate: str) -> HttpResponse:
             ),
             cancel_url=vehicle.get_absolute_url(),
         )
-    change = (
-        services.reinstate_vehicle
-        if vehicle.status == "blacklisted"
-        else services.blacklist_vehicle
-    )
+    change = services.reinstate_vehicle if blacklisted_here(vehicle) else services.blacklist_vehicle
     change(actor=request.user, vehicle=vehicle, reason=form.cleaned_data["reason"])
     messages.success(request, _("The vehicle was changed."))
     return redirect(vehicle.get_absolute_url())

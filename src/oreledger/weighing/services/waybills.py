@@ -22,7 +22,8 @@ from oreledger.core.permissions import (
 )
 from oreledger.registry.choices import VehicleStatus
 from oreledger.registry.identifiers import validate_plate
-from oreledger.registry.models import Vehicle
+from oreledger.registry.models import Vehicle, VehicleBlacklisting
+from oreledger.registry.queries import federated, is_blacklisted
 from oreledger.trade.choices import ContractStatus
 from oreledger.trade.models import Contract
 from oreledger.weighing.choices import WaybillStatus
@@ -93,6 +94,9 @@ def registered_vehicles(actor: Any) -> QuerySet[Vehicle]:
     """The trucks a person may put on a waybill: registered (not blacklisted) in their
     province — hauliers carry for any mine, so a mine's issuer sees every registered truck."""
     vehicles = Vehicle.objects.filter(status=VehicleStatus.REGISTERED)
+    if federated():
+        barred = VehicleBlacklisting.objects.filter(in_force=True).values("plate")
+        vehicles = vehicles.exclude(plate__in=barred)
     if not _is_person(actor):
         return vehicles.none()
     if actor.is_superuser or getattr(actor, "role", None) == ADMIN:
@@ -145,7 +149,7 @@ def issue_waybill(
         plate = validate_plate(plate)
     except ValidationError:
         raise WeighingError("plate_invalid", field="plate") from None
-    if Vehicle.objects.filter(plate=plate, status="blacklisted").exists():
+    if is_blacklisted(plate):
         raise WeighingError("vehicle_blacklisted", field="plate", value=plate)
     if isinstance(planned_net_kg, bool) or not isinstance(planned_net_kg, int):
         raise WeighingError("planned_net_range", field="planned_net_kg")

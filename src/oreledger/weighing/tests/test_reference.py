@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from oreledger.registry.models import Permit, Site, Station, Vehicle
+from oreledger.registry.models import Permit, Site, Station, Vehicle, VehicleBlacklisting
 from oreledger.registry.services import rotate_station_secret
 from oreledger.registry.tests.factories import VehicleFactory
 from oreledger.weighing.models import Ticket
@@ -31,7 +31,12 @@ pytestmark = pytest.mark.django_db
 
 TRIGGERS = importlib.import_module("oreledger.weighing.migrations.0003_reference_tokens")
 ASSAYS = importlib.import_module("oreledger.weighing.migrations.0005_assays_are_reference_data")
-REFERENCE_TABLES = TRIGGERS.TABLES + TRIGGERS.INSERT_DELETE_ONLY + ASSAYS.TABLES
+BLACKLISTINGS = importlib.import_module(
+    "oreledger.weighing.migrations.0007_county_blacklistings_are_reference_data"
+)
+REFERENCE_TABLES = (
+    TRIGGERS.TABLES + TRIGGERS.INSERT_DELETE_ONLY + ASSAYS.TABLES + BLACKLISTINGS.TABLES
+)
 
 
 @pytest.fixture
@@ -116,6 +121,24 @@ def test_a_change_behind_the_services_back_holds_the_next_truck(
     result = send(gate, 2)
     assert result["release"] is False
     assert blocking in codes(result)
+
+
+def test_another_countys_blacklisting_holds_the_next_truck(gate, settings, world) -> None:
+    # given a county node that released a first trip (it now holds the reference data)
+    settings.OL_NODE_ROLE, settings.OL_NODE_CODE = "node", "210381"
+    assert send(gate, 1)["release"] is True
+    # when another county's blacklisting of the plate arrives, stored in bulk as a pull does
+    VehicleBlacklisting.objects.bulk_create(
+        [
+            VehicleBlacklisting(
+                plate=gate[3], region=world.dashiqiao, reason="套牌", owner_node="210882"
+            )
+        ]
+    )
+    # then the very next trip is held as a blacklisted plate
+    result = send(gate, 2)
+    assert result["release"] is False
+    assert "vehicle_blacklisted" in codes(result)
 
 
 def test_a_disabled_station_is_refused_at_once(gate) -> None:
