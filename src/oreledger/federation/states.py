@@ -122,11 +122,11 @@ def state_sql(model: type[models.Model], vendor: str) -> StateSql | None:
                 value = _uuid_text(f"{alias}.{quote('uuid')}", vendor)
             elif label in NATURAL_KEYS and len(NATURAL_KEYS[label]) == 1:
                 key = target._meta.get_field(NATURAL_KEYS[label][0])
-                if isinstance(key, models.ForeignKey):
+                if not isinstance(key, models.Field) or isinstance(key, models.ForeignKey):
                     return None
                 on = f"{alias}.{quote(target._meta.pk.column)} = {column}"
                 joins.append(f" LEFT JOIN {quote(target._meta.db_table)} AS {alias} ON {on}")
-                value = _value(key, f"{alias}.{quote(key.column)}", vendor)
+                value = _value(key, f"{alias}.{quote(str(key.column))}", vendor)
             else:
                 return None
         else:
@@ -157,7 +157,7 @@ def outbox_insert(labels: tuple[str, ...], vendor: str) -> str | None:
     quote = connection.ops.quote_name
     parts = []
     for label in labels:
-        model = apps.get_model(label)
+        model = cast("type[models.Model]", apps.get_model(label))
         state = state_sql(model, vendor)
         if state is None:
             return None
