@@ -11,8 +11,11 @@ its waybill, quota draw and contract delivery) through the weighing service that
 station endpoint calls (`record_batch`; in-process, so the HTTP layer does not dilute the
 difference). Each round runs the same number of batches as a standalone platform and then
 as a node (OL_NODE_ROLE=node: every ticket and every moved waybill outboxed in the batch's
-own statements); the order alternates by round. It prints tickets/s per round and mode, the
-medians and the ratio node / standalone.
+own statements, their states built by the database, `federation.states`); the order
+alternates by round. It prints tickets/s per round and mode, the medians and the ratio
+node / standalone, and the arithmetic that does not swing with the machine's load as much:
+the outbox writer's own µs per ticket (timed around `TicketOutbox.write` in the node
+phases) against a standalone ticket's µs, and the ratio they give.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from oreledger.federation.models import OutboxChange
+    from oreledger.federation.services.outbox import TicketOutbox
     from oreledger.registry.models import Station, Vehicle
     from oreledger.weighing.services import record_batch
     from oreledger.weighing.tests.support import build_chain, on_shift, plate, ticket, waybills_for
@@ -88,6 +92,16 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
 
+    writing = {"seconds": 0.0}
+    write = TicketOutbox.write
+
+    def timed_write(self: TicketOutbox) -> None:
+        started = time.perf_counter()
+        write(self)
+        writing["seconds"] += time.perf_counter() - started
+
+    TicketOutbox.write = timed_write  # type: ignore[method-assign]
+
     def phase(index: int, role: str) -> float:
         """Tickets/s of one phase: every mine's next batches, round robin."""
         settings.OL_NODE_ROLE = role
@@ -104,11 +118,15 @@ def main() -> None:
 
     phase(0, "node")  # warm-up: caches, the counter row, the planner
     figures: dict[str, list[float]] = {"standalone": [], "node": []}
+    writer_us: list[float] = []
     index = 1
     for r in range(args.rounds):
         order = ("standalone", "node") if r % 2 == 0 else ("node", "standalone")
         for role in order:
+            writing["seconds"] = 0.0
             figures[role].append(phase(index, role))
+            if role == "node":
+                writer_us.append(writing["seconds"] * 1e6 / (MINES * per_phase))
             index += 1
         print(
             f"round {r + 1}: standalone {figures['standalone'][-1]:,.0f} tickets/s,"
@@ -119,6 +137,12 @@ def main() -> None:
     print(f"database: {connection.vendor}; {MINES} mines, batches of {BATCH}")
     print(f"median standalone {alone:,.0f} tickets/s, node {node:,.0f} tickets/s")
     print(f"ratio node / standalone: {node / alone:.2f} (goal ≥ 0.9)")
+    ticket_us, outbox_us = 1e6 / alone, statistics.median(writer_us)
+    print(
+        f"arithmetic: a standalone ticket {ticket_us:,.0f} µs, the outbox writer"
+        f" {outbox_us:,.0f} µs per ticket (rounds: {', '.join(f'{u:.0f}' for u in writer_us)}):"
+        f" {ticket_us / (ticket_us + outbox_us):.2f}"
+    )
     print(f"outbox rows: {OutboxChange.objects.count():,}")
 
 
