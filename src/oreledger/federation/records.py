@@ -26,6 +26,7 @@ REFERENCE = {
     "trade.floorprice",
     "quotas.quotaaccount",
     "registry.vehicle",
+    "alerts.ruleversion",
 }
 # Configuration rows every platform holds (by migration, or made on arrival), referred to on
 # the wire by their natural key rather than left behind: without them a floor price, contract,
@@ -42,6 +43,13 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
 MADE_ON_ARRIVAL = {"quotas.quotaperiod"}
 # Rows that are part of a federated record and travel inside its state: a standard's grades.
 NESTED = {"grading.gradingstandard": "grades"}
+# Columns that only mean something on their own platform and never travel: an alert's key for
+# taking repeats and its events' occurrence keys (each platform dedupes what it raises itself;
+# a county's key would collide with another county's on the hub).
+LOCAL_COLUMNS = {
+    "alerts.alert": {"open_key"},
+    "alerts.alertevent": {"occurrence_key"},
+}
 
 
 def federated_models() -> dict[str, type[models.Model]]:
@@ -73,6 +81,16 @@ def owner_of(obj: models.Model) -> str:
 def version_of(obj: models.Model) -> int:
     """The record's version (tickets never change: 1)."""
     return int(obj.version) if isinstance(obj, FederatedModel) else 1
+
+
+def local_id(model: type[models.Model], field: models.Field[Any, Any]) -> bool:
+    """True for a federated record's local id, a number of its platform's (a UUID id, as an
+    alert's, travels: the record keeps it everywhere)."""
+    return (
+        issubclass(model, FederatedModel)
+        and field.primary_key
+        and not isinstance(field, models.UUIDField)
+    )
 
 
 def _identity_field(model: type[models.Model]) -> str:
@@ -110,7 +128,8 @@ def _natural_links(model: type[models.Model]) -> list[models.ForeignKey[Any, Any
 def _skipped(model: type[models.Model]) -> set[str]:
     """Columns that never travel: local ids and links to records that do not federate (users,
     ledger entries: they stay on their platform)."""
-    names = {"id"} if issubclass(model, FederatedModel) else set()
+    names = {f.name for f in model._meta.concrete_fields if local_id(model, f)}
+    names |= LOCAL_COLUMNS.get(model._meta.label_lower, set())
     for f in model._meta.concrete_fields:
         if (
             isinstance(f, models.ForeignKey)

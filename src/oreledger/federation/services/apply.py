@@ -17,6 +17,7 @@ from oreledger.federation.records import (
     decode,
     federated_models,
     hashable_key,
+    local_id,
     local_ids,
     travelling_fields,
 )
@@ -169,9 +170,13 @@ def _apply_run(model: type[models.Model], run: list[dict[str, Any]], owner: str 
     # not stamped with this platform's clock.
     # Inserted: every column (a new record takes the model's defaults for what does not
     # travel); updated: what the change carries.
-    fields = [f for f in model._meta.concrete_fields if not (federated and f.primary_key)]
+    fields = [f for f in model._meta.concrete_fields if not local_id(model, f)]
     key = model._meta.get_field("uuid") if federated else model._meta.pk
-    update = [f for f in fields if f is not key and (f.attname in values[0] or f.name in _OWN)]
+    update = [
+        f
+        for f in fields
+        if f is not key and not f.primary_key and (f.attname in values[0] or f.name in _OWN)
+    ]
     for i in range(0, len(objs), _ROWS_PER_INSERT):
         model._base_manager._insert(  # type: ignore[attr-defined]
             objs[i : i + _ROWS_PER_INSERT],
@@ -198,9 +203,7 @@ def _write_in_sql(
     key = model._meta.get_field("uuid") if federated else model._meta.pk
     # What the changes carry (the first one's keys, as the update below) and the own columns.
     sent = set(upserts[0]["data"]) | set(_OWN)
-    travelling = [
-        f for f in travelling_fields(model) if f.name in sent and not (federated and f.primary_key)
-    ]
+    travelling = [f for f in travelling_fields(model) if f.name in sent and not local_id(model, f)]
     local = local_ids(model, [c["data"] for c in upserts])
     references = [f for f in travelling if f.name in local]
     pk = model._meta.pk.column
@@ -235,9 +238,7 @@ def _write_in_sql(
     if new:
         # A new record takes the model's default for each column that does not travel.
         staying = [
-            f
-            for f in model._meta.concrete_fields
-            if f not in travelling and not (federated and f.primary_key)
+            f for f in model._meta.concrete_fields if f not in travelling and not local_id(model, f)
         ]
         defaults = [f.get_db_prep_save(f.get_default(), connection) for f in staying]
         columns = ", ".join(qn(f.column) for f in [*travelling, *staying])
@@ -249,11 +250,15 @@ def _write_in_sql(
         statements.append((insert, [*defaults, json.dumps(new, default=str)]))
     if newer:
         carried = ", ".join(
-            f"{qn(f.column)} = x.{qn(f.column)}" for f in travelling if f is not key
+            f"{qn(f.column)} = x.{qn(f.column)}"
+            for f in travelling
+            if f is not key and not f.primary_key
         )
+        # A UUID id travels in the state (an alert's); a local number is added per row.
+        by_id = "" if model._meta.pk in travelling else f", {qn(pk)} bigint"
         update = (
             f"UPDATE {table} SET {carried}"  # noqa: S608 (names from the model)
-            f" FROM jsonb_to_recordset(%s::jsonb) AS x({shape}, {qn(pk)} bigint)"
+            f" FROM jsonb_to_recordset(%s::jsonb) AS x({shape}{by_id})"
             f" WHERE {table}.{qn(pk)} = x.{qn(pk)}"
         )
         statements.append((update, [json.dumps(newer, default=str)]))
