@@ -16,7 +16,7 @@ from oreledger.alerts import scheduled
 from oreledger.alerts.choices import AlertStatus, CaseStatus, SubjectType
 from oreledger.alerts.engine import effective_rules, raise_alert
 from oreledger.alerts.errors import AlertError
-from oreledger.alerts.models import Alert, AlertEvent, Case, CaseNote, RuleVersion
+from oreledger.alerts.models import Alert, AlertEvent, Case, CaseNote, RuleVersion, default_uuid
 from oreledger.alerts.services import (
     acknowledge_alert,
     add_case_note,
@@ -287,3 +287,14 @@ def test_a_threshold_changed_on_the_hub_decides_the_nodes_rule_after_a_pull(
     (alert,) = Alert.objects.filter(rule="station_silent")
     assert alert.rule_version.uuid == uuid.UUID(versions[0]["uuid"])
     assert alert.rule_version.owner_node == PROVINCE
+
+
+def test_every_platform_names_a_catalogue_default_alike(world) -> None:
+    # given the catalogue's defaults every platform's migrations seeded
+    defaults = RuleVersion.objects.filter(region=None)
+    # then each one's UUID follows from its rule and number (an alert raised under one names
+    # the same record on the hub), and a new default made in code gets it too
+    assert defaults.count() > 20
+    assert all(v.uuid == default_uuid(v.rule, v.number) for v in defaults)
+    made = RuleVersion.objects.create(rule="overload", number=9, severity="medium")
+    assert made.uuid == uuid.uuid5(uuid.NAMESPACE_URL, "oreledger:alerts.ruleversion:overload:9")
