@@ -8,8 +8,9 @@ deadline by severity, and counts each occurrence exactly once (its `occurrence` 
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -20,6 +21,7 @@ from django.utils import timezone
 from oreledger.alerts.catalogue import BY_CODE, spec, strictest
 from oreledger.alerts.choices import EventKind, Severity
 from oreledger.alerts.models import Alert, AlertEvent, DeadlinePolicy, RuleVersion
+from oreledger.core.audit import announce_changes
 from oreledger.core.prepared import (
     any_of,
     columns,
@@ -53,6 +55,28 @@ def region_chain(region: Any) -> list[str]:
     return [code for code in region.path.strip("/").split("/") if code]
 
 
+# Providers of the region codes whose alerts another platform raises (federation, on the hub:
+# its county nodes); none on a node or a standalone platform.
+_ELSEWHERE: list[Callable[[], Iterable[str]]] = []
+
+
+def register_raised_elsewhere(provider: Callable[[], Iterable[str]]) -> None:
+    """Have `provider()` name regions whose record rules run on another platform (from an
+    app's ready())."""
+    if provider not in _ELSEWHERE:
+        _ELSEWHERE.append(provider)
+
+
+def raised_elsewhere(region: Any, cache: dict[Any, Any]) -> bool:
+    """True on the hub for a region a county node serves: the node runs its rules on its own
+    records and the alerts arrive federated (raised here too, each would count twice)."""
+    key = "alerts.elsewhere"
+    if key not in cache:
+        cache[key] = frozenset(code for provider in _ELSEWHERE for code in provider())
+    codes: frozenset[str] = cache[key]
+    return bool(codes) and region is not None and not codes.isdisjoint(region_chain(region))
+
+
 def effective_rules(region: Any, cache: dict[Any, Any] | None = None) -> dict[str, Effective]:
     """Every rule's effective version in `region`: the nearest region's, never looser.
 
@@ -68,7 +92,7 @@ def effective_rules(region: Any, cache: dict[Any, Any] | None = None) -> dict[st
     rows = (
         RuleVersion.objects.filter(Q(region__code__in=chain) | Q(region__isnull=True))
         .select_related("region")
-        .order_by("rule", "-version")
+        .order_by("rule", "-number")
     )
     for row in rows:
         latest.setdefault((row.rule, row.region.code if row.region else ""), row)
@@ -175,18 +199,23 @@ def _raise(
     current = Alert.objects.filter(open_key=key).only("pk", "last_seen").first()
     if current is not None and current.last_seen >= at - window:
         Alert.objects.filter(pk=current.pk).update(
-            count=F("count") + 1, last_seen=Greatest(F("last_seen"), at), updated_at=now
+            count=F("count") + 1,
+            last_seen=Greatest(F("last_seen"), at),
+            updated_at=now,
+            version=F("version") + 1,
         )
-        AlertEvent.objects.create(
+        event = AlertEvent.objects.create(
             alert_id=current.pk,
             kind=EventKind.SEEN_AGAIN,
             at=now,
             data={"refs": refs, "evidence": evidence, "seen_at": at.isoformat()},
             occurrence_key=occurrence,
         )
+        Raised([current.pk], [event]).announce()
         return current
     if current is not None:
-        # Stale: it stays open for whoever handles it, but repeats now open a new alert.
+        # Stale: it stays open for whoever handles it, but repeats now open a new alert (the
+        # key is this platform's own: nothing that travels changed).
         Alert.objects.filter(pk=current.pk).update(open_key=None, updated_at=now)
     alert = _new_alert(rule, region, subject_type, subject_ref, at, refs, evidence, effective)
     alert.open_key = key
@@ -194,13 +223,14 @@ def _raise(
     for name, value in extra.items():
         setattr(alert, name, value)
     alert.save(force_insert=True)
-    AlertEvent.objects.create(
+    event = AlertEvent.objects.create(
         alert=alert,
         kind=EventKind.RAISED,
         at=now,
         data={"seen_at": at.isoformat()},
         occurrence_key=occurrence,
     )
+    Raised([alert], [event]).announce()
     return alert
 
 
@@ -214,10 +244,14 @@ def _new_alert(
     evidence: dict[str, Any],
     effective: Effective,
 ) -> Alert:
+    alert_id = uuid.uuid4()
     return Alert(
+        # One identity here and on the hub (the id travels; the UUID names it on the wire).
+        id=alert_id,
+        uuid=alert_id,
         rule=rule,
         rule_version=effective.version,
-        version_number=effective.version.version,
+        version_number=effective.version.number,
         severity=effective.severity,
         region=region,
         subject_type=subject_type,
@@ -258,10 +292,34 @@ class Occurrence:
         return open_key(self.rule, self.subject_type, self.subject_ref, self.dedupe_extra)
 
 
-_HELD = ["id", "open_key", "last_seen", "count"]
+# Whole rows: a changed alert's full state goes to the federation outbox.
+_HELD = [f.attname for f in Alert._meta.concrete_fields]
 
 
-def raise_together(found: list[Occurrence], cache: dict[Any, Any]) -> int:
+@dataclass
+class Raised:
+    """What raising wrote: the alerts whose state changed (objects, or ids to read) and their
+    new events, until they are announced."""
+
+    alerts: list[Any] = field(default_factory=list)
+    events: list[AlertEvent] = field(default_factory=list)
+
+    def announce(self) -> None:
+        """Tell the change listeners (the federation outbox), alerts first, then their events:
+        a county's alert reaches the hub before its timeline does."""
+        ids = [a for a in self.alerts if not isinstance(a, Alert)]
+        alerts = {a.pk: a for a in self.alerts if isinstance(a, Alert)}
+        if ids:
+            alerts.update({a.pk: a for a in Alert.objects.filter(pk__in=ids)})
+        # One announcement (one outbox append), in this order.
+        if alerts or self.events:
+            announce_changes([*alerts.values(), *self.events], "update")
+        self.alerts, self.events = [], []
+
+
+def raise_together(
+    found: list[Occurrence], cache: dict[Any, Any], raised: Raised | None = None
+) -> int:
     """Raise a batch's findings as `raise_alert` would one by one; how many were counted.
 
     A constant number of statements whatever the number of findings: the open alerts they
@@ -269,7 +327,8 @@ def raise_together(found: list[Occurrence], cache: dict[Any, Any]) -> int:
     crosswise), decided in memory, then written in three (repeats and superseded alerts,
     new alerts, their events). Each occurrence must be new (a ticket's findings are: the
     ticket is stored once). A new alert whose subject another transaction opened meanwhile
-    becomes a repeat on that one (two more statements, only then).
+    becomes a repeat on that one (two more statements, only then). What changed is added to
+    `raised`, for the caller to announce once what the alerts refer to was announced.
     """
     now = timezone.now()
     live = []
@@ -286,6 +345,7 @@ def raise_together(found: list[Occurrence], cache: dict[Any, Any]) -> int:
     held = _lock_open({item.key for item, _effective in live})
     current: dict[str, Alert] = dict(held)
     dirty: set[Any] = set()  # ids of the held alerts that change
+    counted: set[Any] = set()  # of those, the ones counted again (a new version)
     fresh: list[Alert] = []
     events: list[AlertEvent] = []
     for item, effective in live:
@@ -296,6 +356,9 @@ def raise_together(found: list[Occurrence], cache: dict[Any, Any]) -> int:
             alert.last_seen = max(alert.last_seen, item.at)
             alert.updated_at = now
             dirty.add(alert.pk)
+            if not alert._state.adding and alert.pk not in counted:  # a stored alert
+                alert.version += 1
+                counted.add(alert.pk)
             events.append(_seen_again(alert, item, now))
             continue
         if alert is not None:
@@ -329,13 +392,17 @@ def raise_together(found: list[Occurrence], cache: dict[Any, Any]) -> int:
         )
     # Superseded keys are freed before the new alerts take them.
     changed = [a for a in held.values() if a.pk in dirty]
-    update(changed, ["open_key", "last_seen", "count", "updated_at"])
+    update(changed, ["open_key", "last_seen", "count", "updated_at", "version"])
     inserted = insert_untaken(fresh, "open_key")
+    merged: list[Alert] = []
     if len(inserted) < len(fresh):
-        _merge_taken([a for a in fresh if a not in inserted], events, now)
+        merged = _merge_taken([a for a in fresh if a not in inserted], events, now)
     for event in events:
         event.alert_id = event.alert.pk
     insert(events)
+    if raised is not None:
+        raised.alerts.extend([*(a for a in changed if a.pk in counted), *inserted, *merged])
+        raised.events.extend(events)
     return len(events)
 
 
@@ -359,8 +426,11 @@ def _lock_open(keys: set[str]) -> dict[str, Alert]:
     return {a.open_key: a for a in load(Alert, _HELD, run(sql, params).rows) if a.open_key}
 
 
-def _merge_taken(lost: list[Alert], events: list[AlertEvent], now: datetime.datetime) -> None:
-    """New alerts whose subject a concurrent transaction opened first: count them there.
+def _merge_taken(
+    lost: list[Alert], events: list[AlertEvent], now: datetime.datetime
+) -> list[Alert]:
+    """New alerts whose subject a concurrent transaction opened first: count them there;
+    returns the alerts written.
 
     (Should that alert have been closed meanwhile, the new one is kept without a key.)
     """
@@ -379,8 +449,11 @@ def _merge_taken(lost: list[Alert], events: list[AlertEvent], now: datetime.date
             if event.alert is alert:
                 event.alert = winner
                 event.kind = EventKind.SEEN_AGAIN
-    update(list(winners.values()), ["last_seen", "count", "updated_at"])
+    for winner in winners.values():
+        winner.version += 1  # one new version, however many lost alerts merge into it
+    update(list(winners.values()), ["last_seen", "count", "updated_at", "version"])
     insert_untaken(kept, "open_key")
+    return [*winners.values(), *kept]
 
 
 @dataclass(frozen=True)
@@ -433,6 +506,8 @@ def run_rule(rule: RecordRule | str, *, now: datetime.datetime | None = None, **
     cache: dict[Any, Any] = {}
     raised = 0
     for found in record_rule.find(now or timezone.now(), cache, **scope):
+        if raised_elsewhere(found.region, cache):
+            continue
         alert = raise_alert(
             rule=record_rule.code,
             region=found.region,

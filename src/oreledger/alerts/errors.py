@@ -31,6 +31,12 @@ MESSAGES: dict[str, Promise] = {
         "Give the violation as the public reads it and the legal basis of the decision."
     ),
     "back_test_unsupported": _("This rule cannot be back-tested from stored records."),
+    "region_served_by_node": _(
+        "This county's thresholds are set on its own county platform, not on the hub."
+    ),
+    "received_read_only": _(
+        "Only the platform of region %(owner)s changes this record; this one holds a copy."
+    ),
 }
 
 

@@ -22,13 +22,13 @@ from oreledger.alerts.choices import (
     Severity,
     SubjectType,
 )
-from oreledger.core.models import TimestampedModel
+from oreledger.core.models import FederatedModel, TimestampedModel
 from oreledger.core.permissions import ScopedQuerySet
 
 RULE_CHOICES = [(code, rule.name) for code, rule in BY_CODE.items()]
 
 
-class RuleVersion(models.Model):
+class RuleVersion(FederatedModel):
     """One version of a rule's thresholds in one region; never edited, only superseded."""
 
     rule = models.CharField(_("rule"), max_length=40, choices=RULE_CHOICES)
@@ -42,7 +42,8 @@ class RuleVersion(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    version = models.PositiveIntegerField(_("version"))
+    # The rule's version number in its region (`version` is the record's federation version).
+    number = models.PositiveIntegerField(_("version"))
     params = models.JSONField(_("thresholds"), default=dict, blank=True)
     # The thresholds this version replaced in the same region (None for the first).
     previous = models.JSONField(_("previous thresholds"), null=True, blank=True)
@@ -58,27 +59,38 @@ class RuleVersion(models.Model):
     )
     author_name = models.CharField(_("author name"), max_length=150, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("rule version")
         verbose_name_plural = _("rule versions")
-        ordering = ["rule", "region__path", "-version"]
+        ordering = ["rule", "region__path", "-number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["rule", "region", "version"], name="ruleversion_once_per_number"
+                fields=["rule", "region", "number"], name="ruleversion_once_per_number"
             ),
             models.UniqueConstraint(
-                fields=["rule", "version"],
+                fields=["rule", "number"],
                 condition=models.Q(region__isnull=True),
                 name="ruleversion_default_once_per_number",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule} v{self.version} @ {self.region_id}"
+        return f"{self.rule} v{self.number} @ {self.region_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A catalogue default is named alike on every platform (see `default_uuid`)."""
+        if self.region_id is None and self._state.adding:
+            self.uuid = default_uuid(self.rule, self.number)
+        super().save(*args, **kwargs)
+
+
+def default_uuid(rule: str, number: int) -> uuid.UUID:
+    """The UUID of a catalogue default: each platform seeds its own by migration, and a
+    county's alert raised under a default must name the same record on the hub."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"oreledger:alerts.ruleversion:{rule}:{number}")
 
 
 class DeadlinePolicy(TimestampedModel):
@@ -98,7 +110,7 @@ class DeadlinePolicy(TimestampedModel):
         return f"{self.severity}: {self.hours} h"
 
 
-class Alert(models.Model):
+class Alert(FederatedModel):
     """One rule firing on one subject, counted while it repeats within the rule's window."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -170,8 +182,6 @@ class Alert(models.Model):
         on_delete=models.PROTECT,
         related_name="alerts",
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -215,8 +225,11 @@ class Alert(models.Model):
         return BY_CODE[self.rule].name
 
 
-class AlertEvent(models.Model):
+class AlertEvent(FederatedModel):
     """A line of an alert's timeline: raised, seen again, acknowledged, assigned, resolved…"""
+
+    # Federated on its own, written once (version 1), after its alert: sent inside the
+    # alert's state, a repeating alert would resend its whole timeline with every repeat.
 
     alert = models.ForeignKey(
         Alert, verbose_name=_("alert"), on_delete=models.CASCADE, related_name="events"
@@ -246,10 +259,10 @@ class AlertEvent(models.Model):
         return f"{self.alert_id} {self.kind}"
 
 
-class Case(TimestampedModel):
+class Case(FederatedModel):
     """An enforcement case (执法案件): violations, investigation, decision, closure."""
 
-    number = models.CharField(_("number"), max_length=20, unique=True)
+    number = models.CharField(_("number"), max_length=32, unique=True)
     title = models.CharField(_("title"), max_length=200)
     region = models.ForeignKey(
         "accounts.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
@@ -359,8 +372,11 @@ class Case(TimestampedModel):
         return reverse("alerts:case_detail", args=[self.number])
 
 
-class CaseNote(models.Model):
+class CaseNote(FederatedModel):
     """An investigation note, optionally with an attachment."""
+
+    # Federated on its own, written once, after its case; the attachment's file stays on the
+    # platform where it was uploaded (only its name travels).
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="notes"

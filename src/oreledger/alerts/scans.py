@@ -16,7 +16,7 @@ from typing import Any
 from django.utils import timezone
 
 from oreledger.alerts.choices import SubjectType
-from oreledger.alerts.engine import effective_rules, raise_alert
+from oreledger.alerts.engine import effective_rules, raise_alert, raised_elsewhere
 from oreledger.alerts.findings import SUBJECTS, finding_occurrences
 from oreledger.alerts.models import AlertEvent, ScanCursor
 from oreledger.quotas.services import mine_account
@@ -80,9 +80,15 @@ def scan_ticket_findings(*, now: datetime.datetime | None = None) -> int:
     """
     now = now or timezone.now()
     since, cursor = scan_window("ticket_findings", now)
-    station_ids = list(Station.objects.values_list("pk", flat=True))
     raised = 0
     cache: dict[Any, Any] = {}
+    # On the hub, a county node's stations are the node's to scan (their alerts arrive
+    # federated, without the occurrence keys this scan would find them by).
+    station_ids = [
+        s.pk
+        for s in Station.objects.select_related("region")
+        if not raised_elsewhere(s.region, cache)
+    ]
     # (station, -received_at) is indexed; reasons are read only for the window's tickets.
     rows = (
         Ticket.objects.filter(station_id__in=station_ids, received_at__gte=since)
@@ -156,6 +162,8 @@ def scan_conflicts(*, now: datetime.datetime | None = None) -> int:
 
     for conflict in conflicts:
         ticket = conflict.ticket
+        if raised_elsewhere(ticket.region, cache):
+            continue
         differs = sorted(
             k
             for k in set(conflict.stored) | set(conflict.resent)
@@ -199,6 +207,8 @@ def scan_clock_drift(*, now: datetime.datetime | None = None) -> int:
 
     for state in states:
         station = state.station
+        if raised_elsewhere(station.region, cache):
+            continue
         rule = effective_rules(station.region, cache).get("station_clock_drift")
         if rule is None or abs(state.drift_seconds) <= float(rule.params["seconds"]):
             continue

@@ -6,8 +6,9 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from oreledger.accounts.choices import Role
@@ -27,10 +28,10 @@ from oreledger.alerts.choices import (
     DecisionKind,
     EventKind,
 )
-from oreledger.alerts.engine import effective_rules
+from oreledger.alerts.engine import effective_rules, raised_elsewhere
 from oreledger.alerts.errors import AlertError
 from oreledger.alerts.models import Alert, AlertEvent, Case, CaseNote, RuleVersion
-from oreledger.core.audit import record_change, snapshot
+from oreledger.core.audit import announce_changes, record_change, snapshot
 from oreledger.core.models import ObjectChange
 from oreledger.core.permissions import (
     ADD,
@@ -109,6 +110,10 @@ def change_rule(
             actor.role == COUNTY_OPERATOR and region.pk != own.pk
         ):
             raise AlertError("region_not_yours", status=403)
+    if raised_elsewhere(region, {}):
+        # Its node keeps the county's versions (they reach the hub federated): numbered on
+        # both platforms, the two would collide.
+        raise AlertError("region_served_by_node", status=403, field="region")
     clean = _clean_params(rule, params)
     with transaction.atomic():
         current = effective_rules(region, {}).get(rule)
@@ -125,10 +130,10 @@ def change_rule(
                 if SEVERITY_ORDER[severity] > SEVERITY_ORDER[above.severity]:
                     raise AlertError("severity_lower", field="severity")
         own_latest = (
-            RuleVersion.objects.filter(rule=rule, region=region).order_by("-version").first()
+            RuleVersion.objects.filter(rule=rule, region=region).order_by("-number").first()
         )
         number = (
-            RuleVersion.objects.filter(rule=rule, region=region).aggregate(n=Max("version"))["n"]
+            RuleVersion.objects.filter(rule=rule, region=region).aggregate(n=Max("number"))["n"]
             or 0
         ) + 1
         try:
@@ -136,7 +141,7 @@ def change_rule(
                 version = RuleVersion.objects.create(
                     rule=rule,
                     region=region,
-                    version=number,
+                    number=number,
                     params=merged,
                     previous=own_latest.params
                     if own_latest
@@ -169,9 +174,16 @@ _EVENT: dict[str, str] = {
 }
 
 
+def _require_own(record: Alert | Case) -> None:
+    """A county's alert or case, received on the hub, is changed only on its node."""
+    if record.received:
+        raise AlertError("received_read_only", status=403, owner=record.owner_node)
+
+
 def _require_change(actor: Any, alert: Alert) -> None:
     if not _is_system(actor) and not can(actor, CHANGE, alert):
         raise AlertError("not_allowed", status=403)
+    _require_own(alert)
 
 
 def _move(actor: Any, alert: Alert, target: str, note: str = "", **changes: Any) -> Alert:
@@ -179,7 +191,12 @@ def _move(actor: Any, alert: Alert, target: str, note: str = "", **changes: Any)
     _require_change(actor, alert)
     before = snapshot(alert)
     with transaction.atomic():
-        fields: dict[str, Any] = {"status": target, "updated_at": timezone.now(), **changes}
+        fields: dict[str, Any] = {
+            "status": target,
+            "updated_at": timezone.now(),
+            "version": F("version") + 1,
+            **changes,
+        }
         if target in (AlertStatus.RESOLVED, AlertStatus.ESCALATED):
             fields["open_key"] = None
         moved = Alert.objects.filter(pk=alert.pk, status__in=_NEXT[target]).update(**fields)
@@ -187,7 +204,7 @@ def _move(actor: Any, alert: Alert, target: str, note: str = "", **changes: Any)
             current = Alert.objects.values_list("status", flat=True).get(pk=alert.pk)
             raise AlertError("bad_transition", status=409, current=current, target=target)
         alert.refresh_from_db()
-        AlertEvent.objects.create(
+        event = AlertEvent.objects.create(
             alert=alert,
             kind=_EVENT[target],
             at=timezone.now(),
@@ -198,6 +215,8 @@ def _move(actor: Any, alert: Alert, target: str, note: str = "", **changes: Any)
         record_change(
             actor=actor, obj=alert, action=ObjectChange.Action.UPDATE, before=before, reason=note
         )
+        # The timeline's line travels after the alert's new state.
+        announce_changes([event], ObjectChange.Action.CREATE)
     return alert
 
 
@@ -228,10 +247,13 @@ def assign_alert(
     before = snapshot(alert)
     with transaction.atomic():
         Alert.objects.filter(pk=alert.pk).update(
-            assignee=assignee, department=department, updated_at=timezone.now()
+            assignee=assignee,
+            department=department,
+            updated_at=timezone.now(),
+            version=F("version") + 1,
         )
         alert.refresh_from_db()
-        AlertEvent.objects.create(
+        event = AlertEvent.objects.create(
             alert=alert,
             kind=EventKind.ASSIGNED,
             at=timezone.now(),
@@ -240,11 +262,13 @@ def assign_alert(
             note=str(assignee or department or "")[:1000],
         )
         record_change(actor=actor, obj=alert, action=ObjectChange.Action.UPDATE, before=before)
+        announce_changes([event], ObjectChange.Action.CREATE)
     return alert
 
 
 def escalate_alert(*, actor: Any, alert: Alert, case: Case | None = None, note: str = "") -> Case:
     """Turn the alert into an enforcement case (a new one, or an existing open case)."""
+    _require_own(alert)
     with transaction.atomic():
         if case is None:
             case = open_case(
@@ -265,7 +289,9 @@ def escalate_alert(*, actor: Any, alert: Alert, case: Case | None = None, note: 
 
 
 def _next_number(year: int) -> str:
-    prefix = f"AJ-{year}-"
+    # Federated, numbers carry the platform's code: the hub holds every county's cases.
+    code = "" if settings.OL_NODE_ROLE == "standalone" else f"{settings.OL_NODE_CODE}-"
+    prefix = f"AJ-{code}{year}-"
     last = Case.objects.filter(number__startswith=prefix).aggregate(n=Max("number"))["n"]
     return f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:04d}"
 
@@ -315,6 +341,7 @@ def open_case(
 def _require_case(actor: Any, case: Case, action: str = CHANGE) -> None:
     if not _is_system(actor) and not can(actor, action, case):
         raise AlertError("not_allowed", status=403)
+    _require_own(case)
     if case.status == CaseStatus.CLOSED:
         raise AlertError("case_closed", status=409)
 
@@ -335,8 +362,11 @@ def add_case_note(*, actor: Any, case: Case, text: str, attachment: Any = None) 
         if case.status == CaseStatus.OPEN:
             before = snapshot(case)
             case.status = CaseStatus.INVESTIGATING
-            case.save(update_fields=["status", "updated_at"])
+            case.bump_version()
+            case.save(update_fields=["status", "updated_at", "version"])
             record_change(actor=actor, obj=case, action=ObjectChange.Action.UPDATE, before=before)
+        # After the case's new state: the note refers to the case.
+        announce_changes([note], ObjectChange.Action.CREATE)
     return note
 
 
@@ -370,6 +400,7 @@ def decide_case(
         case.decided_by = _person(actor)
         case.deadline = deadline or case.deadline
         case.status = CaseStatus.DECIDED
+        case.bump_version()
         case.save()
         record_change(
             actor=actor, obj=case, action=ObjectChange.Action.UPDATE, before=before, reason=note
@@ -382,12 +413,13 @@ def decide_case(
                 reason=f"{case.number}: {note}"[:500],
             )
         if decision == DecisionKind.REVOCATION_REQUEST:
-            CaseNote.objects.create(
+            request = CaseNote.objects.create(
                 case=case,
                 author=_person(actor),
                 author_name=_name(actor)[:150],
                 text=f"{permit.department}: {permit} — {note}",
             )
+            announce_changes([request], ObjectChange.Action.CREATE)
     return case
 
 
@@ -403,6 +435,7 @@ def close_case(*, actor: Any, case: Case, note: str) -> Case:
         case.status = CaseStatus.CLOSED
         case.closed_at = timezone.now()
         case.closure_note = note
+        case.bump_version()
         case.save()
         record_change(
             actor=actor, obj=case, action=ObjectChange.Action.UPDATE, before=before, reason=note
@@ -427,6 +460,7 @@ def publish_case_decision(*, actor: Any, case: Case, violation: str, legal_basis
         case.published_by = _person(actor)
         case.published_violation = violation.strip()
         case.legal_basis = legal_basis.strip()
+        case.bump_version()
         case.save()
         record_change(actor=actor, obj=case, action=ObjectChange.Action.UPDATE, before=before)
     return case

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oreledger.alerts.catalogue import parse_hours
 from oreledger.alerts.choices import SubjectType
-from oreledger.alerts.engine import Occurrence, effective_rules, raise_together
+from oreledger.alerts.engine import Occurrence, Raised, effective_rules, raise_together
 from oreledger.alerts.findings import finding_occurrences, raised_findings
 from oreledger.alerts.gate_rules import MESSAGES as GATE_MESSAGES
 from oreledger.alerts.gate_rules import gate_findings
@@ -151,6 +151,7 @@ class TicketAlerts:
         self.cache = cache
         self.pending: list[Occurrence] = []
         self._contracts: dict[int, list[dict[str, Any]]] = {}
+        self._raised = Raised()
 
     def add(self, ctx: Any, ticket: Any) -> None:
         """Keep the ticket's alerts."""
@@ -205,8 +206,14 @@ class TicketAlerts:
                         delivered_kg=contract.delivered_kg,
                         ceiling_kg=contract.max_delivery_kg,
                     )
-        raise_together(self.pending, self.cache)
+        raise_together(self.pending, self.cache, self._raised)
         self.pending, self._contracts = [], {}
+
+    def announce(self) -> None:
+        """Hand the written alerts and events to the outbox in one go, after every writer
+        wrote: the tickets they refer to were numbered first (by the federation's writer),
+        and the outbox's counter stays the last lock taken, after the alerts'."""
+        self._raised.announce()
 
 
 def _quota(ctx: Any) -> dict[str, Any] | None:

@@ -43,6 +43,11 @@ class FederatedModel(TimestampedModel):
         """Count one more change of this record (call before saving a change)."""
         self.version = (self.version or 0) + 1
 
+    @property
+    def received(self) -> bool:
+        """True if another platform owns the record: this one holds a read-only copy."""
+        return settings.OL_NODE_ROLE != "standalone" and self.owner_node != settings.OL_NODE_CODE
+
 
 class ObjectChange(models.Model):
     """One change of a regulated record: who, when, what before, what after."""

@@ -20,7 +20,8 @@ IMMUTABLE = {"weighing.ticket"}
 # federated records): regions, grading standards (their grades inside), floor prices, quota
 # allocations (narrowed to the node's county, services/hub.py), the province's vehicle
 # register with its blacklist, assessment schemes (their indicators inside) and the weekly
-# reporting rules (a node judges "on time" by the province's grace days).
+# reporting rules (a node judges "on time" by the province's grace days) and the rule
+# thresholds (the province's and the node region's own).
 REFERENCE = {
     "accounts.region",
     "grading.gradingstandard",
@@ -29,6 +30,7 @@ REFERENCE = {
     "registry.vehicle",
     "assessment.scheme",
     "worklist.reportingrules",
+    "alerts.ruleversion",
 }
 # Configuration rows every platform holds (by migration, or made on arrival), referred to on
 # the wire by their natural key rather than left behind: without them a floor price, contract,
@@ -50,6 +52,13 @@ NESTED = {"grading.gradingstandard": "grades", "assessment.scheme": "indicators"
 # Of those, the ones whose state is the whole set: a row the state no longer names is removed
 # (a scheme's indicators are replaced together; a grade stays, contracts and assays name it).
 NESTED_WHOLE = {"assessment.scheme"}
+# Columns that only mean something on their own platform and never travel: an alert's key for
+# taking repeats and its events' occurrence keys (each platform dedupes what it raises itself;
+# a county's key would collide with another county's on the hub).
+LOCAL_COLUMNS = {
+    "alerts.alert": {"open_key"},
+    "alerts.alertevent": {"occurrence_key"},
+}
 
 
 def federated_models() -> dict[str, type[models.Model]]:
@@ -81,6 +90,16 @@ def owner_of(obj: models.Model) -> str:
 def version_of(obj: models.Model) -> int:
     """The record's version (tickets never change: 1)."""
     return int(obj.version) if isinstance(obj, FederatedModel) else 1
+
+
+def local_id(model: type[models.Model], field: models.Field[Any, Any]) -> bool:
+    """True for a federated record's local id, a number of its platform's (a UUID id, as an
+    alert's, travels: the record keeps it everywhere)."""
+    return (
+        issubclass(model, FederatedModel)
+        and field.primary_key
+        and not isinstance(field, models.UUIDField)
+    )
 
 
 def _identity_field(model: type[models.Model]) -> str:
@@ -118,7 +137,8 @@ def _natural_links(model: type[models.Model]) -> list[models.ForeignKey[Any, Any
 def _skipped(model: type[models.Model]) -> set[str]:
     """Columns that never travel: local ids and links to records that do not federate (users,
     ledger entries: they stay on their platform)."""
-    names = {"id"} if issubclass(model, FederatedModel) else set()
+    names = {f.name for f in model._meta.concrete_fields if local_id(model, f)}
+    names |= LOCAL_COLUMNS.get(model._meta.label_lower, set())
     for f in model._meta.concrete_fields:
         if (
             isinstance(f, models.ForeignKey)

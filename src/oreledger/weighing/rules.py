@@ -127,7 +127,8 @@ class TicketWriter(Protocol):
 
     `add` is called once a ticket's decision is final (its findings, release and waybill
     set); `write` stores what was added, with a constant number of statements, before the
-    transaction commits: once per lone ticket, once per batch or round.
+    transaction commits: once per lone ticket, once per batch or round. A writer may also
+    have `announce()`, called after every writer's `write` (`announce_written`).
     """
 
     def add(self, ctx: RuleContext, ticket: Any) -> None:
@@ -150,6 +151,15 @@ def register_ticket_writer(factory: Callable[[Snapshot], TicketWriter]) -> None:
 def ticket_writers(snapshot: Snapshot) -> list[TicketWriter]:
     """One of each registered writer, for a unit of work."""
     return [factory(snapshot) for factory in _WRITERS]
+
+
+def announce_written(writers: list[TicketWriter]) -> None:
+    """Once every writer wrote, those that have an `announce()` hand what they wrote to the
+    change listeners (alerts: the outbox numbers them after the tickets they refer to)."""
+    for writer in writers:
+        announce = getattr(writer, "announce", None)
+        if announce is not None:
+            announce()
 
 
 def register_ticket_rule(rule: TicketRule) -> None:

@@ -10,11 +10,14 @@ def seed(apps: Any, schema_editor: Any) -> None:
     from oreledger.alerts.catalogue import RULES
 
     RuleVersion = apps.get_model("alerts", "RuleVersion")
+    # The rule's number is `number` since alerts 0008 (reseed_catalogues runs this seed on
+    # today's models).
+    first = {"number" if hasattr(RuleVersion, "number") else "version": 1}
     for rule in RULES:
         RuleVersion.objects.get_or_create(
             rule=rule.code,
             region=None,
-            version=1,
+            **first,
             defaults={
                 "params": rule.defaults,
                 "severity": rule.severity,

@@ -33,7 +33,7 @@ def test_a_county_that_loosens_the_province_is_refused(w: World) -> None:
         params={"pct": 4, "kg": 600},
         note="放宽",
     )
-    assert province.version == 1 and province.previous == {"pct": 3, "kg": 500}
+    assert province.number == 1 and province.previous == {"pct": 3, "kg": 500}
     before = RuleVersion.objects.count()
     with pytest.raises(AlertError) as refused:
         change_rule(
@@ -53,7 +53,7 @@ def test_a_county_that_loosens_the_province_is_refused(w: World) -> None:
         params={"pct": 2, "kg": 400},
         note="收紧",
     )
-    assert county.version == 1 and county.author == world.user("haicheng_operator")
+    assert county.number == 1 and county.author == world.user("haicheng_operator")
     assert effective_rules(world.haicheng)["tare_deviation"].params == {"pct": 2, "kg": 400}
     assert effective_rules(world.dashiqiao)["tare_deviation"].params == {"pct": 4, "kg": 600}
 

@@ -24,7 +24,7 @@ from oreledger.alerts.choices import ACTIVE_STATUSES
 from oreledger.alerts.evidence import SUBJECT_REFERENCES, readable_evidence, readable_refs
 from oreledger.alerts.filtersets import AlertFilter
 from oreledger.alerts.forms import AssignForm, NoteForm, ResolveForm
-from oreledger.alerts.models import Alert
+from oreledger.alerts.models import Alert, Case
 from oreledger.core.audit import history_for
 from oreledger.core.cells import CODE, COUNT
 from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
@@ -91,6 +91,15 @@ class OverdueListView(AlertListView):
         )
 
 
+def received_from(record: Alert | Case) -> str | None:
+    """The name of the county whose platform owns a received alert or case (None: owned
+    here), for the page to say whose it is."""
+    if not record.received:
+        return None
+    region = Region.objects.filter(code=record.owner_node).first()
+    return str(region.name) if region is not None else record.owner_node
+
+
 def _ticket_links(alert: Alert, user: Any) -> list[Any]:
     """The tickets an alert's refs and evidence name, that the viewer may open."""
     pairs = []
@@ -124,7 +133,7 @@ def alert_detail(request: HttpRequest, pk: str) -> HttpResponse:
         VIEW,
         pk=pk,
     )
-    may_change = can(request.user, CHANGE, alert)
+    may_change = can(request.user, CHANGE, alert) and not alert.received
     region = alert.region
     context = {
         "title": _("Alert"),
@@ -141,6 +150,7 @@ def alert_detail(request: HttpRequest, pk: str) -> HttpResponse:
             for event in alert.events.select_related("actor")
         ],
         "may_change": may_change and alert.is_active,
+        "received_from": received_from(alert),
         "overdue": alert.is_active and alert.deadline < timezone.now(),
         "note_form": NoteForm(),
         "resolve_form": ResolveForm(),

@@ -19,6 +19,7 @@ from oreledger.alerts.filtersets import CaseFilter
 from oreledger.alerts.forms import CaseForm, CaseNoteForm, CloseForm, DecisionForm, PublishForm
 from oreledger.alerts.models import Alert, Case
 from oreledger.alerts.pdf import case_pdf
+from oreledger.alerts.views.alerts import received_from
 from oreledger.core.audit import history_for
 from oreledger.core.cells import CODE
 from oreledger.core.confirmation import Confirmation, ask_confirmation, confirmed
@@ -114,7 +115,8 @@ def _case(request: HttpRequest, number: str, action: str = VIEW) -> Case:
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     """The case file: parties, alerts, notes, decision, closure, history."""
     case = _case(request, number)
-    open_case = case.status != CaseStatus.CLOSED
+    # A county's case received on the hub is read-only there: no action is offered.
+    open_case = case.status != CaseStatus.CLOSED and not case.received
     context = {
         "title": _("Enforcement case"),
         "case": case,
@@ -131,12 +133,14 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "close_form": CloseForm(),
         "may_publish": (
             case.published_at is None
+            and not case.received
             and bool(case.decision)
             and getattr(request.user, "role", None) == Role.PROVINCE_OFFICE
             and can(request.user, APPROVE, case)
         ),
         "publish_form": PublishForm(initial={"violation": case.violations}),
         "history": history_for(case)[:50],
+        "received_from": received_from(case),
     }
     return render(request, "alerts/case_detail.html", context)
 

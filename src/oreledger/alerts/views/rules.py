@@ -93,7 +93,7 @@ def rule_detail(request: HttpRequest, code: str) -> HttpResponse:
                 for text in texts:
                     change_form.add_error(None, f"{name}: {text}" if name else text)
         else:
-            messages.success(request, _("Version %(v)s saved.") % {"v": version.version})
+            messages.success(request, _("Version %(v)s saved.") % {"v": version.number})
             return redirect("alerts:rule_detail", code=code)
     test_form = BackTestForm(
         request.GET if "bt-days" in request.GET else None,

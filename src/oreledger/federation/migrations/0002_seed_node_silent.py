@@ -11,10 +11,13 @@ def seed(apps: Any, schema_editor: Any) -> None:
 
     rule = BY_CODE["node_silent"]
     RuleVersion = apps.get_model("alerts", "RuleVersion")
+    # The rule's number is `number` since alerts 0008 (reseed_catalogues runs this seed on
+    # today's models).
+    first = {"number" if hasattr(RuleVersion, "number") else "version": 1}
     RuleVersion.objects.get_or_create(
         rule=rule.code,
         region=None,
-        version=1,
+        **first,
         defaults={
             "params": rule.defaults,
             "severity": rule.severity,

@@ -22,6 +22,7 @@ from oreledger.federation.records import (
     federated_models,
     hashable_key,
     is_federated,
+    local_id,
     local_ids,
     travelling_fields,
 )
@@ -180,9 +181,13 @@ def _apply_run(model: type[models.Model], run: list[dict[str, Any]], owner: str 
     # not stamped with this platform's clock.
     # Inserted: every column (a new record takes the model's defaults for what does not
     # travel); updated: what the change carries.
-    fields = [f for f in model._meta.concrete_fields if not (federated and f.primary_key)]
+    fields = [f for f in model._meta.concrete_fields if not local_id(model, f)]
     key = model._meta.get_field("uuid") if federated else model._meta.pk
-    update = [f for f in fields if f is not key and (f.attname in values[0] or f.name in _OWN)]
+    update = [
+        f
+        for f in fields
+        if f is not key and not f.primary_key and (f.attname in values[0] or f.name in _OWN)
+    ]
     for i in range(0, len(objs), _ROWS_PER_INSERT):
         model._base_manager._insert(  # type: ignore[attr-defined]
             objs[i : i + _ROWS_PER_INSERT],
@@ -310,9 +315,7 @@ def _statement(
     key = "uuid" if federated else model._meta.pk.name
     # The column the records are known by on the wire: their UUID (a ticket: its id).
     known_by = qn(model._meta.pk.column if not federated else "uuid")
-    travelling = [
-        f for f in travelling_fields(model) if f.name in sent and not (federated and f.primary_key)
-    ]
+    travelling = [f for f in travelling_fields(model) if f.name in sent and not local_id(model, f)]
     linked = [f for f in travelling if _refers_by_uuid(f)]
     natural = [f for f in travelling if f.is_relation and f not in linked]
     shape = ", ".join(
@@ -344,9 +347,7 @@ def _statement(
         labels += [target._meta.label_lower, f.name]
         value[f] = f"x._r{i}"
     staying = [
-        f
-        for f in model._meta.concrete_fields
-        if f not in travelling and not (federated and f.primary_key)
+        f for f in model._meta.concrete_fields if f not in travelling and not local_id(model, f)
     ]
     columns = ", ".join(qn(f.column) for f in [*travelling, *staying])
     picked = ", ".join([*(value[f] for f in travelling), *(["%s"] * len(staying))])
@@ -367,7 +368,12 @@ def _statement(
     )
     answer = ["SELECT 'written', NULL, NULL, written FROM inserted"]
     if federated:
-        carried = ", ".join(f"{qn(f.column)} = {value[f]}" for f in travelling if f.name != "uuid")
+        # A UUID id travels in the state (an alert's) but is never rewritten.
+        carried = ", ".join(
+            f"{qn(f.column)} = {value[f]}"
+            for f in travelling
+            if f.name != "uuid" and not f.primary_key
+        )
         parts.append(
             f"updated AS (UPDATE {table} SET {carried} FROM x"  # noqa: S608 (names from the model)
             f" WHERE {table}.{pk} = x._held AND x._version < x.{qn('version')}{guard}"

@@ -155,6 +155,14 @@ def receive_heartbeat(*, node: Node, body: Any) -> dict[str, Any]:
     raise error
 
 
+def node_regions() -> list[str]:
+    """On the hub, the county nodes' region codes: their record rules run on the node (the
+    alerts arrive federated), so the hub's do not scan them. None elsewhere."""
+    if settings.OL_NODE_ROLE != "hub":
+        return []
+    return list(Node.objects.values_list("code", flat=True))
+
+
 def _allocation_regions(node: Node) -> set[str]:
     """UUIDs of the regions whose quota accounts concern the node: its county and below, and
     the accounts above it that its allocation hangs from (never another county's)."""
@@ -171,11 +179,16 @@ def _allocation_regions(node: Node) -> set[str]:
 
 
 def _concerns(change: OutboxChange, allocation_regions: set[str]) -> bool:
-    """Whether a province-owned change goes down to the node (a quota account: only its own)."""
+    """Whether a province-owned change goes down to the node (a quota account, a rule version:
+    only its own region's and those above)."""
     if change.model not in REFERENCE:
         return False
     if change.model == "quotas.quotaaccount" and change.data is not None:
         return str(change.data.get("region")) in allocation_regions
+    if change.model == "alerts.ruleversion" and change.data is not None:
+        # The province's thresholds and those of the node's own region (never a sibling's).
+        region = change.data.get("region")
+        return region is None or str(region) in allocation_regions
     return True
 
 

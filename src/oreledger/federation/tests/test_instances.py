@@ -65,6 +65,7 @@ from django.db import transaction
 from oreledger.accounts.models import Region
 from oreledger.assessment.services import create_scheme
 from oreledger.worklist.services import set_grace_days
+from oreledger.alerts.services import change_rule
 from oreledger.core.audit import record_change
 from oreledger.grading.services import GradeSpec, publish_standard
 from oreledger.quotas.models import QuotaPeriod
@@ -89,14 +90,18 @@ with transaction.atomic():
         indicators=[("reporting_rate", Decimal(50), "proportional", Decimal(1)),
                     ("node_in_step", Decimal(50), "threshold", Decimal("0.5"))])
     set_grace_days(actor=None, grace_days=3)
+    change_rule(actor=None, rule="overload", region=Region.objects.get(code="210000"),
+                params={"limits_kg": {"6": 48000}})
 """
 
-# The province-owned reference records a platform holds, on the wire.
+# The province-owned reference records a platform holds, on the wire (not the catalogue's
+# default thresholds: each platform seeds its own by migration).
 DUMP_REFERENCE = """
 import json
 from oreledger.federation.records import REFERENCE, encode, federated_models
 known = federated_models()
 rows = {label: encode(list(known[label]._default_manager.filter(owner_node="210000")
+                         .exclude(**({"region": None} if label == "alerts.ruleversion" else {}))
                          .order_by("uuid")))
         for label in sorted(REFERENCE)}
 print("DUMP" + json.dumps(rows, sort_keys=True, default=str))
@@ -125,9 +130,30 @@ for e in made[::3]:
         record_change(actor=None, obj=e, action="update")
 """
 
+# A week's alert on the node, escalated to a case with a note: 9 changes (the alert and its
+# line at each of raise, acknowledgement and escalation; the case, its note and its new status).
+ALERT_NODE = """
+from django.db import transaction
+from django.utils import timezone
+from oreledger.accounts.models import Region
+from oreledger.alerts.engine import raise_alert
+from oreledger.alerts.services import acknowledge_alert, add_case_note, escalate_alert
+county = Region.objects.get(code="210381")
+with transaction.atomic():
+    alert = raise_alert(rule="overload", region=county, subject_type="vehicle",
+                        subject_ref="辽H12345", at=timezone.now(), refs={"plate": "辽H12345"},
+                        evidence={"gross_kg": 61000}, occurrence="overload|week")
+with transaction.atomic():
+    alert = acknowledge_alert(actor=None, alert=alert, note="已通知车主")
+with transaction.atomic():
+    case = escalate_alert(actor=None, alert=alert, note="立案调查")
+with transaction.atomic():
+    add_case_note(actor=None, case=case, text="现场称重复核，超载属实")
+"""
+
 # What the comparison reads on each side: every federated record the node owns (tickets are
-# the node's own), field by field as the protocol carries it, and per county the tickets and
-# the quota consumed.
+# the node's own; not the default thresholds its migrations made), field by field as the
+# protocol carries it, and per county the tickets and the quota consumed.
 DUMP = """
 import json
 from django.db.models import Count, Sum
@@ -140,6 +166,8 @@ for label, model in sorted(federated_models().items()):
     rows = model._default_manager.order_by("pk" if label == "weighing.ticket" else "uuid")
     if issubclass(model, FederatedModel):
         rows = rows.filter(owner_node="210381")
+    if label == "alerts.ruleversion":
+        rows = rows.exclude(region=None)
     records[label] = sorted(encode(list(rows)), key=lambda r: str(r.get("uuid") or r["id"]))
 tickets = dict(Ticket.objects.values_list("region__code").annotate(n=Count("pk")))
 # The node's county only: the hub also holds the other counties' allocations.
@@ -322,7 +350,7 @@ def test_offline_week_catches_up_exactly_and_a_lost_answer_doubles_nothing(pair)
         3,
         ["210000", "210381"],
     )
-    assert [len(on_hub[k]) for k in sorted(on_hub)] == [5, 1, 1, 1, 1, 1]
+    assert [len(on_hub[k]) for k in sorted(on_hub)] == [5, 1, 1, 1, 1, 1, 1]
     assert [g["code"] for g in pulled["grading.gradingstandard"][0]["grades"]] == [
         "LM-46",
         "LM-45",
@@ -334,17 +362,34 @@ def test_offline_week_catches_up_exactly_and_a_lost_answer_doubles_nothing(pair)
     assert pulled["worklist.reportingrules"][0]["grace_days"] == 3
     # when the hub goes down
     hub.stop()
-    # when the node works a week offline (120 enterprises, 40 renamed: 160 changes)
+    # when the node works a week offline (120 enterprises, 40 renamed; an alert raised under
+    # the province's thresholds, escalated to a case with a note: 169 changes)
     _run(node, code=CHANGE_NODE.format(n=120))
+    _run(node, code=ALERT_NODE)
     offline = _status(node, "--sync")
-    assert (offline["backlog"], offline["last error"][:1]) == ("160", "0")
+    assert (offline["backlog"], offline["last error"][:1]) == ("169", "0")
     # and the hub comes back
     hub.start()
     status = _status(node, "--sync")
     # then every change is acked and the records are equal field by field
-    assert (status["last seq"], status["acked seq"], status["backlog"]) == ("160", "160", "0")
+    assert (status["last seq"], status["acked seq"], status["backlog"]) == ("169", "169", "0")
     on_node = _dump(node)
     assert len(_enterprises(on_node)) == 120
+    travelled = on_node["records"]
+    assert [len(travelled[f"alerts.{m}"]) for m in ("alert", "alertevent", "case", "casenote")] == [
+        1,
+        3,
+        1,
+        1,
+    ]
+    (alert,) = travelled["alerts.alert"]
+    assert (alert["version"], alert["status"], alert["case"]) == (
+        3,
+        "escalated",
+        travelled["alerts.case"][0]["uuid"],
+    )
+    # raised under the province's 48 t pulled from the hub, which holds that very version
+    assert alert["rule_version"] == pulled["alerts.ruleversion"][0]["uuid"]
     assert _dump(hub.env) == on_node
     # when the hub's answer is lost (the node resends everything from seq 1)
     _run(
@@ -353,7 +398,7 @@ def test_offline_week_catches_up_exactly_and_a_lost_answer_doubles_nothing(pair)
     )
     status = _status(node, "--sync")
     # then nothing is doubled
-    assert status["acked seq"] == "160"
+    assert status["acked seq"] == "169"
     assert _dump(hub.env) == on_node
 
 

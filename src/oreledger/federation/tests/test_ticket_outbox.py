@@ -36,11 +36,12 @@ def _batch(world, settings, size, *, node=True):
     return result, len(queries.captured_queries)
 
 
-def test_a_batch_outboxes_each_ticket_then_each_waybill_it_moved(world, settings):
-    # given a node's mine exit with 3 trucks holding waybills
+def test_a_batch_outboxes_each_ticket_then_each_waybill_it_moved_then_their_alerts(world, settings):
+    # given a node's mine exit with 3 trucks holding waybills (their plates unregistered)
     # when the station's batch is recorded
     result, _ = _batch(world, settings, 3)
-    # then the outbox holds the 3 tickets, then the 3 departed waybills, numbered 1–6
+    # then the outbox holds the 3 tickets, then the 3 departed waybills, then the alerts the
+    # tickets raised and their timelines' first lines: each after what it refers to
     assert [r.release for r in result.results] == [True] * 3
     rows = list(OutboxChange.objects.order_by("seq"))
     assert [(r.seq, r.model) for r in rows] == [
@@ -50,7 +51,19 @@ def test_a_batch_outboxes_each_ticket_then_each_waybill_it_moved(world, settings
         (4, "weighing.waybill"),
         (5, "weighing.waybill"),
         (6, "weighing.waybill"),
+        (7, "alerts.alert"),
+        (8, "alerts.alert"),
+        (9, "alerts.alert"),
+        (10, "alerts.alertevent"),
+        (11, "alerts.alertevent"),
+        (12, "alerts.alertevent"),
     ]
+    alerts = {str(r.uuid): r.data for r in rows[6:9]}
+    assert {d["rule"] for d in alerts.values()} == {"vehicle_unregistered"}
+    assert {d["refs"]["seq"] for d in alerts.values()} == {1, 2, 3}
+    assert {r.data["alert"] for r in rows[9:]} == set(alerts)
+    assert all(d["id"] == u for u, d in alerts.items())  # an alert's UUID is its id
+    assert "open_key" not in rows[6].data and "occurrence_key" not in rows[9].data
     first = Ticket.objects.get(seq=1)
     assert rows[0].uuid == first.pk
     assert rows[0].data["hash"] == first.hash
@@ -81,11 +94,14 @@ def test_the_outbox_adds_the_same_two_statements_to_a_batch_of_any_size(world, s
         assert [r.release for r in result.results] == [True] * size
         counted.append([q["sql"] for q in queries.captured_queries])
     standalone, node = counted
-    # then the node's batch outboxed its tickets and waybills, 2 × size rows (after the warm-up
-    # batch's as many), with 3 statements more whatever the size: the counter moved and read
-    # (UPDATE … RETURNING), one INSERT … SELECT of every row, its state built by the database,
-    # and the plates counties blacklisted (read once per reference snapshot, weighing.rules)
-    assert OutboxChange.objects.count() == 2 * size + 2 * size
-    assert len(node) - len(standalone) == 3
+    # then the node's batch outboxed its tickets and waybills, then the alerts the tickets
+    # raised (unregistered plates) with their events, 4 × size rows (after the warm-up batch's
+    # as many), with 10 statements more whatever the size. Tickets and waybills: the counter
+    # moved and read (UPDATE … RETURNING) and one INSERT … SELECT of every row, its state built
+    # by the database. Alerts and events, once their tickets are numbered, encoded in Python
+    # (`append`): the counter, the UUIDs of the alerts' 4 references and of the events'
+    # alerts, one INSERT. And the plates counties blacklisted (read once per snapshot).
+    assert OutboxChange.objects.count() == 4 * size + 4 * size
+    assert len(node) - len(standalone) == 10
     outbox = [sql for sql in node if "federation_outbox" in sql]
-    assert [sql.split()[0] for sql in outbox] == ["UPDATE", "INSERT"]
+    assert [sql.split()[0] for sql in outbox] == ["UPDATE", "INSERT", "UPDATE", "INSERT"]

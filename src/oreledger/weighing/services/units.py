@@ -54,6 +54,7 @@ from oreledger.weighing.rules import (
     RuleContext,
     Sighting,
     Weighing,
+    announce_written,
     last_weighing,
     sighting,
     stored_weighings,
@@ -240,6 +241,7 @@ class OneTicket:
         """The other apps' writers store the ticket's rows (its alerts: the last locks)."""
         for writer in self._writers:
             writer.write()
+        announce_written(self._writers)
         enqueue_async_rules([str(ticket.pk) for ticket in self._kept])
 
 
@@ -389,6 +391,7 @@ class WholeBatch:
         # locks taken, after every lock of the fixed order.
         for writer in self._writers:
             writer.write()
+        announce_written(self._writers)
         enqueue_async_rules([str(ticket.pk) for ticket in tickets])
 
 
