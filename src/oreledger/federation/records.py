@@ -18,13 +18,15 @@ from oreledger.core.models import FederatedModel
 IMMUTABLE = {"weighing.ticket"}
 # Province-owned records a node pulls down (the spec's "Down" list, as far as they are
 # federated records): regions, grading standards (their grades inside), floor prices, quota
-# allocations (narrowed to the node's county, services/hub.py) and the province's vehicle
-# register with its blacklist.
+# allocations (the accounts and the ledger entries on them, narrowed to the node's county and
+# the province account above it, services/hub.py) and the province's vehicle register with
+# its blacklist.
 REFERENCE = {
     "accounts.region",
     "grading.gradingstandard",
     "trade.floorprice",
     "quotas.quotaaccount",
+    "quotas.ledgerentry",
     "registry.vehicle",
 }
 # Configuration rows every platform holds (by migration, or made on arrival), referred to on
@@ -42,6 +44,24 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
 MADE_ON_ARRIVAL = {"quotas.quotaperiod"}
 # Rows that are part of a federated record and travel inside its state: a standard's grades.
 NESTED = {"grading.gradingstandard": "grades"}
+# Columns computed from other records, never carried: a quota account's balances and chain
+# head are sums of its ledger entries (which federate), and what it passed on is the sum of
+# its children's allocations (quotas.integrity checks each against its source). The owner of
+# an account is not the only writer of them (a node allocating onwards moves its county
+# account's allocated_to_children_kg), so carrying them would let one side overwrite the
+# other's; the receiver recomputes them after each batch (`services.apply.apply_changes`).
+DERIVED: dict[str, frozenset[str]] = {
+    "quotas.quotaaccount": frozenset(
+        {
+            "allocated_kg",
+            "allocated_to_children_kg",
+            "consumed_kg",
+            "entry_count",
+            "last_hash",
+            "prev_hash",
+        }
+    ),
+}
 
 
 def federated_models() -> dict[str, type[models.Model]]:
@@ -108,9 +128,10 @@ def _natural_links(model: type[models.Model]) -> list[models.ForeignKey[Any, Any
 
 
 def _skipped(model: type[models.Model]) -> set[str]:
-    """Columns that never travel: local ids and links to records that do not federate (users,
-    ledger entries: they stay on their platform)."""
+    """Columns that never travel: local ids, links to records that do not federate (users, a
+    quota change's approval) and columns derived from other records (`DERIVED`)."""
     names = {"id"} if issubclass(model, FederatedModel) else set()
+    names |= DERIVED.get(model._meta.label_lower, frozenset())
     for f in model._meta.concrete_fields:
         if (
             isinstance(f, models.ForeignKey)

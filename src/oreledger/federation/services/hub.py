@@ -168,12 +168,31 @@ def _allocation_regions(node: Node) -> set[str]:
     return {str(u) for u in rows}
 
 
-def _concerns(change: OutboxChange, allocation_regions: set[str]) -> bool:
-    """Whether a province-owned change goes down to the node (a quota account: only its own)."""
+def _allocation_accounts(rows: list[OutboxChange], regions: set[str]) -> set[str]:
+    """UUIDs of the accounts, among those the rows' ledger entries are on, that go down with
+    the regions (an entry goes wherever its account goes)."""
+    from oreledger.quotas.models import QuotaAccount
+
+    named = {
+        str(r.data.get("account"))
+        for r in rows
+        if r.model == "quotas.ledgerentry" and r.data is not None
+    }
+    if not named:
+        return set()
+    found = QuotaAccount.objects.filter(uuid__in=named, region__uuid__in=regions)
+    return {str(u) for u in found.values_list("uuid", flat=True)}
+
+
+def _concerns(change: OutboxChange, regions: set[str], accounts: set[str]) -> bool:
+    """Whether a province-owned change goes down to the node (a quota account and the entries
+    on it: only its own and the ones it hangs from)."""
     if change.model not in REFERENCE:
         return False
     if change.model == "quotas.quotaaccount" and change.data is not None:
-        return str(change.data.get("region")) in allocation_regions
+        return str(change.data.get("region")) in regions
+    if change.model == "quotas.ledgerentry" and change.data is not None:
+        return str(change.data.get("account")) in accounts
     return True
 
 
@@ -186,7 +205,8 @@ def reference_changes(
     rows = list(OutboxChange.objects.filter(seq__gt=since).order_by("seq")[:limit])
     reached = rows[-1].seq if rows else since
     regions = _allocation_regions(node)
-    return [r.as_wire() for r in rows if _concerns(r, regions)], int(reached)
+    accounts = _allocation_accounts(rows, regions)
+    return [r.as_wire() for r in rows if _concerns(r, regions, accounts)], int(reached)
 
 
 def resume_node(*, node: Node) -> Node:
