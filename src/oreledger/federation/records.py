@@ -18,15 +18,17 @@ from oreledger.core.models import FederatedModel
 IMMUTABLE = {"weighing.ticket"}
 # Province-owned records a node pulls down (the spec's "Down" list, as far as they are
 # federated records): regions, grading standards (their grades inside), floor prices, quota
-# allocations (narrowed to the node's county, services/hub.py), the province's vehicle
-# register with its blacklist, assessment schemes (their indicators inside) and the weekly
-# reporting rules (a node judges "on time" by the province's grace days) and the rule
-# thresholds (the province's and the node region's own).
+# allocations (the accounts and the ledger entries on them, narrowed to the node's county and
+# the province account above it, services/hub.py), the province's vehicle register with its
+# blacklist, assessment schemes (their indicators inside), the weekly reporting rules (a node
+# judges "on time" by the province's grace days) and the rule thresholds (the province's and
+# the node region's own).
 REFERENCE = {
     "accounts.region",
     "grading.gradingstandard",
     "trade.floorprice",
     "quotas.quotaaccount",
+    "quotas.ledgerentry",
     "registry.vehicle",
     "assessment.scheme",
     "worklist.reportingrules",
@@ -58,6 +60,24 @@ NESTED_WHOLE = {"assessment.scheme"}
 LOCAL_COLUMNS = {
     "alerts.alert": {"open_key"},
     "alerts.alertevent": {"occurrence_key"},
+}
+# Columns computed from other records, never carried: a quota account's balances and chain
+# head are sums of its ledger entries (which federate), and what it passed on is the sum of
+# its children's allocations (quotas.integrity checks each against its source). The owner of
+# an account is not the only writer of them (a node allocating onwards moves its county
+# account's allocated_to_children_kg), so carrying them would let one side overwrite the
+# other's; the receiver recomputes them after each batch (`services.apply.apply_changes`).
+DERIVED: dict[str, frozenset[str]] = {
+    "quotas.quotaaccount": frozenset(
+        {
+            "allocated_kg",
+            "allocated_to_children_kg",
+            "consumed_kg",
+            "entry_count",
+            "last_hash",
+            "prev_hash",
+        }
+    ),
 }
 
 
@@ -135,10 +155,12 @@ def _natural_links(model: type[models.Model]) -> list[models.ForeignKey[Any, Any
 
 
 def _skipped(model: type[models.Model]) -> set[str]:
-    """Columns that never travel: local ids and links to records that do not federate (users,
-    ledger entries: they stay on their platform)."""
+    """Columns that never travel: local ids, links to records that do not federate (users, a
+    quota change's approval), columns only their platform understands (`LOCAL_COLUMNS`) and
+    columns derived from other records (`DERIVED`)."""
     names = {f.name for f in model._meta.concrete_fields if local_id(model, f)}
     names |= LOCAL_COLUMNS.get(model._meta.label_lower, set())
+    names |= DERIVED.get(model._meta.label_lower, frozenset())
     for f in model._meta.concrete_fields:
         if (
             isinstance(f, models.ForeignKey)

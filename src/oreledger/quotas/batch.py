@@ -72,6 +72,7 @@ class QuotaDraws:
             )
         entry = build_entry(
             account_id=held.pk,
+            owner_node=held.owner_node,
             seq=held.entry_count + 1,
             prev_hash=held.last_hash,
             kind=EntryKind.CONSUME,

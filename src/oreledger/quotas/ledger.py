@@ -11,18 +11,26 @@ import datetime
 import functools
 import hashlib
 import hmac
+import uuid
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import F
+from django.db.models import BigIntegerField, Count, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from oreledger.core.prepared import any_of, columns, every_field, for_update, load, run
-from oreledger.quotas.choices import AccountLevel, EntryKind
+from oreledger.quotas.choices import (
+    ALLOCATION_KINDS,
+    CONSUMPTION_KINDS,
+    AccountLevel,
+    EntryKind,
+)
 from oreledger.quotas.models import DRAW_ALLOWED, LedgerEntry, QuotaAccount
 
 _LEVEL_ORDER = {AccountLevel.PROVINCE: 0, AccountLevel.COUNTY: 1, AccountLevel.MINE: 2}
+_UUID_FIELD = LedgerEntry._meta.get_field("uuid")
 
 
 def _instant(value: datetime.datetime) -> str:
@@ -144,6 +152,7 @@ def actor_fields(actor: Any) -> dict[str, Any]:
 def build_entry(
     *,
     account_id: int,
+    owner_node: str,
     seq: int,
     prev_hash: str,
     kind: str,
@@ -156,10 +165,11 @@ def build_entry(
     ref: str = "",
     reverses_id: int | None = None,
 ) -> LedgerEntry:
-    """An unsaved entry with its chained hash."""
+    """An unsaved entry with its chained hash (owned, as its account, by `owner_node`)."""
     who = actor_fields(actor)
     entry = LedgerEntry(
         account_id=account_id,
+        owner_node=owner_node,
         seq=seq,
         kind=kind,
         amount_kg=amount_kg,
@@ -196,11 +206,19 @@ def chain_after_increment(
     """
     state = (
         QuotaAccount.objects.filter(pk=account_id)
-        .values("entry_count", "last_hash", "allocated_kg", "consumed_kg", "tolerance_kg")
+        .values(
+            "entry_count",
+            "last_hash",
+            "allocated_kg",
+            "consumed_kg",
+            "tolerance_kg",
+            "owner_node",
+        )
         .get()
     )
     entry = build_entry(
         account_id=account_id,
+        owner_node=state["owner_node"],
         seq=state["entry_count"],
         prev_hash=state["last_hash"],
         kind=kind,
@@ -238,6 +256,53 @@ def move(
         account_id, kind=kind, amount_kg=amount_kg, at=at, created_at=created_at, **entry_fields
     )
     return entry
+
+
+def _entries_sum(kinds: Iterable[str]) -> Coalesce:
+    of_account = LedgerEntry.objects.filter(account=OuterRef("pk"), kind__in=list(kinds))
+    total = of_account.order_by().values("account").annotate(total=Sum("amount_kg"))
+    return Coalesce(Subquery(total.values("total"), output_field=BigIntegerField()), Value(0))
+
+
+def _head(column: str) -> Coalesce:
+    newest = LedgerEntry.objects.filter(account=OuterRef("pk")).order_by("-seq")
+    return Coalesce(Subquery(newest.values(column)[:1]), Value(""))
+
+
+# Accounts per statement (an id list well under SQLite's parameter limit).
+_RECOMPUTED_AT_ONCE = 500
+
+
+def recompute_balances(account_ids: Iterable[int]) -> None:
+    """Set the accounts' balances and chain heads to what their entries say, then what each of
+    them and their parents passed on to what their children hold (set-based: two UPDATEs per
+    500 accounts). For accounts whose entries arrived from another platform: the entries are
+    the record, the balances only their sums (`quotas.integrity` checks the same sums)."""
+    ids = sorted(set(account_ids))
+    counted = LedgerEntry.objects.filter(account=OuterRef("pk")).order_by().values("account")
+    for start in range(0, len(ids), _RECOMPUTED_AT_ONCE):
+        QuotaAccount.objects.filter(pk__in=ids[start : start + _RECOMPUTED_AT_ONCE]).update(
+            allocated_kg=_entries_sum(ALLOCATION_KINDS),
+            consumed_kg=_entries_sum(CONSUMPTION_KINDS),
+            entry_count=Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), Value(0)),
+            last_hash=_head("hash"),
+            prev_hash=_head("prev_hash"),
+        )
+    parents = set(
+        QuotaAccount.objects.filter(pk__in=ids, parent__isnull=False).values_list(
+            "parent_id", flat=True
+        )
+    )
+    # After the balances: a parent's total reads its children's new allocations.
+    given = QuotaAccount.objects.filter(parent=OuterRef("pk")).order_by().values("parent")
+    total = given.annotate(total=Sum("allocated_kg")).values("total")
+    wanted = sorted(parents | set(ids))
+    for start in range(0, len(wanted), _RECOMPUTED_AT_ONCE):
+        QuotaAccount.objects.filter(pk__in=wanted[start : start + _RECOMPUTED_AT_ONCE]).update(
+            allocated_to_children_kg=Coalesce(
+                Subquery(total, output_field=BigIntegerField()), Value(0)
+            )
+        )
 
 
 def lock_accounts(ids: Iterable[int]) -> dict[int, QuotaAccount]:
@@ -281,13 +346,15 @@ _STATEMENTS = {
         f" WHERE id = %(account)s AND {DRAW_ALLOWED}"
         " AND NOT EXISTS (SELECT 1 FROM quotas_ledgerentry WHERE account_id = %(account)s"
         " AND kind = 'consume' AND ref = %(ref)s)"
-        " RETURNING entry_count, prev_hash, last_hash, allocated_kg, consumed_kg)"
+        " RETURNING entry_count, prev_hash, last_hash, allocated_kg, consumed_kg, owner_node)"
         " INSERT INTO quotas_ledgerentry (account_id, seq, kind, amount_kg, at, created_at,"
-        " actor_id, actor_name, reason, change_id, ref, reverses_id, prev_hash, hash, keyed)"
+        " actor_id, actor_name, reason, change_id, ref, reverses_id, prev_hash, hash, keyed,"
+        " uuid, owner_node, version)"
         " SELECT %(account)s, entry_count, 'consume', %(amount)s, %(at)s, %(created_at)s,"
-        " %(actor_id)s, %(actor_name)s, '', NULL, %(ref)s, NULL, prev_hash, last_hash, TRUE"
+        " %(actor_id)s, %(actor_name)s, '', NULL, %(ref)s, NULL, prev_hash, last_hash, TRUE,"
+        " %(uuid)s, owner_node, 1"
         " FROM drawn RETURNING id, seq, prev_hash, hash,"
-        " (SELECT allocated_kg FROM drawn), (SELECT consumed_kg FROM drawn)",
+        " (SELECT allocated_kg FROM drawn), (SELECT consumed_kg FROM drawn), owner_node",
     ),
     # SQLite has no data-modifying CTE: two statements in the caller's transaction. The
     # quotas app registers OL_LEDGER_HMAC(text) -> hex digest on every SQLite connection.
@@ -299,11 +366,13 @@ _STATEMENTS = {
         f" WHERE id = %(account)s AND {DRAW_ALLOWED}"
         " AND NOT EXISTS (SELECT 1 FROM quotas_ledgerentry WHERE account_id = %(account)s"
         " AND kind = 'consume' AND ref = %(ref)s)"
-        " RETURNING entry_count, prev_hash, last_hash, allocated_kg, consumed_kg",
+        " RETURNING entry_count, prev_hash, last_hash, allocated_kg, consumed_kg, owner_node",
         "INSERT INTO quotas_ledgerentry (account_id, seq, kind, amount_kg, at, created_at,"
-        " actor_id, actor_name, reason, change_id, ref, reverses_id, prev_hash, hash, keyed)"
+        " actor_id, actor_name, reason, change_id, ref, reverses_id, prev_hash, hash, keyed,"
+        " uuid, owner_node, version)"
         " VALUES (%(account)s, %(seq)s, 'consume', %(amount)s, %(at)s, %(created_at)s,"
-        " %(actor_id)s, %(actor_name)s, '', NULL, %(ref)s, NULL, %(prev_hash)s, %(hash)s, 1)"
+        " %(actor_id)s, %(actor_name)s, '', NULL, %(ref)s, NULL, %(prev_hash)s, %(hash)s, 1,"
+        " %(uuid)s, %(owner)s, 1)"
         " RETURNING id",
     ),
 }
@@ -346,7 +415,10 @@ def take_consumption(
     )
     db = connections[DEFAULT_DB_ALIAS]
     adapt = db.ops.adapt_datetimefield_value
+    # The entry's federation identity; its owner is the account's (read by the UPDATE).
+    key = uuid.uuid4()
     params: dict[str, Any] = {
+        "uuid": _UUID_FIELD.get_db_prep_value(key, db),
         "account": account_id,
         "amount": amount_kg,
         "ref": ref,
@@ -364,19 +436,21 @@ def take_consumption(
         row = rows[0] if rows else None
         if row is None:
             return None
-        entry_id, seq, prev_hash, hash_, allocated, consumed = row
+        entry_id, seq, prev_hash, hash_, allocated, consumed, owner = row
     else:
         with db.cursor() as cursor:
             cursor.execute(statements[0], params)
             row = cursor.fetchone()
             if row is None:
                 return None
-            seq, prev_hash, hash_, allocated, consumed = row
-            chained = {"seq": seq, "prev_hash": prev_hash, "hash": hash_}
+            seq, prev_hash, hash_, allocated, consumed, owner = row
+            chained = {"seq": seq, "prev_hash": prev_hash, "hash": hash_, "owner": owner}
             cursor.execute(statements[1], {**params, **chained})
             (entry_id,) = cursor.fetchone()
     entry = LedgerEntry(
         pk=entry_id,
+        uuid=key,
+        owner_node=owner,
         account_id=account_id,
         seq=seq,
         kind=EntryKind.CONSUME,

@@ -307,8 +307,14 @@ class LedgerEntryQuerySet(ScopedQuerySet["LedgerEntry"]):
         raise TypeError("ledger entries are immutable")
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(FederatedModel):
     """One immutable movement of an account, chained to the previous one by its hash."""
+
+    # A federated record written once (version 1, never changed), owned by its account's
+    # owner: only an account's owner writes entries on it. The recording instant is the
+    # ledger's own (hashed, kept as the writer stamped it); an entry is never updated.
+    created_at = models.DateTimeField(_("recorded at"))
+    updated_at = None  # type: ignore[assignment]
 
     # Indexed by (account, seq) and (account, at); the FK's own index would only slow the
     # insert every weighed truck makes.
@@ -323,7 +329,6 @@ class LedgerEntry(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=EntryKind.choices)
     amount_kg = models.BigIntegerField(_("amount (kg)"))
     at = models.DateTimeField(_("effective at"))
-    created_at = models.DateTimeField(_("recorded at"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),

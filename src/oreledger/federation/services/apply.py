@@ -26,6 +26,7 @@ from oreledger.federation.records import (
     local_ids,
     travelling_fields,
 )
+from oreledger.federation.services.derived import settle_derived
 
 # Columns a change always sets, whatever its data says.
 _OWN = ("uuid", "version", "owner_node")
@@ -34,21 +35,39 @@ _ROWS_PER_INSERT = 500
 
 
 @functools.cache
-def _refers_to_itself(model: type[models.Model]) -> bool:
-    return any(
-        isinstance(f, models.ForeignKey) and f.related_model is model
+def _links_to_itself(model: type[models.Model]) -> tuple[str, ...]:
+    return tuple(
+        f.name
         for f in model._meta.concrete_fields
+        if isinstance(f, models.ForeignKey) and f.related_model is model
     )
+
+
+def _refers_into(
+    model: type[models.Model], run: list[dict[str, Any]], change: dict[str, Any]
+) -> bool:
+    """Whether the change refers to a record of the run (a region's parent, the consumption a
+    reversal gives back): it must wait until the run is stored."""
+    links = _links_to_itself(model)
+    if not links:
+        return False
+    data = change.get("data") or {}
+    wanted = {str(data[name]) for name in links if data.get(name) is not None}
+    return bool(wanted) and any(str(c["uuid"]) in wanted for c in run)
 
 
 def _runs(changes: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """Consecutive changes of one model (references point backwards, so order is kept); a
-    model that refers to itself (a region's parent) is applied one change at a time."""
+    change that refers to a record of its own run starts the next run."""
     known = federated_models()
     runs: list[list[dict[str, Any]]] = []
     for change in changes:
         model = known[change["model"]]
-        if runs and runs[-1][0]["model"] == change["model"] and not _refers_to_itself(model):
+        if (
+            runs
+            and runs[-1][0]["model"] == change["model"]
+            and not _refers_into(model, runs[-1], change)
+        ):
             runs[-1].append(change)
         else:
             runs.append([change])
@@ -99,6 +118,7 @@ def apply_changes(changes: list[dict[str, Any]], *, owner: str | None = None) ->
     applied = 0
     for run in _runs(changes):
         applied += _apply_run(known[run[0]["model"]], run, owner)
+    settle_derived(changes)
     return applied
 
 

@@ -178,17 +178,35 @@ def _allocation_regions(node: Node) -> set[str]:
     return {str(u) for u in rows}
 
 
-def _concerns(change: OutboxChange, allocation_regions: set[str]) -> bool:
-    """Whether a province-owned change goes down to the node (a quota account, a rule version:
-    only its own region's and those above)."""
+def _allocation_accounts(rows: list[OutboxChange], regions: set[str]) -> set[str]:
+    """UUIDs of the accounts, among those the rows' ledger entries are on, that go down with
+    the regions (an entry goes wherever its account goes)."""
+    from oreledger.quotas.models import QuotaAccount
+
+    named = {
+        str(r.data.get("account"))
+        for r in rows
+        if r.model == "quotas.ledgerentry" and r.data is not None
+    }
+    if not named:
+        return set()
+    found = QuotaAccount.objects.filter(uuid__in=named, region__uuid__in=regions)
+    return {str(u) for u in found.values_list("uuid", flat=True)}
+
+
+def _concerns(change: OutboxChange, regions: set[str], accounts: set[str]) -> bool:
+    """Whether a province-owned change goes down to the node (a quota account and the entries
+    on it, a rule version: only its own region's and those above)."""
     if change.model not in REFERENCE:
         return False
     if change.model == "quotas.quotaaccount" and change.data is not None:
-        return str(change.data.get("region")) in allocation_regions
+        return str(change.data.get("region")) in regions
+    if change.model == "quotas.ledgerentry" and change.data is not None:
+        return str(change.data.get("account")) in accounts
     if change.model == "alerts.ruleversion" and change.data is not None:
         # The province's thresholds and those of the node's own region (never a sibling's).
         region = change.data.get("region")
-        return region is None or str(region) in allocation_regions
+        return region is None or str(region) in regions
     return True
 
 
@@ -201,10 +219,12 @@ def reference_changes(
     rows = list(OutboxChange.objects.filter(seq__gt=since).order_by("seq")[:limit])
     reached = rows[-1].seq if rows else since
     regions = _allocation_regions(node)
+    accounts = _allocation_accounts(rows, regions)
     return [
         r.as_wire()
         for r in rows
-        if (_concerns(r, regions) or relayed_owner(r) is not None) and relayed_owner(r) != node.code
+        if (_concerns(r, regions, accounts) or relayed_owner(r) is not None)
+        and relayed_owner(r) != node.code
     ], int(reached)
 
 

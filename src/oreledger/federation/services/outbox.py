@@ -123,26 +123,31 @@ def append_stored(objs: Sequence[models.Model], at: datetime.datetime | None = N
 
 
 class TicketOutbox:
-    """The ticket path's writer: a unit's tickets and moved waybills, outboxed in the unit's
-    own statements (their states built by the database, `append_stored`)."""
+    """The ticket path's writer: a unit's quota draws, tickets and moved waybills, outboxed in
+    the unit's own statements (their states built by the database, `append_stored`)."""
 
     def __init__(self, snapshot: Any) -> None:
+        self._entries: list[models.Model] = []
         self._tickets: list[models.Model] = []
         self._waybills: dict[Any, models.Model] = {}
 
     def add(self, ctx: Any, ticket: models.Model) -> None:
-        """Remember a kept ticket and the waybill it moved."""
+        """Remember a kept ticket, the ledger entry it drew and the waybill it moved."""
+        entry = getattr(ticket, "quota_entry", None)
+        if entry is not None:
+            self._entries.append(entry)
         self._tickets.append(ticket)
         waybill = getattr(ctx, "waybill", None)
         if waybill is not None:
             self._waybills[waybill.pk] = waybill
 
     def write(self) -> None:
-        """The unit's outbox rows: tickets first (a moved waybill refers to its ticket; the
-        waybill itself was outboxed when it was issued), then the waybills they moved."""
+        """The unit's outbox rows: the draws' entries (a ticket refers to its entry), the
+        tickets (a moved waybill refers to its ticket; the waybill itself was outboxed when
+        it was issued), then the waybills they moved."""
         if federating() and self._tickets:
-            append_stored([*self._tickets, *self._waybills.values()])
-        self._tickets, self._waybills = [], {}
+            append_stored([*self._entries, *self._tickets, *self._waybills.values()])
+        self._entries, self._tickets, self._waybills = [], [], {}
 
 
 def resume_after(hub_acked: int, node_acked: int) -> int:

@@ -62,6 +62,7 @@ SEED_REFERENCE = """
 import datetime
 from decimal import Decimal
 from django.db import transaction
+from django.utils import timezone
 from oreledger.accounts.models import Region
 from oreledger.assessment.services import create_scheme
 from oreledger.worklist.services import set_grace_days
@@ -79,9 +80,10 @@ with transaction.atomic():
                 GradeSpec(code="LM-45", name_zh="一级", rank=2, mgo_min=Decimal(45))])
     set_floor_price(actor=None, grade=standard.grades.get(code="LM-45"),
                     valid_from=datetime.date(2025, 1, 1), floor_yuan=Decimal(380))
-    QuotaPeriod.objects.create(year=2026)
+    year = timezone.localdate().year
+    QuotaPeriod.objects.create(year=year)
     for code, tonnes in (("210000", 900000), ("210381", 300000), ("210882", 300000)):
-        allocate_quota(actor=None, period=2026, mineral="magnesite",
+        allocate_quota(actor=None, period=year, mineral="magnesite",
                        holder=Region.objects.get(code=code), allocated_kg=tonnes * 1000)
     v = VehicleFactory(plate="辽C99999", status="blacklisted", blacklist_reason="超载屡查不改")
     record_change(actor=None, obj=v, action="create")
@@ -151,15 +153,67 @@ with transaction.atomic():
     add_case_note(actor=None, case=case, text="现场称重复核，超载属实")
 """
 
+# The node's mine ships: its enterprises, mine, plant, permits, contract, exit station and
+# waybills (each announced, as the node's services would), an allocation of 200 t from the
+# county's quota, and a batch of {n} exit tickets recorded by the station protocol's service,
+# each drawing 30 t… until the quota is spent (the rest held). Prints how many outbox rows.
+RECORD_TICKETS = """
+import datetime
+from decimal import Decimal
+from django.db import transaction
+from django.utils import timezone
+from oreledger.accounts.models import Department, Region
+from oreledger.core.audit import announce_changes
+from oreledger.federation.services.outbox import last_seq
+from oreledger.grading.models import Grade
+from oreledger.quotas.services import allocate_quota
+from oreledger.registry.identifiers import make_uscc
+from oreledger.registry.models import Permit, Station
+from oreledger.registry.services import create_station
+from oreledger.registry.tests.factories import EnterpriseFactory, SiteFactory
+from oreledger.trade.models import Contract
+from oreledger.weighing.services import record_batch
+from oreledger.weighing.tests.support import Mine, give_gate_permits, on_shift, ticket, waybills_for
+county = Region.objects.get(code="210381")
+year = timezone.localdate().year
+first = last_seq()
+with transaction.atomic():
+    seller = EnterpriseFactory(region=county, name="海城华鑫矿业", uscc=make_uscc("210381", 90001))
+    buyer = EnterpriseFactory(region=county, kind="processor", name="海城镁砂加工厂",
+                              uscc=make_uscc("210381", 90002))
+    mine = SiteFactory(code="HC-M-001", enterprise=seller, name="华鑫一矿")
+    plant = SiteFactory(code="HC-P-001", enterprise=buyer, kind="plant", name="镁砂厂")
+    give_gate_permits(mine, county)
+    contract = Contract.objects.create(number=f"HT-{{year}}-0001", seller=seller, buyer=buyer,
+        origin_site=mine, destination_site=plant, grade=Grade.objects.get(code="LM-46"),
+        quantity_kg=10**9, unit_price=Decimal("400.00"), valid_from=datetime.date(year, 1, 1),
+        valid_to=datetime.date(year, 12, 31), status="approved", region=county)
+    for group in ([seller, buyer], [mine, plant], list(Department.objects.all()),
+                  list(Permit.objects.all()), [contract]):
+        announce_changes(group, "create")
+    station, _secret = create_station(actor=None, code="HC-ST-0101", name="华鑫一矿出口",
+        region=county, lat=mine.lat, lon=mine.lon, site=mine)
+    allocate_quota(actor=None, period=year, mineral="magnesite", holder=mine,
+                   allocated_kg=200_000)
+    waybills = waybills_for(Mine(mine, contract), [f"辽C{{i:05d}}" for i in range({n})])
+    announce_changes(waybills, "create")
+at = on_shift()
+items = [ticket(i + 1, w.plate, waybill=w.number, at=at) for i, w in enumerate(waybills)]
+result = record_batch(station=Station.objects.get(code="HC-ST-0101"), items=items)
+print("RELEASED", sum(r.release for r in result.results), "ROWS", last_seq() - first)
+"""
+
 # What the comparison reads on each side: every federated record the node owns (tickets are
-# the node's own; not the default thresholds its migrations made), field by field as the
-# protocol carries it, and per county the tickets and the quota consumed.
+# the node's own), field by field as the protocol carries it; and of the node's county: the
+# tickets, the quota allocated and consumed, every balance of its accounts and of the
+# province account above it, and every ledger entry on them (the hub's and the node's).
 DUMP = """
 import json
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
+from oreledger.accounts.models import Region
 from oreledger.core.models import FederatedModel
 from oreledger.federation.records import encode, federated_models
-from oreledger.quotas.models import QuotaAccount
+from oreledger.quotas.models import LedgerEntry, QuotaAccount
 from oreledger.weighing.models import Ticket
 records = {}
 for label, model in sorted(federated_models().items()):
@@ -169,14 +223,41 @@ for label, model in sorted(federated_models().items()):
     if label == "alerts.ruleversion":
         rows = rows.exclude(region=None)
     records[label] = sorted(encode(list(rows)), key=lambda r: str(r.get("uuid") or r["id"]))
-tickets = dict(Ticket.objects.values_list("region__code").annotate(n=Count("pk")))
-# The node's county only: the hub also holds the other counties' allocations.
-quota = dict(
-    QuotaAccount.objects.filter(holder_region__level="county", holder_region__code="210381")
-    .values_list("holder_region__code").annotate(kg=Sum("consumed_kg"))
+# Not compared: a contract's delivered tonnage moves on the ticket path without a new version
+# of the contract (its deliveries do not federate), so the hub never learns it (a known gap).
+for row in records["trade.contract"]:
+    row.pop("delivered_kg")
+county = Region.objects.get(code="210381")
+tickets = dict(
+    Ticket.objects.filter(region__path__startswith=county.path)
+    .values_list("region__code").annotate(n=Count("pk"))
 )
+# The node's county and the province account above it: the hub also holds the other
+# counties' allocations.
+accounts = QuotaAccount.objects.filter(
+    Q(region__path__startswith=county.path) | Q(holder_region__code="210000")
+)
+mines = accounts.filter(level="mine").aggregate(
+    allocated=Sum("allocated_kg"), consumed=Sum("consumed_kg")
+)
+balances = {
+    str(a["uuid"]): a for a in accounts.values(
+        "uuid", "level", "allocated_kg", "allocated_to_children_kg", "consumed_kg",
+        "entry_count", "last_hash", "prev_hash", "frozen_at", "tolerance_kg"
+    )
+}
+for a in balances.values():
+    if a["level"] == "province":
+        # What the province passed on sums the counties each platform holds (a node: its own).
+        del a["allocated_to_children_kg"]
+entries = encode(list(LedgerEntry.objects.filter(account__in=accounts)
+                      .order_by("account__uuid", "seq")))
+county_account = accounts.filter(holder_region=county).first()
 print("DUMP" + json.dumps(
-    {"records": records, "tickets_per_county": tickets, "quota_consumed_per_county": quota},
+    {"records": records, "tickets_per_county": tickets,
+     "county": {"allocated_kg": county_account.allocated_kg if county_account else None,
+                "allocated_to_mines_kg": mines["allocated"], "consumed_kg": mines["consumed"],
+                "balances": balances, "entries": entries}},
     sort_keys=True, default=str,
 ))
 """
@@ -322,6 +403,18 @@ def _dump(env: dict[str, str], code: str = DUMP) -> dict[str, Any]:
     return dumped
 
 
+def _differing(one: dict[str, Any], other: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Where two dumps' records differ: (model, record, field), to read a failure by."""
+    found = []
+    for label in sorted(set(one["records"]) | set(other["records"])):
+        mine = {str(r.get("uuid") or r.get("id")): r for r in one["records"].get(label, [])}
+        theirs = {str(r.get("uuid") or r.get("id")): r for r in other["records"].get(label, [])}
+        for key in sorted(set(mine) | set(theirs)):
+            a, b = mine.get(key, {}), theirs.get(key, {})
+            found += [(label, key, f) for f in sorted(set(a) | set(b)) if a.get(f) != b.get(f)]
+    return found[:20]
+
+
 def _enterprises(dumped: dict[str, Any]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = dumped["records"]["registry.enterprise"]
     return rows
@@ -342,14 +435,19 @@ def test_offline_week_catches_up_exactly_and_a_lost_answer_doubles_nothing(pair)
     # Haicheng's and the province's it hangs from (Dashiqiao's stays on the hub)
     on_hub, pulled = _dump(hub.env, DUMP_REFERENCE), _dump(node, DUMP_REFERENCE)
     accounts = {a["uuid"]: a for a in on_hub.pop("quotas.quotaaccount")}
-    mine = pulled.pop("quotas.quotaaccount")
+    entries = {e["uuid"]: e for e in on_hub.pop("quotas.ledgerentry")}
+    mine, mine_entries = pulled.pop("quotas.quotaaccount"), pulled.pop("quotas.ledgerentry")
     assert pulled == on_hub
     assert mine == [accounts[a["uuid"]] for a in mine]
+    assert mine_entries == [entries[e["uuid"]] for e in mine_entries]
     regions = {r["uuid"]: r["code"] for r in on_hub["accounts.region"]}
     assert (len(accounts), sorted(regions[a["holder_region"]] for a in mine)) == (
         3,
         ["210000", "210381"],
     )
+    # and the allocations' entries of those two accounts, and the county's balance as the hub's
+    assert (len(entries), {e["account"] for e in mine_entries}) == (3, {a["uuid"] for a in mine})
+    assert _dump(node)["county"] == _dump(hub.env)["county"]
     assert [len(on_hub[k]) for k in sorted(on_hub)] == [5, 1, 1, 1, 1, 1, 1]
     assert [g["code"] for g in pulled["grading.gradingstandard"][0]["grades"]] == [
         "LM-46",
@@ -363,26 +461,30 @@ def test_offline_week_catches_up_exactly_and_a_lost_answer_doubles_nothing(pair)
     # when the hub goes down
     hub.stop()
     # when the node works a week offline (120 enterprises, 40 renamed; an alert raised under
-    # the province's thresholds, escalated to a case with a note: 169 changes)
+    # the province's thresholds, escalated to a case with a note: 169 changes) and its mine
+    # ships 8 trucks of 30 t on a 200 t allocation (6 draw, 2 are held)
     _run(node, code=CHANGE_NODE.format(n=120))
     _run(node, code=ALERT_NODE)
+    shipped = _run(node, code=RECORD_TICKETS.format(n=8)).split()
+    released, rows = int(shipped[shipped.index("RELEASED") + 1]), int(shipped[-1])
+    total = str(169 + rows)
     offline = _status(node, "--sync")
-    assert (offline["backlog"], offline["last error"][:1]) == ("169", "0")
+    assert (released, offline["backlog"], offline["last error"][:1]) == (6, total, "0")
     # and the hub comes back
     hub.start()
     status = _status(node, "--sync")
     # then every change is acked and the records are equal field by field
-    assert (status["last seq"], status["acked seq"], status["backlog"]) == ("169", "169", "0")
+    assert (status["last seq"], status["acked seq"], status["backlog"]) == (total, total, "0")
     on_node = _dump(node)
-    assert len(_enterprises(on_node)) == 120
+    assert len(_enterprises(on_node)) == 122
     travelled = on_node["records"]
-    assert [len(travelled[f"alerts.{m}"]) for m in ("alert", "alertevent", "case", "casenote")] == [
-        1,
+    (alert,) = [a for a in travelled["alerts.alert"] if a["rule"] == "overload"]
+    events = [e for e in travelled["alerts.alertevent"] if e["alert"] == alert["id"]]
+    assert (len(events), len(travelled["alerts.case"]), len(travelled["alerts.casenote"])) == (
         3,
         1,
         1,
-    ]
-    (alert,) = travelled["alerts.alert"]
+    )
     assert (alert["version"], alert["status"], alert["case"]) == (
         3,
         "escalated",
@@ -390,30 +492,45 @@ def test_offline_week_catches_up_exactly_and_a_lost_answer_doubles_nothing(pair)
     )
     # raised under the province's 48 t pulled from the hub, which holds that very version
     assert alert["rule_version"] == pulled["alerts.ruleversion"][0]["uuid"]
-    assert _dump(hub.env) == on_node
+    on_hub = _dump(hub.env)
+    assert _differing(on_hub, on_node) == []
+    assert on_hub == on_node
+    # and per county: 8 tickets, 180 t drawn of the mine's 200 t out of the county's 300 t,
+    # every balance and every entry as the node holds them
+    assert on_node["tickets_per_county"] == {"210381": 8}
+    county = on_node["county"]
+    assert (county["allocated_kg"], county["allocated_to_mines_kg"], county["consumed_kg"]) == (
+        300_000_000,
+        200_000,
+        180_000,
+    )
+    assert len(county["entries"]) == 2 + 1 + 6
     # when the hub's answer is lost (the node resends everything from seq 1)
     _run(
         node,
         code="from oreledger.federation.models import HubLink; HubLink.objects.update(acked_seq=0)",
     )
     status = _status(node, "--sync")
-    # then nothing is doubled
-    assert status["acked seq"] == "169"
+    # then nothing is doubled (not a kilogram of quota drawn twice)
+    assert status["acked seq"] == total
     assert _dump(hub.env) == on_node
 
 
 def test_restored_node_is_refused_and_nothing_on_the_hub_overwritten(pair, tmp_path) -> None:
     hub, node = pair
+    _run(hub.env, code=SEED_REFERENCE)
     hub.start()
     _status(node, "--sync")
-    # given a backup of the node, then 10 more changes sent to the hub
+    # given a backup of the node, then 10 more changes and 2 trucks' tickets sent to the hub
     database = Path(node["DATABASE_URL"].removeprefix("sqlite:///"))
     _run(node, code=CHANGE_NODE.format(n=3))
     _status(node, "--sync")
     shutil.copy(database, tmp_path / "backup.sqlite3")
     _run(node, code=CHANGE_NODE.format(n=9))
+    _run(node, code=RECORD_TICKETS.format(n=2))
     _status(node, "--sync")
     held = _dump(hub.env)
+    assert (held["tickets_per_county"], held["county"]["consumed_kg"]) == ({"210381": 2}, 60_000)
     # when the node is restored from the backup and makes a change of its own
     shutil.copy(tmp_path / "backup.sqlite3", database)
     _run(node, code=CHANGE_NODE.format(n=1))

@@ -205,10 +205,11 @@ def allocate_children(
                     parent=head.holder_label,
                     available=tonnes(head.allocated_kg),
                 )
+        entries = []
         for account_id in sorted(targets):
             delta = targets[account_id] - locked[account_id].allocated_kg
             if delta:
-                move(
+                entry = move(
                     account_id,
                     kind=kind,
                     amount_kg=delta,
@@ -218,18 +219,21 @@ def allocate_children(
                     actor=actor,
                     reason=reason,
                 )
+                entries.append(entry)
         if parent is not None and delta_total:
             QuotaAccount.objects.filter(pk=parent.pk).update(
                 allocated_to_children_kg=F("allocated_to_children_kg") + delta_total
             )
         _announce_allocation([*targets, *([parent.pk] if parent is not None else [])])
+        announce_changes(entries, ObjectChange.Action.CREATE)
         return list(QuotaAccount.objects.filter(pk__in=targets).order_by("pk"))
 
 
 def _announce_allocation(account_ids: list[int]) -> None:
     """A new version of each account this platform owns that the allocation changed, for the
-    federation outbox (the ledger moves balances by UPDATE, past the audit path). Accounts
-    another platform owns keep their version: only their owner's changes count."""
+    federation outbox, announced before the entries on them (a new account reaches the other
+    side before its first entry; its balances do not travel, they are sums of its entries).
+    Accounts another platform owns keep their version: only their owner's changes count."""
     own = QuotaAccount.objects.filter(pk__in=account_ids, owner_node=settings.OL_NODE_CODE)
     own.update(version=F("version") + 1)
     announce_changes(list(own.order_by("pk")), ObjectChange.Action.UPDATE)
@@ -316,9 +320,10 @@ def import_allocations(
             for account in fresh:
                 accounts[(account.period.year, account.mineral.code, account.holder_code)] = account
             outcome.created += len(fresh)
-        _write_allocations(actor, reason, allocations, accounts, outcome)
+        entries = _write_allocations(actor, reason, allocations, accounts, outcome)
         # Top-down (a county's account refers to the province's): the order they were made.
         _announce_allocation([accounts[key].pk for key in allocations if key in accounts])
+        announce_changes(entries, ObjectChange.Action.CREATE)
     return outcome
 
 
@@ -371,8 +376,9 @@ def _write_allocations(
     allocations: Mapping[AllocationKey, int],
     accounts: dict[AllocationKey, QuotaAccount],
     outcome: ImportedAllocations,
-) -> None:
-    """Lock the trees, chain one entry per changed allocation, check, then write in bulk."""
+) -> list[LedgerEntry]:
+    """Lock the trees, chain one entry per changed allocation, check, then write in bulk;
+    returns the entries written."""
     locked = lock_accounts(a.pk for a in accounts.values())
     now = timezone.now()
     entries, changed = [], set()
@@ -386,6 +392,7 @@ def _write_allocations(
         kind = EntryKind.ALLOCATE if account.entry_count == 0 else EntryKind.ADJUST
         entry = build_entry(
             account_id=account.pk,
+            owner_node=account.owner_node,
             seq=account.entry_count + 1,
             prev_hash=account.last_hash,
             kind=kind,
@@ -428,3 +435,4 @@ def _write_allocations(
         ["allocated_kg", "allocated_to_children_kg", "entry_count", "prev_hash", "last_hash"],
         batch_size=500,
     )
+    return entries

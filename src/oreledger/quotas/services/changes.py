@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from oreledger.core.audit import record_change, snapshot
+from oreledger.core.audit import announce_changes, record_change, snapshot
 from oreledger.core.models import ObjectChange
 from oreledger.core.permissions import APPROVE, CHANGE
 from oreledger.quotas.choices import (
@@ -126,6 +126,7 @@ def approve_change(*, actor: Any, change: QuotaChange, note: str = "") -> QuotaC
         refuse_frozen(*(locked[i] for i in ids if locked[i].level == AccountLevel.MINE))
         entry_fields = {"actor": actor, "reason": change.reason, "change_id": change.pk}
         target = locked[account.pk]
+        entries = []
         if change.kind == ChangeKind.TRANSFER:
             assert change.source_id is not None
             source = locked[change.source_id]
@@ -138,7 +139,7 @@ def approve_change(*, actor: Any, change: QuotaChange, note: str = "") -> QuotaC
             for account_id, amount in sorted(
                 [(source.pk, -change.amount_kg), (target.pk, change.amount_kg)]
             ):
-                move(
+                entry = move(
                     account_id,
                     kind=EntryKind.TRANSFER,
                     amount_kg=amount,
@@ -147,6 +148,7 @@ def approve_change(*, actor: Any, change: QuotaChange, note: str = "") -> QuotaC
                     created_at=now,
                     **entry_fields,
                 )
+                entries.append(entry)
         else:
             new = target.allocated_kg + change.amount_kg
             if new < 0:
@@ -172,15 +174,19 @@ def approve_change(*, actor: Any, change: QuotaChange, note: str = "") -> QuotaC
                 QuotaAccount.objects.filter(pk=head.pk).update(
                     allocated_to_children_kg=F("allocated_to_children_kg") + change.amount_kg
                 )
-            move(
-                target.pk,
-                kind=EntryKind.ADJUST,
-                amount_kg=change.amount_kg,
-                field="allocated_kg",
-                at=now,
-                created_at=now,
-                **entry_fields,
+            entries.append(
+                move(
+                    target.pk,
+                    kind=EntryKind.ADJUST,
+                    amount_kg=change.amount_kg,
+                    field="allocated_kg",
+                    at=now,
+                    created_at=now,
+                    **entry_fields,
+                )
             )
+        # The entries federate (their approval, a local record, does not travel).
+        announce_changes(entries, ObjectChange.Action.CREATE)
         change.refresh_from_db()
         record_change(actor=actor, obj=change, action=ObjectChange.Action.UPDATE, before=before)
     return change

@@ -59,7 +59,7 @@ def draw_quota(
     One conditional UPDATE takes the row lock and moves the balance only if the account is
     not frozen and the draw fits within allocated + tolerance (`ledger.take_consumption`); it
     is atomic on its own. A resent `ref` returns the first draw (duplicate=True) and draws
-    nothing.
+    nothing. The caller outboxes the entry (the ticket path with its ticket, in bulk).
     """
     if amount_kg <= 0:
         raise refuse("amount_not_positive")
@@ -135,7 +135,8 @@ def crossed(before: int, after: int, allocated: int, thresholds: Sequence[int]) 
 def reverse_draw(
     *, actor: Any, entry: LedgerEntry, reason: str, at: datetime.datetime | None = None
 ) -> LedgerEntry:
-    """Give back a consumption (a corrected or voided ticket), inside the caller's transaction."""
+    """Give back a consumption (a corrected or voided ticket), inside the caller's transaction;
+    the caller outboxes the reversal (`core.audit.announce_changes`)."""
     if entry.kind != EntryKind.CONSUME:
         raise refuse("not_a_consumption")
     if not reason.strip():

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from oreledger.core.audit import record_change, snapshot
+from oreledger.core.audit import announce_changes, record_change, snapshot
 from oreledger.core.models import ObjectChange
 from oreledger.core.permissions import (
     ADMIN,
@@ -208,6 +208,8 @@ def _move_exit(actor: Any, ticket: Ticket, correction: TicketCorrection) -> dict
     )
     if not drawn.ok or drawn.entry is None:
         raise WeighingError("contract_exceeded", value=new.number)
+    # The quota's draws write no outbox rows of their own (the ticket path batches them).
+    announce_changes([reversal, drawn.entry], ObjectChange.Action.CREATE)
     # Lock 4: contracts, old before new by id.
     for cid in sorted({contract_id, new.contract_id}):
         if cid == contract_id:
