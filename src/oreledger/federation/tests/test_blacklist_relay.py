@@ -16,7 +16,7 @@ from oreledger.core.errors import DomainError
 from oreledger.federation.errors import FederationError
 from oreledger.federation.models import OutboxChange, OutboxCounter
 from oreledger.federation.services import hub, node
-from oreledger.registry.models import Vehicle, VehicleBlacklisting
+from oreledger.registry.models import Site, Station, Vehicle, VehicleBlacklisting
 from oreledger.registry.services import blacklist_vehicle, reinstate_vehicle
 from oreledger.registry.tests.factories import EnterpriseFactory, VehicleFactory
 from oreledger.weighing.tests.support import body as station_body
@@ -43,8 +43,12 @@ def _outbox_afresh() -> None:
 
 @pytest.fixture
 def gate(world) -> tuple[Any, str, str]:
-    """A weighbridge (built before any platform role is taken)."""
-    return exit_gate(build_chain(world))
+    """A Dashiqiao mine's weighbridge (built before any platform role is taken): the chain is
+    built in Haicheng and moved, for a node records only its own county (other_region)."""
+    mine, code, secret = exit_gate(build_chain(world))
+    Site.objects.filter(pk=mine.site.pk).update(region=world.dashiqiao)
+    Station.objects.filter(code=code).update(region=world.dashiqiao)
+    return mine, code, secret
 
 
 @pytest.fixture

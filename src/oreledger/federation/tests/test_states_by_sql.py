@@ -79,24 +79,36 @@ def test_the_ticket_path_outboxes_each_record_as_encode_reads_it_stored(world, s
         _as_encode_reads_them_stored(written)
         rows += written
     assert [r.model for r in rows] == [
+        # the exit: the 3 released trucks' quota draws, the 4 tickets, the 3 departed
+        # waybills, then the alerts the tickets raised (unregistered plates, the truck without
+        # a waybill) and their timelines' first lines
+        *["quotas.ledgerentry"] * 3,
         *["weighing.ticket"] * 4,
         *["weighing.waybill"] * 3,
+        *["alerts.alert"] * 5,
+        *["alerts.alertevent"] * 5,
         # the checkpoint's ticket, with the waybill it saw pass (unchanged: its version 2)
         "weighing.ticket",
         "weighing.waybill",
+        "alerts.alert",
+        "alerts.alertevent",
+        # the plant gate's
         *["weighing.ticket"] * 2,
         *["weighing.waybill"] * 2,
+        *["alerts.alert"] * 2,
+        *["alerts.alertevent"] * 2,
     ]
     # the waybills' versions: issued (1), departed (2), then closed at the plant (3)
     assert [(r.data["status"], r.version) for r in rows if r.model == "weighing.waybill"] == [
         *[("departed", 2)] * 4,
         *[("closed", 3)] * 2,
     ]
+    tickets = [r for r in rows if r.model == "weighing.ticket"]
     held = Ticket.objects.get(station__code=code, seq=4)
-    assert (rows[3].data["waybill"], rows[3].data["release"]) == (None, False)
-    assert rows[3].data["reasons"] == held.reasons != []
+    assert (tickets[3].data["waybill"], tickets[3].data["release"]) == (None, False)
+    assert tickets[3].data["reasons"] == held.reasons != []
     checkpoint = str(_station(chain.checkpoint[0]).uuid)
-    assert (rows[7].data["site"], rows[7].data["station"]) == (None, checkpoint)
+    assert (tickets[4].data["site"], tickets[4].data["station"]) == (None, checkpoint)
 
 
 def test_every_federated_record_outboxed_from_its_stored_row_reads_as_encode_gives(world, settings):
@@ -150,4 +162,5 @@ def test_a_record_not_stored_refuses_the_transaction_rather_than_leave_a_gap(wor
         append_stored([stored, ghost])
     # then nothing is numbered: the counter and the outbox are as they were
     assert OutboxCounter.objects.get().last_seq == counter
-    assert OutboxChange.objects.count() == counter == 1
+    # (the stored ticket's draw, the ticket, its alerts and their first lines)
+    assert OutboxChange.objects.count() == counter == 5
