@@ -22,7 +22,8 @@ from oreledger.federation.services import hub
 from oreledger.federation.services.apply import apply_changes, check_owner
 from oreledger.quotas.integrity import verify_ledger
 from oreledger.quotas.models import LedgerEntry, QuotaAccount, QuotaPeriod
-from oreledger.quotas.services import allocate_quota, draw_quota, reverse_draw
+from oreledger.quotas.services import allocate_quota, draw_quota, reverse_draw, set_tolerance
+from oreledger.quotas.services.freezes import freeze_enterprise_quota
 from oreledger.registry.tests.factories import EnterpriseFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
@@ -245,3 +246,42 @@ def test_the_hubs_entries_go_down_and_the_countys_balance_equals_the_hubs(
     assert county.allocated_to_children_kg == 100_000
     # and the node's ledger verifies clean
     assert verify_ledger() == []
+
+
+def test_a_freeze_and_a_tolerance_set_on_the_node_reach_the_hub(
+    settings, world, mine, county_quota
+) -> None:
+    # given the node's mine account at the hub, as the node's first batch brought it
+    wire, on_node = _sent_by(settings, "node", NODE, _node_work(mine))
+    settings.OL_NODE_ROLE, settings.OL_NODE_CODE = "hub", HUB
+    node, _secret = hub.add_node(code=NODE, name="海城市")
+    hub.receive_batch(node=node, body={"node": NODE, "from_seq": 1, "changes": wire})
+    held = QuotaAccount.objects.get(uuid=on_node["uuid"])
+
+    # when the node, holding the same account, sets a 2 t tolerance and then freezes the mine
+    # (a shut-down decision)
+    def later() -> None:
+        account = QuotaAccount.objects.get(uuid=on_node["uuid"])
+        set_tolerance(actor=None, account=account, tolerance_kg=2_000, reason="计量误差")
+        freeze_enterprise_quota(actor=None, enterprise=mine.enterprise, reason="停产整顿")
+
+    changes, _none = _sent_by(settings, "node", NODE, later)
+    # then each change is a new version of the account on the wire
+    assert [(c["model"], c["version"]) for c in changes] == [
+        ("quotas.quotaaccount", held.version + 1),
+        ("quotas.quotaaccount", held.version + 2),
+    ]
+    # and the hub, taking them after the first batch, holds the tolerance and the freeze
+    settings.OL_NODE_ROLE, settings.OL_NODE_CODE = "hub", HUB
+    numbered = [{**c, "seq": len(wire) + i} for i, c in enumerate(changes, start=1)]
+    body = {"node": NODE, "from_seq": len(wire) + 1, "changes": numbered}
+    assert hub.receive_batch(node=node, body=body) == len(wire) + 2
+    held.refresh_from_db()
+    assert (held.version, held.tolerance_kg, held.frozen_reason) == (
+        numbered[-1]["version"],
+        2_000,
+        "停产整顿",
+    )
+    assert held.frozen_at is not None
+    # and its balances are still the sums of its entries
+    assert _balances(held) == on_node["balances"]

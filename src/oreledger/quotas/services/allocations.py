@@ -257,7 +257,10 @@ def set_tolerance(
             tolerance_kg=tolerance_kg,
         ):
             raise refuse("below_consumption", consumed=tonnes(locked.consumed_kg))
-        QuotaAccount.objects.filter(pk=account.pk).update(tolerance_kg=tolerance_kg)
+        # A new version of the account, so the tolerance travels like any change of it.
+        QuotaAccount.objects.filter(pk=account.pk).update(
+            tolerance_kg=tolerance_kg, version=F("version") + 1
+        )
         locked.refresh_from_db()
         record_change(
             actor=actor, obj=locked, action=ObjectChange.Action.UPDATE, before=before, reason=reason

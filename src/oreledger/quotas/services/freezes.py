@@ -46,8 +46,11 @@ def freeze_enterprise_quota(*, actor: Any, enterprise: Any, reason: str) -> list
                 continue
             before = snapshot(account)
             account.frozen_at, account.frozen_reason = now, reason[:500]
+            # A new version of the account, so the freeze travels (federation skips a version
+            # it holds).
+            account.bump_version()
             QuotaAccount.objects.filter(pk=account.pk).update(
-                frozen_at=now, frozen_reason=reason[:500]
+                frozen_at=now, frozen_reason=reason[:500], version=account.version
             )
             record_change(
                 actor=actor,
@@ -72,7 +75,10 @@ def unfreeze_enterprise_quota(*, actor: Any, enterprise: Any, reason: str) -> li
                 continue
             before = snapshot(account)
             account.frozen_at, account.frozen_reason = None, ""
-            QuotaAccount.objects.filter(pk=account.pk).update(frozen_at=None, frozen_reason="")
+            account.bump_version()
+            QuotaAccount.objects.filter(pk=account.pk).update(
+                frozen_at=None, frozen_reason="", version=account.version
+            )
             record_change(
                 actor=actor,
                 obj=account,
