@@ -139,9 +139,11 @@ def load(
     for row in rows:
         if converters:
             values = list(row)
-            for i, functions in converters:
+            for i, col, functions in converters:
                 for convert in functions:
-                    values[i] = convert(values[i], fields[i], db)
+                    # The column, as the ORM's compiler passes it: SQLite's decimal converter
+                    # reads the expression's output field (an alert's coordinates).
+                    values[i] = convert(values[i], col, db)
             row = tuple(values)
         out.append(model.from_db(using, attnames, row))
     return out
@@ -310,7 +312,7 @@ def _converters(model: type[Model], names: tuple[str, ...], using: str) -> list[
         col = field.get_col(model._meta.db_table)
         functions = [*db.ops.get_db_converters(col), *col.get_db_converters(db)]
         if functions:
-            found.append((i, functions))
+            found.append((i, col, functions))
     return found
 
 
