@@ -220,12 +220,16 @@ def reference_changes(
     reached = rows[-1].seq if rows else since
     regions = _allocation_regions(node)
     accounts = _allocation_accounts(rows, regions)
-    return [
-        r.as_wire()
-        for r in rows
-        if (_concerns(r, regions, accounts) or relayed_owner(r) is not None)
-        and relayed_owner(r) != node.code
-    ], int(reached)
+    return [r.as_wire() for r in rows if _goes_down(r, node, regions, accounts)], int(reached)
+
+
+def _goes_down(change: OutboxChange, node: Node, regions: set[str], accounts: set[str]) -> bool:
+    """A county's relayed change goes to every other county; a province change if it concerns
+    the node."""
+    county = relayed_owner(change)
+    if county is not None:
+        return county != node.code
+    return _concerns(change, regions, accounts)
 
 
 def resume_node(*, node: Node) -> Node:
